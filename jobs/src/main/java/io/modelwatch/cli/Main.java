@@ -1,0 +1,66 @@
+package io.modelwatch.cli;
+
+import io.modelwatch.config.ConfigException;
+import io.modelwatch.jobs.MonitoringJob;
+import java.util.Arrays;
+
+/**
+ * {@code bin/modelwatch COMMAND [flags]}. Exit codes: 0 done, 2 bad usage or configuration (one
+ * line on stderr naming the setting), 1 failure.
+ */
+public final class Main {
+    static final String USAGE = String.join("\n",
+            "modelwatch: watches ML models in production and says when one needs retraining.",
+            "",
+            "commands:",
+            "  demo [--duration 5m] [--models 12]   embedded Kafka + Flink + simulated models, some drifting",
+            "  run --bootstrap-servers HOST:PORT ... the monitoring job on an embedded Flink against your Kafka",
+            "                                        (run --help for all flags; --bounded for a backtest)",
+            "",
+            "The job jar (jobs/target/modelwatch-job.jar) takes the same flags as 'run' under 'flink run'.");
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            System.out.println(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            switch (args[0]) {
+                case "run" -> {
+                    if (Arrays.asList(rest).contains("--help")) {
+                        System.out.println(RunOptions.USAGE);
+                        return 0;
+                    }
+                    RunOptions options = RunOptions.parse(rest);
+                    System.err.println("modelwatch: running " + (options.bounded() ? "bounded (backtest) " : "")
+                            + "against " + options.bootstrapServers() + ", thresholds " + options.thresholds().version());
+                    MonitoringJob.run(options);
+                    System.err.println("modelwatch: done");
+                    return 0;
+                }
+                case "demo" -> {
+                    return DemoCommand.run(rest);
+                }
+                default -> throw new UsageException("unknown command '" + args[0] + "' (try --help)");
+            }
+        } catch (ConfigException e) {
+            System.err.println("modelwatch: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            System.err.println("modelwatch: failed: " + root);
+            e.printStackTrace(System.err);
+            return 1;
+        }
+    }
+}

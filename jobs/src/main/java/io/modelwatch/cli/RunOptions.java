@@ -1,0 +1,181 @@
+package io.modelwatch.cli;
+
+import io.modelwatch.config.ConfigException;
+import io.modelwatch.config.DurationParser;
+import io.modelwatch.config.ThresholdsConfig;
+import io.modelwatch.config.ThresholdsParser;
+import io.modelwatch.jobs.JobConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The flags of {@code bin/modelwatch run}, which are also the job jar's arguments under
+ * {@code flink run} and in the Helm chart. Misconfiguration fails here, before anything starts,
+ * with one line naming the flag.
+ */
+public record RunOptions(
+        String bootstrapServers,
+        Path thresholdsFile,
+        ThresholdsConfig thresholds,
+        boolean bounded,
+        Integer parallelism,
+        Path stateDir,
+        String fromSavepoint,
+        Duration checkpointInterval,
+        Topics topics,
+        String groupId,
+        String jobName,
+        Path kafkaPropertiesFile,
+        Properties kafkaProperties,
+        Duration maxOutOfOrderness,
+        Duration idleness) {
+
+    public static final String USAGE = String.join("\n",
+            "usage: modelwatch run --bootstrap-servers HOST:PORT [--thresholds FILE] [--bounded]",
+            "                      [--parallelism N] [--state-dir DIR] [--from-savepoint PATH]",
+            "                      [--checkpoint-interval 10s] [--group-id ID] [--job-name NAME]",
+            "                      [--kafka-properties FILE] [--max-out-of-orderness 30s] [--idleness 1m]",
+            "                      [--predictions-topic T] [--labels-topic T] [--control-topic T]",
+            "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]");
+
+    /**
+     * 10 s: exactly-once outputs become visible at checkpoints, so this bounds the extra latency
+     * of a trigger; more often costs checkpoint overhead for little gain against 1-minute windows.
+     */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
+    public JobConfig jobConfig() {
+        return new JobConfig(thresholds, maxOutOfOrderness, idleness);
+    }
+
+    public RunOptions withBounded(boolean b) {
+        return new RunOptions(bootstrapServers, thresholdsFile, thresholds, b, parallelism, stateDir, fromSavepoint,
+                checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
+                idleness);
+    }
+
+    public static RunOptions parseOrExit(String[] args) {
+        try {
+            return parse(args);
+        } catch (ConfigException e) {
+            System.err.println("modelwatch: " + e.getMessage());
+            System.exit(2);
+            throw e;
+        }
+    }
+
+    public static RunOptions parse(String[] args) {
+        String bootstrap = null;
+        Path thresholdsFile = null;
+        boolean bounded = false;
+        Integer parallelism = null;
+        Path stateDir = null;
+        String savepoint = null;
+        Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        Topics d = Topics.defaults();
+        String predictions = d.predictions(), labels = d.labels(), control = d.control(), triggers = d.triggers(),
+                health = d.health(), deadLetters = d.deadLetters();
+        String groupId = "modelwatch";
+        String jobName = "modelwatch";
+        Path kafkaPropsFile = null;
+        Duration outOfOrderness = JobConfig.DEFAULT_OUT_OF_ORDERNESS;
+        Duration idleness = JobConfig.DEFAULT_IDLENESS;
+
+        List<String> list = new ArrayList<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                list.add(a.substring(0, eq));
+                list.add(a.substring(eq + 1));
+            } else {
+                list.add(a);
+            }
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String flag = list.get(i);
+            if (flag.equals("--bounded")) {
+                bounded = true;
+                continue;
+            }
+            if (!flag.startsWith("--")) {
+                throw new UsageException("unexpected argument '" + flag + "'");
+            }
+            if (i + 1 >= list.size()) {
+                throw new UsageException(flag + ": needs a value");
+            }
+            String v = list.get(++i);
+            switch (flag) {
+                case "--bootstrap-servers" -> bootstrap = nonEmpty(flag, v);
+                case "--thresholds" -> thresholdsFile = Path.of(v);
+                case "--parallelism" -> parallelism = positiveInt(flag, v);
+                case "--state-dir" -> stateDir = Path.of(v).toAbsolutePath();
+                case "--from-savepoint" -> savepoint = nonEmpty(flag, v);
+                case "--checkpoint-interval" -> checkpointInterval = DurationParser.parse(flag, v);
+                case "--group-id" -> groupId = nonEmpty(flag, v);
+                case "--job-name" -> jobName = nonEmpty(flag, v);
+                case "--kafka-properties" -> kafkaPropsFile = Path.of(v);
+                case "--max-out-of-orderness" -> outOfOrderness = DurationParser.parse(flag, v);
+                case "--idleness" -> idleness = DurationParser.parse(flag, v);
+                case "--predictions-topic" -> predictions = nonEmpty(flag, v);
+                case "--labels-topic" -> labels = nonEmpty(flag, v);
+                case "--control-topic" -> control = nonEmpty(flag, v);
+                case "--triggers-topic" -> triggers = nonEmpty(flag, v);
+                case "--health-topic" -> health = nonEmpty(flag, v);
+                case "--dead-letters-topic" -> deadLetters = nonEmpty(flag, v);
+                default -> throw new UsageException("unknown option " + flag + " (see --help)");
+            }
+        }
+        if (bootstrap == null) {
+            throw new UsageException("--bootstrap-servers: required (HOST:PORT of your Kafka)");
+        }
+        if (checkpointInterval.toMillis() < 100) {
+            throw new UsageException("--checkpoint-interval: must be at least 100ms");
+        }
+        ThresholdsConfig thresholds = ThresholdsParser.parse(thresholdsFile == null ? "" : read("--thresholds", thresholdsFile));
+        Properties kafkaProps = new Properties();
+        if (kafkaPropsFile != null) {
+            try (Reader r = Files.newBufferedReader(kafkaPropsFile, StandardCharsets.UTF_8)) {
+                kafkaProps.load(r);
+            } catch (IOException e) {
+                throw new ConfigException("--kafka-properties: cannot read " + kafkaPropsFile + ": " + e);
+            }
+        }
+        return new RunOptions(bootstrap, thresholdsFile, thresholds, bounded, parallelism, stateDir, savepoint,
+                checkpointInterval, new Topics(predictions, labels, control, triggers, health, deadLetters), groupId,
+                jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness);
+    }
+
+    private static String read(String flag, Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(flag + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static String nonEmpty(String flag, String v) {
+        if (v.isBlank()) {
+            throw new UsageException(flag + ": must not be empty");
+        }
+        return v;
+    }
+
+    private static int positiveInt(String flag, String v) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through to the message
+        }
+        throw new UsageException(flag + ": must be a positive whole number, not '" + v + "'");
+    }
+}

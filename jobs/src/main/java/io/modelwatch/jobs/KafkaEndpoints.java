@@ -1,0 +1,73 @@
+package io.modelwatch.jobs;
+
+import io.modelwatch.cli.RunOptions;
+import io.modelwatch.functions.IngestDeserializer;
+import io.modelwatch.functions.JsonRecordSerializer;
+import io.modelwatch.model.DeadLetter;
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.IngestRecord;
+import io.modelwatch.model.RetrainTrigger;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** Kafka sources and exactly-once sinks for the topics of CONTRACT.md. */
+public final class KafkaEndpoints {
+    /**
+     * Must not exceed the broker's transaction.max.timeout.ms (15 min by default), and must
+     * outlast the longest expected restart: a transaction aborted by timeout loses its outputs.
+     */
+    static final String TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
+
+    private KafkaEndpoints() {}
+
+    public static Sources sources(RunOptions o) {
+        KafkaSourceBuilder<IngestRecord> b = KafkaSource.<IngestRecord>builder()
+                .setBootstrapServers(o.bootstrapServers())
+                .setTopics(o.topics().predictions())
+                .setGroupId(o.groupId())
+                .setDeserializer(new IngestDeserializer())
+                .setProperties(security(o))
+                // Only committed output of transactional producers is read.
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000");
+        if (o.bounded()) {
+            // A backtest: everything the topic holds now, from the start.
+            b.setStartingOffsets(OffsetsInitializer.earliest()).setBounded(OffsetsInitializer.latest());
+        } else {
+            // Restores take offsets from state; a fresh start resumes the group or reads all.
+            b.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+        }
+        return new Sources(b.build());
+    }
+
+    public static Sinks sinks(RunOptions o) {
+        return new Sinks(
+                sink(o, o.topics().triggers(), new JsonRecordSerializer<RetrainTrigger>(o.topics().triggers(), RetrainTrigger::modelId)),
+                sink(o, o.topics().health(), new JsonRecordSerializer<HealthReport>(o.topics().health(), HealthReport::modelId)),
+                sink(o, o.topics().deadLetters(), new JsonRecordSerializer<DeadLetter>(o.topics().deadLetters(), null)));
+    }
+
+    private static <T> KafkaSink<T> sink(RunOptions o, String topic, JsonRecordSerializer<T> serializer) {
+        Properties p = security(o);
+        p.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(o.bootstrapServers())
+                .setKafkaProducerConfig(p)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                // Unique per job and topic, stable across restarts so lingering transactions are aborted.
+                .setTransactionalIdPrefix(o.jobName() + "-" + topic)
+                .build();
+    }
+
+    private static Properties security(RunOptions o) {
+        Properties p = new Properties();
+        p.putAll(o.kafkaProperties());
+        return p;
+    }
+}

@@ -1,0 +1,20 @@
+package io.modelwatch.jobs;
+
+/**
+ * Stable uids of every operator, in one place. Savepoint upgrades map state to operators by these
+ * ids: never rename one that has shipped. The graph is built with
+ * {@code pipeline.auto-generate-uids: false}, so an operator without a uid fails at build time.
+ * A sink's uid also names its committer ({@code Sink Committer: <uid>}).
+ */
+public final class OperatorIds {
+    public static final String PREDICTIONS_SOURCE = "predictions-source";
+    public static final String DEAD_LETTER_SPLITTER = "dead-letter-splitter";
+    public static final String MODEL_MONITOR = "model-monitor";
+    public static final String DRIFT_ESCALATION = "drift-escalation";
+    public static final String TRIGGER_COOLDOWN = "trigger-cooldown";
+    public static final String TRIGGERS_SINK = "retrain-triggers-sink";
+    public static final String HEALTH_SINK = "model-health-sink";
+    public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+
+    private OperatorIds() {}
+}

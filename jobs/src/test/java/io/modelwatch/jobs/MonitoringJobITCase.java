@@ -1,0 +1,116 @@
+package io.modelwatch.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelwatch.cli.RunOptions;
+import io.modelwatch.demo.TrafficSimulator;
+import io.modelwatch.demo.TrafficSimulator.DriftKind;
+import io.modelwatch.demo.TrafficSimulator.ModelScenario;
+import io.modelwatch.kafka.EmbeddedKafkaCluster;
+import io.modelwatch.kafka.TopicReader;
+import io.modelwatch.kafka.TopicWriter;
+import io.modelwatch.model.DeadLetter;
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.serde.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole job, end to end, on real parts: an in-process Kafka broker, a Flink MiniCluster,
+ * RocksDB state with checkpoints and exactly-once Kafka sinks, run as {@code run --bounded} over
+ * topics filled beforehand. Default thresholds: nothing is tuned for this data.
+ */
+class MonitoringJobITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static EmbeddedKafkaCluster kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafkaCluster.start();
+        for (String t : List.of("predictions", "retrain-triggers", "model-health", "dead-letters")) {
+            kafka.createTopic(t, t.equals("predictions") ? 2 : 1);
+        }
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void driftingModelTriggersOnceStableModelNeverAndBadRecordsAreDeadLettered(@TempDir Path stateDir) throws Exception {
+        int minutes = 16;
+        TrafficSimulator sim = new TrafficSimulator(7, Instant.parse("2026-11-26T08:00:00Z"), 1200, List.of(
+                new ModelScenario("stable", "1", DriftKind.NONE, 0),
+                new ModelScenario("drifting", "1", DriftKind.FEATURE_SHIFT, 8)));
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int m = 0; m < minutes; m++) {
+            sim.minute(m).forEach(e -> records.add(new ProducerRecord<>("predictions", e.modelId(), e.json())));
+        }
+        records.add(new ProducerRecord<>("predictions", "junk", "this is not json".getBytes(StandardCharsets.UTF_8)));
+        records.add(new ProducerRecord<>("predictions", "stable",
+                "{\"modelId\":\"stable\",\"prediction\":0.5}".getBytes(StandardCharsets.UTF_8)));
+        records.add(new ProducerRecord<>("predictions", "junk", new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x41}));
+        TopicWriter.send(kafka.bootstrapServers(), "predictions", records);
+
+        RunOptions options = RunOptions.parse(new String[] {
+            "--bootstrap-servers", kafka.bootstrapServers(), "--bounded", "--parallelism", "2",
+            "--state-dir", stateDir.toString(), "--checkpoint-interval", "1s", "--job-name", "itcase"});
+        MonitoringJob.run(options);
+
+        List<RetrainTrigger> triggers = read("retrain-triggers", RetrainTrigger.class);
+        assertThat(triggers).extracting(RetrainTrigger::modelId).containsExactly("drifting");
+        RetrainTrigger t = triggers.get(0);
+        assertThat(t.reason()).isEqualTo(RetrainTrigger.FEATURE_DRIFT);
+        assertThat(t.evidence()[0].signal()).isIn("feature:monthly_spend", "feature:tenure_months");
+        assertThat(t.triggerId()).isEqualTo("drifting/1/FEATURE_DRIFT/" + t.detectedAt());
+        assertThat(Instant.parse(t.firstEvidenceAt())).isAfterOrEqualTo(Instant.parse("2026-11-26T08:08:00Z"));
+        assertThat(t.thresholdsVersion()).isEqualTo(options.thresholds().version());
+
+        List<HealthReport> health = read("model-health", HealthReport.class);
+        Map<String, List<HealthReport>> byModel = health.stream().collect(Collectors.groupingBy(HealthReport::modelId));
+        assertThat(byModel.keySet()).containsExactlyInAnyOrder("stable", "drifting");
+        // Every window of the stable model after warm-up is judged OK.
+        assertThat(byModel.get("stable")).extracting(HealthReport::status).doesNotContain(HealthReport.DRIFTING)
+                .contains(HealthReport.OK);
+        assertThat(byModel.get("drifting")).extracting(HealthReport::status).contains(HealthReport.DRIFTING);
+        // One report per model per window.
+        assertThat(byModel.get("stable")).extracting(HealthReport::windowEnd).doesNotHaveDuplicates();
+
+        List<DeadLetter> dead = read("dead-letters", DeadLetter.class);
+        assertThat(dead).hasSize(3);
+        assertThat(dead).extracting(DeadLetter::error).anyMatch(e -> e.startsWith("not valid JSON"))
+                .anyMatch(e -> e.equals("timestamp: required field missing"))
+                .anyMatch(e -> e.contains("payload is not UTF-8"));
+        assertThat(dead).allMatch(d -> d.topic().equals("predictions") && d.offset() >= 0);
+        assertThat(dead).filteredOn(d -> d.payloadBase64() != null).hasSize(1);
+    }
+
+    private static <T> List<T> read(String topic, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : TopicReader.readAll(kafka.bootstrapServers(), topic)) {
+            out.add(Json.read(r.value(), type));
+        }
+        return out;
+    }
+}

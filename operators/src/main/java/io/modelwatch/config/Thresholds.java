@@ -1,0 +1,68 @@
+package io.modelwatch.config;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * Every setting that decides what the monitor calls drift, resolved for one model. The defaults
+ * and why they are what they are: docs/detection.md ("Defaults and their reasons"); in short:
+ *
+ * <ul>
+ *   <li>{@code referenceEvents = 5000}: with 10 decile bins the reference proportion of a bin has
+ *       a standard error of sqrt(0.1*0.9/5000) = 0.4 percentage points, small against the 10 point
+ *       bins, and a model at 10 events/s completes its reference in under 10 minutes.
+ *   <li>{@code minWindowEvents = 1000}: under no change PSI is approximately
+ *       (1/N + 1/M) * chi-square(B-1) (N reference, M window events, B bins). With N=5000, M=1000
+ *       and up to 21 bins the chance that PSI reaches 0.1 by sampling noise alone is below 1e-8
+ *       per feature and window, so false drift comes from real change, not small samples.
+ *   <li>{@code psiWarning = 0.1}, {@code psiCritical = 0.25}: the conventional PSI bands (Siddiqi,
+ *       Credit Risk Scorecards, 2006): below 0.1 no meaningful shift, 0.1-0.25 a moderate shift
+ *       worth action, above 0.25 a major shift.
+ *   <li>{@code escalationWindows = 3} within {@code 10m}: one drifted window can be a burst or a
+ *       batch job; three in ten one-minute windows is a sustained change, and is still reported
+ *       within minutes.
+ *   <li>{@code cooldown = 24h}: one drift gives one trigger. A retraining pipeline takes hours; a
+ *       retrained model arrives as a new version (a new key, with its own escalation). Within the
+ *       cooldown only an escalation from WARNING to CRITICAL fires again.
+ * </ul>
+ */
+public record Thresholds(
+        int referenceEvents,
+        Duration windowSize,
+        int minWindowEvents,
+        int numericBins,
+        int categoryBins,
+        double psiWarning,
+        double psiCritical,
+        int escalationWindows,
+        Duration escalationWithin,
+        Duration cooldown) implements Serializable {
+
+    public static Thresholds defaults() {
+        return new Thresholds(5000, Duration.ofMinutes(1), 1000, 10, 20, 0.1, 0.25, 3,
+                Duration.ofMinutes(10), Duration.ofHours(24));
+    }
+
+    /** Checks ranges; the message names the key as it is written in the thresholds file. */
+    public Thresholds validate(String prefix) {
+        require(referenceEvents >= 100, prefix + "reference.events", "must be at least 100");
+        require(!windowSize.isNegative() && windowSize.toMillis() >= 1000, prefix + "window.size",
+                "must be at least 1s");
+        require(minWindowEvents >= 1, prefix + "window.minEvents", "must be at least 1");
+        require(numericBins >= 2 && numericBins <= 100, prefix + "drift.numericBins", "must be 2..100");
+        require(categoryBins >= 1 && categoryBins <= 200, prefix + "drift.categoryBins", "must be 1..200");
+        require(psiWarning > 0, prefix + "drift.psi.warning", "must be > 0");
+        require(psiCritical >= psiWarning, prefix + "drift.psi.critical", "must be >= drift.psi.warning");
+        require(escalationWindows >= 1, prefix + "escalation.windows", "must be at least 1");
+        require(escalationWithin.toMillis() >= windowSize.toMillis(), prefix + "escalation.within",
+                "must be at least window.size");
+        require(!cooldown.isNegative(), prefix + "escalation.cooldown", "must not be negative");
+        return this;
+    }
+
+    private static void require(boolean ok, String key, String message) {
+        if (!ok) {
+            throw new ConfigException(key + ": " + message);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.modelwatch.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Reads the thresholds file (YAML; format in docs/thresholds.md and src/examples/thresholds.yaml).
+ * Unknown keys are errors, not ignored: a misspelt threshold silently left at its default is the
+ * kind of mistake nobody finds until an alert is missed.
+ */
+public final class ThresholdsParser {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private static final Map<String, Set<String>> SECTIONS = Map.of(
+            "reference", Set.of("events"),
+            "window", Set.of("size", "minEvents"),
+            "drift", Set.of("numericBins", "categoryBins", "psi"),
+            "escalation", Set.of("windows", "within", "cooldown"));
+
+    private ThresholdsParser() {}
+
+    public static ThresholdsConfig parse(String yamlText) {
+        JsonNode root;
+        try {
+            root = yamlText == null || yamlText.isBlank() ? YAML.createObjectNode() : YAML.readTree(yamlText);
+        } catch (Exception e) {
+            String msg = String.valueOf(e.getMessage());
+            int nl = msg.indexOf('\n');
+            throw new ConfigException("thresholds: not valid YAML: " + (nl < 0 ? msg : msg.substring(0, nl)));
+        }
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            root = YAML.createObjectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("thresholds: the file must be a mapping with 'defaults' and 'models'");
+        }
+        checkKeys(root, "", Set.of("defaults", "models"));
+        JsonNode defaultsNode = root.path("defaults");
+        Thresholds defaults = apply(Thresholds.defaults(), defaultsNode, "defaults.").validate("defaults.");
+
+        Map<String, Thresholds> models = new LinkedHashMap<>();
+        JsonNode modelsNode = root.path("models");
+        if (!modelsNode.isMissingNode() && !modelsNode.isNull()) {
+            if (!modelsNode.isObject()) {
+                throw new ConfigException("models: must be a mapping of model id to overrides");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = modelsNode.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String prefix = "models." + e.getKey() + ".";
+                if (e.getValue().has("escalation")) {
+                    JsonNode esc = e.getValue().get("escalation");
+                    if (esc.has("windows") || esc.has("within")) {
+                        // The CEP pattern's length and time bound are fixed when the job graph is
+                        // built; a per-model value would be silently ignored, so refuse it.
+                        throw new ConfigException(prefix + "escalation: only 'cooldown' can be set per model;"
+                                + " 'windows' and 'within' are job-wide (set them under defaults)");
+                    }
+                }
+                models.put(e.getKey(), apply(defaults, e.getValue(), prefix).validate(prefix));
+            }
+        }
+        return new ThresholdsConfig(defaults, Map.copyOf(models), versionOf(defaults, models));
+    }
+
+    private static Thresholds apply(Thresholds base, JsonNode node, String prefix) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return base;
+        }
+        if (!node.isObject()) {
+            throw new ConfigException(prefix.substring(0, prefix.length() - 1) + ": must be a mapping");
+        }
+        checkKeys(node, prefix, SECTIONS.keySet());
+        for (String section : SECTIONS.keySet()) {
+            JsonNode s = node.get(section);
+            if (s != null && !s.isObject()) {
+                throw new ConfigException(prefix + section + ": must be a mapping");
+            }
+            if (s != null) {
+                checkKeys(s, prefix + section + ".", SECTIONS.get(section));
+            }
+        }
+        JsonNode psi = node.path("drift").path("psi");
+        if (!psi.isMissingNode()) {
+            if (!psi.isObject()) {
+                throw new ConfigException(prefix + "drift.psi: must be a mapping with warning and critical");
+            }
+            checkKeys(psi, prefix + "drift.psi.", Set.of("warning", "critical"));
+        }
+        return new Thresholds(
+                intAt(node, prefix, "reference", "events", base.referenceEvents()),
+                durationAt(node, prefix, "window", "size", base.windowSize()),
+                intAt(node, prefix, "window", "minEvents", base.minWindowEvents()),
+                intAt(node, prefix, "drift", "numericBins", base.numericBins()),
+                intAt(node, prefix, "drift", "categoryBins", base.categoryBins()),
+                doubleAt(psi, prefix + "drift.psi.warning", "warning", base.psiWarning()),
+                doubleAt(psi, prefix + "drift.psi.critical", "critical", base.psiCritical()),
+                intAt(node, prefix, "escalation", "windows", base.escalationWindows()),
+                durationAt(node, prefix, "escalation", "within", base.escalationWithin()),
+                durationAt(node, prefix, "escalation", "cooldown", base.cooldown()));
+    }
+
+    private static void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                throw new ConfigException(prefix + k + ": unknown setting (expected one of "
+                        + String.join(", ", new TreeSet<>(allowed)) + ")");
+            }
+        }
+    }
+
+    private static int intAt(JsonNode node, String prefix, String section, String key, int base) {
+        JsonNode v = node.path(section).path(key);
+        if (v.isMissingNode() || v.isNull()) return base;
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new ConfigException(prefix + section + "." + key + ": must be a whole number, not '" + v.asText() + "'");
+        }
+        return v.intValue();
+    }
+
+    private static double doubleAt(JsonNode node, String fullKey, String key, double base) {
+        JsonNode v = node.path(key);
+        if (v.isMissingNode() || v.isNull()) return base;
+        if (!v.isNumber()) {
+            throw new ConfigException(fullKey + ": must be a number, not '" + v.asText() + "'");
+        }
+        return v.doubleValue();
+    }
+
+    private static Duration durationAt(JsonNode node, String prefix, String section, String key, Duration base) {
+        JsonNode v = node.path(section).path(key);
+        if (v.isMissingNode() || v.isNull()) return base;
+        return DurationParser.parse(prefix + section + "." + key, v.asText());
+    }
+
+    /**
+     * A content hash of the resolved thresholds (not the file's bytes): reformatting the file or
+     * spelling out a default does not change it, any effective change does.
+     */
+    static String versionOf(Thresholds defaults, Map<String, Thresholds> models) {
+        ObjectNode canon = CANONICAL.createObjectNode();
+        canon.set("defaults", canonical(defaults));
+        ObjectNode m = canon.putObject("models");
+        new TreeMap<>(models).forEach((k, v) -> m.set(k, canonical(v)));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(CANONICAL.writeValueAsString(canon).getBytes(StandardCharsets.UTF_8));
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 4; i++) {
+                sb.append(String.format("%02x", digest[i]));
+            }
+            return sb.toString();
+        } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode canonical(Thresholds t) {
+        ObjectNode n = CANONICAL.createObjectNode();
+        n.put("referenceEvents", t.referenceEvents());
+        n.put("windowSizeMs", t.windowSize().toMillis());
+        n.put("minWindowEvents", t.minWindowEvents());
+        n.put("numericBins", t.numericBins());
+        n.put("categoryBins", t.categoryBins());
+        n.put("psiWarning", t.psiWarning());
+        n.put("psiCritical", t.psiCritical());
+        n.put("escalationWindows", t.escalationWindows());
+        n.put("escalationWithinMs", t.escalationWithin().toMillis());
+        n.put("cooldownMs", t.cooldown().toMillis());
+        return n;
+    }
+}

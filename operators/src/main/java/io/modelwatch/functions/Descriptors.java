@@ -1,0 +1,19 @@
+package io.modelwatch.functions;
+
+import io.modelwatch.model.DeadLetter;
+import io.modelwatch.model.DriftSignal;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.util.OutputTag;
+
+/** Side-output tags and metric names in one place, so wiring and functions agree. */
+public final class Descriptors {
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    public static final OutputTag<DriftSignal> DRIFT_SIGNALS =
+            new OutputTag<>("drift-signals", TypeInformation.of(DriftSignal.class));
+
+    /** Operator metric group; Prometheus names are flink_taskmanager_job_task_operator_modelwatch_*. */
+    public static final String METRIC_GROUP = "modelwatch";
+
+    private Descriptors() {}
+}

@@ -1,0 +1,37 @@
+package io.modelwatch.functions;
+
+import java.util.Arrays;
+
+/**
+ * Small per-model-version bookkeeping of {@link ModelMonitorFunction}, kept as a Flink POJO
+ * (public fields, no-arg constructor) so fields can be added later with state schema evolution.
+ */
+public class MonitorStatus {
+    /** Events of this model version ever seen, late ones included. */
+    public long eventsSeen;
+    /** Start of the accumulating span of low-traffic windows, or -1 when none is pending. */
+    public long pendingStart = -1;
+    /** End of the last window whose timer fired: events before it are late. */
+    public long lastFiredWindowEnd = Long.MIN_VALUE;
+    /** Late events since the last report. */
+    public long lateSinceReport;
+    /** Ends of recent drifted windows, for the escalation state in reports. */
+    public long[] driftedWindowEnds = new long[0];
+
+    public MonitorStatus() {}
+
+    /** Drifted windows within {@code spanMillis} before {@code windowEnd}, after recording this one. */
+    public int recordWindow(long windowEnd, boolean drifted, long spanMillis) {
+        long[] kept = Arrays.stream(driftedWindowEnds).filter(t -> t > windowEnd - spanMillis).toArray();
+        if (drifted) {
+            kept = Arrays.copyOf(kept, kept.length + 1);
+            kept[kept.length - 1] = windowEnd;
+        }
+        driftedWindowEnds = kept;
+        return kept.length;
+    }
+
+    public int driftedWithin(long windowEnd, long spanMillis) {
+        return (int) Arrays.stream(driftedWindowEnds).filter(t -> t > windowEnd - spanMillis).count();
+    }
+}

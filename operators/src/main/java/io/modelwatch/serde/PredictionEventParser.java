@@ -1,0 +1,222 @@
+package io.modelwatch.serde;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.model.ValueKind;
+import java.time.DateTimeException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Parses a {@code predictions} record into a {@link PredictionEvent} per CONTRACT.md. It never
+ * throws for bad input: it returns a {@link Result} holding either the event or a one-line reason
+ * naming the offending field, which the caller turns into a dead letter.
+ */
+public final class PredictionEventParser {
+    public static final int MAX_MODEL_ID_LENGTH = 200;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    static {
+        // A single hostile record must not make the parser allocate without bound.
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(64)
+                .maxStringLength(1_000_000)
+                .build());
+    }
+
+    /** Either an event or the reason there is none. */
+    public record Result(PredictionEvent event, String error) {
+        static Result ok(PredictionEvent e) {
+            return new Result(e, null);
+        }
+
+        static Result fail(String error) {
+            return new Result(null, error);
+        }
+
+        public boolean ok() {
+            return event != null;
+        }
+    }
+
+    private PredictionEventParser() {}
+
+    public static Result parse(byte[] value) {
+        if (value == null || value.length == 0) {
+            return Result.fail("value: empty record");
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(value);
+        } catch (Exception e) {
+            return Result.fail("not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            return Result.fail("not a JSON object");
+        }
+        try {
+            return parseObject(root);
+        } catch (RuntimeException e) {
+            // Defensive: the checks below should make this unreachable, but a parser inside a
+            // streaming job must never take the job down.
+            return Result.fail("unreadable record: " + firstLine(String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static Result parseObject(JsonNode root) {
+        String modelId = textField(root, "modelId");
+        if (modelId == null) {
+            return Result.fail("modelId: required string missing");
+        }
+        String idProblem = checkId("modelId", modelId);
+        if (idProblem != null) {
+            return Result.fail(idProblem);
+        }
+        String version = PredictionEvent.DEFAULT_VERSION;
+        JsonNode versionNode = root.get("modelVersion");
+        if (versionNode != null && !versionNode.isNull()) {
+            if (!versionNode.isTextual() && !versionNode.isIntegralNumber()) {
+                return Result.fail("modelVersion: must be a string");
+            }
+            version = versionNode.asText();
+            String versionProblem = checkId("modelVersion", version);
+            if (versionProblem != null) {
+                return Result.fail(versionProblem);
+            }
+        }
+        String predictionId = null;
+        JsonNode pid = root.get("predictionId");
+        if (pid != null && !pid.isNull()) {
+            if (!pid.isTextual() && !pid.isIntegralNumber()) {
+                return Result.fail("predictionId: must be a string");
+            }
+            predictionId = pid.asText();
+        }
+
+        JsonNode ts = root.get("timestamp");
+        if (ts == null || ts.isNull()) {
+            return Result.fail("timestamp: required field missing");
+        }
+        long timestamp;
+        try {
+            timestamp = parseTimestamp(ts);
+        } catch (IllegalArgumentException e) {
+            return Result.fail("timestamp: not ISO-8601 or epoch millis");
+        }
+
+        JsonNode prediction = root.get("prediction");
+        if (prediction == null || prediction.isNull()) {
+            return Result.fail("prediction: required field missing");
+        }
+        byte predictionKind;
+        double numericPrediction = 0;
+        String categoricalPrediction = null;
+        if (prediction.isNumber()) {
+            predictionKind = ValueKind.NUMERIC;
+            numericPrediction = prediction.doubleValue();
+            if (!Double.isFinite(numericPrediction)) {
+                return Result.fail("prediction: not a finite number");
+            }
+        } else if (prediction.isTextual() || prediction.isBoolean()) {
+            predictionKind = ValueKind.CATEGORICAL;
+            categoricalPrediction = prediction.asText();
+        } else {
+            return Result.fail("prediction: must be a number, string or boolean");
+        }
+
+        JsonNode features = root.get("features");
+        int n = 0;
+        if (features != null && !features.isNull()) {
+            if (!features.isObject()) {
+                return Result.fail("features: must be a JSON object");
+            }
+            n = features.size();
+        }
+        String[] names = new String[n];
+        byte[] kinds = new byte[n];
+        double[] numeric = new double[n];
+        String[] categorical = new String[n];
+        if (n > 0) {
+            int i = 0;
+            for (Iterator<Map.Entry<String, JsonNode>> it = features.fields(); it.hasNext(); i++) {
+                Map.Entry<String, JsonNode> f = it.next();
+                names[i] = f.getKey();
+                JsonNode v = f.getValue();
+                if (v == null || v.isNull()) {
+                    kinds[i] = ValueKind.MISSING;
+                } else if (v.isNumber()) {
+                    double d = v.doubleValue();
+                    if (!Double.isFinite(d)) {
+                        return Result.fail("features." + f.getKey() + ": not a finite number");
+                    }
+                    kinds[i] = ValueKind.NUMERIC;
+                    numeric[i] = d;
+                } else if (v.isTextual() || v.isBoolean()) {
+                    kinds[i] = ValueKind.CATEGORICAL;
+                    categorical[i] = v.asText();
+                } else {
+                    return Result.fail("features." + f.getKey()
+                            + ": must be a number, string, boolean or null, not " + v.getNodeType());
+                }
+            }
+        }
+        return Result.ok(new PredictionEvent(modelId, version, predictionId, timestamp, names, kinds,
+                numeric, categorical, predictionKind, numericPrediction, categoricalPrediction));
+    }
+
+    /** ISO-8601 with a zone offset ("Z" or "+01:00"), or epoch milliseconds as a number or string. */
+    static long parseTimestamp(JsonNode ts) {
+        if (ts.isIntegralNumber()) {
+            return ts.longValue();
+        }
+        if (ts.isTextual()) {
+            String s = ts.asText().trim();
+            if (!s.isEmpty() && s.chars().allMatch(Character::isDigit) && s.length() <= 15) {
+                return Long.parseLong(s);
+            }
+            try {
+                return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+            } catch (DateTimeException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+        throw new IllegalArgumentException("not a timestamp");
+    }
+
+    private static String textField(JsonNode root, String name) {
+        JsonNode n = root.get(name);
+        return n != null && n.isTextual() ? n.asText() : null;
+    }
+
+    private static String checkId(String field, String id) {
+        if (id.isEmpty()) {
+            return field + ": must not be empty";
+        }
+        if (id.length() > MAX_MODEL_ID_LENGTH) {
+            return field + ": longer than " + MAX_MODEL_ID_LENGTH + " characters";
+        }
+        for (int i = 0; i < id.length(); i++) {
+            if (Character.isISOControl(id.charAt(i))) {
+                return field + ": contains a control character";
+            }
+        }
+        return null;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,203 @@
+package io.modelwatch.stats;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.memory.Memory;
+
+/**
+ * Rolling statistics of one feature (or of the prediction) over a span of events: counts,
+ * Welford moments, min/max, a KLL quantile sketch of numeric values and Space-Saving top-K of
+ * categorical ones. When the span is compared with a frozen reference, {@code bins} also counts
+ * values exactly per reference bin, so PSI is computed from exact counts, not from sketch ranks.
+ *
+ * <p>Every part is mergeable, so spans can be combined (low-traffic windows accumulate) and
+ * partial profiles can be pre-aggregated before the keyed exchange.
+ */
+public final class FeatureProfile {
+    /** KLL accuracy parameter: normalised rank error about 1.3% (99% confidence, single query). */
+    public static final int SKETCH_K = 200;
+    /** Categories tracked per feature; exact below this many distinct values. */
+    public static final int CATEGORY_CAPACITY = 64;
+
+    private static final byte FORMAT = 1;
+
+    private long numeric;
+    private long categorical;
+    private long missing;
+    private long typeMismatches;
+    private RunningMoments moments;
+    private KllDoublesSketch sketch;
+    private TopKCounter categories;
+    private long[] bins;
+
+    public FeatureProfile() {}
+
+    /** A profile that also counts values per bin of a reference with {@code binCount} bins. */
+    public static FeatureProfile binned(int binCount) {
+        FeatureProfile p = new FeatureProfile();
+        p.bins = new long[binCount];
+        return p;
+    }
+
+    public void addNumeric(double x, int bin) {
+        numeric++;
+        if (moments == null) {
+            moments = new RunningMoments();
+            sketch = KllDoublesSketch.newHeapInstance(SKETCH_K);
+        }
+        moments.add(x);
+        sketch.update(x);
+        if (bins != null && bin >= 0) {
+            bins[bin]++;
+        }
+    }
+
+    public void addCategorical(String value, int bin) {
+        categorical++;
+        if (categories == null) {
+            categories = new TopKCounter(CATEGORY_CAPACITY);
+        }
+        categories.add(value);
+        if (bins != null && bin >= 0) {
+            bins[bin]++;
+        }
+    }
+
+    public void addMissing() {
+        missing++;
+    }
+
+    /** A value whose type differs from the reference's type for this feature: counted, not profiled. */
+    public void addTypeMismatch() {
+        typeMismatches++;
+    }
+
+    public void merge(FeatureProfile other) {
+        numeric += other.numeric;
+        categorical += other.categorical;
+        missing += other.missing;
+        typeMismatches += other.typeMismatches;
+        if (other.moments != null) {
+            if (moments == null) {
+                moments = new RunningMoments();
+                sketch = KllDoublesSketch.newHeapInstance(SKETCH_K);
+            }
+            moments.merge(other.moments);
+            sketch.merge(other.sketch);
+        }
+        if (other.categories != null) {
+            if (categories == null) {
+                categories = new TopKCounter(CATEGORY_CAPACITY);
+            }
+            categories.merge(other.categories);
+        }
+        if (other.bins != null) {
+            if (bins == null) {
+                bins = other.bins.clone();
+            } else if (bins.length == other.bins.length) {
+                for (int i = 0; i < bins.length; i++) {
+                    bins[i] += other.bins[i];
+                }
+            } else {
+                throw new IllegalArgumentException("cannot merge profiles binned on different references");
+            }
+        }
+    }
+
+    /** Events that carried the feature with a usable value. */
+    public long present() {
+        return numeric + categorical;
+    }
+
+    public long numericCount() {
+        return numeric;
+    }
+
+    public long categoricalCount() {
+        return categorical;
+    }
+
+    public long missing() {
+        return missing;
+    }
+
+    public long typeMismatches() {
+        return typeMismatches;
+    }
+
+    /** Null until a numeric value arrived. */
+    public RunningMoments moments() {
+        return moments;
+    }
+
+    /** Null until a numeric value arrived. */
+    public KllDoublesSketch sketch() {
+        return sketch;
+    }
+
+    /** Null until a categorical value arrived. */
+    public TopKCounter categories() {
+        return categories;
+    }
+
+    /** Exact counts per reference bin, or null when the profile is not binned. */
+    public long[] bins() {
+        return bins;
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeByte(FORMAT);
+        out.writeLong(numeric);
+        out.writeLong(categorical);
+        out.writeLong(missing);
+        out.writeLong(typeMismatches);
+        out.writeBoolean(moments != null);
+        if (moments != null) {
+            moments.writeTo(out);
+            byte[] sk = sketch.toByteArray();
+            out.writeInt(sk.length);
+            out.write(sk);
+        }
+        out.writeBoolean(categories != null);
+        if (categories != null) {
+            categories.writeTo(out);
+        }
+        out.writeInt(bins == null ? -1 : bins.length);
+        if (bins != null) {
+            for (long b : bins) {
+                out.writeLong(b);
+            }
+        }
+    }
+
+    public static FeatureProfile readFrom(DataInput in) throws IOException {
+        byte format = in.readByte();
+        if (format != FORMAT) {
+            throw new IOException("FeatureProfile: unknown format " + format);
+        }
+        FeatureProfile p = new FeatureProfile();
+        p.numeric = in.readLong();
+        p.categorical = in.readLong();
+        p.missing = in.readLong();
+        p.typeMismatches = in.readLong();
+        if (in.readBoolean()) {
+            p.moments = RunningMoments.readFrom(in);
+            byte[] sk = new byte[in.readInt()];
+            in.readFully(sk);
+            p.sketch = KllDoublesSketch.heapify(Memory.wrap(sk));
+        }
+        if (in.readBoolean()) {
+            p.categories = TopKCounter.readFrom(in);
+        }
+        int nb = in.readInt();
+        if (nb >= 0) {
+            p.bins = new long[nb];
+            for (int i = 0; i < nb; i++) {
+                p.bins[i] = in.readLong();
+            }
+        }
+        return p;
+    }
+}

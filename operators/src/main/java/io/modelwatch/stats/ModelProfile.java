@@ -1,0 +1,267 @@
+package io.modelwatch.stats;
+
+import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.model.ValueKind;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The profile of one model version over a span of events: a {@link FeatureProfile} per feature
+ * and one for the prediction. Used both to learn a reference (unbinned) and to summarise an
+ * evaluation window against a frozen reference (binned, so PSI uses exact bin counts).
+ *
+ * <p>A feature absent from an event counts as missing for that event: missing counts are derived
+ * as {@code events - present - typeMismatches}, so no per-event bookkeeping of absent names is
+ * needed. At most {@link #MAX_FEATURES} features are tracked per model so a producer that invents
+ * feature names cannot grow state without bound; values of further features are counted in
+ * {@link #featuresOverCap()}.
+ */
+public final class ModelProfile {
+    public static final int MAX_FEATURES = 200;
+    private static final byte FORMAT = 1;
+
+    private long events;
+    private long firstTimestamp = Long.MAX_VALUE;
+    private long lastTimestamp = Long.MIN_VALUE;
+    private final LinkedHashMap<String, FeatureProfile> features = new LinkedHashMap<>();
+    private FeatureProfile prediction = new FeatureProfile();
+    private long unknownFeatureValues;
+    private long featuresOverCap;
+    private long lateEvents;
+    private boolean binned;
+
+    /** An empty unbinned profile, for learning a reference or summarising a warm-up window. */
+    public ModelProfile() {}
+
+    /** An empty window profile compared with {@code ref}: its values are counted per reference bin. */
+    public static ModelProfile against(ReferenceProfile ref) {
+        ModelProfile p = new ModelProfile();
+        p.binned = true;
+        if (ref.prediction().hasBins()) {
+            p.prediction = FeatureProfile.binned(ref.prediction().binCount());
+        }
+        return p;
+    }
+
+    /** Whether values were counted on a reference's bins (false while the reference is learned). */
+    public boolean binned() {
+        return binned;
+    }
+
+    /** Adds an event to an unbinned profile (reference learning). */
+    public void add(PredictionEvent e) {
+        addSpan(e.timestamp());
+        for (int i = 0; i < e.featureCount(); i++) {
+            FeatureProfile p = featureOrNull(e.featureNames()[i], -1);
+            if (p == null) {
+                continue;
+            }
+            switch (e.featureKinds()[i]) {
+                case ValueKind.NUMERIC -> p.addNumeric(e.numericValues()[i], -1);
+                case ValueKind.CATEGORICAL -> p.addCategorical(e.categoricalValues()[i], -1);
+                default -> p.addMissing();
+            }
+        }
+        if (e.predictionKind() == ValueKind.NUMERIC) {
+            prediction.addNumeric(e.numericPrediction(), -1);
+        } else {
+            prediction.addCategorical(e.categoricalPrediction(), -1);
+        }
+    }
+
+    /** Adds an event to a window compared with {@code ref}: values are binned on the reference's bins. */
+    public void add(PredictionEvent e, ReferenceProfile ref) {
+        addSpan(e.timestamp());
+        for (int i = 0; i < e.featureCount(); i++) {
+            String name = e.featureNames()[i];
+            FeatureReference fr = ref.feature(name);
+            if (fr == null) {
+                unknownFeatureValues++;
+                continue;
+            }
+            FeatureProfile p = featureOrNull(name, fr.binCount());
+            if (p == null) {
+                continue;
+            }
+            addValue(p, fr, e.featureKinds()[i], e.numericValues()[i], e.categoricalValues()[i]);
+        }
+        if (!binned) {
+            throw new IllegalStateException("profile was not created against a reference");
+        }
+        addValue(prediction, ref.prediction(), e.predictionKind(), e.numericPrediction(), e.categoricalPrediction());
+    }
+
+    private static void addValue(FeatureProfile p, FeatureReference fr, byte kind, double x, String s) {
+        switch (kind) {
+            case ValueKind.NUMERIC -> {
+                if (!fr.numeric() && fr.present() > 0) {
+                    p.addTypeMismatch();
+                } else {
+                    p.addNumeric(x, fr.numericBins() != null ? fr.numericBins().binOf(x) : -1);
+                }
+            }
+            case ValueKind.CATEGORICAL -> {
+                if (fr.numeric() && fr.present() > 0) {
+                    p.addTypeMismatch();
+                } else {
+                    p.addCategorical(s, fr.categoryBins() != null ? fr.categoryBins().binOf(s) : -1);
+                }
+            }
+            default -> p.addMissing();
+        }
+    }
+
+    private void addSpan(long ts) {
+        events++;
+        firstTimestamp = Math.min(firstTimestamp, ts);
+        lastTimestamp = Math.max(lastTimestamp, ts);
+    }
+
+    private FeatureProfile featureOrNull(String name, int binCount) {
+        FeatureProfile p = features.get(name);
+        if (p == null) {
+            if (features.size() >= MAX_FEATURES) {
+                featuresOverCap++;
+                return null;
+            }
+            p = binCount > 0 ? FeatureProfile.binned(binCount) : new FeatureProfile();
+            features.put(name, p);
+        }
+        return p;
+    }
+
+    /** An event that arrived after its window was evaluated: counted, reported, not profiled. */
+    public void addLate() {
+        lateEvents++;
+    }
+
+    public void merge(ModelProfile other) {
+        if (events > 0 && other.events > 0 && binned != other.binned) {
+            throw new IllegalArgumentException("cannot merge a binned with an unbinned profile");
+        }
+        binned = binned || other.binned;
+        events += other.events;
+        firstTimestamp = Math.min(firstTimestamp, other.firstTimestamp);
+        lastTimestamp = Math.max(lastTimestamp, other.lastTimestamp);
+        for (Map.Entry<String, FeatureProfile> e : other.features.entrySet()) {
+            FeatureProfile mine = features.get(e.getKey());
+            if (mine == null) {
+                if (features.size() >= MAX_FEATURES) {
+                    featuresOverCap += e.getValue().present();
+                    continue;
+                }
+                mine = new FeatureProfile();
+                features.put(e.getKey(), mine);
+            }
+            mine.merge(e.getValue());
+        }
+        prediction.merge(other.prediction);
+        unknownFeatureValues += other.unknownFeatureValues;
+        featuresOverCap += other.featuresOverCap;
+        lateEvents += other.lateEvents;
+    }
+
+    public long events() {
+        return events;
+    }
+
+    /** Missing values of a feature in this span: absent or null (not type mismatches). */
+    public long missing(String feature) {
+        FeatureProfile p = features.get(feature);
+        return p == null ? events : Math.max(0, events - p.present() - p.typeMismatches());
+    }
+
+    public Map<String, FeatureProfile> features() {
+        return Collections.unmodifiableMap(features);
+    }
+
+    public FeatureProfile prediction() {
+        return prediction;
+    }
+
+    public long unknownFeatureValues() {
+        return unknownFeatureValues;
+    }
+
+    public long featuresOverCap() {
+        return featuresOverCap;
+    }
+
+    public long lateEvents() {
+        return lateEvents;
+    }
+
+    public long firstTimestamp() {
+        return firstTimestamp;
+    }
+
+    public long lastTimestamp() {
+        return lastTimestamp;
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeByte(FORMAT);
+        out.writeLong(events);
+        out.writeLong(firstTimestamp);
+        out.writeLong(lastTimestamp);
+        out.writeLong(unknownFeatureValues);
+        out.writeLong(featuresOverCap);
+        out.writeLong(lateEvents);
+        out.writeBoolean(binned);
+        out.writeInt(features.size());
+        for (Map.Entry<String, FeatureProfile> e : features.entrySet()) {
+            out.writeUTF(e.getKey());
+            e.getValue().writeTo(out);
+        }
+        prediction.writeTo(out);
+    }
+
+    public static ModelProfile readFrom(DataInput in) throws IOException {
+        byte format = in.readByte();
+        if (format != FORMAT) {
+            throw new IOException("ModelProfile: unknown format " + format);
+        }
+        ModelProfile p = new ModelProfile();
+        p.events = in.readLong();
+        p.firstTimestamp = in.readLong();
+        p.lastTimestamp = in.readLong();
+        p.unknownFeatureValues = in.readLong();
+        p.featuresOverCap = in.readLong();
+        p.lateEvents = in.readLong();
+        p.binned = in.readBoolean();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            String name = in.readUTF();
+            p.features.put(name, FeatureProfile.readFrom(in));
+        }
+        p.prediction = FeatureProfile.readFrom(in);
+        return p;
+    }
+
+    public byte[] toBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            writeTo(new DataOutputStream(bytes));
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ModelProfile fromBytes(byte[] bytes) {
+        try {
+            return readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.modelwatch.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ThresholdsParserTest {
+    @Test
+    void emptyFileMeansDocumentedDefaults() {
+        ThresholdsConfig c = ThresholdsParser.parse("");
+        assertThat(c.defaults()).isEqualTo(Thresholds.defaults());
+        assertThat(c.forModel("anything")).isEqualTo(Thresholds.defaults());
+        assertThat(c.version()).hasSize(8);
+    }
+
+    @Test
+    void perModelOverridesInheritTheDefaults() {
+        ThresholdsConfig c = ThresholdsParser.parse("""
+                defaults:
+                  window: {size: 2m, minEvents: 500}
+                  escalation: {windows: 4, within: 20m}
+                models:
+                  churn:
+                    drift: {psi: {warning: 0.15}}
+                    escalation: {cooldown: 6h}
+                """);
+        assertThat(c.defaults().windowSize()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.defaults().escalationWindows()).isEqualTo(4);
+        Thresholds churn = c.forModel("churn");
+        assertThat(churn.psiWarning()).isEqualTo(0.15);
+        assertThat(churn.psiCritical()).isEqualTo(0.25);
+        assertThat(churn.minWindowEvents()).isEqualTo(500);
+        assertThat(churn.cooldown()).isEqualTo(Duration.ofHours(6));
+        assertThat(c.forModel("fraud").psiWarning()).isEqualTo(0.1);
+    }
+
+    @Test
+    void versionIgnoresFormattingButNotValues() {
+        String a = ThresholdsParser.parse("defaults:\n  drift:\n    psi:\n      warning: 0.1\n").version();
+        String b = ThresholdsParser.parse("{defaults: {drift: {psi: {warning: 0.10}}}}").version();
+        String c = ThresholdsParser.parse("defaults:\n  drift:\n    psi:\n      warning: 0.12\n").version();
+        assertThat(a).isEqualTo(b).isEqualTo(ThresholdsConfig.defaultConfig().version());
+        assertThat(c).isNotEqualTo(a);
+    }
+
+    @Test
+    void mistakesFailWithOneLineNamingTheKey() {
+        assertThatThrownBy(() -> ThresholdsParser.parse("defaults:\n  drift:\n    psy: {warning: 0.1}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("defaults.drift.psy: unknown setting (expected one of categoryBins, numericBins, psi)");
+        assertThatThrownBy(() -> ThresholdsParser.parse("defaults:\n  window:\n    size: soon\n"))
+                .hasMessage("defaults.window.size: 'soon' is not a duration (e.g. 30s, 1m, 24h)");
+        assertThatThrownBy(() -> ThresholdsParser.parse("models:\n  churn:\n    drift: {psi: {warning: -1}}\n"))
+                .hasMessage("models.churn.drift.psi.warning: must be > 0");
+        assertThatThrownBy(() -> ThresholdsParser.parse("models:\n  churn:\n    escalation: {windows: 2}\n"))
+                .hasMessageStartingWith("models.churn.escalation: only 'cooldown' can be set per model");
+        assertThatThrownBy(() -> ThresholdsParser.parse("defaults: [1, 2]"))
+                .hasMessage("defaults: must be a mapping");
+        assertThatThrownBy(() -> ThresholdsParser.parse("defaults:\n  reference: {events: many}\n"))
+                .hasMessage("defaults.reference.events: must be a whole number, not 'many'");
+        assertThatThrownBy(() -> ThresholdsParser.parse("a: [unclosed"))
+                .hasMessageStartingWith("thresholds: not valid YAML");
+        assertThat(new ConfigException("x").getMessage()).doesNotContain("\n");
+    }
+}

@@ -1,0 +1,133 @@
+package io.modelwatch.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelwatch.config.ThresholdsConfig;
+import io.modelwatch.config.ThresholdsParser;
+import io.modelwatch.model.DriftSignal;
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.testing.Events;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The keyed monitor in an operator harness on RocksDB, including a snapshot/restore round trip. */
+class ModelMonitorFunctionTest {
+    static final long MINUTE = 60_000;
+    /** Small numbers so the test stays fast; the logic does not depend on them. */
+    static final ThresholdsConfig CONFIG = ThresholdsParser.parse("""
+            defaults:
+              reference: {events: 500}
+              window: {size: 1m, minEvents: 200}
+            """);
+
+    static KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> harness() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ModelMonitorFunction(CONFIG)), PredictionEvent::modelKey,
+                org.apache.flink.api.common.typeinfo.Types.STRING);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    static void feed(KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> h,
+            List<PredictionEvent> events) throws Exception {
+        for (PredictionEvent e : events) {
+            h.processElement(new StreamRecord<>(e, e.timestamp()));
+        }
+    }
+
+    static List<HealthReport> reports(KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> h) {
+        return h.extractOutputValues();
+    }
+
+    static List<DriftSignal> signals(KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> h) {
+        var side = h.getSideOutput(Descriptors.DRIFT_SIGNALS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+    }
+
+    @Test
+    void learnsAReferenceThenReportsEveryWindowAndSignalsDrift() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, Events.stream("m", 1, 500, 0, 100, 0, 0));              // minute 0: the reference
+            feed(h, Events.stream("m", 2, 300, MINUTE, 100, 0, 0));         // minute 1: same traffic
+            feed(h, Events.stream("m", 3, 300, 2 * MINUTE, 100, 1.5, 0));   // minute 2: x shifted by 1.5 sd
+            h.processWatermark(3 * MINUTE);
+
+            assertThat(reports(h)).extracting(HealthReport::status)
+                    .containsExactly(HealthReport.WARMING_UP, HealthReport.OK, HealthReport.DRIFTING);
+            assertThat(reports(h)).extracting(HealthReport::windowEnd)
+                    .containsExactly("1970-01-01T00:01:00Z", "1970-01-01T00:02:00Z", "1970-01-01T00:03:00Z");
+            assertThat(signals(h)).extracting(DriftSignal::reason)
+                    .containsExactly(RetrainTrigger.FEATURE_DRIFT, RetrainTrigger.PREDICTION_DRIFT);
+            assertThat(signals(h).get(0).evidence()[0].signal()).isEqualTo("feature:x");
+            // Evaluated windows leave no window state behind.
+            assertThat(reports(h).get(2).eventsSeen()).isEqualTo(1100);
+        }
+    }
+
+    @Test
+    void stateSurvivesSnapshotAndRestoreOnRocksDb() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            feed(h, Events.stream("m", 1, 500, 0, 100, 0, 0));
+            feed(h, Events.stream("m", 2, 300, MINUTE, 100, 0, 0));
+            h.processWatermark(2 * MINUTE);
+            assertThat(reports(h)).extracting(HealthReport::status).containsExactly(HealthReport.WARMING_UP, HealthReport.OK);
+            snapshot = h.snapshot(1L, 2 * MINUTE);
+        }
+        try (var restored = harness()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            feed(restored, Events.stream("m", 3, 300, 2 * MINUTE, 100, 1.5, 0));
+            restored.processWatermark(3 * MINUTE);
+            // No second warm-up: the restored reference judges the very next window.
+            List<HealthReport> after = reports(restored);
+            assertThat(after).extracting(HealthReport::status).containsExactly(HealthReport.DRIFTING);
+            assertThat(after.get(0).referenceEvents()).isEqualTo(500);
+            assertThat(after.get(0).eventsSeen()).isEqualTo(1100);
+            assertThat(signals(restored)).isNotEmpty();
+        }
+    }
+
+    @Test
+    void lowTrafficWindowsAccumulateUntilTheyHaveEnoughEvents() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, Events.stream("m", 1, 500, 0, 100, 0, 0));
+            feed(h, Events.stream("m", 2, 120, MINUTE, 400, 0, 0));      // 120 < 200 events
+            feed(h, Events.stream("m", 3, 120, 2 * MINUTE, 400, 0, 0));  // 240 together
+            h.processWatermark(3 * MINUTE);
+            List<HealthReport> r = reports(h);
+            assertThat(r).extracting(HealthReport::status)
+                    .containsExactly(HealthReport.WARMING_UP, HealthReport.ACCUMULATING, HealthReport.OK);
+            assertThat(r.get(2).windowStart()).isEqualTo("1970-01-01T00:01:00Z");
+            assertThat(r.get(2).events()).isEqualTo(240);
+        }
+    }
+
+    @Test
+    void lateEventsAreCountedInTheNextReportNotDropped() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, Events.stream("m", 1, 500, 0, 100, 0, 0));
+            feed(h, Events.stream("m", 2, 300, MINUTE, 100, 0, 0));
+            h.processWatermark(2 * MINUTE);
+            feed(h, Events.stream("m", 4, 7, 30_000, 1, 0, 0));          // behind the watermark
+            feed(h, Events.stream("m", 5, 300, 2 * MINUTE, 100, 0, 0));
+            h.processWatermark(3 * MINUTE);
+            HealthReport last = reports(h).get(reports(h).size() - 1);
+            assertThat(last.quality().lateEvents()).isEqualTo(7);
+            assertThat(last.events()).isEqualTo(300);
+            assertThat(last.eventsSeen()).isEqualTo(1107);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.modelwatch.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.model.ValueKind;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PredictionEventParserTest {
+    /** The example of CONTRACT.md, verbatim. */
+    static final String CONTRACT_EXAMPLE = """
+            {
+              "modelId": "churn",
+              "modelVersion": "7",
+              "predictionId": "c0ffee-0001",
+              "timestamp": "2026-11-26T12:00:00.123Z",
+              "features": {"tenure_months": 14, "plan": "pro", "monthly_spend": 42.5, "promo": true, "region": null},
+              "prediction": 0.87
+            }
+            """;
+
+    private static PredictionEventParser.Result parse(String json) {
+        return PredictionEventParser.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void parsesTheContractExample() {
+        PredictionEvent e = parse(CONTRACT_EXAMPLE).event();
+        assertThat(e.modelId()).isEqualTo("churn");
+        assertThat(e.modelVersion()).isEqualTo("7");
+        assertThat(e.predictionId()).isEqualTo("c0ffee-0001");
+        assertThat(e.timestamp()).isEqualTo(Instant.parse("2026-11-26T12:00:00.123Z").toEpochMilli());
+        assertThat(e.featureNames()).containsExactly("tenure_months", "plan", "monthly_spend", "promo", "region");
+        assertThat(e.featureKinds()).containsExactly(ValueKind.NUMERIC, ValueKind.CATEGORICAL, ValueKind.NUMERIC,
+                ValueKind.CATEGORICAL, ValueKind.MISSING);
+        assertThat(e.numericValues()[2]).isEqualTo(42.5);
+        assertThat(e.categoricalValues()[1]).isEqualTo("pro");
+        assertThat(e.categoricalValues()[3]).isEqualTo("true");
+        assertThat(e.predictionKind()).isEqualTo(ValueKind.NUMERIC);
+        assertThat(e.numericPrediction()).isEqualTo(0.87);
+    }
+
+    @Test
+    void versionDefaultsAndTimestampsMayBeEpochMillisOrOffsets() {
+        PredictionEvent a = parse("{\"modelId\":\"m\",\"timestamp\":1764158400123,\"prediction\":\"yes\"}").event();
+        assertThat(a.modelVersion()).isEqualTo("default");
+        assertThat(a.timestamp()).isEqualTo(1764158400123L);
+        assertThat(a.featureCount()).isZero();
+        assertThat(a.categoricalPrediction()).isEqualTo("yes");
+
+        PredictionEvent b = parse("{\"modelId\":\"m\",\"timestamp\":\"2026-11-26T13:00:00+01:00\",\"prediction\":1}").event();
+        assertThat(b.timestamp()).isEqualTo(Instant.parse("2026-11-26T12:00:00Z").toEpochMilli());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "not json at all                                                  | not valid JSON",
+        "[1,2]                                                            | not a JSON object",
+        "{\"timestamp\":1,\"prediction\":1}                               | modelId: required string missing",
+        "{\"modelId\":\"\",\"timestamp\":1,\"prediction\":1}              | modelId: must not be empty",
+        "{\"modelId\":\"a\\u0000b\",\"timestamp\":1,\"prediction\":1}     | modelId: contains a control character",
+        "{\"modelId\":\"m\",\"prediction\":1}                             | timestamp: required field missing",
+        "{\"modelId\":\"m\",\"timestamp\":\"yesterday\",\"prediction\":1} | timestamp: not ISO-8601 or epoch millis",
+        "{\"modelId\":\"m\",\"timestamp\":1}                              | prediction: required field missing",
+        "{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":[1]}           | prediction: must be a number, string or boolean",
+        "{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":1,\"features\":[]}            | features: must be a JSON object",
+        "{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":1,\"features\":{\"x\":{}}}    | features.x: must be a number, string, boolean or null",
+        "{\"modelId\":\"m\",\"modelId\":\"n\",\"timestamp\":1,\"prediction\":1}          | not valid JSON: Duplicate field 'modelId'",
+    })
+    void badRecordsGetAReasonNamingTheField(String json, String reason) {
+        PredictionEventParser.Result r = parse(json);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.error()).startsWith(reason);
+    }
+
+    @Test
+    void tooLongModelIdAndEmptyRecordAreRejected() {
+        String id = "x".repeat(201);
+        assertThat(parse("{\"modelId\":\"" + id + "\",\"timestamp\":1,\"prediction\":1}").error())
+                .isEqualTo("modelId: longer than 200 characters");
+        assertThat(PredictionEventParser.parse(new byte[0]).error()).isEqualTo("value: empty record");
+        assertThat(PredictionEventParser.parse(null).error()).isEqualTo("value: empty record");
+    }
+
+    @Test
+    void neverThrowsOnArbitraryBytes() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 2000; i++) {
+            byte[] junk = new byte[random.nextInt(64)];
+            random.nextBytes(junk);
+            PredictionEventParser.Result r = PredictionEventParser.parse(junk);
+            assertThat(r.ok() || r.error() != null).isTrue();
+        }
+    }
+}
