@@ -15,7 +15,7 @@ class PopulationStabilityIndexTest {
         // a = [50, 25, 25] / 100 = [0.50, 0.25, 0.25]
         // PSI = (0.50 - 0.25) ln(0.50 / 0.25) + 0 + (0.25 - 0.50) ln(0.25 / 0.50)
         //     = 0.25 ln 2 + 0.25 ln 2 = 0.5 ln 2 = 0.34657359027997264
-        double psi = PopulationStabilityIndex.of(new double[] {25, 25, 50}, new double[] {50, 25, 25}, 0);
+        double psi = PopulationStabilityIndex.of(c(25, 25, 50), c(50, 25, 25), 0);
         assertThat(psi).isCloseTo(0.5 * Math.log(2), within(1e-15));
         assertThat(psi).isCloseTo(0.34657359027997264, within(1e-15));
     }
@@ -30,12 +30,12 @@ class PopulationStabilityIndexTest {
         //     = 0.1 ln 21 + 0.1 ln(61 / 41)
         //     = 0.1 * 3.0445224377 + 0.1 * 0.3973017975 = 0.3441824235
         double psi = PopulationStabilityIndex.of(
-                new double[] {10, 20, 30, 38}, new double[] {0, 30, 30, 38},
+                c(10, 20, 30, 38), c(0, 30, 30, 38),
                 PopulationStabilityIndex.DEFAULT_SMOOTHING);
         assertThat(psi).isCloseTo(0.1 * Math.log(21) + 0.1 * Math.log(61.0 / 41.0), within(1e-12));
         assertThat(psi).isCloseTo(0.3441824235, within(1e-10));
         // The two-argument form uses the default smoothing.
-        assertThat(PopulationStabilityIndex.of(new double[] {10, 20, 30, 38}, new double[] {0, 30, 30, 38}))
+        assertThat(PopulationStabilityIndex.of(c(10, 20, 30, 38), c(0, 30, 30, 38)))
                 .isEqualTo(psi);
     }
 
@@ -44,10 +44,10 @@ class PopulationStabilityIndexTest {
         double[] counts = {5, 0, 7, 120};
         assertThat(PopulationStabilityIndex.of(counts, counts.clone())).isZero();
         // Unsmoothed, only the proportions matter, not the sample sizes.
-        assertThat(PopulationStabilityIndex.of(new double[] {1, 2, 3}, new double[] {10, 20, 30}, 0))
+        assertThat(PopulationStabilityIndex.of(c(1, 2, 3), c(10, 20, 30), 0))
                 .isZero();
         // A single bin always holds everything.
-        assertThat(PopulationStabilityIndex.of(new double[] {3}, new double[] {700})).isZero();
+        assertThat(PopulationStabilityIndex.of(c(3), c(700))).isZero();
     }
 
     @Test
@@ -62,7 +62,7 @@ class PopulationStabilityIndexTest {
         assertThat(psi).isFinite().isCloseTo(200 / 201.5 * Math.log(201), within(1e-12));
         // Without smoothing the same data is infinitely unstable; bins empty on both sides are 0.
         assertThat(PopulationStabilityIndex.of(expected, actual, 0)).isInfinite();
-        assertThat(PopulationStabilityIndex.of(new double[] {0, 4}, new double[] {0, 9}, 0)).isZero();
+        assertThat(PopulationStabilityIndex.of(c(0, 4), c(0, 9), 0)).isZero();
     }
 
     @Test
@@ -85,28 +85,32 @@ class PopulationStabilityIndexTest {
     @Test
     void smoothedProportions() {
         // (c + 0.5) / (4 + 3 * 0.5): [0.5, 1.5, 3.5] / 5.5
-        double[] p = PopulationStabilityIndex.smoothedProportions(new double[] {0, 1, 3}, 0.5);
-        assertThat(p).containsExactly(new double[] {0.5 / 5.5, 1.5 / 5.5, 3.5 / 5.5}, within(1e-15));
+        double[] p = PopulationStabilityIndex.smoothedProportions(c(0, 1, 3), 0.5);
+        assertThat(p).containsExactly(c(0.5 / 5.5, 1.5 / 5.5, 3.5 / 5.5), within(1e-15));
         // All-empty counts become uniform rather than 0/0.
-        assertThat(PopulationStabilityIndex.smoothedProportions(new double[] {0, 0}, 0.5))
+        assertThat(PopulationStabilityIndex.smoothedProportions(c(0, 0), 0.5))
                 .containsExactly(0.5, 0.5);
-        assertThat(PopulationStabilityIndex.smoothedProportions(new double[] {1, 3}, 0))
+        assertThat(PopulationStabilityIndex.smoothedProportions(c(1, 3), 0))
                 .containsExactly(0.25, 0.75);
     }
 
     @Test
     void rejectsInvalidInput() {
-        assertThatThrownBy(() -> PopulationStabilityIndex.of(new double[] {1, 2}, new double[] {1, 2, 3}, 0.5))
+        assertThatThrownBy(() -> PopulationStabilityIndex.of(c(1, 2), c(1, 2, 3), 0.5))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PopulationStabilityIndex.of(new double[0], new double[0], 0.5))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> PopulationStabilityIndex.of(new double[] {1, -1}, new double[] {1, 1}, 0.5))
+        assertThatThrownBy(() -> PopulationStabilityIndex.of(c(1, -1), c(1, 1), 0.5))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> PopulationStabilityIndex.of(new double[] {1, Double.NaN}, new double[] {1, 1}, 0.5))
+        assertThatThrownBy(() -> PopulationStabilityIndex.of(c(1, Double.NaN), c(1, 1), 0.5))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> PopulationStabilityIndex.smoothedProportions(new double[] {1}, -0.5))
+        assertThatThrownBy(() -> PopulationStabilityIndex.smoothedProportions(c(1), -0.5))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> PopulationStabilityIndex.smoothedProportions(new double[] {0, 0}, 0))
+        assertThatThrownBy(() -> PopulationStabilityIndex.smoothedProportions(c(0, 0), 0))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static double[] c(double... counts) {
+        return counts;
     }
 }

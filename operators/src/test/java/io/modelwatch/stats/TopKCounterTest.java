@@ -39,7 +39,9 @@ class TopKCounterTest {
         }
         assertThat(counter.count("never-seen")).isZero();
         assertThat(counter.top(3)).containsExactly(
-                new ItemCount("item-10", 10), new ItemCount("item-9", 9), new ItemCount("item-8", 8));
+                new ItemCount("item-10", 10),
+                new ItemCount("item-9", 9),
+                new ItemCount("item-8", 8));
     }
 
     @Test
