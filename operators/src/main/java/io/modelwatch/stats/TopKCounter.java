@@ -121,6 +121,7 @@ public final class TopKCounter {
         if (other == this) {
             other = copy();
         }
+        long newTotal = Math.addExact(total, other.total); // fail before changing anything
         // Upper bounds on the count of an item a summary does not track: 0 while it is exact.
         long missingA = untrackedBound();
         long missingB = other.untrackedBound();
@@ -145,7 +146,7 @@ public final class TopKCounter {
         for (Counter c : merged) {
             counters.put(c.item, c);
         }
-        total = Math.addExact(total, other.total);
+        total = newTotal;
     }
 
     /** Sum of all counts ever added, including those of evicted items. */
