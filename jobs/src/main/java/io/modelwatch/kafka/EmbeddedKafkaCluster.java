@@ -22,12 +22,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
+
+import kafka.cluster.Partition;
+import kafka.server.BrokerServer;
 
 /**
  * One in-process Kafka broker (KRaft, combined broker and controller) for {@code bin/modelwatch
@@ -209,32 +211,33 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     /**
-     * createTopics completes when the controller has the topic; a producer needs the broker to
-     * have loaded it too. describeTopics is answered from the broker's metadata, so a leader for
-     * every partition there means clients can use the topic.
+     * createTopics completes when the controller has committed the topic; the broker applies it
+     * a moment later, first to its metadata cache (what clients are told) and then to its replica
+     * manager (what accepts writes). A producer that comes in between is told
+     * NOT_LEADER_OR_FOLLOWER and retries with a warning. So wait until the broker leads every
+     * partition, checked in-process: the broker offers no notification, hence a short poll.
      */
-    private void awaitLeaders(String topic, int partitions)
-            throws InterruptedException, ExecutionException, TimeoutException {
+    private void awaitLeaders(String topic, int partitions) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-        while (true) {
-            try {
-                TopicDescription description = admin.describeTopics(List.of(topic))
-                        .allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-                List<TopicPartitionInfo> infos = description.partitions();
-                if (infos.size() == partitions && infos.stream().allMatch(p -> p.leader() != null)) {
-                    return;
-                }
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
-                    throw e;
+        for (BrokerServer broker : cluster.brokers().values()) {
+            for (int p = 0; p < partitions; p++) {
+                TopicPartition tp = new TopicPartition(topic, p);
+                while (!servesAsLeader(broker, tp)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new TimeoutException("broker does not lead " + tp + " after " + ADMIN_TIMEOUT);
+                    }
+                    TimeUnit.MILLISECONDS.sleep(5);
                 }
             }
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("no leader for every partition of " + topic);
-            }
-            // Metadata propagates in milliseconds on one node; a short pause between asks.
-            TimeUnit.MILLISECONDS.sleep(20);
         }
+    }
+
+    private static boolean servesAsLeader(BrokerServer broker, TopicPartition tp) {
+        if (broker.metadataCache().getLeaderAndIsr(tp.topic(), tp.partition()).isEmpty()) {
+            return false;
+        }
+        scala.Option<Partition> partition = broker.replicaManager().onlinePartition(tp);
+        return partition.isDefined() && partition.get().isLeader();
     }
 
     /** The broker is "ready" to the test kit before its own metadata lists itself. */
