@@ -256,7 +256,7 @@ class ModelwatchChartTest {
       assertThat(monitor.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
       assertThat(monitor.path("metadata").path("labels").path("release").asText()).isEqualTo("kube-prometheus-stack");
       JsonNode podLabels = spec.path("podTemplate").path("metadata").path("labels");
-      monitor.path("spec").path("selector").path("matchLabels").fields().forEachRemaining(
+      monitor.path("spec").path("selector").path("matchLabels").properties().forEach(
           e -> assertThat(podLabels.path(e.getKey()).asText()).isEqualTo(e.getValue().asText()));
       String port = monitor.path("spec").path("podMetricsEndpoints").get(0).path("port").asText();
       JsonNode containerPort = find(mainContainer(spec).path("ports"), "name", port);
@@ -295,6 +295,31 @@ class ModelwatchChartTest {
       JsonNode shipped = JSON.readTree(configMap.path("data").path("modelwatch.json").asText());
       assertThat(shipped).isEqualTo(JSON.readTree(CHART.resolve("dashboards/modelwatch.json").toFile()));
     }
+  }
+
+  // ---------------------------------------------------------------- the dashboard
+
+  @Test
+  void dashboardChartsTheJobsCountersCheckpointsAndLag() throws IOException {
+    JsonNode dashboard = JSON.readTree(CHART.resolve("dashboards/modelwatch.json").toFile());
+    List<String> exprs = new ArrayList<>();
+    dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.add(t.path("expr").asText())));
+    String all = String.join("\n", exprs);
+    for (String counter : List.of("eventsIn", "deadLetters", "windowsEvaluated", "driftedWindows", "triggers")) {
+      assertThat(all).contains("flink_taskmanager_job_task_operator_modelwatch_" + counter + "{");
+    }
+    assertThat(all).contains(
+        "flink_jobmanager_job_lastCheckpointDuration{",
+        "flink_jobmanager_job_lastCheckpointSize{",
+        "flink_taskmanager_job_task_operator_KafkaSourceReader_KafkaConsumer_records_lag_max{",
+        "flink_taskmanager_job_task_numRecordsInPerSecond{",
+        "model_id");
+    // Every panel queries the data source chosen in the dashboard, not a fixed one.
+    dashboard.path("panels").forEach(p -> {
+      if (p.has("targets")) {
+        assertThat(p.at("/datasource/uid").asText()).as(p.path("title").asText()).isEqualTo("${datasource}");
+      }
+    });
   }
 
   // ---------------------------------------------------------------- the image and the job
@@ -632,7 +657,7 @@ class ModelwatchChartTest {
 
   static Map<String, String> flinkConf(JsonNode spec) {
     Map<String, String> map = new LinkedHashMap<>();
-    spec.path("flinkConfiguration").fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+    spec.path("flinkConfiguration").properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
     return map;
   }
 
@@ -687,7 +712,7 @@ class ModelwatchChartTest {
     if (!(base instanceof ObjectNode target) || !override.isObject()) {
       return override;
     }
-    override.fields().forEachRemaining(e -> target.set(e.getKey(),
+    override.properties().forEach(e -> target.set(e.getKey(),
         target.has(e.getKey()) ? merge(target.get(e.getKey()), e.getValue()) : e.getValue()));
     return target;
   }
