@@ -1,0 +1,100 @@
+package io.modelwatch.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modelwatch.config.ThresholdsConfig;
+import io.modelwatch.config.ThresholdsParser;
+import io.modelwatch.model.DeadLetter;
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.serde.Json;
+import io.modelwatch.serde.PredictionEventParser;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The example payloads in src/examples and the schemas in src/schemas are what the docs show
+ * users; these tests keep them true to what the code reads and writes.
+ */
+class ExamplesTest {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    static String example(String name) throws IOException {
+        return Files.readString(ROOT.resolve("src/examples").resolve(name));
+    }
+
+    static JsonNode schema(String name) throws IOException {
+        return Json.MAPPER.readTree(ROOT.resolve("src/schemas").resolve(name).toFile());
+    }
+
+    @Test
+    void predictionExampleParses() throws IOException {
+        PredictionEventParser.Result r = PredictionEventParser.parse(example("prediction.json").getBytes());
+        assertThat(r.error()).isNull();
+        assertThat(r.event().featureNames()).hasSize(5);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"retrain-trigger.json, io.modelwatch.model.RetrainTrigger",
+                "health-report.json, io.modelwatch.model.HealthReport",
+                "dead-letter.json, io.modelwatch.model.DeadLetter"})
+    void outputExamplesAreExactlyWhatTheJobWrites(String file, Class<?> type) throws IOException {
+        String json = example(file);
+        Object value = Json.MAPPER.readValue(json, type); // unknown fields fail here
+        JsonNode written = Json.MAPPER.readTree(Json.toBytes(value));
+        assertThat(written).isEqualTo(Json.MAPPER.readTree(json));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"retrain-trigger.schema.json, io.modelwatch.model.RetrainTrigger",
+                "health-report.schema.json, io.modelwatch.model.HealthReport",
+                "dead-letter.schema.json, io.modelwatch.model.DeadLetter"})
+    void schemasNameExactlyTheFieldsOfTheRecords(String file, Class<?> type) throws IOException {
+        JsonNode schema = schema(file);
+        Set<String> components = Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName)
+                .collect(Collectors.toSet());
+        List<String> properties = new ArrayList<>();
+        schema.get("properties").fieldNames().forEachRemaining(properties::add);
+        assertThat(properties).containsExactlyInAnyOrderElementsOf(components);
+        List<String> required = new ArrayList<>();
+        schema.get("required").forEach(n -> required.add(n.asText()));
+        assertThat(components).containsAll(required);
+    }
+
+    @Test
+    void everySchemaIsJsonAndEveryExampleFileIsValidJson() throws IOException {
+        try (var files = Files.list(ROOT.resolve("src/schemas"))) {
+            for (Path p : files.toList()) {
+                assertThat(Json.MAPPER.readTree(p.toFile()).get("$schema")).as(p.toString()).isNotNull();
+            }
+        }
+        assertThat(Json.MAPPER.readTree(example("label.json")).get("label").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void thresholdsExampleIsValidAndOverridesOneModel() throws IOException {
+        ThresholdsConfig c = ThresholdsParser.parse(example("thresholds.yaml"));
+        assertThat(c.forModel("churn").psiWarning()).isEqualTo(0.15);
+        assertThat(c.defaults()).isEqualTo(ThresholdsConfig.defaultConfig().defaults());
+    }
+
+    @Test
+    void typesInTheExamplesUseTheContractEnums() throws IOException {
+        RetrainTrigger t = Json.read(example("retrain-trigger.json"), RetrainTrigger.class);
+        assertThat(t.reason()).isIn(RetrainTrigger.FEATURE_DRIFT, RetrainTrigger.PREDICTION_DRIFT,
+                RetrainTrigger.PERFORMANCE_DECAY, RetrainTrigger.DATA_QUALITY);
+        assertThat(Json.read(example("health-report.json"), HealthReport.class).status()).isEqualTo(HealthReport.DRIFTING);
+        assertThat(Json.read(example("dead-letter.json"), DeadLetter.class).payload()).contains("yesterday");
+    }
+}
