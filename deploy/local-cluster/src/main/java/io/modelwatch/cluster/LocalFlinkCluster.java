@@ -98,6 +98,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
     /** Time Flink gets to shut down cleanly on SIGTERM before it is killed. */
     private static final Duration GRACEFUL_STOP_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration STARTUP_POLL_TIMEOUT = Duration.ofSeconds(2);
     /** Running a job's main() to build its graph happens inside the upload-and-run request. */
     private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(2);
     private static final long POLL_MILLIS = 200;
@@ -152,14 +153,23 @@ public final class LocalFlinkCluster implements AutoCloseable {
         if (slots < 1) {
             throw new IllegalArgumentException("slots must be at least 1, was " + slots);
         }
-        int[] ports = freePorts(2);
-        LocalFlinkCluster cluster = new LocalFlinkCluster(workDir, slots, flinkLib, ports[0], ports[1]);
-        try {
-            cluster.boot();
-            return cluster;
-        } catch (IOException | RuntimeException | Error e) {
-            cluster.close();
-            throw e;
+        for (int attempt = 1; ; attempt++) {
+            int[] ports = freePorts(2);
+            LocalFlinkCluster cluster = new LocalFlinkCluster(workDir, slots, flinkLib, ports[0], ports[1]);
+            try {
+                cluster.boot();
+                return cluster;
+            } catch (IOException e) {
+                cluster.close();
+                // The ports were free when picked, but another process on this shared machine may
+                // have taken one before the JobManager bound it: once more with new ports.
+                if (attempt >= 2 || !cluster.jobManagerCouldNotBind()) {
+                    throw e;
+                }
+            } catch (RuntimeException | Error e) {
+                cluster.close();
+                throw e;
+            }
         }
     }
 
@@ -313,7 +323,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
 
     /**
      * Stops the job with a savepoint ({@code POST /jobs/:jobid/stop}, without draining, so event-time
-     * windows stay open in the savepoint) and returns the savepoint's path.
+     * windows stay open in the savepoint), waits until the job has stopped (FINISHED) and returns the
+     * savepoint's path.
      *
      * @param targetDir where to write the savepoint; null for {@link #savepointDir()}
      * @throws IOException if the savepoint fails (with Flink's cause) or does not complete in time
@@ -336,6 +347,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
             if ("COMPLETED".equals(result.path("status").path("id").asText())) {
                 JsonNode operation = result.path("operation");
                 if (operation.hasNonNull("location")) {
+                    awaitTerminal(jobId, timeout, deadline);
                     return operation.get("location").asText();
                 }
                 JsonNode cause = operation.path("failure-cause");
@@ -345,6 +357,16 @@ public final class LocalFlinkCluster implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new IOException("Stop-with-savepoint of job " + jobId + " not complete within " + timeout
                         + ": " + result);
+            }
+            pause();
+        }
+    }
+
+    /** The savepoint is complete a moment before the job has stopped and given back its slots. */
+    private void awaitTerminal(String jobId, Duration timeout, long deadline) throws IOException {
+        while (!TERMINAL_JOB_STATES.contains(jobStatus(jobId))) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("Job " + jobId + " took its savepoint but did not stop within " + timeout);
             }
             pause();
         }
@@ -361,6 +383,14 @@ public final class LocalFlinkCluster implements AutoCloseable {
     /** {@code GET /overview}: taskmanagers, slots-total, slots-available, jobs-running, flink-version, ... */
     public JsonNode overview() throws IOException {
         return get("/overview");
+    }
+
+    /**
+     * {@code GET} of any REST resource, e.g. {@code /jobs/:jobid/checkpoints}; see Flink's REST API
+     * reference.
+     */
+    public JsonNode get(String path) throws IOException {
+        return send(HttpRequest.newBuilder(uri(path)).timeout(REQUEST_TIMEOUT).GET().build(), 200);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -433,6 +463,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         long startNanos = System.nanoTime();
         jobManager = launch("jobmanager", JOB_MANAGER_MAIN, resourceParams("GET_JM_RESOURCE_PARAMS"));
+        // Computed while the JobManager boots.
         taskManager = launch("taskmanager", TASK_MANAGER_MAIN, resourceParams("GET_TM_RESOURCE_PARAMS"));
         awaitTaskManagerRegistered(startNanos + STARTUP_TIMEOUT.toNanos());
     }
@@ -517,7 +548,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         Path output = logDir.resolve("bash-java-utils-" + command + ".out");
         List<String> cmd = new ArrayList<>();
         cmd.add(javaExecutable());
-        cmd.addAll(logOptions(logDir.resolve("bash-java-utils.log")));
+        cmd.addAll(logOptions(logDir.resolve("bash-java-utils-" + command + ".log")));
         cmd.addAll(List.of("-classpath", classpath(), BASH_JAVA_UTILS_MAIN, command, "--configDir", configDir.toString()));
         Process process = new ProcessBuilder(cmd)
                 .directory(workDir.toFile())
@@ -565,6 +596,16 @@ public final class LocalFlinkCluster implements AutoCloseable {
         return process;
     }
 
+    private boolean jobManagerCouldNotBind() {
+        try {
+            // "java.net.BindException: Could not start rest endpoint on any port in port range N"
+            Path log = logDir.resolve("jobmanager.log");
+            return Files.exists(log) && Files.readString(log).contains("java.net.BindException");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static List<String> logOptions(Path logFile) {
         String config = logFile.getParent().getParent().resolve("conf").resolve("log4j.properties").toUri().toString();
         return List.of("-Dlog.file=" + logFile, "-Dlog4j.configuration=" + config, "-Dlog4j.configurationFile=" + config);
@@ -580,7 +621,10 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 }
             }
             try {
-                JsonNode overview = overview();
+                // A short timeout: whatever answers on the port may not be Flink (a process that took
+                // the port first accepts connections and never replies), and the processes must be
+                // checked again soon.
+                JsonNode overview = send(HttpRequest.newBuilder(uri("/overview")).timeout(STARTUP_POLL_TIMEOUT).GET().build(), 200);
                 last = overview.toString();
                 if (overview.path("taskmanagers").asInt() >= 1 && overview.path("slots-total").asInt() == slots) {
                     return;
@@ -641,10 +685,6 @@ public final class LocalFlinkCluster implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return "";
         }
-    }
-
-    private JsonNode get(String path) throws IOException {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(REQUEST_TIMEOUT).GET().build(), 200);
     }
 
     /** GET, or null on 404 (a job just submitted may not be known yet). */
