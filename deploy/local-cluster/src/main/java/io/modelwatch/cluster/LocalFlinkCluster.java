@@ -19,6 +19,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -183,19 +184,23 @@ public final class LocalFlinkCluster implements AutoCloseable {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
+        CodeSource codeSource = LocalFlinkCluster.class.getProtectionDomain().getCodeSource();
+        if (codeSource == null || codeSource.getLocation() == null) {
+            throw new IllegalStateException("Cannot locate Flink's lib directory; set -D" + FLINK_LIB_PROPERTY);
+        }
+        Path location;
         try {
-            Path location = Path.of(LocalFlinkCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path target = location.getParent(); // target/classes -> target, target/x.jar -> target
-            Path candidate = target.resolve("flink-lib");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
+            location = Path.of(codeSource.getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("Cannot locate Flink's lib directory; set -D" + FLINK_LIB_PROPERTY, e);
+        }
+        Path candidate = location.getParent().resolve("flink-lib"); // target/classes or target/x.jar -> target
+        if (!Files.isDirectory(candidate)) {
             throw new IllegalStateException("No Flink lib directory at " + candidate + " (this class was loaded from "
                     + location + "). Build it with `mvn -pl deploy/local-cluster package`, or set -D"
                     + FLINK_LIB_PROPERTY + " / " + FLINK_LIB_ENV + ".");
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("Cannot locate Flink's lib directory; set -D" + FLINK_LIB_PROPERTY, e);
         }
+        return candidate;
     }
 
     public int restPort() {
