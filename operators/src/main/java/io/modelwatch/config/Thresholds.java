@@ -24,6 +24,18 @@ import java.time.Duration;
  *   <li>{@code cooldown = 24h}: one drift gives one trigger. A retraining pipeline takes hours; a
  *       retrained model arrives as a new version (a new key, with its own escalation). Within the
  *       cooldown only an escalation from WARNING to CRITICAL fires again.
+ *   <li>Data quality (docs/quality.md): a finding needs both an effect floor and a p-value below
+ *       {@code qualityPValue = 1e-6} against the rate the reference explains, so with ~100 checks
+ *       per window a stable model sees a false finding about once in 10,000 windows, and the
+ *       escalation's 3-of-10 requirement makes a false trigger practically impossible.
+ *       {@code missingRateIncrease = 0.05}: five more values in a hundred missing is worth a look
+ *       at the pipeline. {@code badValueRate = 0.01}: one value in a hundred of the wrong type,
+ *       NaN/Infinity, outside the reference range or a never-seen category.
+ *       {@code volumeChange = 10}: only an order-of-magnitude change of the event rate counts,
+ *       because traffic has daily and weekly cycles that a short reference cannot know.
+ *       {@code lateRate = 0.05}: one event in twenty behind the watermark means producers lag
+ *       more than the 30 s the watermark allows. {@code silenceAfter = 30m}: long enough for
+ *       quiet hours of a busy model, short enough to notice a broken producer the same hour.
  * </ul>
  */
 public record Thresholds(
@@ -36,11 +48,17 @@ public record Thresholds(
         double psiCritical,
         int escalationWindows,
         Duration escalationWithin,
-        Duration cooldown) implements Serializable {
+        Duration cooldown,
+        double missingRateIncrease,
+        double badValueRate,
+        double qualityPValue,
+        double volumeChange,
+        double lateRate,
+        Duration silenceAfter) implements Serializable {
 
     public static Thresholds defaults() {
         return new Thresholds(5000, Duration.ofMinutes(1), 1000, 10, 20, 0.1, 0.25, 3,
-                Duration.ofMinutes(10), Duration.ofHours(24));
+                Duration.ofMinutes(10), Duration.ofHours(24), 0.05, 0.01, 1e-6, 10.0, 0.05, Duration.ofMinutes(30));
     }
 
     /** Checks ranges; the message names the key as it is written in the thresholds file. */
@@ -57,6 +75,13 @@ public record Thresholds(
         require(escalationWithin.toMillis() >= windowSize.toMillis(), prefix + "escalation.within",
                 "must be at least window.size");
         require(!cooldown.isNegative(), prefix + "escalation.cooldown", "must not be negative");
+        require(missingRateIncrease > 0 && missingRateIncrease <= 1, prefix + "quality.missingRateIncrease", "must be in (0, 1]");
+        require(badValueRate > 0 && badValueRate <= 1, prefix + "quality.badValueRate", "must be in (0, 1]");
+        require(qualityPValue > 0 && qualityPValue < 1, prefix + "quality.pValue", "must be in (0, 1)");
+        require(volumeChange > 1, prefix + "quality.volumeChange", "must be > 1");
+        require(lateRate > 0 && lateRate <= 1, prefix + "quality.lateRate", "must be in (0, 1]");
+        require(silenceAfter.toMillis() >= windowSize.toMillis(), prefix + "quality.silenceAfter",
+                "must be at least window.size");
         return this;
     }
 

@@ -30,7 +30,8 @@ public final class ThresholdsParser {
             "reference", Set.of("events"),
             "window", Set.of("size", "minEvents"),
             "drift", Set.of("numericBins", "categoryBins", "psi"),
-            "escalation", Set.of("windows", "within", "cooldown"));
+            "escalation", Set.of("windows", "within", "cooldown"),
+            "quality", Set.of("missingRateIncrease", "badValueRate", "pValue", "volumeChange", "lateRate", "silenceAfter"));
 
     private ThresholdsParser() {}
 
@@ -111,7 +112,14 @@ public final class ThresholdsParser {
                 doubleAt(psi, prefix + "drift.psi.critical", "critical", base.psiCritical()),
                 intAt(node, prefix, "escalation", "windows", base.escalationWindows()),
                 durationAt(node, prefix, "escalation", "within", base.escalationWithin()),
-                durationAt(node, prefix, "escalation", "cooldown", base.cooldown()));
+                durationAt(node, prefix, "escalation", "cooldown", base.cooldown()),
+                doubleAt(node.path("quality"), prefix + "quality.missingRateIncrease", "missingRateIncrease",
+                        base.missingRateIncrease()),
+                doubleAt(node.path("quality"), prefix + "quality.badValueRate", "badValueRate", base.badValueRate()),
+                doubleAt(node.path("quality"), prefix + "quality.pValue", "pValue", base.qualityPValue()),
+                doubleAt(node.path("quality"), prefix + "quality.volumeChange", "volumeChange", base.volumeChange()),
+                doubleAt(node.path("quality"), prefix + "quality.lateRate", "lateRate", base.lateRate()),
+                durationAt(node, prefix, "quality", "silenceAfter", base.silenceAfter()));
     }
 
     private static void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
@@ -182,6 +190,12 @@ public final class ThresholdsParser {
         n.put("escalationWindows", t.escalationWindows());
         n.put("escalationWithinMs", t.escalationWithin().toMillis());
         n.put("cooldownMs", t.cooldown().toMillis());
+        n.put("missingRateIncrease", t.missingRateIncrease());
+        n.put("badValueRate", t.badValueRate());
+        n.put("qualityPValue", t.qualityPValue());
+        n.put("volumeChange", t.volumeChange());
+        n.put("lateRate", t.lateRate());
+        n.put("silenceAfterMs", t.silenceAfter().toMillis());
         return n;
     }
 }

@@ -103,13 +103,20 @@ public final class DriftEvaluator {
     private static HealthReport report(Context c, ModelProfile window, long referenceEvents, String status,
             FeatureHealth[] features, FeatureHealth prediction, EscalationState escalation) {
         long mismatches = 0;
+        long nonFinite = 0;
+        long outOfRange = 0;
+        long unseen = 0;
         for (FeatureProfile p : window.features().values()) {
             mismatches += p.typeMismatches();
+            nonFinite += p.nonFinite();
+            outOfRange += p.outOfRange();
+            unseen += p.unseenCategories();
         }
         return new HealthReport(c.modelId(), c.modelVersion(),
                 Instant.ofEpochMilli(c.windowStart()).toString(), Instant.ofEpochMilli(c.windowEnd()).toString(),
                 status, window.events(), c.eventsSeen(), referenceEvents, features, prediction,
-                new QualityCounts(c.lateEvents(), window.unknownFeatureValues(), mismatches, window.featuresOverCap()),
+                new QualityCounts(c.lateEvents(), window.unknownFeatureValues(), mismatches, window.featuresOverCap(),
+                        nonFinite, outOfRange, unseen, null, new HealthReport.QualityFinding[0]),
                 escalation, c.thresholdsVersion(), 0);
     }
 

@@ -3,6 +3,9 @@ package io.modelwatch.functions;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.detect.DriftEvaluator;
+import io.modelwatch.detect.QualityEvaluator;
+import io.modelwatch.model.Evidence;
+import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.detect.WindowEvaluation;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport;
@@ -104,7 +107,15 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         } else {
             window = ref != null ? ModelProfile.against(ref) : new ModelProfile();
             ctx.timerService().registerEventTimeTimer(windowEnd - 1);
+            // Silence is noticed when the watermark (moved by other models' events) passes this
+            // point with no newer window opened: no event that never comes is waited for.
+            long silenceAt = windowEnd + t.silenceAfter().toMillis();
+            if (silenceAt > st.silenceTimerAt) {
+                st.silenceTimerAt = silenceAt;
+                ctx.timerService().registerEventTimeTimer(silenceAt);
+            }
         }
+        st.lastEventTime = Math.max(st.lastEventTime, ts);
         if (ref == null) {
             learn(e, t, key);
             window.add(e);
@@ -140,6 +151,10 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         long size = t.windowSize().toMillis();
         long windowEnd = timestamp + 1;
         long windowStart = windowEnd - size;
+        MonitorStatus silenceStatus = status.value();
+        if (silenceStatus != null && timestamp == silenceStatus.silenceTimerAt) {
+            reportSilence(key, timestamp, t, silenceStatus, out);
+        }
         byte[] bytes = windows.get(windowStart);
         if (bytes == null) {
             return;
@@ -182,19 +197,61 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         st.pendingStart = -1;
 
         int driftedBefore = st.driftedWithin(windowEnd, spanMillis);
-        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, context(key, spanStart, windowEnd, st, driftedBefore));
+        DriftEvaluator.Context c = context(key, spanStart, windowEnd, st, driftedBefore);
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c);
+        QualityEvaluator.Result quality =
+                QualityEvaluator.evaluate(ref, window, t, windowEnd - spanStart, st.lateSinceReport);
+        HealthReport report = withQuality(eval.report(), quality);
         st.recordWindow(windowEnd, eval.drifted(), spanMillis);
         st.lateSinceReport = 0;
         status.update(st);
 
         windowsEvaluated.inc();
-        out.collect(eval.report());
+        out.collect(report);
         if (eval.drifted()) {
             driftedWindows.inc();
             for (DriftSignal s : eval.signals()) {
                 ctx.output(Descriptors.DRIFT_SIGNALS, s);
             }
         }
+        if (!quality.findings().isEmpty()) {
+            ctx.output(Descriptors.DRIFT_SIGNALS, qualitySignal(c, quality));
+        }
+    }
+
+    private static HealthReport withQuality(HealthReport r, QualityEvaluator.Result q) {
+        HealthReport.QualityCounts old = r.quality();
+        HealthReport.QualityCounts counts = new HealthReport.QualityCounts(old.lateEvents(), old.unknownFeatureValues(),
+                old.typeMismatches(), old.featuresOverCap(), old.nonFiniteValues(), old.outOfRangeValues(),
+                old.unseenCategoryValues(), q.expectedEvents(), q.findings().toArray(HealthReport.QualityFinding[]::new));
+        String status = HealthReport.OK.equals(r.status()) && !q.findings().isEmpty() ? HealthReport.DEGRADED : r.status();
+        return r.withQuality(counts, status);
+    }
+
+    /**
+     * DATA_QUALITY escalates like drift, through the same pattern. CRITICAL when the strongest
+     * finding is 2.5 times its floor, the same ratio as the PSI bands (0.25 / 0.1).
+     */
+    private static DriftSignal qualitySignal(DriftEvaluator.Context c, QualityEvaluator.Result q) {
+        String windowEnd = java.time.Instant.ofEpochMilli(c.windowEnd()).toString();
+        Evidence[] evidence = q.findings().stream()
+                .map(f -> new Evidence(f.signal(), f.statistic(), f.value(), f.threshold(), windowEnd))
+                .toArray(Evidence[]::new);
+        boolean critical = evidence[0].strength() >= 2.5;
+        return new DriftSignal(c.modelId(), c.modelVersion(), RetrainTrigger.DATA_QUALITY, c.windowStart(),
+                c.windowEnd(), c.eventsSeen(), evidence, critical, c.thresholdsVersion());
+    }
+
+    /** No window opened for quality.silenceAfter: say so once, without waiting for an event. */
+    private void reportSilence(String key, long timestamp, Thresholds t, MonitorStatus st, Collector<HealthReport> out)
+            throws Exception {
+        ReferenceProfile ref = reference(key);
+        long referenceEvents = ref != null ? ref.events() : 0;
+        long since = st.lastEventTime == Long.MIN_VALUE ? timestamp - t.silenceAfter().toMillis() : st.lastEventTime;
+        out.collect(DriftEvaluator.summary(HealthReport.SILENT, new ModelProfile(), referenceEvents, t,
+                new DriftEvaluator.Context(ModelKey.modelId(key), ModelKey.modelVersion(key), since, timestamp,
+                        st.eventsSeen, st.lateSinceReport, st.driftedWithin(timestamp, t.escalationWithin().toMillis()),
+                        config.version())));
     }
 
     private DriftEvaluator.Context context(String key, long start, long end, MonitorStatus st, int driftedBefore) {

@@ -17,6 +17,10 @@ public class MonitorStatus {
     public long lateSinceReport;
     /** Ends of recent drifted windows, for the escalation state in reports. */
     public long[] driftedWindowEnds = new long[0];
+    /** Event time of the newest event of this version. */
+    public long lastEventTime = Long.MIN_VALUE;
+    /** The pending silence check: fires when no window opened since (see quality.silenceAfter). */
+    public long silenceTimerAt = Long.MIN_VALUE;
 
     public MonitorStatus() {}
 

@@ -5,8 +5,9 @@ package io.modelwatch.model;
  * small enough to chart directly; arrays, not maps, so it crosses Flink without Kryo.
  *
  * @param status WARMING_UP (reference still being learned), ACCUMULATING (too few events yet;
- *     the window is merged into the next), OK, or DRIFTING (at least one statistic over its
- *     warning threshold)
+ *     the window is merged into the next), OK, DRIFTING (at least one drift statistic over its
+ *     warning threshold), DEGRADED (no drift, but a data-quality finding), or SILENT (no events
+ *     for {@code quality.silenceAfter}: reported when the watermark passes, without an event)
  * @param events events in the evaluated span
  * @param eventsSeen events of this model version since the job first saw it
  * @param revision 0 for the first report of a window; later revisions replace it (labels)
@@ -31,6 +32,14 @@ public record HealthReport(
     public static final String ACCUMULATING = "ACCUMULATING";
     public static final String OK = "OK";
     public static final String DRIFTING = "DRIFTING";
+    public static final String DEGRADED = "DEGRADED";
+    public static final String SILENT = "SILENT";
+
+    /** This report with other quality counts and status. */
+    public HealthReport withQuality(QualityCounts newQuality, String newStatus) {
+        return new HealthReport(modelId, modelVersion, windowStart, windowEnd, newStatus, events, eventsSeen,
+                referenceEvents, features, prediction, newQuality, escalation, thresholdsVersion, revision);
+    }
 
     /** Per-feature (or prediction) summary of the window with its drift statistics. */
     public record FeatureHealth(
@@ -54,8 +63,31 @@ public record HealthReport(
     /** One statistic against its threshold; {@code threshold} is null for informational ones. */
     public record DriftStatistic(String statistic, double value, Double threshold, boolean drifted) {}
 
-    /** What could not be profiled, and why. */
-    public record QualityCounts(long lateEvents, long unknownFeatureValues, long typeMismatches, long featuresOverCap) {}
+    /**
+     * Data quality of the span: counts of what could not be profiled or looks wrong against the
+     * reference, the event volume expected from the reference's rate, and the findings (checks
+     * that passed both their effect floor and their significance test), strongest first.
+     */
+    public record QualityCounts(
+            long lateEvents,
+            long unknownFeatureValues,
+            long typeMismatches,
+            long featuresOverCap,
+            long nonFiniteValues,
+            long outOfRangeValues,
+            long unseenCategoryValues,
+            Double expectedEvents,
+            QualityFinding[] findings) {
+
+        public static QualityCounts of(long lateEvents, long unknownFeatureValues, long typeMismatches,
+                long featuresOverCap) {
+            return new QualityCounts(lateEvents, unknownFeatureValues, typeMismatches, featuresOverCap, 0, 0, 0, null,
+                    new QualityFinding[0]);
+        }
+    }
+
+    /** One data-quality check that failed: {@code signal} is {@code quality:<feature>} or {@code quality:volume}. */
+    public record QualityFinding(String signal, String statistic, double value, double threshold, double pValue) {}
 
     /**
      * Where the model stands on the way to a trigger, as the monitor sees it: drifted windows

@@ -8,6 +8,8 @@ public final class ValueKind {
     public static final byte NUMERIC = 1;
     /** A JSON string or boolean (booleans are carried as "true"/"false"). */
     public static final byte CATEGORICAL = 2;
+    /** NaN or +/-Infinity (as Python's json module writes them): a data-quality finding, not a value. */
+    public static final byte NON_FINITE = 3;
 
     private ValueKind() {}
 
@@ -16,6 +18,7 @@ public final class ValueKind {
             case MISSING -> "MISSING";
             case NUMERIC -> "NUMERIC";
             case CATEGORICAL -> "CATEGORICAL";
+            case NON_FINITE -> "NON_FINITE";
             default -> "UNKNOWN(" + kind + ")";
         };
     }

@@ -1,6 +1,7 @@
 package io.modelwatch.serde;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +24,9 @@ public final class PredictionEventParser {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            // Python's json.dumps writes NaN and Infinity; a feature with such a value is a
+            // data-quality finding to count, not a record to reject.
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
     static {
@@ -155,11 +159,8 @@ public final class PredictionEventParser {
                     kinds[i] = ValueKind.MISSING;
                 } else if (v.isNumber()) {
                     double d = v.doubleValue();
-                    if (!Double.isFinite(d)) {
-                        return Result.fail("features." + f.getKey() + ": not a finite number");
-                    }
-                    kinds[i] = ValueKind.NUMERIC;
-                    numeric[i] = d;
+                    kinds[i] = Double.isFinite(d) ? ValueKind.NUMERIC : ValueKind.NON_FINITE;
+                    numeric[i] = Double.isFinite(d) ? d : 0;
                 } else if (v.isTextual() || v.isBoolean()) {
                     kinds[i] = ValueKind.CATEGORICAL;
                     categorical[i] = v.asText();

@@ -21,12 +21,15 @@ public final class FeatureProfile {
     /** Categories tracked per feature; exact below this many distinct values. */
     public static final int CATEGORY_CAPACITY = 64;
 
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
 
     private long numeric;
     private long categorical;
     private long missing;
     private long typeMismatches;
+    private long nonFinite;
+    private long outOfRange;
+    private long unseenCategories;
     private RunningMoments moments;
     private KllDoublesSketch sketch;
     private TopKCounter categories;
@@ -74,7 +77,37 @@ public final class FeatureProfile {
         typeMismatches++;
     }
 
+    /** NaN or infinite: counted, not profiled. */
+    public void addNonFinite() {
+        nonFinite++;
+    }
+
+    /** A numeric value outside the reference's [min, max] (it is profiled as well). */
+    public void addOutOfRange() {
+        outOfRange++;
+    }
+
+    /** A category the reference never had (it is profiled as well). */
+    public void addUnseenCategory() {
+        unseenCategories++;
+    }
+
+    public long nonFinite() {
+        return nonFinite;
+    }
+
+    public long outOfRange() {
+        return outOfRange;
+    }
+
+    public long unseenCategories() {
+        return unseenCategories;
+    }
+
     public void merge(FeatureProfile other) {
+        nonFinite += other.nonFinite;
+        outOfRange += other.outOfRange;
+        unseenCategories += other.unseenCategories;
         numeric += other.numeric;
         categorical += other.categorical;
         missing += other.missing;
@@ -153,6 +186,9 @@ public final class FeatureProfile {
         out.writeLong(categorical);
         out.writeLong(missing);
         out.writeLong(typeMismatches);
+        out.writeLong(nonFinite);
+        out.writeLong(outOfRange);
+        out.writeLong(unseenCategories);
         out.writeBoolean(moments != null);
         if (moments != null) {
             moments.writeTo(out);
@@ -174,7 +210,7 @@ public final class FeatureProfile {
 
     public static FeatureProfile readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) {
+        if (format != 1 && format != FORMAT) {
             throw new IOException("FeatureProfile: unknown format " + format);
         }
         FeatureProfile p = new FeatureProfile();
@@ -182,6 +218,11 @@ public final class FeatureProfile {
         p.categorical = in.readLong();
         p.missing = in.readLong();
         p.typeMismatches = in.readLong();
+        if (format >= 2) {
+            p.nonFinite = in.readLong();
+            p.outOfRange = in.readLong();
+            p.unseenCategories = in.readLong();
+        }
         if (in.readBoolean()) {
             p.moments = RunningMoments.readFrom(in);
             byte[] sk = new byte[in.readInt()];

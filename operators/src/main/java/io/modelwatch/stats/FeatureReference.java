@@ -8,6 +8,14 @@ import java.io.IOException;
  * What a feature looked like in the reference, frozen: its learned type, summary statistics and
  * the bins that windows are compared on. A feature that never had a value in the reference has
  * neither numeric nor category bins and is only watched for missing values.
+ *
+ * @param knownCategories every category of the reference, when it had fewer distinct values than
+ *     the counter's capacity (so the list is exact); null when it had more, or for numeric features
+ * @param singletons categories seen exactly once in the reference: n1 of the Good-Turing estimate
+ *     n1/N of how often a new category appears without anything having changed
+ * @param nonFinite NaN/Infinity values in the reference
+ * @param otherType values of the minority type (categorical values of a numeric feature, or the
+ *     reverse) in the reference
  */
 public record FeatureReference(
         String name,
@@ -19,23 +27,65 @@ public record FeatureReference(
         double min,
         double max,
         QuantileBins numericBins,
-        CategoryBins categoryBins) {
+        CategoryBins categoryBins,
+        String[] knownCategories,
+        long singletons,
+        long nonFinite,
+        long otherType) {
 
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
 
     public static FeatureReference freeze(String name, FeatureProfile p, long events, int numericBins, int categoryBins) {
-        long missing = Math.max(0, events - p.present() - p.typeMismatches());
+        long missing = Math.max(0, events - p.present() - p.typeMismatches() - p.nonFinite());
         boolean numeric = p.numericCount() >= p.categoricalCount();
         if (p.present() == 0) {
-            return new FeatureReference(name, true, 0, missing, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, null);
+            return new FeatureReference(name, true, 0, missing, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, null,
+                    null, 0, p.nonFinite(), 0);
         }
         if (numeric) {
             RunningMoments m = p.moments();
             return new FeatureReference(name, true, p.numericCount(), missing, m.mean(), m.stddev(), m.min(), m.max(),
-                    QuantileBins.fromSketch(p.sketch(), numericBins), null);
+                    QuantileBins.fromSketch(p.sketch(), numericBins), null, null, 0, p.nonFinite(), p.categoricalCount());
+        }
+        TopKCounter c = p.categories();
+        String[] known = null;
+        long singletons = 0;
+        if (c.size() < c.capacity()) {
+            // Never full, so never evicted: the counts are exact and the list is complete.
+            var all = c.top(c.size());
+            known = all.stream().map(ItemCount::item).sorted().toArray(String[]::new);
+            singletons = all.stream().filter(i -> i.count() == 1).count();
         }
         return new FeatureReference(name, false, p.categoricalCount(), missing, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, null, CategoryBins.fromCounter(p.categories(), categoryBins));
+                Double.NaN, null, CategoryBins.fromCounter(c, categoryBins), known, singletons, p.nonFinite(),
+                p.numericCount());
+    }
+
+    /**
+     * Margin beyond the reference's [min, max], as a share of its range, before a value counts
+     * as out of range. A shifted mean pushes values just past the old extremes: that is drift,
+     * which the drift statistics report. A unit change (cents for euros) or a sentinel such as
+     * -999 lands far outside: that is a data-quality finding. Half the range separates the two.
+     */
+    public static final double RANGE_MARGIN = 0.5;
+
+    /** A numeric value far outside what the reference saw (see {@link #RANGE_MARGIN}). */
+    public boolean outsideRange(double x) {
+        if (present == 0 || !numeric) {
+            return false;
+        }
+        double margin = RANGE_MARGIN * (max - min);
+        return x < min - margin || x > max + margin;
+    }
+
+    /** Whether {@code value} was among the reference's categories; false when that is not known. */
+    public boolean knowsCategory(String value) {
+        return knownCategories != null && java.util.Arrays.binarySearch(knownCategories, value) >= 0;
+    }
+
+    /** Whether a category outside the reference can be told apart from a rare one. */
+    public boolean hasCompleteCategories() {
+        return knownCategories != null;
     }
 
     public boolean hasBins() {
@@ -73,11 +123,20 @@ public record FeatureReference(
         if (categoryBins != null) {
             categoryBins.writeTo(out);
         }
+        out.writeInt(knownCategories == null ? -1 : knownCategories.length);
+        if (knownCategories != null) {
+            for (String k : knownCategories) {
+                out.writeUTF(k);
+            }
+        }
+        out.writeLong(singletons);
+        out.writeLong(nonFinite);
+        out.writeLong(otherType);
     }
 
     public static FeatureReference readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) {
+        if (format != 1 && format != FORMAT) {
             throw new IOException("FeatureReference: unknown format " + format);
         }
         String name = in.readUTF();
@@ -90,6 +149,23 @@ public record FeatureReference(
         double max = in.readDouble();
         QuantileBins nb = in.readBoolean() ? QuantileBins.readFrom(in) : null;
         CategoryBins cb = in.readBoolean() ? CategoryBins.readFrom(in) : null;
-        return new FeatureReference(name, numeric, present, missing, mean, stddev, min, max, nb, cb);
+        String[] known = null;
+        long singletons = 0;
+        long nonFinite = 0;
+        long otherType = 0;
+        if (format >= 2) {
+            int n = in.readInt();
+            if (n >= 0) {
+                known = new String[n];
+                for (int i = 0; i < n; i++) {
+                    known[i] = in.readUTF();
+                }
+            }
+            singletons = in.readLong();
+            nonFinite = in.readLong();
+            otherType = in.readLong();
+        }
+        return new FeatureReference(name, numeric, present, missing, mean, stddev, min, max, nb, cb, known, singletons,
+                nonFinite, otherType);
     }
 }

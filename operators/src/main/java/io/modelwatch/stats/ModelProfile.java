@@ -27,7 +27,9 @@ import java.util.Map;
  */
 public final class ModelProfile {
     public static final int MAX_FEATURES = 200;
-    private static final byte FORMAT = 1;
+    /** Names of features the reference did not have, tracked to name them in reports. */
+    static final int UNKNOWN_FEATURE_CAPACITY = 16;
+    private static final byte FORMAT = 2;
 
     private long events;
     private long firstTimestamp = Long.MAX_VALUE;
@@ -38,6 +40,7 @@ public final class ModelProfile {
     private long featuresOverCap;
     private long lateEvents;
     private boolean binned;
+    private TopKCounter unknownFeatures;
 
     /** An empty unbinned profile, for learning a reference or summarising a warm-up window. */
     public ModelProfile() {}
@@ -68,6 +71,7 @@ public final class ModelProfile {
             switch (e.featureKinds()[i]) {
                 case ValueKind.NUMERIC -> p.addNumeric(e.numericValues()[i], -1);
                 case ValueKind.CATEGORICAL -> p.addCategorical(e.categoricalValues()[i], -1);
+                case ValueKind.NON_FINITE -> p.addNonFinite();
                 default -> p.addMissing();
             }
         }
@@ -86,6 +90,10 @@ public final class ModelProfile {
             FeatureReference fr = ref.feature(name);
             if (fr == null) {
                 unknownFeatureValues++;
+                if (unknownFeatures == null) {
+                    unknownFeatures = new TopKCounter(UNKNOWN_FEATURE_CAPACITY);
+                }
+                unknownFeatures.add(name);
                 continue;
             }
             FeatureProfile p = featureOrNull(name, fr.binCount());
@@ -107,6 +115,9 @@ public final class ModelProfile {
                     p.addTypeMismatch();
                 } else {
                     p.addNumeric(x, fr.numericBins() != null ? fr.numericBins().binOf(x) : -1);
+                    if (fr.outsideRange(x)) {
+                        p.addOutOfRange();
+                    }
                 }
             }
             case ValueKind.CATEGORICAL -> {
@@ -114,8 +125,12 @@ public final class ModelProfile {
                     p.addTypeMismatch();
                 } else {
                     p.addCategorical(s, fr.categoryBins() != null ? fr.categoryBins().binOf(s) : -1);
+                    if (fr.hasCompleteCategories() && !fr.knowsCategory(s)) {
+                        p.addUnseenCategory();
+                    }
                 }
             }
+            case ValueKind.NON_FINITE -> p.addNonFinite();
             default -> p.addMissing();
         }
     }
@@ -166,6 +181,12 @@ public final class ModelProfile {
         }
         prediction.merge(other.prediction);
         unknownFeatureValues += other.unknownFeatureValues;
+        if (other.unknownFeatures != null) {
+            if (unknownFeatures == null) {
+                unknownFeatures = new TopKCounter(UNKNOWN_FEATURE_CAPACITY);
+            }
+            unknownFeatures.merge(other.unknownFeatures);
+        }
         featuresOverCap += other.featuresOverCap;
         lateEvents += other.lateEvents;
     }
@@ -177,7 +198,7 @@ public final class ModelProfile {
     /** Missing values of a feature in this span: absent or null (not type mismatches). */
     public long missing(String feature) {
         FeatureProfile p = features.get(feature);
-        return p == null ? events : Math.max(0, events - p.present() - p.typeMismatches());
+        return p == null ? events : Math.max(0, events - p.present() - p.typeMismatches() - p.nonFinite());
     }
 
     public Map<String, FeatureProfile> features() {
@@ -190,6 +211,11 @@ public final class ModelProfile {
 
     public long unknownFeatureValues() {
         return unknownFeatureValues;
+    }
+
+    /** Features not in the reference, with how many events carried each; null when there were none. */
+    public TopKCounter unknownFeatures() {
+        return unknownFeatures;
     }
 
     public long featuresOverCap() {
@@ -217,6 +243,10 @@ public final class ModelProfile {
         out.writeLong(featuresOverCap);
         out.writeLong(lateEvents);
         out.writeBoolean(binned);
+        out.writeBoolean(unknownFeatures != null);
+        if (unknownFeatures != null) {
+            unknownFeatures.writeTo(out);
+        }
         out.writeInt(features.size());
         for (Map.Entry<String, FeatureProfile> e : features.entrySet()) {
             out.writeUTF(e.getKey());
@@ -227,7 +257,7 @@ public final class ModelProfile {
 
     public static ModelProfile readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) {
+        if (format != 1 && format != FORMAT) {
             throw new IOException("ModelProfile: unknown format " + format);
         }
         ModelProfile p = new ModelProfile();
@@ -238,6 +268,9 @@ public final class ModelProfile {
         p.featuresOverCap = in.readLong();
         p.lateEvents = in.readLong();
         p.binned = in.readBoolean();
+        if (format >= 2 && in.readBoolean()) {
+            p.unknownFeatures = TopKCounter.readFrom(in);
+        }
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             String name = in.readUTF();

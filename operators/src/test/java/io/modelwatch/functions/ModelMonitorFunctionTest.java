@@ -130,4 +130,22 @@ class ModelMonitorFunctionTest {
             assertThat(last.eventsSeen()).isEqualTo(1107);
         }
     }
+
+    @Test
+    void aModelThatStopsSendingIsReportedSilentWithoutAnotherEventOfItsOwn() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, Events.stream("quiet", 1, 800, 0, 100, 0, 0));   // then nothing more from "quiet"
+            // Another model keeps the watermark moving for 40 minutes.
+            feed(h, Events.stream("busy", 2, 2400, 0, 1000, 0, 0));
+            h.processWatermark(40 * MINUTE);
+            List<HealthReport> silent = reports(h).stream()
+                    .filter(r -> r.status().equals(HealthReport.SILENT)).collect(Collectors.toList());
+            assertThat(silent).extracting(HealthReport::modelId).containsExactly("quiet");
+            // Silent since its last event; reported once silenceAfter (30m) passed the end of its last window.
+            assertThat(silent.get(0).windowStart()).isEqualTo("1970-01-01T00:01:19.900Z");
+            assertThat(silent.get(0).windowEnd()).isEqualTo("1970-01-01T00:32:00Z");
+            assertThat(silent.get(0).events()).isZero();
+        }
+    }
 }

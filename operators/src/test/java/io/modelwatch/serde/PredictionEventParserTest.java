@@ -96,4 +96,13 @@ class PredictionEventParserTest {
             assertThat(r.ok() || r.error() != null).isTrue();
         }
     }
+
+    @Test
+    void nonFiniteFeatureValuesAreKeptAsFindingsButANonFinitePredictionIsRejected() {
+        PredictionEvent e = parse("{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":1,"
+                + "\"features\":{\"a\":NaN,\"b\":-Infinity,\"c\":2}}").event();
+        assertThat(e.featureKinds()).containsExactly(ValueKind.NON_FINITE, ValueKind.NON_FINITE, ValueKind.NUMERIC);
+        assertThat(parse("{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":NaN}").error())
+                .isEqualTo("prediction: not a finite number");
+    }
 }
