@@ -27,10 +27,32 @@ public final class IngestDeserializer implements KafkaRecordDeserializationSchem
      */
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 
+    /**
+     * Events stamped further than this ahead of the wall clock are dead letters: no real
+     * prediction happens in the future, and one such event would drag its partition's
+     * watermark forward so that every honest event after it counts as late. One hour allows
+     * for badly synchronised producer clocks and time zones mistaken by whole hours are caught.
+     */
+    public static final long DEFAULT_MAX_FUTURE_MILLIS = 60 * 60 * 1000;
+
+    private final long maxFutureMillis;
+
+    public IngestDeserializer() {
+        this(DEFAULT_MAX_FUTURE_MILLIS);
+    }
+
+    public IngestDeserializer(long maxFutureMillis) {
+        this.maxFutureMillis = maxFutureMillis;
+    }
+
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<IngestRecord> out) {
         PredictionEventParser.Result r = PredictionEventParser.parse(record.value());
-        if (r.ok()) {
+        if (r.ok() && r.event().timestamp() > System.currentTimeMillis() + maxFutureMillis) {
+            out.collect(IngestRecord.dead(deadLetter(record.topic(), record.partition(), record.offset(),
+                    record.timestamp(), record.value(), "timestamp: more than " + (maxFutureMillis / 60_000)
+                            + " minutes in the future (" + Instant.ofEpochMilli(r.event().timestamp()) + ")")));
+        } else if (r.ok()) {
             out.collect(IngestRecord.of(r.event()));
         } else {
             out.collect(IngestRecord.dead(deadLetter(record.topic(), record.partition(), record.offset(),
