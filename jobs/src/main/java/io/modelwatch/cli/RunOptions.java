@@ -52,7 +52,7 @@ public record RunOptions(
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
     public JobConfig jobConfig() {
-        return new JobConfig(thresholds, maxOutOfOrderness, idleness);
+        return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels());
     }
 
     public RunOptions withBounded(boolean b) {

@@ -3,6 +3,7 @@ package io.modelwatch.jobs;
 import io.modelwatch.cli.RunOptions;
 import io.modelwatch.functions.IngestDeserializer;
 import io.modelwatch.functions.JsonRecordSerializer;
+import io.modelwatch.functions.LabelDeserializer;
 import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.IngestRecord;
@@ -13,6 +14,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /** Kafka sources and exactly-once sinks for the topics of CONTRACT.md. */
@@ -26,11 +28,17 @@ public final class KafkaEndpoints {
     private KafkaEndpoints() {}
 
     public static Sources sources(RunOptions o) {
+        return new Sources(source(o, o.topics().predictions(), new IngestDeserializer()),
+                source(o, o.topics().labels(), new LabelDeserializer()));
+    }
+
+    private static KafkaSource<IngestRecord> source(RunOptions o, String topic,
+            KafkaRecordDeserializationSchema<IngestRecord> deserializer) {
         KafkaSourceBuilder<IngestRecord> b = KafkaSource.<IngestRecord>builder()
                 .setBootstrapServers(o.bootstrapServers())
-                .setTopics(o.topics().predictions())
+                .setTopics(topic)
                 .setGroupId(o.groupId())
-                .setDeserializer(new IngestDeserializer())
+                .setDeserializer(deserializer)
                 .setProperties(security(o))
                 // Only committed output of transactional producers is read.
                 .setProperty("isolation.level", "read_committed")
@@ -42,7 +50,7 @@ public final class KafkaEndpoints {
             // Restores take offsets from state; a fresh start resumes the group or reads all.
             b.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
         }
-        return new Sources(b.build());
+        return b.build();
     }
 
     public static Sinks sinks(RunOptions o) {

@@ -2,6 +2,9 @@ package io.modelwatch.jobs;
 
 import io.modelwatch.cli.RunOptions;
 import io.modelwatch.functions.DeadLetterSplitter;
+import io.modelwatch.functions.LabelJoinFunction;
+import io.modelwatch.functions.LabelSplitter;
+import io.modelwatch.functions.PerformanceMonitorFunction;
 import io.modelwatch.functions.Descriptors;
 import io.modelwatch.functions.ModelMonitorFunction;
 import io.modelwatch.functions.TriggerCooldownFunction;
@@ -9,8 +12,11 @@ import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.IngestRecord;
+import io.modelwatch.model.LabelEvent;
+import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.model.PredictionRef;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.patterns.DriftEscalationPattern;
 import io.modelwatch.patterns.RetrainTriggerBuilder;
@@ -21,16 +27,23 @@ import org.apache.flink.cep.CEP;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+import java.util.List;
 
 /**
  * The modelwatch job graph, read top to bottom:
  *
  * <pre>
- * predictions (Kafka) ─► parse ─┬─► dead letters ─────────────────────────────► dead-letters
- *                               └─► keyBy(model version) ─► ModelMonitor ─┬─► model-health
- *                                                                          └─► drift signals
- *     drift signals ─► keyBy(model version, reason) ─► CEP: k drifted windows within T
- *                  ─► RetrainTriggerBuilder ─► keyBy ─► cooldown ─► retrain-triggers
+ * predictions (Kafka) ─► parse ─┬─► dead letters ───────────────────────────────────► dead-letters
+ *                               ├─► keyBy(model version) ─► ModelMonitor ─► reports ─┐
+ *                               │                               └─► drift + quality signals
+ *                               └─► keyBy(model, predictionId) ─┐                    │
+ * labels (Kafka) ─► parse ─► keyBy(model, predictionId) ────────┴─► LabelJoin ─┐     │
+ *                                                                               ▼     ▼
+ *                                        keyBy(model version) ─► PerformanceMonitor ─► model-health
+ *                                                                       └─► decay signals
+ *     all signals ─► keyBy(model version, reason) ─► CEP: k signalled windows within T
+ *                 ─► RetrainTriggerBuilder ─► keyBy ─► cooldown ─► retrain-triggers
  * </pre>
  *
  * <p>{@link #build} is the only place the graph is wired; {@code main} (the job jar's entry,
@@ -43,7 +56,7 @@ public final class MonitoringJob {
         WatermarkStrategy<IngestRecord> watermarks = WatermarkStrategy
                 .<IngestRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
                 // Dead letters have no event time; MIN_VALUE never advances the watermark.
-                .withTimestampAssigner((r, kafkaTs) -> r.isDead() ? Long.MIN_VALUE : r.prediction().timestamp())
+                .withTimestampAssigner((r, kafkaTs) -> r.eventTime())
                 .withIdleness(config.idleness());
 
         SingleOutputStreamOperator<PredictionEvent> events = env
@@ -52,16 +65,58 @@ public final class MonitoringJob {
                 .process(new DeadLetterSplitter())
                 .uid(OperatorIds.DEAD_LETTER_SPLITTER).name("Parse predictions / route dead letters");
 
-        DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS);
-        deadLetters.sinkTo(sinks.deadLetters()).uid(OperatorIds.DEAD_LETTERS_SINK).name("Kafka: dead-letters");
-
-        SingleOutputStreamOperator<HealthReport> health = events
+        SingleOutputStreamOperator<HealthReport> windowReports = events
                 .keyBy(PredictionEvent::modelKey)
                 .process(new ModelMonitorFunction(config.thresholds()))
-                .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift)");
+                .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift, quality)");
+
+        DataStream<LabelEvent> labels;
+        DataStream<DeadLetter> labelDeadLetters = null;
+        if (sources.labels() != null) {
+            WatermarkStrategy<IngestRecord> labelWatermarks = WatermarkStrategy
+                    .<IngestRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+                    .withTimestampAssigner((r, kafkaTs) -> r.eventTime())
+                    .withIdleness(config.idleness());
+            SingleOutputStreamOperator<LabelEvent> parsed = env
+                    .fromSource(sources.labels(), labelWatermarks, "labels")
+                    .uid(OperatorIds.LABELS_SOURCE).name("Kafka: labels")
+                    .process(new LabelSplitter())
+                    .uid(OperatorIds.LABEL_SPLITTER).name("Parse labels / route dead letters");
+            labels = parsed;
+            labelDeadLetters = parsed.getSideOutput(Descriptors.DEAD_LETTERS);
+        } else {
+            labels = env.fromData(List.<LabelEvent>of(), TypeInformation.of(LabelEvent.class))
+                    .uid(OperatorIds.LABELS_SOURCE).name("No labels");
+        }
+        SingleOutputStreamOperator<LabelOutcome> outcomes = events
+                .flatMap((PredictionEvent e, Collector<PredictionRef> out) -> {
+                    if (e.predictionId() != null) {
+                        out.collect(PredictionRef.of(e));
+                    }
+                })
+                .returns(PredictionRef.class)
+                .uid(OperatorIds.PREDICTION_REFS).name("Predictions with an id")
+                .keyBy(PredictionRef::joinKey)
+                .connect(labels.keyBy(LabelEvent::joinKey))
+                .process(new LabelJoinFunction(config.thresholds(), config.labelsTopic()))
+                .uid(OperatorIds.LABEL_JOIN).name("Join labels to predictions");
+
+        SingleOutputStreamOperator<HealthReport> health = windowReports
+                .keyBy(MonitoringJob::modelKey)
+                .connect(outcomes.keyBy(LabelOutcome::modelKey))
+                .process(new PerformanceMonitorFunction(config.thresholds()))
+                .uid(OperatorIds.PERFORMANCE_MONITOR).name("Performance monitor (labels, revisions)");
         health.sinkTo(sinks.health()).uid(OperatorIds.HEALTH_SINK).name("Kafka: model-health");
 
-        DataStream<DriftSignal> signals = health.getSideOutput(Descriptors.DRIFT_SIGNALS);
+        DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS)
+                .union(outcomes.getSideOutput(Descriptors.DEAD_LETTERS));
+        if (labelDeadLetters != null) {
+            deadLetters = deadLetters.union(labelDeadLetters);
+        }
+        deadLetters.sinkTo(sinks.deadLetters()).uid(OperatorIds.DEAD_LETTERS_SINK).name("Kafka: dead-letters");
+
+        DataStream<DriftSignal> signals = windowReports.getSideOutput(Descriptors.DRIFT_SIGNALS)
+                .union(health.getSideOutput(Descriptors.DRIFT_SIGNALS));
         SingleOutputStreamOperator<RetrainTrigger> matches = CEP
                 .pattern(signals.keyBy(DriftSignal::escalationKey),
                         DriftEscalationPattern.create(config.thresholds().defaults().escalationWindows(),
@@ -74,6 +129,10 @@ public final class MonitoringJob {
                 .process(new TriggerCooldownFunction(config.thresholds()))
                 .uid(OperatorIds.TRIGGER_COOLDOWN).name("Trigger cooldown")
                 .sinkTo(sinks.triggers()).uid(OperatorIds.TRIGGERS_SINK).name("Kafka: retrain-triggers");
+    }
+
+    static String modelKey(HealthReport r) {
+        return ModelKey.of(r.modelId(), r.modelVersion());
     }
 
     static String escalationKey(RetrainTrigger t) {

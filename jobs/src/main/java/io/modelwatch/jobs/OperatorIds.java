@@ -12,6 +12,11 @@ public final class OperatorIds {
     public static final String MODEL_MONITOR = "model-monitor";
     public static final String DRIFT_ESCALATION = "drift-escalation";
     public static final String TRIGGER_COOLDOWN = "trigger-cooldown";
+    public static final String LABELS_SOURCE = "labels-source";
+    public static final String LABEL_SPLITTER = "label-splitter";
+    public static final String PREDICTION_REFS = "prediction-refs";
+    public static final String LABEL_JOIN = "label-join";
+    public static final String PERFORMANCE_MONITOR = "performance-monitor";
     public static final String TRIGGERS_SINK = "retrain-triggers-sink";
     public static final String HEALTH_SINK = "model-health-sink";
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";

@@ -45,7 +45,7 @@ class MonitoringJobITCase {
     @BeforeAll
     static void startKafka() {
         kafka = EmbeddedKafkaCluster.start();
-        for (String t : List.of("predictions", "retrain-triggers", "model-health", "dead-letters")) {
+        for (String t : List.of("predictions", "labels", "retrain-triggers", "model-health", "dead-letters")) {
             kafka.createTopic(t, t.equals("predictions") ? 2 : 1);
         }
     }

@@ -36,6 +36,12 @@ import java.time.Duration;
  *       {@code lateRate = 0.05}: one event in twenty behind the watermark means producers lag
  *       more than the 30 s the watermark allows. {@code silenceAfter = 30m}: long enough for
  *       quiet hours of a busy model, short enough to notice a broken producer the same hour.
+ *   <li>Performance (docs/quality.md): {@code labelHorizon = 24h}: ground truth that takes longer
+ *       than a day (fraud chargebacks) needs a longer horizon, at the cost of state per pending
+ *       prediction. {@code referenceLabels = 1000} labelled predictions set the baseline
+ *       (accuracy to within about 1.5 points at 90%); windows are judged from
+ *       {@code minLabels = 200} labels; {@code accuracyDrop = 0.05} (5 points more errors) or
+ *       {@code errorIncrease = 0.2} (MAE 20% up) with p below {@code quality.pValue} is decay.
  * </ul>
  */
 public record Thresholds(
@@ -54,11 +60,17 @@ public record Thresholds(
         double qualityPValue,
         double volumeChange,
         double lateRate,
-        Duration silenceAfter) implements Serializable {
+        Duration silenceAfter,
+        Duration labelHorizon,
+        int minLabels,
+        int referenceLabels,
+        double accuracyDrop,
+        double errorIncrease) implements Serializable {
 
     public static Thresholds defaults() {
         return new Thresholds(5000, Duration.ofMinutes(1), 1000, 10, 20, 0.1, 0.25, 3,
-                Duration.ofMinutes(10), Duration.ofHours(24), 0.05, 0.01, 1e-6, 10.0, 0.05, Duration.ofMinutes(30));
+                Duration.ofMinutes(10), Duration.ofHours(24), 0.05, 0.01, 1e-6, 10.0, 0.05, Duration.ofMinutes(30),
+                Duration.ofHours(24), 200, 1000, 0.05, 0.2);
     }
 
     /** Checks ranges; the message names the key as it is written in the thresholds file. */
@@ -82,6 +94,12 @@ public record Thresholds(
         require(lateRate > 0 && lateRate <= 1, prefix + "quality.lateRate", "must be in (0, 1]");
         require(silenceAfter.toMillis() >= windowSize.toMillis(), prefix + "quality.silenceAfter",
                 "must be at least window.size");
+        require(labelHorizon.toMillis() >= windowSize.toMillis(), prefix + "performance.labelHorizon",
+                "must be at least window.size");
+        require(minLabels >= 10, prefix + "performance.minLabels", "must be at least 10");
+        require(referenceLabels >= minLabels, prefix + "performance.referenceLabels", "must be at least minLabels");
+        require(accuracyDrop > 0 && accuracyDrop < 1, prefix + "performance.accuracyDrop", "must be in (0, 1)");
+        require(errorIncrease > 0, prefix + "performance.errorIncrease", "must be > 0");
         return this;
     }
 

@@ -31,7 +31,8 @@ public final class ThresholdsParser {
             "window", Set.of("size", "minEvents"),
             "drift", Set.of("numericBins", "categoryBins", "psi"),
             "escalation", Set.of("windows", "within", "cooldown"),
-            "quality", Set.of("missingRateIncrease", "badValueRate", "pValue", "volumeChange", "lateRate", "silenceAfter"));
+            "quality", Set.of("missingRateIncrease", "badValueRate", "pValue", "volumeChange", "lateRate", "silenceAfter"),
+            "performance", Set.of("labelHorizon", "minLabels", "referenceLabels", "accuracyDrop", "errorIncrease"));
 
     private ThresholdsParser() {}
 
@@ -119,7 +120,13 @@ public final class ThresholdsParser {
                 doubleAt(node.path("quality"), prefix + "quality.pValue", "pValue", base.qualityPValue()),
                 doubleAt(node.path("quality"), prefix + "quality.volumeChange", "volumeChange", base.volumeChange()),
                 doubleAt(node.path("quality"), prefix + "quality.lateRate", "lateRate", base.lateRate()),
-                durationAt(node, prefix, "quality", "silenceAfter", base.silenceAfter()));
+                durationAt(node, prefix, "quality", "silenceAfter", base.silenceAfter()),
+                durationAt(node, prefix, "performance", "labelHorizon", base.labelHorizon()),
+                intAt(node, prefix, "performance", "minLabels", base.minLabels()),
+                intAt(node, prefix, "performance", "referenceLabels", base.referenceLabels()),
+                doubleAt(node.path("performance"), prefix + "performance.accuracyDrop", "accuracyDrop", base.accuracyDrop()),
+                doubleAt(node.path("performance"), prefix + "performance.errorIncrease", "errorIncrease",
+                        base.errorIncrease()));
     }
 
     private static void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
@@ -196,6 +203,11 @@ public final class ThresholdsParser {
         n.put("volumeChange", t.volumeChange());
         n.put("lateRate", t.lateRate());
         n.put("silenceAfterMs", t.silenceAfter().toMillis());
+        n.put("labelHorizonMs", t.labelHorizon().toMillis());
+        n.put("minLabels", t.minLabels());
+        n.put("referenceLabels", t.referenceLabels());
+        n.put("accuracyDrop", t.accuracyDrop());
+        n.put("errorIncrease", t.errorIncrease());
         return n;
     }
 }

@@ -117,7 +117,7 @@ public final class DriftEvaluator {
                 status, window.events(), c.eventsSeen(), referenceEvents, features, prediction,
                 new QualityCounts(c.lateEvents(), window.unknownFeatureValues(), mismatches, window.featuresOverCap(),
                         nonFinite, outOfRange, unseen, null, new HealthReport.QualityFinding[0]),
-                escalation, c.thresholdsVersion(), 0);
+                escalation, c.thresholdsVersion(), 0, null);
     }
 
     private record Assessment(FeatureHealth health, double psi, boolean drifted) {}

@@ -152,7 +152,10 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         long windowEnd = timestamp + 1;
         long windowStart = windowEnd - size;
         MonitorStatus silenceStatus = status.value();
-        if (silenceStatus != null && timestamp == silenceStatus.silenceTimerAt) {
+        // At the end of a bounded input the watermark jumps to the end of time: that is the end of
+        // the backtest, not silence of the model.
+        if (silenceStatus != null && timestamp == silenceStatus.silenceTimerAt
+                && ctx.timerService().currentWatermark() != Long.MAX_VALUE) {
             reportSilence(key, timestamp, t, silenceStatus, out);
         }
         byte[] bytes = windows.get(windowStart);

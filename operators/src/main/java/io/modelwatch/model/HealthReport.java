@@ -10,7 +10,10 @@ package io.modelwatch.model;
  *     for {@code quality.silenceAfter}: reported when the watermark passes, without an event)
  * @param events events in the evaluated span
  * @param eventsSeen events of this model version since the job first saw it
- * @param revision 0 for the first report of a window; later revisions replace it (labels)
+ * @param revision 0 for the first report of a window; each later revision replaces the one before
+ *     it, with performance updated by labels that arrived since
+ * @param performance model performance on the labelled predictions of the span; null until a
+ *     label arrived
  */
 public record HealthReport(
         String modelId,
@@ -26,7 +29,8 @@ public record HealthReport(
         QualityCounts quality,
         EscalationState escalation,
         String thresholdsVersion,
-        int revision) {
+        int revision,
+        Performance performance) {
 
     public static final String WARMING_UP = "WARMING_UP";
     public static final String ACCUMULATING = "ACCUMULATING";
@@ -38,8 +42,38 @@ public record HealthReport(
     /** This report with other quality counts and status. */
     public HealthReport withQuality(QualityCounts newQuality, String newStatus) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, newStatus, events, eventsSeen,
-                referenceEvents, features, prediction, newQuality, escalation, thresholdsVersion, revision);
+                referenceEvents, features, prediction, newQuality, escalation, thresholdsVersion, revision, performance);
     }
+
+    /** This report as revision {@code newRevision} with {@code newPerformance}. */
+    public HealthReport withPerformance(Performance newPerformance, int newRevision) {
+        return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
+                referenceEvents, features, prediction, quality, escalation, thresholdsVersion, newRevision, newPerformance);
+    }
+
+    /**
+     * Performance of the span's predictions that have labels so far. Classification: accuracy and
+     * per-class precision/recall/F1; scores with binary labels also AUC and expected calibration
+     * error; regression: MAE, RMSE and bias (mean of prediction - label). The reference values
+     * are those of the model version's first labelled predictions, for comparison.
+     */
+    public record Performance(
+            long labeled,
+            long unlabeled,
+            Double accuracy,
+            ClassMetrics[] classes,
+            Double auc,
+            Double calibrationError,
+            Double mae,
+            Double rmse,
+            Double bias,
+            Double labelLagP50Seconds,
+            Double labelLagP95Seconds,
+            Double referenceAccuracy,
+            Double referenceMae,
+            boolean decayed) {}
+
+    public record ClassMetrics(String label, long support, Double precision, Double recall, Double f1) {}
 
     /** Per-feature (or prediction) summary of the window with its drift statistics. */
     public record FeatureHealth(

@@ -22,7 +22,7 @@ import java.util.Map;
 public final class PredictionEventParser {
     public static final int MAX_MODEL_ID_LENGTH = 200;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             // Python's json.dumps writes NaN and Infinity; a feature with such a value is a
             // data-quality finding to count, not a record to reject.
@@ -193,12 +193,12 @@ public final class PredictionEventParser {
         throw new IllegalArgumentException("not a timestamp");
     }
 
-    private static String textField(JsonNode root, String name) {
+    static String textField(JsonNode root, String name) {
         JsonNode n = root.get(name);
         return n != null && n.isTextual() ? n.asText() : null;
     }
 
-    private static String checkId(String field, String id) {
+    static String checkId(String field, String id) {
         if (id.isEmpty()) {
             return field + ": must not be empty";
         }
@@ -213,7 +213,7 @@ public final class PredictionEventParser {
         return null;
     }
 
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) {
             return "";
         }
