@@ -21,6 +21,14 @@ import java.util.Map;
  */
 public final class PredictionEventParser {
     public static final int MAX_MODEL_ID_LENGTH = 200;
+    /**
+     * Longest feature name, prediction id or categorical value (characters). Names and categories
+     * are kept in state (up to 64 categories of up to 200 features per model version), so this
+     * bounds state per model; 200 is far beyond any real category or feature name.
+     */
+    public static final int MAX_STRING_LENGTH = 200;
+    /** Most features one record may carry. */
+    public static final int MAX_FEATURES_PER_RECORD = 1000;
 
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -104,6 +112,9 @@ public final class PredictionEventParser {
                 return Result.fail("predictionId: must be a string");
             }
             predictionId = pid.asText();
+            if (predictionId.length() > MAX_STRING_LENGTH) {
+                return Result.fail("predictionId: longer than " + MAX_STRING_LENGTH + " characters");
+            }
         }
 
         JsonNode ts = root.get("timestamp");
@@ -133,6 +144,9 @@ public final class PredictionEventParser {
         } else if (prediction.isTextual() || prediction.isBoolean()) {
             predictionKind = ValueKind.CATEGORICAL;
             categoricalPrediction = prediction.asText();
+            if (categoricalPrediction.length() > MAX_STRING_LENGTH) {
+                return Result.fail("prediction: longer than " + MAX_STRING_LENGTH + " characters");
+            }
         } else {
             return Result.fail("prediction: must be a number, string or boolean");
         }
@@ -144,6 +158,11 @@ public final class PredictionEventParser {
                 return Result.fail("features: must be a JSON object");
             }
             n = features.size();
+            if (n > MAX_FEATURES_PER_RECORD) {
+                // Caps keep one careless or hostile producer from growing state without bound
+                // (docs/operations.md); what exceeds them is rejected with the reason, not cut.
+                return Result.fail("features: " + n + " features, more than " + MAX_FEATURES_PER_RECORD);
+            }
         }
         String[] names = new String[n];
         byte[] kinds = new byte[n];
@@ -154,6 +173,9 @@ public final class PredictionEventParser {
             for (Iterator<Map.Entry<String, JsonNode>> it = features.fields(); it.hasNext(); i++) {
                 Map.Entry<String, JsonNode> f = it.next();
                 names[i] = f.getKey();
+                if (names[i].length() > MAX_STRING_LENGTH) {
+                    return Result.fail("features: a feature name is longer than " + MAX_STRING_LENGTH + " characters");
+                }
                 JsonNode v = f.getValue();
                 if (v == null || v.isNull()) {
                     kinds[i] = ValueKind.MISSING;
@@ -164,6 +186,10 @@ public final class PredictionEventParser {
                 } else if (v.isTextual() || v.isBoolean()) {
                     kinds[i] = ValueKind.CATEGORICAL;
                     categorical[i] = v.asText();
+                    if (categorical[i].length() > MAX_STRING_LENGTH) {
+                        return Result.fail("features." + f.getKey() + ": value longer than " + MAX_STRING_LENGTH
+                                + " characters");
+                    }
                 } else {
                     return Result.fail("features." + f.getKey()
                             + ": must be a number, string, boolean or null, not " + v.getNodeType());

@@ -105,4 +105,18 @@ class PredictionEventParserTest {
         assertThat(parse("{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":NaN}").error())
                 .isEqualTo("prediction: not a finite number");
     }
+
+    @Test
+    void capsOnStringsAndFeatureCountsRejectWithTheReason() {
+        String longValue = "v".repeat(201);
+        assertThat(parse("{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":1,\"features\":{\"c\":\"" + longValue + "\"}}")
+                .error()).isEqualTo("features.c: value longer than 200 characters");
+        assertThat(parse("{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":1,\"features\":{\"" + longValue + "\":1}}")
+                .error()).isEqualTo("features: a feature name is longer than 200 characters");
+        StringBuilder many = new StringBuilder("{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":1,\"features\":{");
+        for (int i = 0; i < 1001; i++) {
+            many.append(i == 0 ? "" : ",").append("\"f").append(i).append("\":1");
+        }
+        assertThat(parse(many.append("}}").toString()).error()).isEqualTo("features: 1001 features, more than 1000");
+    }
 }
