@@ -63,7 +63,7 @@ class HostileInputTest {
         for (int e = 0; e < 100_000; e += 200) {
             window.add(event(e, names, ValueKind.CATEGORICAL, LONGEST.substring(4) + "more" + e));
         }
-        assertThat(window.toBytes().length).isBetween(bytes - 1024, bytes + 1024);
+        assertThat(window.toBytes().length).isLessThanOrEqualTo(bytes + 1024);
     }
 
     @Test
