@@ -1,6 +1,7 @@
 package io.modelwatch.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -103,6 +104,14 @@ class JobJarOnClusterITCase {
             kafka.createTopic("predictions", 2);
             OUTPUT_TOPICS.forEach(topic -> kafka.createTopic(topic, 1));
             produce(servers, traffic, 0, FIRST_RUN_MINUTES);
+
+            // 0. A mistyped flag fails the submission, not the cluster: through the REST API the jar's main()
+            // runs inside the JobManager.
+            List<String> typo = List.of("--bootstrap-servers", servers, "--tresholds", thresholdsBefore.toString());
+            assertThatThrownBy(() -> flink.submit(jobJar, JobJar.ENTRY_CLASS, typo))
+                    .isInstanceOf(IOException.class).hasMessageContaining("The main method caused an error: unknown option --tresholds");
+            assertThat(flink.jobManagerProcess().isAlive()).as("the JobManager survives a bad submission").isTrue();
+            assertThat(flink.overview().path("jobs-running").asInt()).isZero();
 
             // 1. `flink run`: Flink's CLI runs the jar's main() on the client and submits the graph.
             String first = flinkRun(flink, jobJar, args(servers, thresholdsBefore));
