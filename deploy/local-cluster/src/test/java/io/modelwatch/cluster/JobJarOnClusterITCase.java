@@ -45,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * submitted as a user would, first with {@code flink run} (Flink's CLI) and then through the REST API:
  *
  * <ol>
+ *   <li>a mistyped flag fails its submission with the flag's name, and the JobManager carries on;
  *   <li>a drifting and a stable model's traffic; the job learns both references, reports every window and
  *       triggers retraining of the drifting model;
  *   <li>stop with a savepoint, then submit the same jar from it with a changed thresholds file, as a Helm
