@@ -61,16 +61,6 @@ public record RunOptions(
                 idleness);
     }
 
-    public static RunOptions parseOrExit(String[] args) {
-        try {
-            return parse(args);
-        } catch (ConfigException e) {
-            System.err.println("modelwatch: " + e.getMessage());
-            System.exit(2);
-            throw e;
-        }
-    }
-
     public static RunOptions parse(String[] args) {
         String bootstrap = null;
         Path thresholdsFile = null;

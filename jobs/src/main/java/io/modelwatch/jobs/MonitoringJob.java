@@ -146,9 +146,13 @@ public final class MonitoringJob {
         return env.execute(options.jobName());
     }
 
-    /** The job jar's entry point: the same flags as {@code bin/modelwatch run}. */
+    /**
+     * The job jar's entry point: the same flags as {@code bin/modelwatch run}. A bad flag or thresholds
+     * file throws a {@link io.modelwatch.config.ConfigException} naming it, which {@code flink run} prints
+     * and the REST API returns. Never {@code System.exit}: submitted through the REST API (web UI,
+     * Kubernetes operator) this runs inside the JobManager, and exiting would stop the JobManager.
+     */
     public static void main(String[] args) throws Exception {
-        RunOptions options = RunOptions.parseOrExit(args);
-        run(options);
+        run(RunOptions.parse(args));
     }
 }
