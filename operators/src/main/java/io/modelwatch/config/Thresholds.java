@@ -24,6 +24,12 @@ import java.time.Duration;
  *   <li>{@code cooldown = 24h}: one drift gives one trigger. A retraining pipeline takes hours; a
  *       retrained model arrives as a new version (a new key, with its own escalation). Within the
  *       cooldown only an escalation from WARNING to CRITICAL fires again.
+ *   <li>{@code expireAfter = 7d} (thresholds key {@code lifecycle.expireAfter}): a model version
+ *       that has sent nothing for this long (event time) is forgotten: its reference, windows
+ *       and escalation state are deleted, so state does not grow without bound as versions roll
+ *       over. A week outlasts weekends, holidays of weekly batch scorers and most outages of a
+ *       producer; a version that comes back after that starts a new reference, as a new version
+ *       would. Must be at least {@code escalation.within}, so a pause never cuts an escalation.
  * </ul>
  */
 public record Thresholds(
@@ -36,11 +42,23 @@ public record Thresholds(
         double psiCritical,
         int escalationWindows,
         Duration escalationWithin,
-        Duration cooldown) implements Serializable {
+        Duration cooldown,
+        Duration expireAfter) implements Serializable {
+
+    /** The default of {@link #expireAfter}. */
+    public static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofDays(7);
+
+    /** Without {@code expireAfter}: the default applies (the components before it was added). */
+    public Thresholds(int referenceEvents, Duration windowSize, int minWindowEvents, int numericBins,
+            int categoryBins, double psiWarning, double psiCritical, int escalationWindows,
+            Duration escalationWithin, Duration cooldown) {
+        this(referenceEvents, windowSize, minWindowEvents, numericBins, categoryBins, psiWarning, psiCritical,
+                escalationWindows, escalationWithin, cooldown, DEFAULT_EXPIRE_AFTER);
+    }
 
     public static Thresholds defaults() {
         return new Thresholds(5000, Duration.ofMinutes(1), 1000, 10, 20, 0.1, 0.25, 3,
-                Duration.ofMinutes(10), Duration.ofHours(24));
+                Duration.ofMinutes(10), Duration.ofHours(24), DEFAULT_EXPIRE_AFTER);
     }
 
     /** Checks ranges; the message names the key as it is written in the thresholds file. */
@@ -57,6 +75,10 @@ public record Thresholds(
         require(escalationWithin.toMillis() >= windowSize.toMillis(), prefix + "escalation.within",
                 "must be at least window.size");
         require(!cooldown.isNegative(), prefix + "escalation.cooldown", "must not be negative");
+        require(expireAfter.compareTo(escalationWithin) >= 0, prefix + "lifecycle.expireAfter",
+                "must be at least escalation.within");
+        require(expireAfter.compareTo(Duration.ofDays(3650)) <= 0, prefix + "lifecycle.expireAfter",
+                "must be at most 3650d");
         return this;
     }
 

@@ -30,7 +30,8 @@ public final class ThresholdsParser {
             "reference", Set.of("events"),
             "window", Set.of("size", "minEvents"),
             "drift", Set.of("numericBins", "categoryBins", "psi"),
-            "escalation", Set.of("windows", "within", "cooldown"));
+            "escalation", Set.of("windows", "within", "cooldown"),
+            "lifecycle", Set.of("expireAfter"));
 
     private ThresholdsParser() {}
 
@@ -111,7 +112,8 @@ public final class ThresholdsParser {
                 doubleAt(psi, prefix + "drift.psi.critical", "critical", base.psiCritical()),
                 intAt(node, prefix, "escalation", "windows", base.escalationWindows()),
                 durationAt(node, prefix, "escalation", "within", base.escalationWithin()),
-                durationAt(node, prefix, "escalation", "cooldown", base.cooldown()));
+                durationAt(node, prefix, "escalation", "cooldown", base.cooldown()),
+                durationAt(node, prefix, "lifecycle", "expireAfter", base.expireAfter()));
     }
 
     private static void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
@@ -182,6 +184,11 @@ public final class ThresholdsParser {
         n.put("escalationWindows", t.escalationWindows());
         n.put("escalationWithinMs", t.escalationWithin().toMillis());
         n.put("cooldownMs", t.cooldown().toMillis());
+        // Added after the first release: only a non-default value enters the hash, so upgrading
+        // modelwatch does not change the version of an unchanged thresholds file.
+        if (!t.expireAfter().equals(Thresholds.DEFAULT_EXPIRE_AFTER)) {
+            n.put("expireAfterMs", t.expireAfter().toMillis());
+        }
         return n;
     }
 }

@@ -17,6 +17,10 @@ public class MonitorStatus {
     public long lateSinceReport;
     /** Ends of recent drifted windows, for the escalation state in reports. */
     public long[] driftedWindowEnds = new long[0];
+    /** Event time of the newest event of this version (lifecycle: idle expiry). */
+    public long lastEventTime = Long.MIN_VALUE;
+    /** The pending idle-expiry timer (event time), or Long.MIN_VALUE when none is registered. */
+    public long expiryTimer = Long.MIN_VALUE;
 
     public MonitorStatus() {}
 
