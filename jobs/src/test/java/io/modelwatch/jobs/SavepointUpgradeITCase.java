@@ -25,7 +25,6 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -109,6 +108,22 @@ class SavepointUpgradeITCase {
     void restoreWithMoreParallelismRedistributesStateWithoutLosingAnything(@TempDir Path dir) throws Exception {
         Upgrade u = upgrade("rescale", 1, 2, dir);
         u.assertCarriedOver();
+
+        // bin/modelwatch inspect on the savepoint the rescaled job stopped with.
+        List<ModelState> states = SavepointInspector.read(StreamExecutionEnvironment.getExecutionEnvironment(),
+                u.finalSavepoint().toString());
+        assertThat(states).extracting(s -> s.modelId() + "/" + s.modelVersion())
+                .containsExactly("churn/1", "fraud/1", "ltv/1", "ltv/2", "upsell/1");
+        assertThat(states).allSatisfy(s -> {
+            assertThat(s.phase()).isEqualTo(ModelState.MONITORING);
+            assertThat(s.referenceEvents()).isEqualTo(3000);
+            assertThat(s.openWindows()).isEqualTo(1);
+            assertThat(s.lastEventTime()).startsWith(at(ALL_MINUTES - 1).substring(0, 16));
+        });
+        assertThat(states).filteredOn(s -> s.modelVersion().equals("1"))
+                .allSatisfy(s -> assertThat(s.eventsSeen()).isEqualTo(ALL_MINUTES * (long) EVENTS_PER_MINUTE));
+        assertThat(states).filteredOn(s -> s.modelId().equals("churn")).singleElement()
+                .satisfies(s -> assertThat(s.recentDriftedWindows()).isGreaterThanOrEqualTo(3));
     }
 
     /** What both phases wrote, split at the savepoint. */
@@ -245,11 +260,9 @@ class SavepointUpgradeITCase {
         return env.executeAsync(o.jobName());
     }
 
+    /** As {@code bin/modelwatch run} stops on Ctrl-C. */
     static String stopWithSavepoint(JobClient job, Path dir) throws Exception {
-        String path = job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
-                .get(60, java.util.concurrent.TimeUnit.SECONDS);
-        job.getJobExecutionResult().get(60, java.util.concurrent.TimeUnit.SECONDS);
-        return path;
+        return Savepoints.stop(job, dir, Duration.ofSeconds(60));
     }
 
     static void send(String topic, TrafficSimulator sim, TrafficSimulator rollout, int from, int to) {
