@@ -17,6 +17,9 @@ public final class Main {
             "                                        (run --help for all flags; --bounded for a backtest);",
             "                                        Ctrl-C stops it with a savepoint (--from-savepoint resumes)",
             "  inspect --savepoint PATH             per model version: reference, events seen, open windows",
+            "  bootstrap --input training.jsonl --out DIR",
+            "                                        a savepoint with references from training data,",
+            "                                        for run --from-savepoint DIR (no warm-up)",
             "",
             "The job jar (jobs/target/modelwatch-job.jar) takes the same flags as 'run' under 'flink run'.");
 
@@ -43,6 +46,9 @@ public final class Main {
                 }
                 case "inspect" -> {
                     return InspectCommand.run(rest, System.out);
+                }
+                case "bootstrap" -> {
+                    return BootstrapCommand.run(rest, System.out);
                 }
                 case "demo" -> {
                     return DemoCommand.run(rest);

@@ -71,9 +71,12 @@ class ThresholdsRunbookTest {
     }
 
     @Test
-    void inspectCommandsAndOutputMatchTheCli() throws Exception {
+    void inspectAndBootstrapCommandsAndOutputMatchTheCli() throws Exception {
         List<String> inspects = commands("bin/modelwatch inspect ");
         assertThat(inspects).isNotEmpty().allMatch(c -> c.matches("bin/modelwatch inspect --savepoint \\S+"));
+
+        assertThat(commands("bin/modelwatch bootstrap ")).isNotEmpty().allMatch(c -> c.matches(
+                "bin/modelwatch bootstrap( --input \\S+\\.jsonl)+ --thresholds \\S+ --out \\S+"));
 
         String runbook = Files.readString(RUNBOOK);
         assertThat(runbook).contains(RunCommand.SAVEPOINT_WRITTEN + " file:");
