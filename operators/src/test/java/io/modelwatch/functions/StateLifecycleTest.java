@@ -40,8 +40,13 @@ class StateLifecycleTest {
             """);
 
     static KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> monitor() throws Exception {
+        return monitor(CONFIG);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> monitor(ThresholdsConfig config)
+            throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ModelMonitorFunction(CONFIG)), PredictionEvent::modelKey, Types.STRING);
+                new KeyedProcessOperator<>(new ModelMonitorFunction(config)), PredictionEvent::modelKey, Types.STRING);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
     }
