@@ -16,7 +16,7 @@ public final class Main {
             "  run --bootstrap-servers HOST:PORT ... the monitoring job on an embedded Flink against your Kafka",
             "                                        (run --help for all flags; --bounded for a backtest);",
             "                                        Ctrl-C stops it with a savepoint (--from-savepoint resumes)",
-            "  inspect --savepoint PATH             per model version: reference, events seen, open windows",
+            "  inspect --savepoint PATH              per model version: reference, events seen, open windows",
             "  bootstrap --input training.jsonl --out DIR",
             "                                        a savepoint with references from training data,",
             "                                        for run --from-savepoint DIR (no warm-up)",
