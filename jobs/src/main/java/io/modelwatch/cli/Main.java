@@ -1,7 +1,6 @@
 package io.modelwatch.cli;
 
 import io.modelwatch.config.ConfigException;
-import io.modelwatch.jobs.MonitoringJob;
 import java.util.Arrays;
 
 /**
@@ -15,7 +14,12 @@ public final class Main {
             "commands:",
             "  demo [--duration 5m] [--models 12]   embedded Kafka + Flink + simulated models, some drifting",
             "  run --bootstrap-servers HOST:PORT ... the monitoring job on an embedded Flink against your Kafka",
-            "                                        (run --help for all flags; --bounded for a backtest)",
+            "                                        (run --help for all flags; --bounded for a backtest);",
+            "                                        Ctrl-C stops it with a savepoint (--from-savepoint resumes)",
+            "  inspect --savepoint PATH              per model version: reference, events seen, open windows",
+            "  bootstrap --input training.jsonl --out DIR",
+            "                                        a savepoint with references from training data,",
+            "                                        for run --from-savepoint DIR (no warm-up)",
             "  bench [--models 1000] [--events 1000000]  end-to-end throughput against a pass-through baseline",
             "",
             "The job jar (jobs/target/modelwatch-job.jar) takes the same flags as 'run' under 'flink run'.");
@@ -39,12 +43,13 @@ public final class Main {
                         System.out.println(RunOptions.USAGE);
                         return 0;
                     }
-                    RunOptions options = RunOptions.parse(rest);
-                    System.err.println("modelwatch: running " + (options.bounded() ? "bounded (backtest) " : "")
-                            + "against " + options.bootstrapServers() + ", thresholds " + options.thresholds().version());
-                    MonitoringJob.run(options);
-                    System.err.println("modelwatch: done");
-                    return 0;
+                    return RunCommand.run(RunOptions.parse(rest), System.out, System.err);
+                }
+                case "inspect" -> {
+                    return InspectCommand.run(rest, System.out);
+                }
+                case "bootstrap" -> {
+                    return BootstrapCommand.run(rest, System.out);
                 }
                 case "demo" -> {
                     return DemoCommand.run(rest);

@@ -43,7 +43,10 @@ public record RunOptions(
             "                      [--checkpoint-interval 10s] [--group-id ID] [--job-name NAME]",
             "                      [--kafka-properties FILE] [--max-out-of-orderness 30s] [--idleness 1m]",
             "                      [--predictions-topic T] [--labels-topic T] [--control-topic T]",
-            "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]");
+            "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]",
+            "Without --bounded the job runs until Ctrl-C or SIGTERM, which stop it with a savepoint",
+            "into --state-dir/savepoints and print 'modelwatch: savepoint written to PATH'; resume with",
+            "--from-savepoint PATH (thresholds, version and --parallelism may change in between).");
 
     /**
      * 10 s: exactly-once outputs become visible at checkpoints, so this bounds the extra latency

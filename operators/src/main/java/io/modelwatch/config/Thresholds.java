@@ -42,6 +42,12 @@ import java.time.Duration;
  *       (accuracy to within about 1.5 points at 90%); windows are judged from
  *       {@code minLabels = 200} labels; {@code accuracyDrop = 0.05} (5 points more errors) or
  *       {@code errorIncrease = 0.2} (MAE 20% up) with p below {@code quality.pValue} is decay.
+ *   <li>{@code expireAfter = 7d} (thresholds key {@code lifecycle.expireAfter}): a model version
+ *       that has sent nothing for this long (event time) is forgotten: its reference, windows
+ *       and escalation state are deleted, so state does not grow without bound as versions roll
+ *       over. A week outlasts weekends, holidays of weekly batch scorers and most outages of a
+ *       producer; a version that comes back after that starts a new reference, as a new version
+ *       would. Must be at least {@code escalation.within}, so a pause never cuts an escalation.
  * </ul>
  */
 public record Thresholds(
@@ -65,12 +71,24 @@ public record Thresholds(
         int minLabels,
         int referenceLabels,
         double accuracyDrop,
-        double errorIncrease) implements Serializable {
+        double errorIncrease,
+        Duration expireAfter) implements Serializable {
+
+    /** The default of {@link #expireAfter}. */
+    public static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofDays(7);
+
+    /** Drift settings only: quality, performance and lifecycle take their defaults. */
+    public Thresholds(int referenceEvents, Duration windowSize, int minWindowEvents, int numericBins,
+            int categoryBins, double psiWarning, double psiCritical, int escalationWindows,
+            Duration escalationWithin, Duration cooldown) {
+        this(referenceEvents, windowSize, minWindowEvents, numericBins, categoryBins, psiWarning, psiCritical,
+                escalationWindows, escalationWithin, cooldown, 0.05, 0.01, 1e-6, 10.0, 0.05, Duration.ofMinutes(30),
+                Duration.ofHours(24), 200, 1000, 0.05, 0.2, DEFAULT_EXPIRE_AFTER);
+    }
 
     public static Thresholds defaults() {
         return new Thresholds(5000, Duration.ofMinutes(1), 1000, 10, 20, 0.1, 0.25, 3,
-                Duration.ofMinutes(10), Duration.ofHours(24), 0.05, 0.01, 1e-6, 10.0, 0.05, Duration.ofMinutes(30),
-                Duration.ofHours(24), 200, 1000, 0.05, 0.2);
+                Duration.ofMinutes(10), Duration.ofHours(24));
     }
 
     /** Checks ranges; the message names the key as it is written in the thresholds file. */
@@ -100,6 +118,10 @@ public record Thresholds(
         require(referenceLabels >= minLabels, prefix + "performance.referenceLabels", "must be at least minLabels");
         require(accuracyDrop > 0 && accuracyDrop < 1, prefix + "performance.accuracyDrop", "must be in (0, 1)");
         require(errorIncrease > 0, prefix + "performance.errorIncrease", "must be > 0");
+        require(expireAfter.compareTo(escalationWithin) >= 0, prefix + "lifecycle.expireAfter",
+                "must be at least escalation.within");
+        require(expireAfter.compareTo(Duration.ofDays(3650)) <= 0, prefix + "lifecycle.expireAfter",
+                "must be at most 3650d");
         return this;
     }
 

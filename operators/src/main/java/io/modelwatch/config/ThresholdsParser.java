@@ -32,7 +32,8 @@ public final class ThresholdsParser {
             "drift", Set.of("numericBins", "categoryBins", "psi"),
             "escalation", Set.of("windows", "within", "cooldown"),
             "quality", Set.of("missingRateIncrease", "badValueRate", "pValue", "volumeChange", "lateRate", "silenceAfter"),
-            "performance", Set.of("labelHorizon", "minLabels", "referenceLabels", "accuracyDrop", "errorIncrease"));
+            "performance", Set.of("labelHorizon", "minLabels", "referenceLabels", "accuracyDrop", "errorIncrease"),
+            "lifecycle", Set.of("expireAfter"));
 
     private ThresholdsParser() {}
 
@@ -126,7 +127,8 @@ public final class ThresholdsParser {
                 intAt(node, prefix, "performance", "referenceLabels", base.referenceLabels()),
                 doubleAt(node.path("performance"), prefix + "performance.accuracyDrop", "accuracyDrop", base.accuracyDrop()),
                 doubleAt(node.path("performance"), prefix + "performance.errorIncrease", "errorIncrease",
-                        base.errorIncrease()));
+                        base.errorIncrease()),
+                durationAt(node, prefix, "lifecycle", "expireAfter", base.expireAfter()));
     }
 
     private static void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
@@ -208,6 +210,11 @@ public final class ThresholdsParser {
         n.put("referenceLabels", t.referenceLabels());
         n.put("accuracyDrop", t.accuracyDrop());
         n.put("errorIncrease", t.errorIncrease());
+        // Added after the first release: only a non-default value enters the hash, so upgrading
+        // modelwatch does not change the version of an unchanged thresholds file.
+        if (!t.expireAfter().equals(Thresholds.DEFAULT_EXPIRE_AFTER)) {
+            n.put("expireAfterMs", t.expireAfter().toMillis());
+        }
         return n;
     }
 }

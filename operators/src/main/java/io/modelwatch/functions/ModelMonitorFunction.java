@@ -24,6 +24,7 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -40,6 +41,15 @@ import org.apache.flink.util.Collector;
  *
  * <p>State (RocksDB in production) is kept as explicit, versioned binary profiles
  * ({@link ModelProfile#writeTo}, {@link ReferenceProfile#writeTo}), not Kryo, so it can evolve.
+ *
+ * <p>Lifecycle: a model version with no events for {@code lifecycle.expireAfter} of event time
+ * loses all its state ({@link #expireIfIdle}), so state does not grow as versions roll over. Event
+ * time, not processing time, because (1) a processing-time timer that fell due while the job was
+ * stopped fires right after the restore, so an outage or a slow upgrade longer than expireAfter
+ * would wipe every reference, exactly what a savepoint upgrade must not do; (2) outputs stay a
+ * function of the input (deterministic trigger ids, reproducible {@code --bounded} backtests);
+ * (3) a silent version keeps its state only while no other model sends anything either, and
+ * then no state grows.
  */
 public final class ModelMonitorFunction extends KeyedProcessFunction<String, PredictionEvent, HealthReport> {
     /** Decoded references of recently active keys; a reference never changes once frozen. */
@@ -55,6 +65,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
     private transient Map<String, ReferenceProfile> referenceCache;
     private transient Counter windowsEvaluated;
     private transient Counter driftedWindows;
+    private transient Counter expiredVersions;
 
     public ModelMonitorFunction(ThresholdsConfig config) {
         this.config = config;
@@ -81,6 +92,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         var group = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
         windowsEvaluated = group.counter("windowsEvaluated");
         driftedWindows = group.counter("driftedWindows");
+        expiredVersions = group.counter("modelVersionsExpired");
     }
 
     @Override
@@ -90,6 +102,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         st.eventsSeen++;
         long size = t.windowSize().toMillis();
         long ts = ctx.timestamp();
+        scheduleExpiry(st, ts, t, ctx.timerService());
         long windowStart = ts - Math.floorMod(ts, size);
         long windowEnd = windowStart + size;
         if (windowEnd <= st.lastFiredWindowEnd || windowEnd - 1 <= ctx.timerService().currentWatermark()) {
@@ -107,15 +120,15 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         } else {
             window = ref != null ? ModelProfile.against(ref) : new ModelProfile();
             ctx.timerService().registerEventTimeTimer(windowEnd - 1);
-            // Silence is noticed when the watermark (moved by other models' events) passes this
-            // point with no newer window opened: no event that never comes is waited for.
-            long silenceAt = windowEnd + t.silenceAfter().toMillis();
-            if (silenceAt > st.silenceTimerAt) {
-                st.silenceTimerAt = silenceAt;
-                ctx.timerService().registerEventTimeTimer(silenceAt);
+            // Silence is noticed when the watermark (moved by other models' events) passes the
+            // newest window's end + silenceAfter: no event that never comes is waited for. One
+            // timer per version, re-armed when it finds a newer window (no timer per window).
+            st.lastWindowEnd = Math.max(st.lastWindowEnd, windowEnd);
+            if (st.silenceTimerAt == Long.MIN_VALUE) {
+                st.silenceTimerAt = windowEnd + t.silenceAfter().toMillis();
+                ctx.timerService().registerEventTimeTimer(st.silenceTimerAt);
             }
         }
-        st.lastEventTime = Math.max(st.lastEventTime, ts);
         if (ref == null) {
             learn(e, t, key);
             window.add(e);
@@ -145,6 +158,9 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<HealthReport> out) throws Exception {
+        if (expireIfIdle(timestamp, ctx)) {
+            return;
+        }
         String key = ctx.getCurrentKey();
         String modelId = ModelKey.modelId(key);
         Thresholds t = config.forModel(modelId);
@@ -152,11 +168,20 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         long windowEnd = timestamp + 1;
         long windowStart = windowEnd - size;
         MonitorStatus silenceStatus = status.value();
-        // At the end of a bounded input the watermark jumps to the end of time: that is the end of
-        // the backtest, not silence of the model.
-        if (silenceStatus != null && timestamp == silenceStatus.silenceTimerAt
-                && ctx.timerService().currentWatermark() != Long.MAX_VALUE) {
-            reportSilence(key, timestamp, t, silenceStatus, out);
+        if (silenceStatus != null && timestamp == silenceStatus.silenceTimerAt) {
+            long due = silenceStatus.lastWindowEnd + t.silenceAfter().toMillis();
+            if (due > timestamp) {
+                silenceStatus.silenceTimerAt = due;
+                ctx.timerService().registerEventTimeTimer(due);
+            } else {
+                silenceStatus.silenceTimerAt = Long.MIN_VALUE;
+                // At the end of a bounded input the watermark jumps to the end of time: that is
+                // the end of the backtest, not silence of the model.
+                if (ctx.timerService().currentWatermark() != Long.MAX_VALUE) {
+                    reportSilence(key, timestamp, t, silenceStatus, out);
+                }
+            }
+            status.update(silenceStatus);
         }
         byte[] bytes = windows.get(windowStart);
         if (bytes == null) {
@@ -274,6 +299,57 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         ReferenceProfile ref = ReferenceProfile.fromBytes(bytes);
         referenceCache.put(key, ref);
         return ref;
+    }
+
+    /**
+     * Keeps one idle-expiry timer per key, at most {@code expireAfter} after the newest event. The
+     * timer is not moved on every event (a RocksDB write each); when it fires early, it re-arms.
+     * Timers are never deleted: an expiry time can coincide with a window's timer.
+     */
+    private static void scheduleExpiry(MonitorStatus st, long ts, Thresholds t, TimerService timers) {
+        st.lastEventTime = Math.max(st.lastEventTime, ts);
+        long due = st.lastEventTime + t.expireAfter().toMillis();
+        // Also when expireAfter was shortened by an upgrade; the later timer then finds nothing to do.
+        if (st.expiryTimer == Long.MIN_VALUE || st.expiryTimer > due) {
+            timers.registerEventTimeTimer(due);
+            st.expiryTimer = due;
+        }
+    }
+
+    /**
+     * On the expiry timer: if the version has been silent for {@code expireAfter}, deletes all of
+     * its state and returns true; otherwise re-arms at newest event + expireAfter.
+     */
+    private boolean expireIfIdle(long timestamp, OnTimerContext ctx) throws Exception {
+        MonitorStatus st = status.value();
+        if (st == null || timestamp != st.expiryTimer) {
+            return false;
+        }
+        String key = ctx.getCurrentKey();
+        Thresholds t = config.forModel(ModelKey.modelId(key));
+        long due = st.lastEventTime + t.expireAfter().toMillis();
+        if (due > timestamp) {
+            ctx.timerService().registerEventTimeTimer(due);
+            st.expiryTimer = due;
+            status.update(st);
+            return false;
+        }
+        // Windows end long before; only a window size changed by an upgrade could leave one open.
+        long size = t.windowSize().toMillis();
+        for (Long start : windows.keys()) {
+            ctx.timerService().deleteEventTimeTimer(start + size - 1);
+        }
+        if (st.silenceTimerAt != Long.MIN_VALUE) {
+            ctx.timerService().deleteEventTimeTimer(st.silenceTimerAt);
+        }
+        reference.clear();
+        learning.clear();
+        windows.clear();
+        pending.clear();
+        status.clear();
+        referenceCache.remove(key);
+        expiredVersions.inc();
+        return true;
     }
 
     private MonitorStatus statusOrNew() throws Exception {

@@ -17,10 +17,14 @@ public class MonitorStatus {
     public long lateSinceReport;
     /** Ends of recent drifted windows, for the escalation state in reports. */
     public long[] driftedWindowEnds = new long[0];
-    /** Event time of the newest event of this version. */
+    /** Event time of the newest event of this version (silence and idle expiry). */
     public long lastEventTime = Long.MIN_VALUE;
-    /** The pending silence check: fires when no window opened since (see quality.silenceAfter). */
+    /** End of the newest window opened. */
+    public long lastWindowEnd = Long.MIN_VALUE;
+    /** The pending silence check (quality.silenceAfter), or Long.MIN_VALUE when none is registered. */
     public long silenceTimerAt = Long.MIN_VALUE;
+    /** The pending idle-expiry timer (event time), or Long.MIN_VALUE when none is registered. */
+    public long expiryTimer = Long.MIN_VALUE;
 
     public MonitorStatus() {}
 

@@ -2,8 +2,11 @@ package io.modelwatch.functions;
 
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.model.RetrainTrigger;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -15,6 +18,12 @@ import org.apache.flink.util.Collector;
  * One drift, one trigger: after a trigger for a model version and reason, further matches within
  * the cooldown (event time) are held back, unless they escalate WARNING to CRITICAL. Keyed like
  * the escalation pattern.
+ *
+ * <p>Lifecycle: the state has a time-to-live ({@link #ttl}) of the longest cooldown or
+ * {@code lifecycle.expireAfter} configured, whichever is longer, so the entries of model versions
+ * that stopped sending go away. Flink's state TTL counts processing time only; it is long enough
+ * that a cooldown still running in event time is never cut short while the job runs, and a job
+ * stopped for longer than that has lost the point of the cooldown anyway.
  */
 public final class TriggerCooldownFunction extends KeyedProcessFunction<String, RetrainTrigger, RetrainTrigger> {
     private final ThresholdsConfig config;
@@ -29,11 +38,33 @@ public final class TriggerCooldownFunction extends KeyedProcessFunction<String, 
 
     @Override
     public void open(OpenContext openContext) {
-        lastFiredAt = getRuntimeContext().getState(new ValueStateDescriptor<>("lastFiredAt", Types.LONG));
-        lastWasCritical = getRuntimeContext().getState(new ValueStateDescriptor<>("lastWasCritical", Types.BOOLEAN));
+        StateTtlConfig ttl = ttl(config);
+        ValueStateDescriptor<Long> fired = new ValueStateDescriptor<>("lastFiredAt", Types.LONG);
+        fired.enableTimeToLive(ttl);
+        ValueStateDescriptor<Boolean> critical = new ValueStateDescriptor<>("lastWasCritical", Types.BOOLEAN);
+        critical.enableTimeToLive(ttl);
+        // Restoring state written without TTL into a TTL descriptor is supported since Flink 2.2.
+        lastFiredAt = getRuntimeContext().getState(fired);
+        lastWasCritical = getRuntimeContext().getState(critical);
         var group = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
         triggers = group.counter("triggers");
         suppressed = group.counter("triggersInCooldown");
+    }
+
+    /**
+     * Renewed with every trigger; expired entries are never read back, RocksDB drops them in
+     * compaction, and canonical savepoints leave them out.
+     */
+    static StateTtlConfig ttl(ThresholdsConfig config) {
+        Duration longest = Stream.concat(Stream.of(config.defaults()), config.models().values().stream())
+                .flatMap(t -> Stream.of(t.cooldown(), t.expireAfter()))
+                .max(Duration::compareTo).orElseThrow();
+        return StateTtlConfig.newBuilder(longest)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupFullSnapshot()
+                .cleanupInRocksdbCompactFilter(1000)
+                .build();
     }
 
     @Override

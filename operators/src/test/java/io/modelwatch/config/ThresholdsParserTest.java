@@ -64,4 +64,26 @@ class ThresholdsParserTest {
                 .hasMessageStartingWith("thresholds: not valid YAML");
         assertThat(new ConfigException("x").getMessage()).doesNotContain("\n");
     }
+
+    @Test
+    void lifecycleExpireAfterDefaultsToSevenDaysAndOnlyAChangeMovesTheVersion() {
+        ThresholdsConfig c = ThresholdsParser.parse("""
+                defaults:
+                  lifecycle: {expireAfter: 14d}
+                models:
+                  churn:
+                    lifecycle: {expireAfter: 36h}
+                """);
+        assertThat(c.defaults().expireAfter()).isEqualTo(Duration.ofDays(14));
+        assertThat(c.forModel("churn").expireAfter()).isEqualTo(Duration.ofHours(36));
+        assertThat(ThresholdsConfig.defaultConfig().defaults().expireAfter()).isEqualTo(Duration.ofDays(7));
+        assertThat(c.version()).isNotEqualTo(ThresholdsConfig.defaultConfig().version());
+        // Spelling out the default keeps the version, as for every other key.
+        assertThat(ThresholdsParser.parse("defaults: {lifecycle: {expireAfter: 7d}}").version())
+                .isEqualTo(ThresholdsConfig.defaultConfig().version());
+        assertThatThrownBy(() -> ThresholdsParser.parse("defaults: {lifecycle: {expireAfter: 5m}}"))
+                .hasMessage("defaults.lifecycle.expireAfter: must be at least escalation.within");
+        assertThatThrownBy(() -> ThresholdsParser.parse("defaults: {lifecycle: {ttl: 5d}}"))
+                .hasMessage("defaults.lifecycle.ttl: unknown setting (expected one of expireAfter)");
+    }
 }
