@@ -109,7 +109,7 @@ final class BenchCommand {
 
             System.out.println("running modelwatch (reference, windows, drift, quality, labels join, CEP)...");
             Run monitor = measure(dir.resolve("state"), () -> {
-                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(options));
+                StreamExecutionEnvironment env = FlinkSettings.environment(options);
                 MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
                 env.execute("bench-modelwatch");
             });

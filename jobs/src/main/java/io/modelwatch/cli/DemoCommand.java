@@ -99,7 +99,7 @@ final class DemoCommand {
             RunOptions options = new RunOptions(kafka.bootstrapServers(), null, ThresholdsConfig.defaultConfig(), false, 2,
                     stateDir, null, Duration.ofSeconds(2), topics, "modelwatch-demo", "modelwatch-demo", null,
                     new Properties(), JobConfig.DEFAULT_OUT_OF_ORDERNESS, Duration.ofSeconds(5));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(options));
+            StreamExecutionEnvironment env = FlinkSettings.environment(options);
             MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
             JobClient job = env.executeAsync("modelwatch-demo");
 

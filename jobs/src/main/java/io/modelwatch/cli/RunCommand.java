@@ -61,7 +61,7 @@ final class RunCommand {
             err.println("modelwatch: no --state-dir: checkpoints stay in memory, and the savepoint taken on"
                     + " stop goes to " + savepointDir);
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(options));
+        StreamExecutionEnvironment env = FlinkSettings.environment(options);
         MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
         RunCommand run = new RunCommand(env.executeAsync(options.jobName()), savepointDir, out, err);
         run.catchStopSignals();

@@ -71,7 +71,9 @@ public record RunOptions(
         Integer parallelism = null;
         Path stateDir = null;
         String savepoint = null;
-        Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        // Null: not given. The cluster's execution.checkpointing.interval then applies, and
+        // DEFAULT_CHECKPOINT_INTERVAL only where nothing sets one (FlinkSettings.environment).
+        Duration checkpointInterval = null;
         Topics d = Topics.defaults();
         String predictions = d.predictions(), labels = d.labels(), control = d.control(), triggers = d.triggers(),
                 health = d.health(), deadLetters = d.deadLetters();
@@ -128,7 +130,7 @@ public record RunOptions(
         if (bootstrap == null) {
             throw new UsageException("--bootstrap-servers: required (HOST:PORT of your Kafka)");
         }
-        if (checkpointInterval.toMillis() < 100) {
+        if (checkpointInterval != null && checkpointInterval.toMillis() < 100) {
             throw new UsageException("--checkpoint-interval: must be at least 100ms");
         }
         ThresholdsConfig thresholds = ThresholdsParser.parse(thresholdsFile == null ? "" : read("--thresholds", thresholdsFile));

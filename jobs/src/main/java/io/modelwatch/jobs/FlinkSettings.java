@@ -1,7 +1,9 @@
 package io.modelwatch.jobs;
 
 import io.modelwatch.cli.RunOptions;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The Flink configuration the job asks for. Only settings that are the job's own business are set
@@ -17,6 +19,22 @@ public final class FlinkSettings {
 
     private FlinkSettings() {}
 
+    /**
+     * The environment to run in: the cluster's under {@code flink run} and the Kubernetes
+     * operator, an embedded one under {@code bin/modelwatch}. Exactly-once outputs are committed
+     * at checkpoints, so when neither the flags nor the cluster configure an interval, the job
+     * checkpoints every {@link RunOptions#DEFAULT_CHECKPOINT_INTERVAL} rather than never.
+     */
+    public static StreamExecutionEnvironment environment(RunOptions o) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(of(o));
+        if (env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
+            Configuration interval = new Configuration();
+            interval.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, RunOptions.DEFAULT_CHECKPOINT_INTERVAL);
+            env.configure(interval);
+        }
+        return env;
+    }
+
     public static Configuration of(RunOptions o) {
         Configuration c = new Configuration();
         // Every stateful operator must carry an explicit uid (OperatorIds): savepoints depend on it.
@@ -27,7 +45,9 @@ public final class FlinkSettings {
         c.setString("state.backend.type", "rocksdb");
         c.setString("execution.checkpointing.incremental", "true");
         c.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
-        c.setString("execution.checkpointing.interval", o.checkpointInterval().toMillis() + " ms");
+        if (o.checkpointInterval() != null) {
+            c.setString("execution.checkpointing.interval", o.checkpointInterval().toMillis() + " ms");
+        }
         c.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         c.setString("restart-strategy.type", "exponential-delay");
         if (o.parallelism() != null) {

@@ -141,7 +141,7 @@ public final class MonitoringJob {
 
     /** Builds and runs the job against Kafka. */
     public static JobExecutionResult run(RunOptions options) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(options));
+        StreamExecutionEnvironment env = FlinkSettings.environment(options);
         build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
         return env.execute(options.jobName());
     }
