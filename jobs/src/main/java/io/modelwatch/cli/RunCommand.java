@@ -1,6 +1,7 @@
 package io.modelwatch.cli;
 
 import io.modelwatch.jobs.FlinkSettings;
+import io.modelwatch.jobs.KafkaPreflight;
 import io.modelwatch.jobs.KafkaEndpoints;
 import io.modelwatch.jobs.MonitoringJob;
 import io.modelwatch.jobs.Savepoints;
@@ -45,6 +46,17 @@ final class RunCommand {
     }
 
     static int run(RunOptions options, PrintStream out, PrintStream err) throws Exception {
+        KafkaPreflight.check(options);
+        if (options.stateDir() != null && options.fromSavepoint() == null) {
+            // After a crash (kill -9, a lost machine) or a stop with a savepoint, the same
+            // --state-dir continues where the last run left off.
+            var latest = Savepoints.latestRestorePoint(options.stateDir());
+            if (latest.isPresent()) {
+                options = options.withFromSavepoint(latest.get().toUri().toString());
+                err.println("modelwatch: resuming from " + latest.get() + " (the newest checkpoint or savepoint in"
+                        + " --state-dir)");
+            }
+        }
         err.println("modelwatch: running " + (options.bounded() ? "bounded (backtest) " : "") + "against "
                 + options.bootstrapServers() + ", thresholds " + options.thresholds().version()
                 + (options.fromSavepoint() == null ? "" : ", from savepoint " + options.fromSavepoint()));

@@ -58,6 +58,12 @@ public record RunOptions(
         return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels());
     }
 
+    public RunOptions withFromSavepoint(String path) {
+        return new RunOptions(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, path,
+                checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
+                idleness);
+    }
+
     public RunOptions withBounded(boolean b) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, b, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,

@@ -153,6 +153,8 @@ public final class MonitoringJob {
      * Kubernetes operator) this runs inside the JobManager, and exiting would stop the JobManager.
      */
     public static void main(String[] args) throws Exception {
-        run(RunOptions.parse(args));
+        RunOptions options = RunOptions.parse(args);
+        KafkaPreflight.check(options);
+        run(options);
     }
 }

@@ -1,6 +1,12 @@
 package io.modelwatch.jobs;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
@@ -22,6 +28,47 @@ public final class Savepoints {
      *
      * @return the savepoint's path (a URI, as {@code --from-savepoint} takes it)
      */
+    /**
+     * The newest complete checkpoint or savepoint under {@code stateDir} (its {@code _metadata}
+     * is written last, so a directory with one is complete): what {@code run --state-dir DIR}
+     * resumes from after a crash (checkpoints are retained when the process dies or the job is
+     * cancelled) or after a stop with a savepoint.
+     */
+    public static Optional<Path> latestRestorePoint(Path stateDir) throws IOException {
+        List<Path> candidates = new ArrayList<>();
+        Path checkpoints = stateDir.resolve("checkpoints");
+        if (Files.isDirectory(checkpoints)) {
+            try (Stream<Path> jobs = Files.list(checkpoints)) {
+                for (Path job : jobs.toList()) {
+                    if (Files.isDirectory(job)) {
+                        try (Stream<Path> chks = Files.list(job)) {
+                            chks.filter(p -> p.getFileName().toString().startsWith("chk-")).forEach(candidates::add);
+                        }
+                    }
+                }
+            }
+        }
+        Path savepoints = stateDir.resolve("savepoints");
+        if (Files.isDirectory(savepoints)) {
+            try (Stream<Path> s = Files.list(savepoints)) {
+                s.forEach(candidates::add);
+            }
+        }
+        Path newest = null;
+        long newestTime = Long.MIN_VALUE;
+        for (Path c : candidates) {
+            Path metadata = c.resolve("_metadata");
+            if (Files.isRegularFile(metadata)) {
+                long t = Files.getLastModifiedTime(metadata).toMillis();
+                if (t > newestTime) {
+                    newest = c;
+                    newestTime = t;
+                }
+            }
+        }
+        return Optional.ofNullable(newest);
+    }
+
     public static String stop(JobClient job, Path dir, Duration timeout) throws Exception {
         String path = job.stopWithSavepoint(false, dir.toAbsolutePath().toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -47,7 +47,7 @@ class BootstrapCommandITCase {
     @BeforeAll
     static void startKafka() {
         kafka = EmbeddedKafkaCluster.start();
-        for (String t : List.of("predictions", "retrain-triggers", "model-health", "dead-letters")) {
+        for (String t : List.of("predictions", "labels", "retrain-triggers", "model-health", "dead-letters")) {
             kafka.createTopic(t, 1);
         }
     }

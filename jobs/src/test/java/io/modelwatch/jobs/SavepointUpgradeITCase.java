@@ -204,6 +204,7 @@ class SavepointUpgradeITCase {
         kafka.createTopic(triggers, 1);
         kafka.createTopic(health, 1);
         kafka.createTopic(name + "-dead-letters", 1);
+        kafka.createTopic(name + "-labels", 1);
         Path before = Files.writeString(dir.resolve("thresholds-before.yaml"), THRESHOLDS_BEFORE);
         Path after = Files.writeString(dir.resolve("thresholds-after.yaml"), THRESHOLDS_AFTER);
         Path savepoints = dir.resolve("savepoints");
@@ -246,7 +247,8 @@ class SavepointUpgradeITCase {
                 "--bootstrap-servers", kafka.bootstrapServers(), "--thresholds", thresholds.toString(),
                 "--parallelism", String.valueOf(parallelism), "--state-dir", dir.resolve("state").toString(),
                 "--checkpoint-interval", "1s", "--job-name", "upgrade-" + name, "--group-id", "upgrade-" + name,
-                "--predictions-topic", name + "-predictions", "--triggers-topic", name + "-triggers",
+                "--predictions-topic", name + "-predictions", "--labels-topic", name + "-labels",
+                "--triggers-topic", name + "-triggers",
                 "--health-topic", name + "-health", "--dead-letters-topic", name + "-dead-letters"));
         if (savepoint != null) {
             args.addAll(List.of("--from-savepoint", savepoint));

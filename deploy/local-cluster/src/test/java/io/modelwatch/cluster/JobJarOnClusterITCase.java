@@ -103,6 +103,7 @@ class JobJarOnClusterITCase {
             // One partition per model, so that both source readers (parallelism 2) see traffic and the
             // watermark advances without waiting for idleness.
             kafka.createTopic("predictions", 2);
+            kafka.createTopic("labels", 1);
             OUTPUT_TOPICS.forEach(topic -> kafka.createTopic(topic, 1));
             produce(servers, traffic, 0, FIRST_RUN_MINUTES);
 
