@@ -30,7 +30,7 @@ public final class Main {
         System.exit(run(args));
     }
 
-    static int run(String[] args) {
+    public static int run(String[] args) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             System.out.println(USAGE);
             return args.length == 0 ? 2 : 0;

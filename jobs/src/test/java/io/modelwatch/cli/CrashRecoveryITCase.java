@@ -66,7 +66,8 @@ class CrashRecoveryITCase {
                   window: {minEvents: 300}
                 """);
         String[] args = {"run", "--bootstrap-servers", kafka.bootstrapServers(), "--thresholds", thresholds.toString(),
-            "--state-dir", dir.resolve("state").toString(), "--parallelism", "2", "--checkpoint-interval", "1s"};
+            "--state-dir", dir.resolve("state").toString(), "--parallelism", "2", "--checkpoint-interval", "1s",
+            "--idleness", "5s"};
         // Windows 0..12 of both models close: the watermark (newest event - 30 s) is inside minute 13.
         int expectedReports = 2 * (MINUTES - 1);
 
@@ -90,7 +91,7 @@ class CrashRecoveryITCase {
                     Duration.ofSeconds(150))).as("stderr: %s", RunCommandITCase.read(second.resolve("stderr.txt")))
                     .hasSizeGreaterThanOrEqualTo(expectedReports);
             // Triggers wait for the watermark of every input; the empty labels topic counts as idle
-            // only after --idleness (1 minute by default).
+            // after --idleness (5 s here).
             assertThat(TopicReader.awaitRecords(kafka.bootstrapServers(), "retrain-triggers", 1, Duration.ofSeconds(150)))
                     .hasSize(1);
             again.destroy(); // SIGTERM: stop with a savepoint, committing what is pending
