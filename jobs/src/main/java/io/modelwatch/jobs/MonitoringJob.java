@@ -2,6 +2,7 @@ package io.modelwatch.jobs;
 
 import io.modelwatch.cli.RunOptions;
 import io.modelwatch.functions.DeadLetterSplitter;
+import io.modelwatch.functions.EventBatcher;
 import io.modelwatch.functions.LabelJoinFunction;
 import io.modelwatch.functions.LabelSplitter;
 import io.modelwatch.functions.PerformanceMonitorFunction;
@@ -15,6 +16,7 @@ import io.modelwatch.model.IngestRecord;
 import io.modelwatch.model.LabelEvent;
 import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ModelKey;
+import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.PredictionRef;
 import io.modelwatch.model.RetrainTrigger;
@@ -66,7 +68,9 @@ public final class MonitoringJob {
                 .uid(OperatorIds.DEAD_LETTER_SPLITTER).name("Parse predictions / route dead letters");
 
         SingleOutputStreamOperator<HealthReport> windowReports = events
-                .keyBy(PredictionEvent::modelKey)
+                .transform("Batch events per model version", TypeInformation.of(PredictionBatch.class), new EventBatcher())
+                .uid(OperatorIds.EVENT_BATCHER)
+                .keyBy(PredictionBatch::modelKey)
                 .process(new ModelMonitorFunction(config.thresholds()))
                 .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift, quality)");
 

@@ -9,6 +9,7 @@ package io.modelwatch.jobs;
 public final class OperatorIds {
     public static final String PREDICTIONS_SOURCE = "predictions-source";
     public static final String DEAD_LETTER_SPLITTER = "dead-letter-splitter";
+    public static final String EVENT_BATCHER = "event-batcher";
     public static final String MODEL_MONITOR = "model-monitor";
     public static final String DRIFT_ESCALATION = "drift-escalation";
     public static final String TRIGGER_COOLDOWN = "trigger-cooldown";

@@ -247,6 +247,8 @@ class SavepointUpgradeITCase {
                 "--bootstrap-servers", kafka.bootstrapServers(), "--thresholds", thresholds.toString(),
                 "--parallelism", String.valueOf(parallelism), "--state-dir", dir.resolve("state").toString(),
                 "--checkpoint-interval", "1s", "--job-name", "upgrade-" + name, "--group-id", "upgrade-" + name,
+                // The labels topic stays empty: idle after 2 s, it stops holding back the escalation.
+                "--idleness", "2s",
                 "--predictions-topic", name + "-predictions", "--labels-topic", name + "-labels",
                 "--triggers-topic", name + "-triggers",
                 "--health-topic", name + "-health", "--dead-letters-topic", name + "-dead-letters"));

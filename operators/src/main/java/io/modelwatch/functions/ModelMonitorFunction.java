@@ -10,9 +10,11 @@ import io.modelwatch.detect.WindowEvaluation;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.ModelKey;
+import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.ReferenceProfile;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -51,7 +53,7 @@ import org.apache.flink.util.Collector;
  * (3) a silent version keeps its state only while no other model sends anything either, and
  * then no state grows.
  */
-public final class ModelMonitorFunction extends KeyedProcessFunction<String, PredictionEvent, HealthReport> {
+public final class ModelMonitorFunction extends KeyedProcessFunction<String, PredictionBatch, HealthReport> {
     /** Decoded references of recently active keys; a reference never changes once frozen. */
     private static final int REFERENCE_CACHE_SIZE = 4096;
 
@@ -95,65 +97,77 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         expiredVersions = group.counter("modelVersionsExpired");
     }
 
+    /**
+     * A batch of one model version's events ({@link EventBatcher}): state is read once, every
+     * event is applied in memory, and what changed is written back once.
+     */
     @Override
-    public void processElement(PredictionEvent e, Context ctx, Collector<HealthReport> out) throws Exception {
-        Thresholds t = config.forModel(e.modelId());
-        MonitorStatus st = statusOrNew();
-        st.eventsSeen++;
-        long size = t.windowSize().toMillis();
-        long ts = ctx.timestamp();
-        scheduleExpiry(st, ts, t, ctx.timerService());
-        long windowStart = ts - Math.floorMod(ts, size);
-        long windowEnd = windowStart + size;
-        if (windowEnd <= st.lastFiredWindowEnd || windowEnd - 1 <= ctx.timerService().currentWatermark()) {
-            st.lateSinceReport++;
-            status.update(st);
-            return;
-        }
-
+    public void processElement(PredictionBatch batch, Context ctx, Collector<HealthReport> out) throws Exception {
         String key = ctx.getCurrentKey();
+        Thresholds t = config.forModel(ModelKey.modelId(key));
+        long size = t.windowSize().toMillis();
+        long watermark = ctx.timerService().currentWatermark();
+        MonitorStatus st = statusOrNew();
         ReferenceProfile ref = reference(key);
-        byte[] windowBytes = windows.get(windowStart);
-        ModelProfile window;
-        if (windowBytes != null) {
-            window = ModelProfile.fromBytes(windowBytes);
-        } else {
-            window = ref != null ? ModelProfile.against(ref) : new ModelProfile();
-            ctx.timerService().registerEventTimeTimer(windowEnd - 1);
-            // Silence is noticed when the watermark (moved by other models' events) passes the
-            // newest window's end + silenceAfter: no event that never comes is waited for. One
-            // timer per version, re-armed when it finds a newer window (no timer per window).
-            st.lastWindowEnd = Math.max(st.lastWindowEnd, windowEnd);
-            if (st.silenceTimerAt == Long.MIN_VALUE) {
-                st.silenceTimerAt = windowEnd + t.silenceAfter().toMillis();
-                ctx.timerService().registerEventTimeTimer(st.silenceTimerAt);
+        ModelProfile learned = null;
+        Map<Long, ModelProfile> touched = new HashMap<>();
+        for (PredictionEvent e : batch.events()) {
+            st.eventsSeen++;
+            long ts = e.timestamp();
+            scheduleExpiry(st, ts, t, ctx.timerService());
+            long windowStart = ts - Math.floorMod(ts, size);
+            long windowEnd = windowStart + size;
+            if (windowEnd <= st.lastFiredWindowEnd || windowEnd - 1 <= watermark) {
+                st.lateSinceReport++;
+                continue;
+            }
+            ModelProfile window = touched.get(windowStart);
+            if (window == null) {
+                byte[] windowBytes = windows.get(windowStart);
+                if (windowBytes != null) {
+                    window = ModelProfile.fromBytes(windowBytes);
+                } else {
+                    window = ref != null ? ModelProfile.against(ref) : new ModelProfile();
+                    ctx.timerService().registerEventTimeTimer(windowEnd - 1);
+                    // Silence is noticed when the watermark (moved by other models' events) passes
+                    // the newest window's end + silenceAfter: no event that never comes is waited
+                    // for. One timer per version, re-armed when it finds a newer window.
+                    st.lastWindowEnd = Math.max(st.lastWindowEnd, windowEnd);
+                    if (st.silenceTimerAt == Long.MIN_VALUE) {
+                        st.silenceTimerAt = windowEnd + t.silenceAfter().toMillis();
+                        ctx.timerService().registerEventTimeTimer(st.silenceTimerAt);
+                    }
+                }
+                touched.put(windowStart, window);
+            }
+            if (ref == null) {
+                if (learned == null) {
+                    byte[] bytes = learning.value();
+                    learned = bytes == null ? new ModelProfile() : ModelProfile.fromBytes(bytes);
+                }
+                learned.add(e);
+                window.add(e);
+                if (learned.events() >= t.referenceEvents()) {
+                    ref = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
+                    reference.update(ref.toBytes());
+                    referenceCache.put(key, ref);
+                    learning.clear();
+                    learned = null;
+                }
+            } else if (window.binned()) {
+                window.add(e, ref);
+            } else {
+                // The window began while the reference was still being learned; it reports as warm-up.
+                window.add(e);
             }
         }
-        if (ref == null) {
-            learn(e, t, key);
-            window.add(e);
-        } else if (window.binned()) {
-            window.add(e, ref);
-        } else {
-            // The window began while the reference was still being learned; it reports as warm-up.
-            window.add(e);
+        for (Map.Entry<Long, ModelProfile> w : touched.entrySet()) {
+            windows.put(w.getKey(), w.getValue().toBytes());
         }
-        windows.put(windowStart, window.toBytes());
-        status.update(st);
-    }
-
-    private void learn(PredictionEvent e, Thresholds t, String key) throws Exception {
-        byte[] bytes = learning.value();
-        ModelProfile learned = bytes == null ? new ModelProfile() : ModelProfile.fromBytes(bytes);
-        learned.add(e);
-        if (learned.events() >= t.referenceEvents()) {
-            ReferenceProfile frozen = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
-            reference.update(frozen.toBytes());
-            referenceCache.put(key, frozen);
-            learning.clear();
-        } else {
+        if (learned != null) {
             learning.update(learned.toBytes());
         }
+        status.update(st);
     }
 
     @Override

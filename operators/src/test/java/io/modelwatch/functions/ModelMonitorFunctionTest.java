@@ -6,6 +6,7 @@ import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.testing.Events;
@@ -28,26 +29,29 @@ class ModelMonitorFunctionTest {
               window: {size: 1m, minEvents: 200}
             """);
 
-    static KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> harness() throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> harness() throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ModelMonitorFunction(CONFIG)), PredictionEvent::modelKey,
+                new KeyedProcessOperator<>(new ModelMonitorFunction(CONFIG)), PredictionBatch::modelKey,
                 org.apache.flink.api.common.typeinfo.Types.STRING);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
     }
 
-    static void feed(KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> h,
+    static void feed(KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> h,
             List<PredictionEvent> events) throws Exception {
-        for (PredictionEvent e : events) {
-            h.processElement(new StreamRecord<>(e, e.timestamp()));
+        // In batches, as the EventBatcher hands them over.
+        for (int i = 0; i < events.size(); i += 100) {
+            List<PredictionEvent> chunk = events.subList(i, Math.min(i + 100, events.size()));
+            h.processElement(new StreamRecord<>(new PredictionBatch(chunk.get(0).modelKey(),
+                    chunk.toArray(PredictionEvent[]::new)), chunk.get(chunk.size() - 1).timestamp()));
         }
     }
 
-    static List<HealthReport> reports(KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> h) {
+    static List<HealthReport> reports(KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> h) {
         return h.extractOutputValues();
     }
 
-    static List<DriftSignal> signals(KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> h) {
+    static List<DriftSignal> signals(KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> h) {
         var side = h.getSideOutput(Descriptors.DRIFT_SIGNALS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }

@@ -6,6 +6,7 @@ import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.testing.Events;
@@ -39,14 +40,14 @@ class StateLifecycleTest {
               lifecycle: {expireAfter: 10m}
             """);
 
-    static KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> monitor() throws Exception {
+    static KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> monitor() throws Exception {
         return monitor(CONFIG);
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> monitor(ThresholdsConfig config)
+    static KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> monitor(ThresholdsConfig config)
             throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ModelMonitorFunction(config)), PredictionEvent::modelKey, Types.STRING);
+                new KeyedProcessOperator<>(new ModelMonitorFunction(config)), PredictionBatch::modelKey, Types.STRING);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
     }
@@ -69,10 +70,13 @@ class StateLifecycleTest {
         return n;
     }
 
-    static void feed(KeyedOneInputStreamOperatorTestHarness<String, PredictionEvent, HealthReport> h,
+    static void feed(KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> h,
             List<PredictionEvent> events) throws Exception {
-        for (PredictionEvent e : events) {
-            h.processElement(new StreamRecord<>(e, e.timestamp()));
+        // In batches, as the EventBatcher hands them over.
+        for (int i = 0; i < events.size(); i += 100) {
+            List<PredictionEvent> chunk = events.subList(i, Math.min(i + 100, events.size()));
+            h.processElement(new StreamRecord<>(new PredictionBatch(chunk.get(0).modelKey(),
+                    chunk.toArray(PredictionEvent[]::new)), chunk.get(chunk.size() - 1).timestamp()));
         }
     }
 
