@@ -55,11 +55,8 @@ class CrashRecoveryITCase {
     void killMinusNineThenRestartLosesAndDoublesNothing(@TempDir Path dir) throws Exception {
         TrafficSimulator sim = new TrafficSimulator(5, Instant.parse("2026-11-26T09:00:00Z"), 600, List.of(
                 ModelScenario.stable("churn", "1"), new ModelScenario("fraud", "1", DriftKind.FEATURE_SHIFT, 6)));
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        for (int m = 0; m < MINUTES; m++) {
-            sim.minute(m).forEach(e -> records.add(new ProducerRecord<>("predictions", e.modelId(), e.json())));
-        }
-        TopicWriter.send(kafka.bootstrapServers(), "predictions", records);
+        // The first half of the traffic before the crash, the rest while the job is down.
+        TopicWriter.send(kafka.bootstrapServers(), "predictions", minutes(sim, 0, MINUTES / 2));
         Path thresholds = Files.writeString(dir.resolve("thresholds.yaml"), """
                 defaults:
                   reference: {events: 1000}
@@ -84,6 +81,7 @@ class CrashRecoveryITCase {
         int before = TopicReader.readAll(kafka.bootstrapServers(), "model-health").size();
         assertThat(before).as("the crash interrupted the run").isLessThan(expectedReports);
 
+        TopicWriter.send(kafka.bootstrapServers(), "predictions", minutes(sim, MINUTES / 2, MINUTES));
         Path second = Files.createDirectories(dir.resolve("second"));
         Process again = RunCommandITCase.modelwatch(second, args);
         try {
@@ -115,5 +113,13 @@ class CrashRecoveryITCase {
         List<RetrainTrigger> triggers = TopicReader.readAll(kafka.bootstrapServers(), "retrain-triggers").stream()
                 .map(r -> Json.read(r.value(), RetrainTrigger.class)).toList();
         assertThat(triggers).extracting(RetrainTrigger::modelId).containsExactly("fraud");
+    }
+
+    private static List<ProducerRecord<String, byte[]>> minutes(TrafficSimulator sim, int from, int to) {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int m = from; m < to; m++) {
+            sim.minute(m).forEach(e -> records.add(new ProducerRecord<>("predictions", e.modelId(), e.json())));
+        }
+        return records;
     }
 }
