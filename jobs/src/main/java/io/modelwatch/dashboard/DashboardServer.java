@@ -121,10 +121,13 @@ public final class DashboardServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
-    /** The page's address, e.g. {@code http://localhost:8080/}. */
+    /** The page's address, e.g. {@code http://127.0.0.1:8080/} ({@code localhost} when bound to all interfaces). */
     public String url() {
-        String host = http.getAddress().getAddress().isAnyLocalAddress() || http.getAddress().getAddress().isLoopbackAddress()
-                ? "localhost" : http.getAddress().getHostString();
+        java.net.InetAddress a = http.getAddress().getAddress();
+        String host = a.isAnyLocalAddress() ? "localhost" : a.getHostAddress();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
         return "http://" + host + ":" + port() + "/";
     }
 
