@@ -258,8 +258,15 @@
     );
   }
 
-  function signalChips(signals) {
-    if (!signals.length) return el('span', { class: 'muted' }, '–');
+  function signalChips(all) {
+    if (!all.length) return el('span', { class: 'muted' }, '–');
+    // Drifted signals as chips; a model without any shows only its strongest, quietly.
+    const signals = all.filter((s) => s.drifted);
+    if (!signals.length) {
+      const s = all[0];
+      return el('span', { class: 'muted quiet-signal', title: `${s.signal}: ${s.statistic} ${fixed(s.value, 3)}, threshold ${fixed(s.threshold, 2)}` },
+        `max ${fixed(s.value, 3)} (${signalName(s.signal)})`);
+    }
     return el('ul', { class: 'chips' }, signals.map((s) => el('li', {
       class: 'chip' + (s.drifted ? ' drifted' : ''),
       title: `${s.signal}: ${s.statistic} ${fixed(s.value, 3)}, threshold ${fixed(s.threshold, 2)}${s.drifted ? ' (drifted)' : ''}`,
@@ -273,9 +280,14 @@
     for (let i = 0; i < esc.windowsToTrigger; i++) {
       boxes.push(el('span', { class: 'pip' + (i < esc.driftedWindows ? ' on' : '') }));
     }
-    return el('span', { class: 'escalation' },
-      el('span', { class: 'pips', 'aria-hidden': 'true' }, boxes),
-      ` ${esc.driftedWindows} of ${esc.windowsToTrigger} in ${esc.within}`);
+    // Pips: progress towards a trigger; the text: drifted windows within the escalation span.
+    return el('span', {
+      class: 'escalation',
+      title: `${esc.driftedWindows} drifted windows within ${esc.within}; ${esc.windowsToTrigger} make a trigger`,
+    },
+    el('span', { class: 'pips', 'aria-hidden': 'true' }, boxes),
+    ` ${esc.driftedWindows} drifted in ${esc.within}`,
+    el('span', { class: 'visually-hidden' }, `; ${esc.windowsToTrigger} make a trigger`));
   }
 
   function triggerCell(m) {

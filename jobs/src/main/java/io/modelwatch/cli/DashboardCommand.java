@@ -94,6 +94,12 @@ final class DashboardCommand {
         }
     }
 
+    /** Prints the demo's dashboard address and opens it in a browser if there is one. */
+    static void announce(DashboardServer dashboard, boolean openBrowser) {
+        boolean opened = openBrowser && BrowserLauncher.open(dashboard.url());
+        System.out.println("dashboard: " + dashboard.url() + (opened ? " (opened in your browser)" : ""));
+    }
+
     static Properties properties(String flag, Path file) {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

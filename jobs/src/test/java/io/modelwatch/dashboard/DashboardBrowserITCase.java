@@ -127,7 +127,7 @@ class DashboardBrowserITCase {
                         DemoReports.report("fraud-02", "1", MINUTES, "DRIFTING", 0.31, 0.01, 0.01, 1)));
                 wait.until(ExpectedConditions.attributeToBe(By.id("drift-svg"), "data-points", String.valueOf(MINUTES + 1)));
                 wait.until(ExpectedConditions.textToBe(By.cssSelector("tr[data-model-id='fraud-02'] .c-status"), "DRIFTING"));
-                assertThat(text(browser, "tr[data-model-id='fraud-02'] .c-escalation")).contains("1 of 3");
+                assertThat(text(browser, "tr[data-model-id='fraud-02'] .c-escalation")).contains("1 drifted in 10m");
                 assertThat(text(browser, "tr[data-model-id='churn-01'] .c-window")).endsWith("08:17");
                 assertThat(text(browser, ".count-drifting strong")).isEqualTo("2");
             } finally {
