@@ -52,6 +52,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
     private transient Map<String, ReferenceProfile> referenceCache;
     private transient Counter windowsEvaluated;
     private transient Counter driftedWindows;
+    private transient ModelMetrics metrics;
 
     public ModelMonitorFunction(ThresholdsConfig config) {
         this.config = config;
@@ -78,6 +79,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         var group = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
         windowsEvaluated = group.counter("windowsEvaluated");
         driftedWindows = group.counter("driftedWindows");
+        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -189,6 +191,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
 
         windowsEvaluated.inc();
         out.collect(eval.report());
+        metrics.windowEvaluated(key, eval.report());
         if (eval.drifted()) {
             driftedWindows.inc();
             for (DriftSignal s : eval.signals()) {
