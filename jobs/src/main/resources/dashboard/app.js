@@ -590,11 +590,11 @@
         el('thead', {}, el('tr', {},
           el('th', { scope: 'col' }, 'Evidence'), el('th', { scope: 'col' }, 'Statistic'),
           el('th', { scope: 'col', class: 'num' }, 'Value'), el('th', { scope: 'col', class: 'num' }, 'Threshold'),
-          el('th', { scope: 'col' }, 'Window end'))),
+          el('th', { scope: 'col' }, 'Window end (UTC)'))),
         el('tbody', {}, (t.evidence || []).map((e) => el('tr', {},
           el('td', {}, e.signal), el('td', {}, e.statistic),
           el('td', { class: 'num' }, fixed(e.value, 3)), el('td', { class: 'num' }, fixed(e.threshold, 2)),
-          el('td', {}, utc(e.windowEnd, true)))))),
+          el('td', { title: e.windowEnd }, utc(e.windowEnd)))))),
       el('p', { class: 'trigger-id muted' }, t.triggerId))));
   }
 
