@@ -16,7 +16,7 @@ public final class Main {
             "  demo [--duration 5m] [--models 12]   embedded Kafka + Flink + simulated models, some drifting",
             "  run --bootstrap-servers HOST:PORT ... the monitoring job on an embedded Flink against your Kafka",
             "                                        (run --help for all flags; --bounded for a backtest)",
-            "  dashboard --bootstrap-servers HOST:PORT  live web page of model health and triggers",
+            "  dashboard --bootstrap-servers ...   live web page of model health and triggers (see --help)",
             "",
             "The job jar (jobs/target/modelwatch-job.jar) takes the same flags as 'run' under 'flink run'.");
 
