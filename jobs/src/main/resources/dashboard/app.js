@@ -186,7 +186,7 @@
     const f = state.feed;
     const feed = $('feed');
     feed.dataset.state = f.state || '';
-    feed.textContent = f.state && f.state !== 'reading' ? f.message : '';
+    feed.textContent = f.state && f.state !== 'reading' ? `Kafka: ${f.message}` : '';
   }
 
   function renderCounts() {

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.logging.Level;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +29,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -130,6 +134,11 @@ class DashboardBrowserITCase {
                 assertThat(text(browser, "tr[data-model-id='fraud-02'] .c-escalation")).contains("1 drifted in 10m");
                 assertThat(text(browser, "tr[data-model-id='churn-01'] .c-window")).endsWith("08:17");
                 assertThat(text(browser, ".count-drifting strong")).isEqualTo("2");
+
+                // No script error, no blocked resource (the page's CSP allows nothing from elsewhere).
+                assertThat(browser.manage().logs().get(LogType.BROWSER).getAll())
+                        .filteredOn(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                        .extracting(LogEntry::getMessage).isEmpty();
             } finally {
                 browser.quit();
             }
@@ -154,6 +163,7 @@ class DashboardBrowserITCase {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-extensions", "--hide-scrollbars", "--force-device-scale-factor=1", "--lang=en-US",
                 "--window-size=1440,1000", "--user-data-dir=" + profile.toAbsolutePath());
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         // A driver of our choosing: Selenium Manager (which would download one) never runs.
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER))
