@@ -308,6 +308,10 @@ class ModelwatchChartTest {
     for (String counter : List.of("eventsIn", "deadLetters", "windowsEvaluated", "driftedWindows", "triggers")) {
       assertThat(all).contains("flink_taskmanager_job_task_operator_modelwatch_" + counter + "{");
     }
+    // Per model version (ModelMetrics; PrometheusMetricsITCase checks these names against a scrape).
+    for (String gauge : List.of("maxPsi", "predictionPsi", "eventsPerSecond", "driftedWindows", "drifting", "triggers")) {
+      assertThat(all).contains("flink_taskmanager_job_task_operator_modelwatch_model_id_model_version_" + gauge + "{");
+    }
     assertThat(all).contains(
         "flink_jobmanager_job_lastCheckpointDuration{",
         "flink_jobmanager_job_lastCheckpointSize{",

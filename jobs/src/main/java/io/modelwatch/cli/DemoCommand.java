@@ -2,6 +2,7 @@ package io.modelwatch.cli;
 
 import io.modelwatch.config.DurationParser;
 import io.modelwatch.config.ThresholdsConfig;
+import io.modelwatch.dashboard.DashboardServer;
 import io.modelwatch.demo.TrafficSimulator;
 import io.modelwatch.demo.TrafficSimulator.DriftKind;
 import io.modelwatch.demo.TrafficSimulator.ModelScenario;
@@ -40,7 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code retrain-triggers}; a summary compares them with what the simulator injected.
  */
 final class DemoCommand {
-    static final String USAGE = "usage: modelwatch demo [--duration 5m] [--models 12] [--seed 42]";
+    static final String USAGE = "usage: modelwatch demo [--duration 5m] [--models 12] [--seed 42] [--no-browser]";
     /** Events per model per simulated minute: above the default window.minEvents (1000). */
     static final int EVENTS_PER_MODEL_PER_MINUTE = 1200;
     static final Instant SIM_START = Instant.parse("2026-11-26T08:00:00Z");
@@ -51,11 +52,16 @@ final class DemoCommand {
         Duration duration = Duration.ofMinutes(5);
         int models = 12;
         long seed = 42;
+        boolean openBrowser = true;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--help")) {
                 System.out.println(USAGE);
                 return 0;
+            }
+            if (flag.equals("--no-browser")) {
+                openBrowser = false;
+                continue;
             }
             if (i + 1 >= args.length) {
                 throw new UsageException(flag + ": needs a value");
@@ -87,7 +93,8 @@ final class DemoCommand {
         }
         System.out.println("starting Kafka (KRaft, in-process) and Flink (embedded, RocksDB, exactly-once)...");
 
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start()) {
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start();
+                DashboardServer dashboard = DashboardCommand.startForDemo(kafka.bootstrapServers(), Topics.defaults())) {
             Topics topics = Topics.defaults();
             kafka.createTopic(topics.predictions(), 2);
             kafka.createTopic(topics.labels(), 1);
@@ -95,6 +102,7 @@ final class DemoCommand {
             kafka.createTopic(topics.triggers(), 1);
             kafka.createTopic(topics.health(), 1);
             kafka.createTopic(topics.deadLetters(), 1);
+            DashboardCommand.announce(dashboard, openBrowser);
 
             RunOptions options = new RunOptions(kafka.bootstrapServers(), null, ThresholdsConfig.defaultConfig(), false, 2,
                     stateDir, null, Duration.ofSeconds(2), topics, "modelwatch-demo", "modelwatch-demo", null,

@@ -21,6 +21,7 @@ public final class Main {
             "                                        a savepoint with references from training data,",
             "                                        for run --from-savepoint DIR (no warm-up)",
             "  bench [--models 1000] [--events 1000000]  end-to-end throughput against a pass-through baseline",
+            "  dashboard --bootstrap-servers ...   live web page of model health and triggers (see --help)",
             "",
             "The job jar (jobs/target/modelwatch-job.jar) takes the same flags as 'run' under 'flink run'.");
 
@@ -56,6 +57,9 @@ public final class Main {
                 }
                 case "bench" -> {
                     return BenchCommand.run(rest);
+                }
+                case "dashboard" -> {
+                    return DashboardCommand.run(rest);
                 }
                 default -> throw new UsageException("unknown command '" + args[0] + "' (try --help)");
             }

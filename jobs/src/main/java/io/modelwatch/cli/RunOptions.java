@@ -35,7 +35,8 @@ public record RunOptions(
         Path kafkaPropertiesFile,
         Properties kafkaProperties,
         Duration maxOutOfOrderness,
-        Duration idleness) {
+        Duration idleness,
+        Integer prometheusPort) {
 
     public static final String USAGE = String.join("\n",
             "usage: modelwatch run --bootstrap-servers HOST:PORT [--thresholds FILE] [--bounded]",
@@ -46,13 +47,24 @@ public record RunOptions(
             "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]",
             "Without --bounded the job runs until Ctrl-C or SIGTERM, which stop it with a savepoint",
             "into --state-dir/savepoints and print 'modelwatch: savepoint written to PATH'; resume with",
-            "--from-savepoint PATH (thresholds, version and --parallelism may change in between).");
+            "--from-savepoint PATH (thresholds, version and --parallelism may change in between).",
+            "Metrics: --prometheus-port PORT serves them for Prometheus (docs/metrics.md).");
 
     /**
      * 10 s: exactly-once outputs become visible at checkpoints, so this bounds the extra latency
      * of a trigger; more often costs checkpoint overhead for little gain against 1-minute windows.
      */
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
+    /** Without the Prometheus reporter (the demo, tests, callers from before the flag). */
+    public RunOptions(String bootstrapServers, Path thresholdsFile, ThresholdsConfig thresholds, boolean bounded,
+            Integer parallelism, Path stateDir, String fromSavepoint, Duration checkpointInterval, Topics topics,
+            String groupId, String jobName, Path kafkaPropertiesFile, Properties kafkaProperties,
+            Duration maxOutOfOrderness, Duration idleness) {
+        this(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, fromSavepoint,
+                checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
+                idleness, null);
+    }
 
     public JobConfig jobConfig() {
         return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels());
@@ -61,13 +73,13 @@ public record RunOptions(
     public RunOptions withFromSavepoint(String path) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, path,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness);
+                idleness, prometheusPort);
     }
 
     public RunOptions withBounded(boolean b) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, b, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness);
+                idleness, prometheusPort);
     }
 
     public static RunOptions parse(String[] args) {
@@ -88,6 +100,7 @@ public record RunOptions(
         Path kafkaPropsFile = null;
         Duration outOfOrderness = JobConfig.DEFAULT_OUT_OF_ORDERNESS;
         Duration idleness = JobConfig.DEFAULT_IDLENESS;
+        Integer prometheusPort = null;
 
         List<String> list = new ArrayList<>();
         for (String a : args) {
@@ -130,6 +143,7 @@ public record RunOptions(
                 case "--triggers-topic" -> triggers = nonEmpty(flag, v);
                 case "--health-topic" -> health = nonEmpty(flag, v);
                 case "--dead-letters-topic" -> deadLetters = nonEmpty(flag, v);
+                case "--prometheus-port" -> prometheusPort = port(flag, v);
                 default -> throw new UsageException("unknown option " + flag + " (see --help)");
             }
         }
@@ -150,7 +164,7 @@ public record RunOptions(
         }
         return new RunOptions(bootstrap, thresholdsFile, thresholds, bounded, parallelism, stateDir, savepoint,
                 checkpointInterval, new Topics(predictions, labels, control, triggers, health, deadLetters), groupId,
-                jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness);
+                jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, prometheusPort);
     }
 
     private static String read(String flag, Path file) {
@@ -166,6 +180,14 @@ public record RunOptions(
             throw new UsageException(flag + ": must not be empty");
         }
         return v;
+    }
+
+    private static int port(String flag, String v) {
+        int n = positiveInt(flag, v);
+        if (n > 65535) {
+            throw new UsageException(flag + ": must be a port number from 1 to 65535, not '" + v + "'");
+        }
+        return n;
     }
 
     private static int positiveInt(String flag, String v) {

@@ -17,6 +17,9 @@ public final class FlinkSettings {
      */
     public static final int MAX_PARALLELISM = 128;
 
+    /** Flink's Prometheus reporter: a plugin on a cluster, on the classpath of {@code bin/modelwatch}. */
+    public static final String PROMETHEUS_REPORTER_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+
     private FlinkSettings() {}
 
     /**
@@ -59,6 +62,12 @@ public final class FlinkSettings {
         }
         if (o.fromSavepoint() != null) {
             c.setString("execution.state-recovery.path", o.fromSavepoint());
+        }
+        if (o.prometheusPort() != null) {
+            // The same reporter and port as the Helm chart (docs/metrics.md). Embedded, JobManager
+            // and TaskManager share one registry, so one port serves all metrics.
+            c.setString("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER_FACTORY);
+            c.setString("metrics.reporter.prom.port", String.valueOf(o.prometheusPort()));
         }
         return c;
     }

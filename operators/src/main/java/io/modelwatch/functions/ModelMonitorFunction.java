@@ -68,6 +68,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
     private transient Counter windowsEvaluated;
     private transient Counter driftedWindows;
     private transient Counter expiredVersions;
+    private transient ModelMetrics metrics;
 
     public ModelMonitorFunction(ThresholdsConfig config) {
         this.config = config;
@@ -95,6 +96,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         windowsEvaluated = group.counter("windowsEvaluated");
         driftedWindows = group.counter("driftedWindows");
         expiredVersions = group.counter("modelVersionsExpired");
+        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
     }
 
     /**
@@ -250,6 +252,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
 
         windowsEvaluated.inc();
         out.collect(report);
+        metrics.windowEvaluated(key, report);
         if (eval.drifted()) {
             driftedWindows.inc();
             for (DriftSignal s : eval.signals()) {

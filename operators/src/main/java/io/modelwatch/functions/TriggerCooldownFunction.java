@@ -31,6 +31,7 @@ public final class TriggerCooldownFunction extends KeyedProcessFunction<String, 
     private transient ValueState<Boolean> lastWasCritical;
     private transient Counter triggers;
     private transient Counter suppressed;
+    private transient ModelMetrics metrics;
 
     public TriggerCooldownFunction(ThresholdsConfig config) {
         this.config = config;
@@ -49,6 +50,7 @@ public final class TriggerCooldownFunction extends KeyedProcessFunction<String, 
         var group = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
         triggers = group.counter("triggers");
         suppressed = group.counter("triggersInCooldown");
+        metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
     }
 
     /**
@@ -78,6 +80,7 @@ public final class TriggerCooldownFunction extends KeyedProcessFunction<String, 
             lastFiredAt.update(at);
             lastWasCritical.update(critical);
             triggers.inc();
+            metrics.triggerEmitted(trigger);
             out.collect(trigger);
         } else {
             suppressed.inc();

@@ -1,0 +1,101 @@
+package io.modelwatch.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelwatch.serde.Json;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelStoreTest {
+
+    @Test
+    void keepsTheLatestReportTheNewestWindowsAndTheStrongestSignals() {
+        ModelStore store = new ModelStore(10, 100);
+        DemoReports.drifting(16).forEach(store::addReport);
+
+        ObjectNode detail = store.detail("churn-01", "1");
+        assertThat(detail.path("points")).hasSize(10);
+        assertThat(detail.path("points").get(9).path("windowEnd").asText()).isEqualTo("2026-11-26T08:16:00Z");
+        assertThat(detail.path("latest").path("windowEnd").asText()).isEqualTo("2026-11-26T08:16:00Z");
+
+        JsonNode row = detail.path("summary");
+        assertThat(row.path("status").asText()).isEqualTo("DRIFTING");
+        assertThat(row.path("topSignals")).extracting(s -> s.path("signal").asText())
+                .containsExactly("feature:monthly_spend", "feature:tenure_months", "prediction");
+        assertThat(row.path("escalation").path("driftedWindows").asInt()).isEqualTo(3);
+        // Jensen-Shannon has no threshold: charted values are thresholded statistics only.
+        assertThat(detail.path("points").get(9).path("drift")).allSatisfy(s ->
+                assertThat(s.path("statistic").asText()).isEqualTo("psi"));
+        assertThat(detail.path("points").get(9).path("quality").path("missingValues").asLong()).isPositive();
+    }
+
+    @Test
+    void aLaterRevisionReplacesItsWindowAndAnOutOfOrderWindowIsSorted() {
+        ModelStore store = new ModelStore();
+        ObjectNode first = DemoReports.report("m", "1", 5, "OK", 0.01, 0.01, 0.01, 0);
+        ObjectNode earlier = DemoReports.report("m", "1", 3, "OK", 0.01, 0.01, 0.01, 0);
+        ObjectNode revised = DemoReports.report("m", "1", 5, "DRIFTING", 0.5, 0.01, 0.01, 1).put("revision", 1);
+        ObjectNode stale = DemoReports.report("m", "1", 5, "OK", 0.01, 0.01, 0.01, 0);
+        store.addReport(first);
+        store.addReport(earlier);
+        store.addReport(revised);
+        store.addReport(stale); // revision 0 again: older than what is held
+
+        ObjectNode d = store.detail("m", "1");
+        assertThat(d.path("points")).extracting(p -> p.path("windowEnd").asText())
+                .containsExactly("2026-11-26T08:04:00Z", "2026-11-26T08:06:00Z");
+        assertThat(d.path("points").get(1).path("status").asText()).isEqualTo("DRIFTING");
+        assertThat(d.path("summary").path("status").asText()).isEqualTo("DRIFTING");
+    }
+
+    @Test
+    void triggersAreDeduplicatedByIdAndCounted() {
+        ModelStore store = new ModelStore();
+        store.addTrigger(DemoReports.trigger());
+        store.addTrigger(DemoReports.trigger()); // a replayed trigger: same id
+        ObjectNode d = store.detail("churn-01", "1");
+        assertThat(d.path("triggers")).hasSize(1);
+        assertThat(d.path("summary").path("triggerCount").asLong()).isEqualTo(1);
+        assertThat(d.path("summary").path("lastTrigger").path("reason").asText()).isEqualTo("FEATURE_DRIFT");
+        // A trigger may come before any report of its model (the dashboard started late).
+        assertThat(d.path("summary").has("status")).isFalse();
+    }
+
+    @Test
+    void beyondTheCapTheModelVersionUpdatedLongestAgoIsDropped() {
+        ModelStore store = new ModelStore(5, 3);
+        for (String id : List.of("a", "b", "c")) {
+            store.addReport(DemoReports.report(id, "1", 0, "OK", 0.01, 0.01, 0.01, 0));
+        }
+        store.addReport(DemoReports.report("a", "1", 1, "OK", 0.01, 0.01, 0.01, 0)); // a is fresh again
+        store.addReport(DemoReports.report("d", "1", 1, "OK", 0.01, 0.01, 0.01, 0));
+        assertThat(store.keysInUpdateOrder()).containsExactly("c/1", "a/1", "d/1");
+        assertThat(store.counts().path("evicted").asLong()).isEqualTo(1);
+        assertThat(store.detail("b", "1")).isNull();
+    }
+
+    @Test
+    void listenersSeeEveryChangeAfterTheirSnapshotInOrder() {
+        ModelStore store = new ModelStore();
+        store.addReport(DemoReports.report("m", "1", 0, "OK", 0.01, 0.01, 0.01, 0));
+        List<String> seen = new ArrayList<>();
+        ObjectNode snapshot = store.subscribe((type, payload) -> seen.add(type + " " + payload.path("summary").path("modelId").asText()));
+        store.addReport(DemoReports.report("n", "1", 0, "OK", 0.01, 0.01, 0.01, 0));
+        store.addTrigger(DemoReports.trigger());
+        assertThat(snapshot.path("models")).hasSize(1);
+        assertThat(seen).containsExactly("model n", "trigger churn-01");
+    }
+
+    @Test
+    void recordsThatAreNotReportsOrTriggersAreCountedNotKept() throws Exception {
+        ModelStore store = new ModelStore();
+        assertThat(store.addReport(Json.MAPPER.readTree("{\"modelId\":\"m\"}"))).isFalse();
+        assertThat(store.addTrigger(Json.MAPPER.readTree("{\"triggerId\":\"x\"}"))).isFalse();
+        store.countUnreadable();
+        assertThat(store.size()).isZero();
+        assertThat(store.counts().path("unreadable").asLong()).isEqualTo(3);
+    }
+}
