@@ -235,6 +235,8 @@ class JobJarOnClusterITCase {
                 "--thresholds", thresholds.toString(),
                 "--parallelism", "2",
                 "--checkpoint-interval", "2s",
+                // The labels topic stays empty: idle after 5 s, it no longer holds back escalation.
+                "--idleness", "5s",
                 "--job-name", "modelwatch-on-cluster");
     }
 
