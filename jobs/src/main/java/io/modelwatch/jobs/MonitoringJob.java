@@ -30,7 +30,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
-import java.util.List;
 
 /**
  * The modelwatch job graph, read top to bottom:
@@ -74,53 +73,47 @@ public final class MonitoringJob {
                 .process(new ModelMonitorFunction(config.thresholds()))
                 .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift, quality)");
 
-        DataStream<LabelEvent> labels;
-        DataStream<DeadLetter> labelDeadLetters = null;
+        DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS);
+        DataStream<HealthReport> health = windowReports;
+        DataStream<DriftSignal> signals = windowReports.getSideOutput(Descriptors.DRIFT_SIGNALS);
         if (sources.labels() != null) {
+            // Delayed labels: joined to their predictions, then performance per window of the
+            // predictions, added to the reports as revisions (without labels the reports go on as
+            // they are).
             WatermarkStrategy<IngestRecord> labelWatermarks = WatermarkStrategy
                     .<IngestRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
                     .withTimestampAssigner((r, kafkaTs) -> r.eventTime())
                     .withIdleness(config.idleness());
-            SingleOutputStreamOperator<LabelEvent> parsed = env
+            SingleOutputStreamOperator<LabelEvent> labels = env
                     .fromSource(sources.labels(), labelWatermarks, "labels")
                     .uid(OperatorIds.LABELS_SOURCE).name("Kafka: labels")
                     .process(new LabelSplitter())
                     .uid(OperatorIds.LABEL_SPLITTER).name("Parse labels / route dead letters");
-            labels = parsed;
-            labelDeadLetters = parsed.getSideOutput(Descriptors.DEAD_LETTERS);
-        } else {
-            labels = env.fromData(List.<LabelEvent>of(), TypeInformation.of(LabelEvent.class))
-                    .uid(OperatorIds.LABELS_SOURCE).name("No labels");
+            SingleOutputStreamOperator<LabelOutcome> outcomes = events
+                    .flatMap((PredictionEvent e, Collector<PredictionRef> out) -> {
+                        if (e.predictionId() != null) {
+                            out.collect(PredictionRef.of(e));
+                        }
+                    })
+                    .returns(PredictionRef.class)
+                    .uid(OperatorIds.PREDICTION_REFS).name("Predictions with an id")
+                    .keyBy(PredictionRef::joinKey)
+                    .connect(labels.keyBy(LabelEvent::joinKey))
+                    .process(new LabelJoinFunction(config.thresholds(), config.labelsTopic()))
+                    .uid(OperatorIds.LABEL_JOIN).name("Join labels to predictions");
+            SingleOutputStreamOperator<HealthReport> revised = windowReports
+                    .keyBy(MonitoringJob::modelKey)
+                    .connect(outcomes.keyBy(LabelOutcome::modelKey))
+                    .process(new PerformanceMonitorFunction(config.thresholds()))
+                    .uid(OperatorIds.PERFORMANCE_MONITOR).name("Performance monitor (labels, revisions)");
+            health = revised;
+            signals = signals.union(revised.getSideOutput(Descriptors.DRIFT_SIGNALS));
+            deadLetters = deadLetters.union(labels.getSideOutput(Descriptors.DEAD_LETTERS),
+                    outcomes.getSideOutput(Descriptors.DEAD_LETTERS));
         }
-        SingleOutputStreamOperator<LabelOutcome> outcomes = events
-                .flatMap((PredictionEvent e, Collector<PredictionRef> out) -> {
-                    if (e.predictionId() != null) {
-                        out.collect(PredictionRef.of(e));
-                    }
-                })
-                .returns(PredictionRef.class)
-                .uid(OperatorIds.PREDICTION_REFS).name("Predictions with an id")
-                .keyBy(PredictionRef::joinKey)
-                .connect(labels.keyBy(LabelEvent::joinKey))
-                .process(new LabelJoinFunction(config.thresholds(), config.labelsTopic()))
-                .uid(OperatorIds.LABEL_JOIN).name("Join labels to predictions");
-
-        SingleOutputStreamOperator<HealthReport> health = windowReports
-                .keyBy(MonitoringJob::modelKey)
-                .connect(outcomes.keyBy(LabelOutcome::modelKey))
-                .process(new PerformanceMonitorFunction(config.thresholds()))
-                .uid(OperatorIds.PERFORMANCE_MONITOR).name("Performance monitor (labels, revisions)");
         health.sinkTo(sinks.health()).uid(OperatorIds.HEALTH_SINK).name("Kafka: model-health");
-
-        DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS)
-                .union(outcomes.getSideOutput(Descriptors.DEAD_LETTERS));
-        if (labelDeadLetters != null) {
-            deadLetters = deadLetters.union(labelDeadLetters);
-        }
         deadLetters.sinkTo(sinks.deadLetters()).uid(OperatorIds.DEAD_LETTERS_SINK).name("Kafka: dead-letters");
 
-        DataStream<DriftSignal> signals = windowReports.getSideOutput(Descriptors.DRIFT_SIGNALS)
-                .union(health.getSideOutput(Descriptors.DRIFT_SIGNALS));
         SingleOutputStreamOperator<RetrainTrigger> matches = CEP
                 .pattern(signals.keyBy(DriftSignal::escalationKey),
                         DriftEscalationPattern.create(config.thresholds().defaults().escalationWindows(),

@@ -42,6 +42,9 @@ final class DemoReports {
         r.put("windowStart", START.plusSeconds(60L * minute).toString());
         r.put("windowEnd", START.plusSeconds(60L * (minute + 1)).toString());
         r.put("status", status);
+        // The first report of a window, before any label arrived.
+        r.put("revision", 0);
+        r.remove("performance");
         long events = 1180 + (minute * 37L + modelId.length() * 11L) % 60;
         r.put("events", events);
         r.put("eventsSeen", 1200L * (minute + 1));
