@@ -19,27 +19,32 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * {@link PredictionBatch}, so the keyed monitor pays its RocksDB read-modify-write of a window
  * profile (hundreds of microseconds with its sketches) once per batch, not once per event.
  *
- * <p>Nothing is held across a checkpoint or a watermark, so the operator has no state and changes
- * neither exactly-once nor event-time semantics: the buffer is flushed before every checkpoint
- * barrier ({@link #prepareSnapshotPreBarrier}), before forwarding every watermark or idleness
- * change, at the end of input, when a model's batch reaches {@link #maxBatch}, when the buffer
- * holds {@link #maxBuffered} events, and every {@link #flushIntervalMillis} of processing time
- * (which bounds the added latency).
+ * <p>Nothing is held across a checkpoint, and no event is held behind a watermark that passes
+ * it, so the operator has no state and changes neither exactly-once nor event-time semantics:
+ * the buffer is flushed before every checkpoint barrier ({@link #prepareSnapshotPreBarrier}),
+ * before forwarding a watermark at or past the oldest buffered event (downstream timers would
+ * otherwise fire before that event arrives) and before an idleness change, at the end of input,
+ * when a model's batch reaches {@link #maxBatch}, when the buffer holds {@link #maxBuffered}
+ * events, and every {@link #flushIntervalMillis} of processing time (which bounds the added
+ * latency). Watermarks that stay behind the buffered events (the usual case: the watermark trails
+ * the newest event by the allowed out-of-orderness) pass without a flush, so a batch can gather a
+ * model's events for up to the flush interval even with thousands of models.
  */
 public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
         implements OneInputStreamOperator<PredictionEvent, PredictionBatch>, BoundedOneInput {
     /** Enough to amortise a state round trip; small enough to keep batches cheap to ship. */
     public static final int DEFAULT_MAX_BATCH = 500;
     /** Bounds the memory of the buffer (~1 KB per event). */
-    public static final int DEFAULT_MAX_BUFFERED = 20_000;
+    public static final int DEFAULT_MAX_BUFFERED = 50_000;
     /** Added latency at most; far below the checkpoint interval that bounds output latency anyway. */
-    public static final long DEFAULT_FLUSH_INTERVAL_MILLIS = 200;
+    public static final long DEFAULT_FLUSH_INTERVAL_MILLIS = 1000;
 
     private final int maxBatch;
     private final int maxBuffered;
     private final long flushIntervalMillis;
     private transient Map<String, List<PredictionEvent>> buffer;
     private transient int buffered;
+    private transient long oldestBuffered;
 
     public EventBatcher() {
         this(DEFAULT_MAX_BATCH, DEFAULT_MAX_BUFFERED, DEFAULT_FLUSH_INTERVAL_MILLIS);
@@ -55,6 +60,7 @@ public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
     public void open() throws Exception {
         super.open();
         buffer = new HashMap<>();
+        oldestBuffered = Long.MAX_VALUE;
         scheduleFlush();
     }
 
@@ -72,6 +78,7 @@ public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
         List<PredictionEvent> batch = buffer.computeIfAbsent(e.modelKey(), k -> new ArrayList<>());
         batch.add(e);
         buffered++;
+        oldestBuffered = Math.min(oldestBuffered, e.timestamp());
         if (batch.size() >= maxBatch) {
             emit(e.modelKey(), buffer.remove(e.modelKey()));
         }
@@ -82,7 +89,9 @@ public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        flushAll();
+        if (mark.getTimestamp() >= oldestBuffered) {
+            flushAll();
+        }
         super.processWatermark(mark);
     }
 
@@ -118,6 +127,7 @@ public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
         }
         buffer.clear();
         buffered = 0;
+        oldestBuffered = Long.MAX_VALUE;
     }
 
     private void emit(String key, List<PredictionEvent> events) {

@@ -66,4 +66,15 @@ class EventBatcherTest {
             assertThat(events(h.extractOutputValues())).isEqualTo(7);
         }
     }
+
+    @Test
+    void aWatermarkBehindEveryBufferedEventPassesWithoutBreakingTheBatch() throws Exception {
+        try (var h = harness(100)) {
+            feed(h, Events.stream("a", 1, 10, 60_000, 10, 0, 0));
+            h.processWatermark(new Watermark(30_000));
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark(new Watermark(60_000));
+            assertThat(events(h.extractOutputValues())).isEqualTo(10);
+        }
+    }
 }
