@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -21,11 +22,18 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Joins a label to its prediction by (modelId, predictionId), whichever arrives first, within the
- * label horizon (event time). A prediction still unlabelled when the watermark passes its time +
- * horizon is emitted as EXPIRED (counted per window in the health report) and its state cleared;
- * a label whose prediction never came within the horizon goes to dead letters with the reason.
- * Nothing waits in state longer than the horizon, so unlabelled traffic cannot grow state forever.
+ * Joins a label to its prediction by (modelId, predictionId), whichever arrives first.
+ *
+ * <p>A prediction waits for its label in state with a time-to-live of the label horizon, removed
+ * by RocksDB's compaction filter: no timer per prediction, because a timer (and an "expired"
+ * record) for every prediction would cost more than the whole drift monitor. The TTL runs on
+ * processing time (Flink has no event-time TTL), so in a fast backtest over long history
+ * predictions stay until the run ends. Predictions that never get a label are shown as
+ * {@code labeled} against {@code events} in the health report.
+ *
+ * <p>A label that comes first (replays, a producer ahead of the serving log) waits for its
+ * prediction with an event-time timer: labels are few, and one whose prediction never came
+ * within the horizon goes to dead letters with the reason, never silently.
  */
 public final class LabelJoinFunction extends KeyedCoProcessFunction<String, PredictionRef, LabelEvent, LabelOutcome> {
     private final ThresholdsConfig config;
@@ -34,12 +42,22 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
     private transient ValueState<PredictionRef> prediction;
     private transient ValueState<LabelEvent> label;
     private transient Counter matched;
-    private transient Counter expired;
     private transient Counter unknownLabels;
 
     public LabelJoinFunction(ThresholdsConfig config, String labelsTopic) {
         this.config = config;
         this.labelsTopic = labelsTopic;
+    }
+
+    /** The TTL is one per state: the longest horizon of any model (per-model horizons still bound labels). */
+    static Duration longestHorizon(ThresholdsConfig config) {
+        Duration longest = config.defaults().labelHorizon();
+        for (var t : config.models().values()) {
+            if (t.labelHorizon().compareTo(longest) > 0) {
+                longest = t.labelHorizon();
+            }
+        }
+        return longest;
     }
 
     private long horizon(String modelId) {
@@ -48,12 +66,19 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
 
     @Override
     public void open(OpenContext openContext) {
-        prediction = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("prediction", TypeInformation.of(PredictionRef.class)));
+        ValueStateDescriptor<PredictionRef> predictionDescriptor =
+                new ValueStateDescriptor<>("prediction", TypeInformation.of(PredictionRef.class));
+        predictionDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(longestHorizon(config))
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupFullSnapshot()
+                .cleanupIncrementally(10, false)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build());
+        prediction = getRuntimeContext().getState(predictionDescriptor);
         label = getRuntimeContext().getState(new ValueStateDescriptor<>("label", TypeInformation.of(LabelEvent.class)));
         var group = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
         matched = group.counter("labelsMatched");
-        expired = group.counter("predictionsUnlabelled");
         unknownLabels = group.counter("labelsUnknownPrediction");
     }
 
@@ -67,7 +92,6 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
         }
         if (prediction.value() == null) {
             prediction.update(p);
-            ctx.timerService().registerEventTimeTimer(p.timestamp() + horizon(p.modelId()));
         }
     }
 
@@ -90,13 +114,6 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<LabelOutcome> out) throws Exception {
-        PredictionRef p = prediction.value();
-        if (p != null && p.timestamp() + horizon(p.modelId()) <= timestamp) {
-            prediction.clear();
-            expired.inc();
-            out.collect(new LabelOutcome(LabelOutcome.EXPIRED, p.modelId(), p.modelVersion(), p.timestamp(), timestamp,
-                    p.predictionKind(), p.numericPrediction(), p.categoricalPrediction(), ValueKind.MISSING, 0, null));
-        }
         LabelEvent l = label.value();
         if (l != null && l.timestamp() + horizon(l.modelId()) <= timestamp) {
             label.clear();

@@ -108,7 +108,7 @@ public final class PerformanceMonitorFunction
         HealthReport emitted = r;
         if (acc.labeled() > 0) {
             assessed = assess(r, start, end, acc, t, ctx);
-            emitted = r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t)), 0);
+            emitted = r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), 0);
         }
         out.collect(emitted);
         spans.put(start, new Span(0, assessed, end, Json.toBytes(r)).toBytes());
@@ -142,8 +142,6 @@ public final class PerformanceMonitorFunction
             }
         }
         if (!o.matched()) {
-            // Predictions that never got a label are counted; on their own they do not make a
-            // new revision (a job without labels would otherwise re-send every report).
             return;
         }
         dirty.put(w, Boolean.TRUE);
@@ -188,7 +186,7 @@ public final class PerformanceMonitorFunction
             PerformanceAccumulator acc = performance(start, s.end(), t);
             boolean assessed = s.assessed() || assess(r, start, s.end(), acc, t, ctx);
             int revision = s.revision() + 1;
-            out.collect(r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t)), revision));
+            out.collect(r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), revision));
             spans.put(start, new Span(revision, assessed, s.end(), s.report()).toBytes());
         }
         for (Long start : expired) {

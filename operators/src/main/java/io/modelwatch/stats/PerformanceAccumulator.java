@@ -243,6 +243,14 @@ public final class PerformanceAccumulator {
         return total == 0 ? null : ece / total;
     }
 
+    /** The summary of a span of {@code events} predictions: those without a label count as unlabelled. */
+    public Performance summary(PerformanceAccumulator reference, boolean decayed, long events) {
+        Performance p = summary(reference, decayed);
+        return new Performance(p.labeled(), Math.max(p.unlabeled(), events - labeled), p.accuracy(), p.classes(), p.auc(),
+                p.calibrationError(), p.mae(), p.rmse(), p.bias(), p.labelLagP50Seconds(), p.labelLagP95Seconds(),
+                p.referenceAccuracy(), p.referenceMae(), p.decayed());
+    }
+
     public Performance summary(PerformanceAccumulator reference, boolean decayed) {
         ClassMetrics[] classes = confusion.entrySet().stream().map(e -> {
             long tp = e.getValue()[0];

@@ -20,11 +20,19 @@ class LabelJoinFunctionTest {
 
     static KeyedTwoInputStreamOperatorTestHarness<String, PredictionRef, LabelEvent, LabelOutcome> harness()
             throws Exception {
+        return harness(null);
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, PredictionRef, LabelEvent, LabelOutcome> harness(
+            org.apache.flink.runtime.checkpoint.OperatorSubtaskState restore) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(
                 new KeyedCoProcessOperator<>(new LabelJoinFunction(
                         ThresholdsParser.parse("defaults:\n  performance: {labelHorizon: 2h}\n"), "labels")),
                 PredictionRef::joinKey, LabelEvent::joinKey, Types.STRING);
         // Heap state: the harness counts keyed state entries only there; clearing is backend-independent.
+        if (restore != null) {
+            h.initializeState(restore);
+        }
         h.open();
         return h;
     }
@@ -54,16 +62,23 @@ class LabelJoinFunctionTest {
 
     @Test
     void unmatchedPredictionsExpireAfterTheHorizonAndUnknownLabelsAreDeadLettered() throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
         try (var h = harness()) {
+            h.setStateTtlProcessingTime(0);
             h.processElement1(new StreamRecord<>(prediction("never-labelled", 1000), 1000));
             h.processElement2(new StreamRecord<>(label("no-such-prediction", 5000), 5000));
             assertThat(h.numKeyedStateEntries()).isEqualTo(2);
             h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(2 * HOUR + 5000));
-            assertThat(h.extractOutputValues()).extracting(LabelOutcome::kind).containsExactly(LabelOutcome.EXPIRED);
             var dead = h.getSideOutput(Descriptors.DEAD_LETTERS);
             assertThat(dead).extracting(r -> ((DeadLetter) r.getValue()).error())
                     .containsExactly("labels: no prediction no-such-prediction of model m within the label horizon of PT2H");
-            assertThat(h.numKeyedStateEntries()).isZero();
+            // The prediction's time-to-live (the horizon) passes: it is gone from the next snapshot.
+            h.setStateTtlProcessingTime(2 * HOUR + 1);
+            snapshot = h.snapshot(1L, 2 * HOUR + 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+        }
+        try (var restored = harness(snapshot)) {
+            assertThat(restored.numKeyedStateEntries()).isZero();
         }
     }
 }
