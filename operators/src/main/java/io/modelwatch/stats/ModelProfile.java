@@ -106,14 +106,14 @@ public final class ModelProfile {
                 if (!fr.numeric() && fr.present() > 0) {
                     p.addTypeMismatch();
                 } else {
-                    p.addNumeric(x, fr.numericBins() != null ? fr.numericBins().binOf(x) : -1);
+                    p.addNumeric(x, fr.binOf(x));
                 }
             }
             case ValueKind.CATEGORICAL -> {
                 if (fr.numeric() && fr.present() > 0) {
                     p.addTypeMismatch();
                 } else {
-                    p.addCategorical(s, fr.categoryBins() != null ? fr.categoryBins().binOf(s) : -1);
+                    p.addCategorical(s, fr.binOf(s));
                 }
             }
             default -> p.addMissing();
