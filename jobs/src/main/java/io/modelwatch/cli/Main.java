@@ -16,6 +16,8 @@ public final class Main {
             "  demo [--duration 5m] [--models 12]   embedded Kafka + Flink + simulated models, some drifting",
             "  run --bootstrap-servers HOST:PORT ... the monitoring job on an embedded Flink against your Kafka",
             "                                        (run --help for all flags; --bounded for a backtest)",
+            "  profile --input training.jsonl --model ID [--version V] --out reference.json",
+            "                                        a reference profile from training data (for run --references)",
             "",
             "The job jar (jobs/target/modelwatch-job.jar) takes the same flags as 'run' under 'flink run'.");
 
@@ -47,6 +49,9 @@ public final class Main {
                 }
                 case "demo" -> {
                     return DemoCommand.run(rest);
+                }
+                case "profile" -> {
+                    return ProfileCommand.run(rest, System.out);
                 }
                 default -> throw new UsageException("unknown command '" + args[0] + "' (try --help)");
             }

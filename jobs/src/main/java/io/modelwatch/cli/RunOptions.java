@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -35,13 +36,16 @@ public record RunOptions(
         Path kafkaPropertiesFile,
         Properties kafkaProperties,
         Duration maxOutOfOrderness,
-        Duration idleness) {
+        Duration idleness,
+        Path referencesPath,
+        Map<String, byte[]> references) {
 
     public static final String USAGE = String.join("\n",
             "usage: modelwatch run --bootstrap-servers HOST:PORT [--thresholds FILE] [--bounded]",
             "                      [--parallelism N] [--state-dir DIR] [--from-savepoint PATH]",
             "                      [--checkpoint-interval 10s] [--group-id ID] [--job-name NAME]",
             "                      [--kafka-properties FILE] [--max-out-of-orderness 30s] [--idleness 1m]",
+            "                      [--references DIR_OR_FILE]",
             "                      [--predictions-topic T] [--labels-topic T] [--control-topic T]",
             "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]");
 
@@ -51,14 +55,28 @@ public record RunOptions(
      */
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
+    public RunOptions {
+        references = references == null ? Map.of() : Map.copyOf(references);
+    }
+
+    /** Without reference files: every model version learns its reference from its first events. */
+    public RunOptions(String bootstrapServers, Path thresholdsFile, ThresholdsConfig thresholds, boolean bounded,
+            Integer parallelism, Path stateDir, String fromSavepoint, Duration checkpointInterval, Topics topics,
+            String groupId, String jobName, Path kafkaPropertiesFile, Properties kafkaProperties,
+            Duration maxOutOfOrderness, Duration idleness) {
+        this(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, fromSavepoint,
+                checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
+                idleness, null, Map.of());
+    }
+
     public JobConfig jobConfig() {
-        return new JobConfig(thresholds, maxOutOfOrderness, idleness);
+        return new JobConfig(thresholds, maxOutOfOrderness, idleness, references);
     }
 
     public RunOptions withBounded(boolean b) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, b, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness);
+                idleness, referencesPath, references);
     }
 
     public static RunOptions parseOrExit(String[] args) {
@@ -87,6 +105,7 @@ public record RunOptions(
         Path kafkaPropsFile = null;
         Duration outOfOrderness = JobConfig.DEFAULT_OUT_OF_ORDERNESS;
         Duration idleness = JobConfig.DEFAULT_IDLENESS;
+        Path referencesPath = null;
 
         List<String> list = new ArrayList<>();
         for (String a : args) {
@@ -123,6 +142,7 @@ public record RunOptions(
                 case "--kafka-properties" -> kafkaPropsFile = Path.of(v);
                 case "--max-out-of-orderness" -> outOfOrderness = DurationParser.parse(flag, v);
                 case "--idleness" -> idleness = DurationParser.parse(flag, v);
+                case "--references" -> referencesPath = Path.of(v);
                 case "--predictions-topic" -> predictions = nonEmpty(flag, v);
                 case "--labels-topic" -> labels = nonEmpty(flag, v);
                 case "--control-topic" -> control = nonEmpty(flag, v);
@@ -147,9 +167,10 @@ public record RunOptions(
                 throw new ConfigException("--kafka-properties: cannot read " + kafkaPropsFile + ": " + e);
             }
         }
+        Map<String, byte[]> references = referencesPath == null ? Map.of() : ReferenceFiles.load(referencesPath);
         return new RunOptions(bootstrap, thresholdsFile, thresholds, bounded, parallelism, stateDir, savepoint,
                 checkpointInterval, new Topics(predictions, labels, control, triggers, health, deadLetters), groupId,
-                jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness);
+                jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, referencesPath, references);
     }
 
     private static String read(String flag, Path file) {

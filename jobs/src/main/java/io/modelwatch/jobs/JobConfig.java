@@ -3,6 +3,7 @@ package io.modelwatch.jobs;
 import io.modelwatch.config.ThresholdsConfig;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What shapes the job graph beyond its sources and sinks.
@@ -12,12 +13,24 @@ import java.time.Duration;
  *     skew between partitions, while keeping a window's report within ~30 s of its end.
  * @param idleness a partition that sends nothing for this long (processing time) stops holding
  *     back the watermark, so a quiet partition cannot stall every window.
+ * @param references reference profiles given up front ({@code run --references}), in their
+ *     binary form by {@link io.modelwatch.model.ModelKey}: a model version listed here is judged
+ *     against it from its first event instead of learning a reference from its first events.
+ *     Carried in the job graph, so a change of the files is an ordinary job upgrade.
  */
-public record JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness)
-        implements Serializable {
+public record JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness,
+        Map<String, byte[]> references) implements Serializable {
 
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
     public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
+
+    public JobConfig {
+        references = references == null ? Map.of() : Map.copyOf(references);
+    }
+
+    public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness) {
+        this(thresholds, maxOutOfOrderness, idleness, Map.of());
+    }
 
     public static JobConfig of(ThresholdsConfig thresholds) {
         return new JobConfig(thresholds, DEFAULT_OUT_OF_ORDERNESS, DEFAULT_IDLENESS);

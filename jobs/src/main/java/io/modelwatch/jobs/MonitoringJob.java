@@ -57,7 +57,7 @@ public final class MonitoringJob {
 
         SingleOutputStreamOperator<HealthReport> health = events
                 .keyBy(PredictionEvent::modelKey)
-                .process(new ModelMonitorFunction(config.thresholds()))
+                .process(new ModelMonitorFunction(config.thresholds(), config.references()))
                 .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift)");
         health.sinkTo(sinks.health()).uid(OperatorIds.HEALTH_SINK).name("Kafka: model-health");
 

@@ -26,8 +26,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * The heart of the job, keyed by model version ({@link ModelKey}). For each event it either
- * learns the reference (the first {@code reference.events} events of the version) or adds the
- * event to its event-time window's profile. When the watermark passes a window's end, the window
+ * learns the reference (the first {@code reference.events} events of the version, unless a
+ * reference was given for the version with {@code run --references}) or adds the event to its
+ * event-time window's profile. When the watermark passes a window's end, the window
  * is compared with the reference ({@link DriftEvaluator}): a {@link HealthReport} goes out on the
  * main output and, if it drifted, {@link DriftSignal}s on {@link Descriptors#DRIFT_SIGNALS}.
  *
@@ -43,6 +44,8 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
     private static final int REFERENCE_CACHE_SIZE = 4096;
 
     private final ThresholdsConfig config;
+    /** References given up front (run --references), binary, by model key. */
+    private final Map<String, byte[]> givenReferences;
 
     private transient ValueState<byte[]> reference;
     private transient ValueState<byte[]> learning;
@@ -54,7 +57,18 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
     private transient Counter driftedWindows;
 
     public ModelMonitorFunction(ThresholdsConfig config) {
+        this(config, Map.of());
+    }
+
+    /**
+     * @param givenReferences reference profiles by {@link ModelKey} (binary form): such a model
+     *     version is judged against its given reference from its first event, with no warm-up. A
+     *     version that already has a reference in state keeps it (windows in flight were counted
+     *     on its bins); replacing a running version's reference is a control-topic command.
+     */
+    public ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences) {
         this.config = config;
+        this.givenReferences = givenReferences == null ? Map.of() : Map.copyOf(givenReferences);
     }
 
     @Override
@@ -209,7 +223,13 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         }
         byte[] bytes = reference.value();
         if (bytes == null) {
-            return null;
+            bytes = givenReferences.get(key);
+            if (bytes == null) {
+                return null;
+            }
+            // Adopted into state, so a restart without the file keeps judging against it.
+            reference.update(bytes);
+            learning.clear();
         }
         ReferenceProfile ref = ReferenceProfile.fromBytes(bytes);
         referenceCache.put(key, ref);
