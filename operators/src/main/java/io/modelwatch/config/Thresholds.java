@@ -59,6 +59,17 @@ import java.time.Duration;
  *       Being about probabilities rather than values, it means the same for heavy-tailed,
  *       discrete and categorical features, and a trivial shift stays trivial however many events
  *       show it.
+ *   <li>{@code sequentialAllowance = 0.035}, {@code sequentialThreshold = 0.1}: CUSUM and
+ *       Page-Hinkley detectors (SequentialMonitor) watch each numeric feature's and the
+ *       prediction's window PIT shift {@code u} (mean of the reference CDF over the window, minus
+ *       1/2; 0.28 d for a normal mean shift of d sd). The allowance is the PIT shift of a 0.125 sd
+ *       shift, the same size as the 0.05 effect floor, so changes the floor calls trivial never
+ *       accumulate; it is 3.8 standard errors of a 1000-event window ({@code 1/sqrt(12 m)} =
+ *       0.009) and 9 of the reference's own ({@code 1/sqrt(12 n)} = 0.004), so neither window
+ *       noise nor the reference's sampling error accumulates either (Siegmund's approximation puts
+ *       the false-alarm run length at about {@code exp(2 * 0.031 * 0.1 / 0.009^2)}, astronomically
+ *       many windows). The threshold makes a shift twice the floor (a 0.25 sd mean shift) alarm in
+ *       its third window, in step with the escalation. 0 turns the detectors off.
  *   <li>{@code escalationWindows = 3} within {@code 10m}: one drifted window can be a burst or a
  *       batch job; three in ten one-minute windows is a sustained change, and is still reported
  *       within minutes. It also multiplies the false-alarm protection above (a cube, not a
@@ -80,12 +91,14 @@ public record Thresholds(
         double minNumericShift,
         double minCategoryShift,
         double minMissingRateChange,
+        double sequentialAllowance,
+        double sequentialThreshold,
         int escalationWindows,
         Duration escalationWithin,
         Duration cooldown) implements Serializable {
 
     public static Thresholds defaults() {
-        return new Thresholds(5000, Duration.ofMinutes(1), 1000, 10, 20, 0.1, 0.25, 0.001, 0.05, 0.05, 0.05, 3,
+        return new Thresholds(5000, Duration.ofMinutes(1), 1000, 10, 20, 0.1, 0.25, 0.001, 0.05, 0.05, 0.05, 0.035, 0.1, 3,
                 Duration.ofMinutes(10), Duration.ofHours(24));
     }
 
@@ -104,6 +117,9 @@ public record Thresholds(
         require(minCategoryShift >= 0 && minCategoryShift <= 1, prefix + "drift.effect.categorical", "must be 0..1");
         require(minMissingRateChange >= 0 && minMissingRateChange <= 1, prefix + "drift.effect.missingRate",
                 "must be 0..1");
+        require(sequentialAllowance >= 0 && sequentialAllowance < 0.5, prefix + "drift.sequential.allowance",
+                "must be 0..0.5");
+        require(sequentialThreshold >= 0, prefix + "drift.sequential.threshold", "must be >= 0 (0 turns them off)");
         require(escalationWindows >= 1, prefix + "escalation.windows", "must be at least 1");
         require(escalationWithin.toMillis() >= windowSize.toMillis(), prefix + "escalation.within",
                 "must be at least window.size");

@@ -29,7 +29,7 @@ public final class ThresholdsParser {
     private static final Map<String, Set<String>> SECTIONS = Map.of(
             "reference", Set.of("events"),
             "window", Set.of("size", "minEvents"),
-            "drift", Set.of("numericBins", "categoryBins", "psi", "fdr", "effect"),
+            "drift", Set.of("numericBins", "categoryBins", "psi", "fdr", "effect", "sequential"),
             "escalation", Set.of("windows", "within", "cooldown"));
 
     private ThresholdsParser() {}
@@ -108,6 +108,13 @@ public final class ThresholdsParser {
             }
             checkKeys(effect, prefix + "drift.effect.", Set.of("numeric", "categorical", "missingRate"));
         }
+        JsonNode sequential = node.path("drift").path("sequential");
+        if (!sequential.isMissingNode()) {
+            if (!sequential.isObject()) {
+                throw new ConfigException(prefix + "drift.sequential: must be a mapping with allowance and threshold");
+            }
+            checkKeys(sequential, prefix + "drift.sequential.", Set.of("allowance", "threshold"));
+        }
         return new Thresholds(
                 intAt(node, prefix, "reference", "events", base.referenceEvents()),
                 durationAt(node, prefix, "window", "size", base.windowSize()),
@@ -120,6 +127,8 @@ public final class ThresholdsParser {
                 doubleAt(effect, prefix + "drift.effect.numeric", "numeric", base.minNumericShift()),
                 doubleAt(effect, prefix + "drift.effect.categorical", "categorical", base.minCategoryShift()),
                 doubleAt(effect, prefix + "drift.effect.missingRate", "missingRate", base.minMissingRateChange()),
+                doubleAt(sequential, prefix + "drift.sequential.allowance", "allowance", base.sequentialAllowance()),
+                doubleAt(sequential, prefix + "drift.sequential.threshold", "threshold", base.sequentialThreshold()),
                 intAt(node, prefix, "escalation", "windows", base.escalationWindows()),
                 durationAt(node, prefix, "escalation", "within", base.escalationWithin()),
                 durationAt(node, prefix, "escalation", "cooldown", base.cooldown()));
@@ -194,6 +203,8 @@ public final class ThresholdsParser {
         n.put("minNumericShift", t.minNumericShift());
         n.put("minCategoryShift", t.minCategoryShift());
         n.put("minMissingRateChange", t.minMissingRateChange());
+        n.put("sequentialAllowance", t.sequentialAllowance());
+        n.put("sequentialThreshold", t.sequentialThreshold());
         n.put("escalationWindows", t.escalationWindows());
         n.put("escalationWithinMs", t.escalationWithin().toMillis());
         n.put("cooldownMs", t.cooldown().toMillis());

@@ -3,6 +3,8 @@ package io.modelwatch.functions;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.detect.DriftEvaluator;
+import io.modelwatch.detect.SequentialEvidence;
+import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.detect.WindowEvaluation;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport;
@@ -11,6 +13,7 @@ import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.ReferenceProfile;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -32,6 +35,10 @@ import org.apache.flink.util.Collector;
  * is compared with the reference ({@link DriftEvaluator}): a {@link HealthReport} goes out on the
  * main output and, if it drifted, {@link DriftSignal}s on {@link Descriptors#DRIFT_SIGNALS}.
  *
+ * <p>Each evaluated window also feeds the model's sequential detectors ({@link SequentialMonitor}:
+ * CUSUM and Page-Hinkley per numeric signal, a few dozen bytes each in state), whose alarms count
+ * as evidence of that window.
+ *
  * <p>Windows with fewer than {@code window.minEvents} events are merged into the next one until
  * the span has enough, so low-traffic models are judged on samples large enough to trust.
  * Events behind an already evaluated window are counted as late in the next report.
@@ -52,6 +59,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
     private transient MapState<Long, byte[]> windows;
     private transient ValueState<byte[]> pending;
     private transient ValueState<MonitorStatus> status;
+    private transient ValueState<byte[]> detectors;
     private transient Map<String, ReferenceProfile> referenceCache;
     private transient Counter windowsEvaluated;
     private transient Counter driftedWindows;
@@ -83,6 +91,8 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
                 new ValueStateDescriptor<>("pending", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         status = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("status", TypeInformation.of(MonitorStatus.class)));
+        detectors = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("detectors", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         referenceCache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, ReferenceProfile> eldest) {
@@ -196,7 +206,13 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         st.pendingStart = -1;
 
         int driftedBefore = st.driftedWithin(windowEnd, spanMillis);
-        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, context(key, spanStart, windowEnd, st, driftedBefore));
+        byte[] detectorBytes = detectors.value();
+        SequentialMonitor sequential = detectorBytes == null ? new SequentialMonitor()
+                : SequentialMonitor.fromBytes(detectorBytes);
+        List<SequentialEvidence> sequentialEvidence = sequential.update(ref, window, t);
+        detectors.update(sequential.toBytes());
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t,
+                context(key, spanStart, windowEnd, st, driftedBefore), sequentialEvidence);
         st.recordWindow(windowEnd, eval.drifted(), spanMillis);
         st.lateSinceReport = 0;
         status.update(st);

@@ -70,7 +70,7 @@ class ThresholdsParserTest {
     void mistakesFailWithOneLineNamingTheKey() {
         assertThatThrownBy(() -> ThresholdsParser.parse("defaults:\n  drift:\n    psy: {warning: 0.1}\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("defaults.drift.psy: unknown setting (expected one of categoryBins, effect, fdr, numericBins, psi)");
+                .hasMessage("defaults.drift.psy: unknown setting (expected one of categoryBins, effect, fdr, numericBins, psi, sequential)");
         assertThatThrownBy(() -> ThresholdsParser.parse("defaults:\n  window:\n    size: soon\n"))
                 .hasMessage("defaults.window.size: 'soon' is not a duration (e.g. 30s, 1m, 24h)");
         assertThatThrownBy(() -> ThresholdsParser.parse("models:\n  churn:\n    drift: {psi: {warning: -1}}\n"))
