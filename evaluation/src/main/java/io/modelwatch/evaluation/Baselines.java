@@ -19,6 +19,14 @@ final class Baselines {
     static final double NAIVE_SDS = 0.2;
     /** The PSI rule modelwatch used before this suite existed, and most dashboards use. */
     static final double PSI_WARNING = 0.1;
+    /** Evidently's default for numeric features with more than 1000 values: normed Wasserstein >= 0.1. */
+    static final double EVIDENTLY_WASSERSTEIN = 0.1;
+    /**
+     * Evidently's default for categorical features with more than 1000 values: Jensen-Shannon
+     * distance >= 0.1, taken with natural logarithms (scipy's default); the reports give it in
+     * bits, larger by 1/sqrt(ln 2).
+     */
+    static final double EVIDENTLY_JENSEN_SHANNON_BITS = 0.1 / Math.sqrt(Math.log(2));
     static final int ESCALATION_WINDOWS = 3;
     static final long ESCALATION_WITHIN_MS = 10 * 60_000;
     static final long COOLDOWN_MS = 24 * 3600_000L;
@@ -89,6 +97,46 @@ final class Baselines {
                 for (DriftStatistic d : f.drift()) {
                     if (d.statistic().equals("psi") && d.value() >= PSI_WARNING && d.value() > best) {
                         best = d.value();
+                        strongest = signal(r, f);
+                    }
+                }
+            }
+            if (strongest != null) {
+                flags.add(new Flag(end(r), strongest));
+            }
+        }
+        return flags;
+    }
+
+    /**
+     * Evidently's default per-feature rule for samples above 1000 values, replayed from the
+     * reported statistics: a numeric feature or the prediction drifts when its normed Wasserstein
+     * distance reaches 0.1, a categorical one when its Jensen-Shannon distance does. (The reports
+     * compute both on modelwatch's bins: W1 on the central 96% of the reference grid, JS on the
+     * top 20 categories plus OTHER; Evidently uses all values.) Evidently then calls a dataset
+     * drifted when half the features drift; this replay flags a window on any one, as a
+     * per-feature monitor would.
+     */
+    static List<Flag> evidentlyStyle(List<HealthReport> reports) {
+        List<Flag> flags = new ArrayList<>();
+        for (HealthReport r : reports) {
+            if (!evaluated(r)) {
+                continue;
+            }
+            String strongest = null;
+            double best = 0;
+            for (FeatureHealth f : all(r)) {
+                if (f.drift() == null || f.count() * 2 < MIN_WINDOW_EVENTS) {
+                    continue;
+                }
+                boolean numeric = "NUMERIC".equals(f.type());
+                for (DriftStatistic d : f.drift()) {
+                    double strength = numeric && d.statistic().equals("wasserstein")
+                            ? d.value() / EVIDENTLY_WASSERSTEIN
+                            : !numeric && d.statistic().equals("jensen_shannon")
+                                    ? d.value() / EVIDENTLY_JENSEN_SHANNON_BITS : 0;
+                    if (strength >= 1 && strength > best) {
+                        best = strength;
                         strongest = signal(r, f);
                     }
                 }

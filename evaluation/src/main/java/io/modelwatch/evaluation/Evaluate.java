@@ -13,13 +13,44 @@ import java.util.Locale;
  * when they all hold, 1 when one does not, 2 on bad usage.
  */
 public final class Evaluate {
-    static final String USAGE = "usage: evaluate [--events 1000000] [--replicas 20] [--seed 42] [--ci] [--out FILE]";
+    static final String USAGE = "usage: evaluate [--events 1000000] [--replicas 20] [--seed 42] [--ci] [--out FILE]"
+            + " [--only SCENARIO_PREFIX] [--show-flags]";
 
     private Evaluate() {}
+
+    /** Every window flagged where nothing had changed, with the statistics that flagged it. */
+    static void printFalseFlags(List<ModelRun> runs, EvaluationRun.Result result) {
+        java.util.Map<String, ModelRun> byId = new java.util.HashMap<>();
+        runs.forEach(r -> byId.put(r.modelId(), r));
+        System.out.println("\nwindows flagged before any change:");
+        result.reports().stream()
+                .filter(r -> r.status().equals(io.modelwatch.model.HealthReport.DRIFTING))
+                .filter(r -> Baselines.end(r) <= byId.get(r.modelId()).driftStartMillis())
+                .sorted(java.util.Comparator.comparing(io.modelwatch.model.HealthReport::modelId)
+                        .thenComparing(io.modelwatch.model.HealthReport::windowEnd))
+                .forEach(r -> {
+                    StringBuilder sb = new StringBuilder("  " + r.modelId() + " " + r.windowEnd() + " (" + r.events()
+                            + " events):");
+                    java.util.List<io.modelwatch.model.HealthReport.FeatureHealth> all =
+                            new java.util.ArrayList<>(java.util.List.of(r.features()));
+                    all.add(r.prediction());
+                    for (io.modelwatch.model.HealthReport.FeatureHealth f : all) {
+                        for (io.modelwatch.model.HealthReport.DriftStatistic d : f.drift()) {
+                            if (d.drifted()) {
+                                sb.append(String.format(Locale.ROOT, " %s.%s=%.4g(>=%s)", f.name(), d.statistic(),
+                                        d.value(), d.threshold()));
+                            }
+                        }
+                    }
+                    System.out.println(sb);
+                });
+    }
 
     public static void main(String[] args) throws Exception {
         EvaluationRun.Settings s = EvaluationRun.Settings.full();
         Path out = null;
+        String only = null;
+        boolean showFlags = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -32,6 +63,8 @@ public final class Evaluate {
                     case "--seed" -> s = new EvaluationRun.Settings(s.stationaryEvents(), s.replicas(),
                             s.preDriftWindows(), s.postDriftWindows(), Long.parseLong(args[++i]), s.parallelism());
                     case "--out" -> out = Path.of(args[++i]);
+                    case "--only" -> only = args[++i];
+                    case "--show-flags" -> showFlags = true;
                     case "--help" -> {
                         System.out.println(USAGE);
                         return;
@@ -44,7 +77,13 @@ public final class Evaluate {
             System.exit(2);
         }
 
-        List<ModelRun> runs = EvaluationRun.plan(s);
+        String prefix = only;
+        List<ModelRun> runs = EvaluationRun.plan(s).stream()
+                .filter(r -> prefix == null || r.scenario().name().startsWith(prefix)).toList();
+        if (runs.isEmpty()) {
+            System.err.println("evaluate: no scenario starts with '" + only + "'");
+            System.exit(2);
+        }
         long total = runs.stream().mapToLong(ModelRun::events).sum();
         System.out.printf(Locale.ROOT, "evaluate: %d models, %,d events (%,d per stationary scenario, %d replicas "
                 + "per change)%n", runs.size(), total, s.stationaryEvents(), s.replicas());
@@ -69,6 +108,9 @@ public final class Evaluate {
         progress.interrupt();
 
         List<Scoring.ScenarioScore> scores = Scoring.score(runs, result.triggers(), result.reports());
+        if (showFlags) {
+            printFalseFlags(runs, result);
+        }
         String report = Report.markdown(s, result, scores);
         System.out.println();
         System.out.println(report);

@@ -30,7 +30,8 @@ public final class Scoring {
     public static final String MODELWATCH = "modelwatch";
     public static final String NAIVE = "naive mean";
     public static final String PSI = "PSI >= 0.1";
-    public static final List<String> DETECTORS = List.of(MODELWATCH, NAIVE, PSI);
+    public static final String EVIDENTLY = "Evidently-style";
+    public static final List<String> DETECTORS = List.of(MODELWATCH, NAIVE, PSI, EVIDENTLY);
 
     private Scoring() {}
 
@@ -116,6 +117,8 @@ public final class Scoring {
                     .add(scoreBaseline(run, Baselines.naiveMean(rs), rs));
             perDetector.computeIfAbsent(PSI, k -> new ArrayList<>())
                     .add(scoreBaseline(run, Baselines.psi(rs), rs));
+            perDetector.computeIfAbsent(EVIDENTLY, k -> new ArrayList<>())
+                    .add(scoreBaseline(run, Baselines.evidentlyStyle(rs), rs));
         }
         List<ScenarioScore> out = new ArrayList<>();
         for (ModelRun first : firstOfEachScenario(runs)) {

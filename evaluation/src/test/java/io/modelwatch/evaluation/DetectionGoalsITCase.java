@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The evaluation suite at CI size (EvaluationRun.Settings.ci(): 100k events per stationary
- * scenario, 4 replicas per change) through the real job on a MiniCluster, asserting the goals of
+ * The evaluation suite at CI size (EvaluationRun.Settings.ci(): 80k events per stationary
+ * scenario, 3 replicas per change) through the real job on a MiniCluster, asserting the goals of
  * docs/detection.md and the stricter margins of {@link Goals#margins}. Everything is seeded, so a
  * failure here is a change in behaviour, not bad luck.
  */

@@ -59,8 +59,8 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * is tested only when both reference and window hold at least half of {@code window.minEvents}
  * values of the feature.
  *
- * <p>PSI (on the reference deciles), the Wasserstein-1 distance in units of the reference's
- * spread and the Jensen-Shannon distance are reported beside the tests for reading; a flag whose
+ * <p>PSI (on the reference deciles), the Wasserstein-1 distance in reference standard deviations
+ * and the Jensen-Shannon distance are reported beside the tests for reading; a flag whose
  * PSI reaches {@code psi.critical} makes the signal CRITICAL. Evidence carries the effect
  * statistic of each flag against its threshold, so "strongest first" orders features by how far
  * past it they moved.
@@ -358,12 +358,12 @@ public final class DriftEvaluator {
     }
 
     /**
-     * Trimmed Wasserstein-1 between reference and window on the counting bins, in units of the
-     * reference's spread ({@link FeatureReference#spread()}).
+     * Trimmed Wasserstein-1 between reference and window on the counting bins, in reference
+     * standard deviations ({@link FeatureReference#scale()}): Evidently's "normed" Wasserstein.
      */
     static double numericShift(FeatureReference fr, double[] refCounts, double[] windowCounts) {
         double[] edges = fr.grid() != null ? fr.grid().edges() : fr.numericBins().edges();
-        return Wasserstein.ofBins(edges, refCounts, windowCounts) / fr.spread();
+        return Wasserstein.ofBins(edges, refCounts, windowCounts) / fr.scale();
     }
 
     private static Test missingRateTest(FeatureReference fr, long present, long missing, Thresholds t) {

@@ -186,41 +186,14 @@ public record FeatureReference(
     }
 
     /**
-     * The unit numeric effect sizes are measured in: the smaller of the reference's standard
-     * deviation and its interquartile range / 1.349, both of which estimate sigma for a normal
-     * distribution. The standard deviation alone would make the monitor blind on heavy-tailed
-     * features, where a few extreme reference values inflate it without bound (a Cauchy feature
-     * has no finite variance at all); the IQR alone is 0 for a feature that is mostly one value
-     * and too large for a bimodal one. When both are 0 (a constant feature) the unit is the
-     * magnitude of that constant, or 1.
+     * The reference's standard deviation, the unit of the reported Wasserstein distance (as
+     * Evidently normalises it); for a constant feature the magnitude of the constant, or 1.
      */
-    public double spread() {
-        double sd = stddev > 0 && Double.isFinite(stddev) ? stddev : Double.POSITIVE_INFINITY;
-        double iqr = Double.POSITIVE_INFINITY;
-        if (quantiles != null && quantiles.length >= 3) {
-            double r = (interpolate(0.75) - interpolate(0.25)) / NORMAL_IQR;
-            if (r > 0) {
-                iqr = r;
-            }
-        }
-        double s = Math.min(sd, iqr);
-        if (Double.isFinite(s)) {
-            return s;
+    public double scale() {
+        if (stddev > 0 && Double.isFinite(stddev)) {
+            return stddev;
         }
         return Double.isFinite(mean) && mean != 0 ? Math.abs(mean) : 1;
-    }
-
-    /** The interquartile range of the standard normal, 2 * 0.6744897501960817. */
-    static final double NORMAL_IQR = 1.3489795003921634;
-
-    /** Reference quantile at {@code rank}, linear between the grid's ranks j/G. */
-    private double interpolate(double rank) {
-        int g = quantiles.length + 1;
-        double pos = rank * g - 1; // index of rank j/G is j - 1
-        int lo = (int) Math.floor(pos);
-        lo = Math.max(0, Math.min(quantiles.length - 2, lo));
-        double frac = Math.max(0, Math.min(1, pos - lo));
-        return quantiles[lo] + frac * (quantiles[lo + 1] - quantiles[lo]);
     }
 
     public double missingRate() {
