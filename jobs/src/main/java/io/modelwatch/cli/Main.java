@@ -22,6 +22,8 @@ public final class Main {
             "                                        for run --from-savepoint DIR (no warm-up)",
             "  bench [--models 1000] [--events 1000000]  end-to-end throughput against a pass-through baseline",
             "  dashboard --bootstrap-servers ...   live web page of model health and triggers (see --help)",
+            "  profile --input training.jsonl --model ID [--version V] --out reference.json",
+            "                                        a reference profile from training data (for run --references)",
             "",
             "The job jar (jobs/target/modelwatch-job.jar) takes the same flags as 'run' under 'flink run'.");
 
@@ -60,6 +62,9 @@ public final class Main {
                 }
                 case "dashboard" -> {
                     return DashboardCommand.run(rest);
+                }
+                case "profile" -> {
+                    return ProfileCommand.run(rest, System.out);
                 }
                 default -> throw new UsageException("unknown command '" + args[0] + "' (try --help)");
             }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -36,7 +37,9 @@ public record RunOptions(
         Properties kafkaProperties,
         Duration maxOutOfOrderness,
         Duration idleness,
-        Integer prometheusPort) {
+        Integer prometheusPort,
+        Path referencesPath,
+        Map<String, byte[]> references) {
 
     public static final String USAGE = String.join("\n",
             "usage: modelwatch run --bootstrap-servers HOST:PORT [--thresholds FILE] [--bounded]",
@@ -45,6 +48,7 @@ public record RunOptions(
             "                      [--kafka-properties FILE] [--max-out-of-orderness 30s] [--idleness 1m]",
             "                      [--predictions-topic T] [--labels-topic T] [--control-topic T]",
             "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]",
+            "                      [--references DIR_OR_FILE] [--prometheus-port PORT]",
             "Without --bounded the job runs until Ctrl-C or SIGTERM, which stop it with a savepoint",
             "into --state-dir/savepoints and print 'modelwatch: savepoint written to PATH'; resume with",
             "--from-savepoint PATH (thresholds, version and --parallelism may change in between).",
@@ -57,29 +61,33 @@ public record RunOptions(
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
     /** Without the Prometheus reporter (the demo, tests, callers from before the flag). */
+    public RunOptions {
+        references = references == null ? Map.of() : Map.copyOf(references);
+    }
+
     public RunOptions(String bootstrapServers, Path thresholdsFile, ThresholdsConfig thresholds, boolean bounded,
             Integer parallelism, Path stateDir, String fromSavepoint, Duration checkpointInterval, Topics topics,
             String groupId, String jobName, Path kafkaPropertiesFile, Properties kafkaProperties,
             Duration maxOutOfOrderness, Duration idleness) {
         this(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, null);
+                idleness, null, null, Map.of());
     }
 
     public JobConfig jobConfig() {
-        return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels());
+        return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels(), references);
     }
 
     public RunOptions withFromSavepoint(String path) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, path,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, prometheusPort);
+                idleness, prometheusPort, referencesPath, references);
     }
 
     public RunOptions withBounded(boolean b) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, b, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, prometheusPort);
+                idleness, prometheusPort, referencesPath, references);
     }
 
     public static RunOptions parse(String[] args) {
@@ -101,6 +109,7 @@ public record RunOptions(
         Duration outOfOrderness = JobConfig.DEFAULT_OUT_OF_ORDERNESS;
         Duration idleness = JobConfig.DEFAULT_IDLENESS;
         Integer prometheusPort = null;
+        Path referencesPath = null;
 
         List<String> list = new ArrayList<>();
         for (String a : args) {
@@ -137,6 +146,7 @@ public record RunOptions(
                 case "--kafka-properties" -> kafkaPropsFile = Path.of(v);
                 case "--max-out-of-orderness" -> outOfOrderness = DurationParser.parse(flag, v);
                 case "--idleness" -> idleness = DurationParser.parse(flag, v);
+                case "--references" -> referencesPath = Path.of(v);
                 case "--predictions-topic" -> predictions = nonEmpty(flag, v);
                 case "--labels-topic" -> labels = nonEmpty(flag, v);
                 case "--control-topic" -> control = nonEmpty(flag, v);
@@ -153,6 +163,7 @@ public record RunOptions(
         if (checkpointInterval != null && checkpointInterval.toMillis() < 100) {
             throw new UsageException("--checkpoint-interval: must be at least 100ms");
         }
+        Map<String, byte[]> references = referencesPath == null ? Map.of() : ReferenceFiles.load(referencesPath);
         ThresholdsConfig thresholds = ThresholdsParser.parse(thresholdsFile == null ? "" : read("--thresholds", thresholdsFile));
         Properties kafkaProps = new Properties();
         if (kafkaPropsFile != null) {
@@ -164,7 +175,7 @@ public record RunOptions(
         }
         return new RunOptions(bootstrap, thresholdsFile, thresholds, bounded, parallelism, stateDir, savepoint,
                 checkpointInterval, new Topics(predictions, labels, control, triggers, health, deadLetters), groupId,
-                jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, prometheusPort);
+                jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, prometheusPort, referencesPath, references);
     }
 
     private static String read(String flag, Path file) {

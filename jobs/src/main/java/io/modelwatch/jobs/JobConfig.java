@@ -3,6 +3,7 @@ package io.modelwatch.jobs;
 import io.modelwatch.config.ThresholdsConfig;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What shapes the job graph beyond its sources and sinks.
@@ -11,17 +12,28 @@ import java.time.Duration;
  *     in its window (watermark delay). 30 s covers producers that batch for a few seconds and
  *     skew between partitions, while keeping a window's report within ~30 s of its end.
  * @param labelsTopic named in dead letters of labels whose prediction never came
+ * @param references reference profiles given up front (bin/modelwatch profile, --references), by
+ *     {@code ModelKey}, serialised; model versions without one learn their reference from traffic
  * @param idleness a partition that sends nothing for this long (processing time) stops holding
  *     back the watermark, so a quiet partition cannot stall every window.
  */
-public record JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic)
-        implements Serializable {
+public record JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic,
+        Map<String, byte[]> references) implements Serializable {
 
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
     public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
 
+    public JobConfig {
+        references = references == null ? Map.of() : Map.copyOf(references);
+    }
+
     public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness) {
-        this(thresholds, maxOutOfOrderness, idleness, "labels");
+        this(thresholds, maxOutOfOrderness, idleness, "labels", Map.of());
+    }
+
+    public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness,
+            Map<String, byte[]> references) {
+        this(thresholds, maxOutOfOrderness, idleness, "labels", references);
     }
 
     public static JobConfig of(ThresholdsConfig thresholds) {

@@ -70,7 +70,7 @@ public final class MonitoringJob {
                 .transform("Batch events per model version", TypeInformation.of(PredictionBatch.class), new EventBatcher())
                 .uid(OperatorIds.EVENT_BATCHER)
                 .keyBy(PredictionBatch::modelKey)
-                .process(new ModelMonitorFunction(config.thresholds()))
+                .process(new ModelMonitorFunction(config.thresholds(), config.references()))
                 .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift, quality)");
 
         DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS);

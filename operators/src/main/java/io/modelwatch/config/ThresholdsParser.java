@@ -29,7 +29,7 @@ public final class ThresholdsParser {
     private static final Map<String, Set<String>> SECTIONS = Map.of(
             "reference", Set.of("events"),
             "window", Set.of("size", "minEvents"),
-            "drift", Set.of("numericBins", "categoryBins", "psi"),
+            "drift", Set.of("numericBins", "categoryBins", "psi", "fdr", "effect", "sequential"),
             "escalation", Set.of("windows", "within", "cooldown"),
             "quality", Set.of("missingRateIncrease", "badValueRate", "pValue", "volumeChange", "lateRate", "silenceAfter"),
             "performance", Set.of("labelHorizon", "minLabels", "referenceLabels", "accuracyDrop", "errorIncrease"),
@@ -104,6 +104,20 @@ public final class ThresholdsParser {
             }
             checkKeys(psi, prefix + "drift.psi.", Set.of("warning", "critical"));
         }
+        JsonNode effect = node.path("drift").path("effect");
+        if (!effect.isMissingNode()) {
+            if (!effect.isObject()) {
+                throw new ConfigException(prefix + "drift.effect: must be a mapping with numeric, categorical, missingRate");
+            }
+            checkKeys(effect, prefix + "drift.effect.", Set.of("numeric", "categorical", "missingRate"));
+        }
+        JsonNode sequential = node.path("drift").path("sequential");
+        if (!sequential.isMissingNode()) {
+            if (!sequential.isObject()) {
+                throw new ConfigException(prefix + "drift.sequential: must be a mapping with allowance and threshold");
+            }
+            checkKeys(sequential, prefix + "drift.sequential.", Set.of("allowance", "threshold"));
+        }
         return new Thresholds(
                 intAt(node, prefix, "reference", "events", base.referenceEvents()),
                 durationAt(node, prefix, "window", "size", base.windowSize()),
@@ -112,6 +126,12 @@ public final class ThresholdsParser {
                 intAt(node, prefix, "drift", "categoryBins", base.categoryBins()),
                 doubleAt(psi, prefix + "drift.psi.warning", "warning", base.psiWarning()),
                 doubleAt(psi, prefix + "drift.psi.critical", "critical", base.psiCritical()),
+                doubleAt(node.path("drift"), prefix + "drift.fdr", "fdr", base.falseDiscoveryRate()),
+                doubleAt(effect, prefix + "drift.effect.numeric", "numeric", base.minNumericShift()),
+                doubleAt(effect, prefix + "drift.effect.categorical", "categorical", base.minCategoryShift()),
+                doubleAt(effect, prefix + "drift.effect.missingRate", "missingRate", base.minMissingRateChange()),
+                doubleAt(sequential, prefix + "drift.sequential.allowance", "allowance", base.sequentialAllowance()),
+                doubleAt(sequential, prefix + "drift.sequential.threshold", "threshold", base.sequentialThreshold()),
                 intAt(node, prefix, "escalation", "windows", base.escalationWindows()),
                 durationAt(node, prefix, "escalation", "within", base.escalationWithin()),
                 durationAt(node, prefix, "escalation", "cooldown", base.cooldown()),
@@ -196,6 +216,12 @@ public final class ThresholdsParser {
         n.put("categoryBins", t.categoryBins());
         n.put("psiWarning", t.psiWarning());
         n.put("psiCritical", t.psiCritical());
+        n.put("falseDiscoveryRate", t.falseDiscoveryRate());
+        n.put("minNumericShift", t.minNumericShift());
+        n.put("minCategoryShift", t.minCategoryShift());
+        n.put("minMissingRateChange", t.minMissingRateChange());
+        n.put("sequentialAllowance", t.sequentialAllowance());
+        n.put("sequentialThreshold", t.sequentialThreshold());
         n.put("escalationWindows", t.escalationWindows());
         n.put("escalationWithinMs", t.escalationWithin().toMillis());
         n.put("cooldownMs", t.cooldown().toMillis());

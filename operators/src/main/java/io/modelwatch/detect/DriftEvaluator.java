@@ -12,14 +12,18 @@ import io.modelwatch.model.HealthReport.FeatureHealth;
 import io.modelwatch.model.HealthReport.QualityCounts;
 import io.modelwatch.model.HealthReport.Quantiles;
 import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.stats.BenjaminiHochberg;
+import io.modelwatch.stats.ChiSquareHomogeneity;
 import io.modelwatch.stats.FeatureProfile;
 import io.modelwatch.stats.FeatureReference;
 import io.modelwatch.stats.ItemCount;
 import io.modelwatch.stats.JensenShannon;
+import io.modelwatch.stats.KolmogorovSmirnov;
 import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.PopulationStabilityIndex;
 import io.modelwatch.stats.ReferenceProfile;
 import io.modelwatch.stats.RunningMoments;
+import io.modelwatch.stats.Wasserstein;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,13 +37,46 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * into a {@link HealthReport} and, when something drifted, {@link DriftSignal}s. Pure: no state,
  * no Flink; the keyed function decides when a window is due.
  *
- * <p>A feature is flagged when its PSI on the reference's bins reaches the warning threshold and
- * at least half of the window's minimum sample carried a value for it (a mostly-missing feature
- * is a data-quality finding, not evidence of drift). Jensen-Shannon distance is reported beside
- * PSI for reading, not thresholded.
+ * <p>For every feature and for the prediction two questions are tested against the reference,
+ * each with a significance test and an effect size. The effect sizes are all the same kind of
+ * quantity, the largest change in the probability of one event, so one floor reads the same
+ * everywhere:
+ * <ul>
+ *   <li>Did the distribution of the values change? Numeric: two-sample Kolmogorov-Smirnov on the
+ *       reference's quantile grid (exact window counts per grid bin; the reference sketch's rank
+ *       error raises the critical value), effect size the KS distance itself, the largest change
+ *       of {@code P(X <= x)} over all thresholds {@code x}, less the rank error. Categorical:
+ *       chi-square test of homogeneity on the reference's top categories plus OTHER (unseen
+ *       categories land in OTHER), effect size the largest change of one category's share
+ *       (L-infinity).
+ *   <li>Did the missing rate change? Chi-square on the 2 x 2 table of missing and present values;
+ *       effect size the absolute change of the rate.
+ * </ul>
+ * All p-values of the window (every feature, both questions, and the prediction) are adjusted
+ * together by Benjamini-Hochberg. A test <em>flags</em> when its adjusted p-value is at most
+ * {@link Thresholds#falseDiscoveryRate()} and its effect size reaches its floor; see
+ * {@link Thresholds} for the reasons behind every default. Tests need samples: the distribution
+ * is tested only when both reference and window hold at least half of {@code window.minEvents}
+ * values of the feature.
+ *
+ * <p>PSI (on the reference deciles), the Wasserstein-1 distance in reference standard deviations
+ * and the Jensen-Shannon distance are reported beside the tests for reading; a flag whose
+ * PSI reaches {@code psi.critical} makes the signal CRITICAL. Evidence carries the effect
+ * statistic of each flag against its threshold, so "strongest first" orders features by how far
+ * past it they moved.
  */
 public final class DriftEvaluator {
     static final int TOP_CATEGORIES = 5;
+
+    public static final String PSI = "psi";
+    public static final String KS = "ks";
+    public static final String CHI_SQUARE = "chi_square";
+    public static final String P_VALUE = "p_value";
+    public static final String WASSERSTEIN = "wasserstein";
+    public static final String LINF = "linf";
+    public static final String JENSEN_SHANNON = "jensen_shannon";
+    public static final String MISSING_RATE_CHANGE = "missing_rate_change";
+    public static final String MISSING_P_VALUE = "missing_p_value";
 
     private DriftEvaluator() {}
 
@@ -55,35 +92,96 @@ public final class DriftEvaluator {
             String thresholdsVersion) {}
 
     public static WindowEvaluation evaluate(ReferenceProfile ref, ModelProfile window, Thresholds t, Context c) {
+        return evaluate(ref, window, t, c, List.of());
+    }
+
+    /**
+     * As {@link #evaluate(ReferenceProfile, ModelProfile, Thresholds, Context)}, with evidence
+     * that sequential detectors found over this and earlier windows: each flags its signal
+     * (feature or prediction) on its own and is added to the signal's statistics.
+     */
+    public static WindowEvaluation evaluate(ReferenceProfile ref, ModelProfile window, Thresholds t, Context c,
+            List<SequentialEvidence> sequential) {
         String windowEndIso = Instant.ofEpochMilli(c.windowEnd()).toString();
-        List<FeatureHealth> features = new ArrayList<>();
-        List<Evidence> featureEvidence = new ArrayList<>();
-        double strongestFeaturePsi = 0;
+        List<Assessment> assessments = new ArrayList<>();
         for (Map.Entry<String, FeatureReference> e : ref.features().entrySet()) {
             FeatureProfile p = window.features().get(e.getKey());
-            Assessment a = assess(e.getValue(), p, window.events(), window.missing(e.getKey()), t);
-            features.add(a.health());
-            if (a.drifted()) {
-                featureEvidence.add(new Evidence("feature:" + e.getKey(), "psi", a.psi(), t.psiWarning(), windowEndIso));
-                strongestFeaturePsi = Math.max(strongestFeaturePsi, a.psi());
+            assessments.add(assess("feature:" + e.getKey(), e.getValue(), p, window.events(),
+                    window.missing(e.getKey()), true, t));
+        }
+        Assessment pred = assess("prediction", ref.prediction(), window.prediction(), window.events(), 0, false, t);
+        assessments.add(pred);
+
+        // One Benjamini-Hochberg family: every test of this model in this window.
+        List<Test> tests = new ArrayList<>();
+        for (Assessment a : assessments) {
+            if (a.distribution != null) {
+                tests.add(a.distribution);
+            }
+            if (a.missingRate != null) {
+                tests.add(a.missingRate);
             }
         }
-        Assessment pred = assess(ref.prediction(), window.prediction(), window.events(), 0, t);
+        double[] p = new double[tests.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = tests.get(i).pValue;
+        }
+        double[] adjusted = BenjaminiHochberg.adjust(p);
+        for (int i = 0; i < p.length; i++) {
+            Test test = tests.get(i);
+            test.adjustedP = adjusted[i];
+            test.flagged = test.enough && adjusted[i] <= t.falseDiscoveryRate() && test.effect >= test.floor;
+        }
+
+        List<Evidence> featureEvidence = new ArrayList<>();
+        List<Evidence> predictionEvidence = new ArrayList<>();
+        boolean featureCritical = false;
+        boolean predictionCritical = false;
+        List<FeatureHealth> features = new ArrayList<>();
+        FeatureHealth predictionHealth = null;
+        for (Assessment a : assessments) {
+            List<Evidence> into = a.isFeature ? featureEvidence : predictionEvidence;
+            boolean critical = false;
+            for (Test test : new Test[] {a.distribution, a.missingRate}) {
+                if (test != null && test.flagged) {
+                    into.add(new Evidence(a.signal, test.effectStatistic, test.shownValue, test.shownThreshold,
+                            windowEndIso));
+                    critical |= test.psi >= t.psiCritical();
+                }
+            }
+            List<DriftStatistic> stats = a.statistics(t);
+            for (SequentialEvidence s : sequential) {
+                if (s.signal().equals(a.signal)) {
+                    stats.add(new DriftStatistic(s.statistic(), s.value(), s.threshold(), s.alarm()));
+                    if (s.alarm()) {
+                        into.add(new Evidence(a.signal, s.statistic(), s.value(), s.threshold(), windowEndIso));
+                    }
+                }
+            }
+            FeatureHealth h = a.health(stats.toArray(DriftStatistic[]::new));
+            if (a.isFeature) {
+                features.add(h);
+                featureCritical |= critical;
+            } else {
+                predictionHealth = h;
+                predictionCritical |= critical;
+            }
+        }
 
         List<DriftSignal> signals = new ArrayList<>(2);
+        Comparator<Evidence> strongestFirst = Comparator.comparingDouble(Evidence::strength).reversed()
+                .thenComparing(Evidence::signal).thenComparing(Evidence::statistic);
         if (!featureEvidence.isEmpty()) {
-            featureEvidence.sort(Comparator.comparingDouble(Evidence::strength).reversed()
-                    .thenComparing(Evidence::signal));
-            signals.add(signal(c, RetrainTrigger.FEATURE_DRIFT, featureEvidence, strongestFeaturePsi >= t.psiCritical()));
+            featureEvidence.sort(strongestFirst);
+            signals.add(signal(c, RetrainTrigger.FEATURE_DRIFT, featureEvidence, featureCritical));
         }
-        if (pred.drifted()) {
-            signals.add(signal(c, RetrainTrigger.PREDICTION_DRIFT,
-                    List.of(new Evidence("prediction", "psi", pred.psi(), t.psiWarning(), windowEndIso)),
-                    pred.psi() >= t.psiCritical()));
+        if (!predictionEvidence.isEmpty()) {
+            predictionEvidence.sort(strongestFirst);
+            signals.add(signal(c, RetrainTrigger.PREDICTION_DRIFT, predictionEvidence, predictionCritical));
         }
         int drifted = c.driftedWindowsBefore() + (signals.isEmpty() ? 0 : 1);
         HealthReport report = report(c, window, ref.events(), signals.isEmpty() ? HealthReport.OK : HealthReport.DRIFTING,
-                features.toArray(FeatureHealth[]::new), pred.health(),
+                features.toArray(FeatureHealth[]::new), predictionHealth,
                 new EscalationState(drifted, t.escalationWindows(), DurationParser.format(t.escalationWithin())));
         return new WindowEvaluation(report, List.copyOf(signals));
     }
@@ -120,37 +218,179 @@ public final class DriftEvaluator {
                 escalation, c.thresholdsVersion(), 0, null);
     }
 
-    private record Assessment(FeatureHealth health, double psi, boolean drifted) {}
+    /** One hypothesis test of one feature in one window. */
+    static final class Test {
+        double pValue = 1;
+        double adjustedP = 1;
+        /** The effect size compared with {@link #floor}. */
+        double effect;
+        double floor;
+        /** The effect statistic as reported and its threshold: flagged only if value >= threshold. */
+        String effectStatistic;
+        double shownValue;
+        double shownThreshold;
+        /** PSI of the same comparison, for severity. */
+        double psi;
+        boolean enough;
+        boolean flagged;
+    }
 
-    private static Assessment assess(FeatureReference fr, FeatureProfile p, long events, long missing, Thresholds t) {
-        if (p == null) {
-            FeatureHealth h = new FeatureHealth(fr.name(), type(fr), 0, events, 0, null, null, null, null, null, null,
-                    new DriftStatistic[0]);
-            return new Assessment(h, 0, false);
+    /** Everything computed for one feature (or the prediction) before the tests are adjusted. */
+    static final class Assessment {
+        final String signal;
+        final boolean isFeature;
+        final FeatureReference fr;
+        final FeatureProfile p;
+        final long events;
+        final long missing;
+        Test distribution;
+        Test missingRate;
+        double wasserstein = Double.NaN;
+        double chiSquare = Double.NaN;
+        double js = Double.NaN;
+        double missingRateNow = Double.NaN;
+
+        Assessment(String signal, boolean isFeature, FeatureReference fr, FeatureProfile p, long events, long missing) {
+            this.signal = signal;
+            this.isFeature = isFeature;
+            this.fr = fr;
+            this.p = p;
+            this.events = events;
+            this.missing = missing;
         }
-        if (!fr.hasBins() || p.bins() == null) {
-            return new Assessment(health(fr.name(), p, missing, new DriftStatistic[0]), 0, false);
+
+        List<DriftStatistic> statistics(Thresholds t) {
+            List<DriftStatistic> s = new ArrayList<>();
+            Test d = distribution;
+            if (d != null) {
+                boolean flagged = d.flagged;
+                s.add(new DriftStatistic(PSI, d.psi, t.psiWarning(), flagged && d.psi >= t.psiWarning()));
+                s.add(new DriftStatistic(d.effectStatistic, d.shownValue, d.shownThreshold, flagged));
+                if (!Double.isNaN(chiSquare)) {
+                    s.add(new DriftStatistic(CHI_SQUARE, chiSquare, null, flagged));
+                }
+                s.add(new DriftStatistic(P_VALUE, d.adjustedP, t.falseDiscoveryRate(), flagged));
+                if (!Double.isNaN(wasserstein)) {
+                    s.add(new DriftStatistic(WASSERSTEIN, wasserstein, null, false));
+                }
+                s.add(new DriftStatistic(JENSEN_SHANNON, Double.isFinite(js) ? js : 0, null, false));
+            }
+            Test m = missingRate;
+            if (m != null) {
+                s.add(new DriftStatistic(MISSING_RATE_CHANGE, m.shownValue, m.shownThreshold, m.flagged));
+                s.add(new DriftStatistic(MISSING_P_VALUE, m.adjustedP, t.falseDiscoveryRate(), m.flagged));
+            }
+            return s;
         }
-        double[] expected = fr.referenceProportions();
-        for (int i = 0; i < expected.length; i++) {
-            expected[i] *= fr.present();
+
+        FeatureHealth health(DriftStatistic[] stats) {
+            if (p == null) {
+                return new FeatureHealth(fr.name(), fr.numeric() ? "NUMERIC" : "CATEGORICAL", 0, events, 0, null, null,
+                        null, null, null, null, stats);
+            }
+            return DriftEvaluator.health(fr.name(), p, missing, stats);
+        }
+    }
+
+    private static Assessment assess(String signal, FeatureReference fr, FeatureProfile p, long events, long missing,
+            boolean isFeature, Thresholds t) {
+        Assessment a = new Assessment(signal, isFeature, fr, p, events, missing);
+        long present = p == null ? 0 : p.present();
+        if (isFeature) {
+            a.missingRate = missingRateTest(fr, present, missing, t);
+        }
+        if (p == null || !fr.hasBins() || p.bins() == null || p.bins().length != fr.binCount()) {
+            return a;
         }
         long[] bins = p.bins();
-        double[] actual = new double[bins.length];
+        double[] windowCounts = new double[bins.length];
+        double counted = 0;
         for (int i = 0; i < bins.length; i++) {
-            actual[i] = bins[i];
+            windowCounts[i] = bins[i];
+            counted += bins[i];
         }
-        double psi = PopulationStabilityIndex.of(expected, actual, PopulationStabilityIndex.DEFAULT_SMOOTHING);
-        double js = JensenShannon.distance(expected, actual);
-        // Half the minimum sample: below that, PSI's sampling noise is no longer small against
-        // the warning threshold (see Thresholds), so the value is shown but not acted on.
-        boolean enough = p.present() * 2 >= t.minWindowEvents();
-        boolean drifted = enough && psi >= t.psiWarning();
-        DriftStatistic[] stats = {
-            new DriftStatistic("psi", psi, t.psiWarning(), drifted),
-            new DriftStatistic("jensen_shannon", Double.isFinite(js) ? js : 0, null, false)
-        };
-        return new Assessment(health(fr.name(), p, missing, stats), psi, drifted);
+        if (counted == 0) {
+            return a;
+        }
+        double n = fr.present();
+        double m = counted;
+        Test d = new Test();
+        // Half the minimum window: below that, neither the test's asymptotics nor the effect
+        // size estimate are to be trusted, so the statistics are shown but not acted on.
+        d.enough = m * 2 >= t.minWindowEvents() && n * 2 >= t.minWindowEvents();
+
+        double[] psiExpected = fr.psiProportions();
+        for (int i = 0; i < psiExpected.length; i++) {
+            psiExpected[i] *= n;
+        }
+        double[] psiActual = fr.psiCounts(bins);
+        d.psi = PopulationStabilityIndex.of(psiExpected, psiActual, PopulationStabilityIndex.DEFAULT_SMOOTHING);
+        a.js = JensenShannon.distance(psiExpected, psiActual);
+
+        double[] refCounts = fr.countingProportions();
+        for (int i = 0; i < refCounts.length; i++) {
+            refCounts[i] *= n;
+        }
+        if (fr.categoryBins() != null) {
+            ChiSquareHomogeneity.Result chi = ChiSquareHomogeneity.test(refCounts, windowCounts);
+            a.chiSquare = chi.statistic();
+            d.pValue = chi.pValue();
+            double linf = 0;
+            for (int i = 0; i < refCounts.length; i++) {
+                linf = Math.max(linf, Math.abs(refCounts[i] / n - windowCounts[i] / m));
+            }
+            d.effect = linf;
+            d.floor = t.minCategoryShift();
+            d.effectStatistic = LINF;
+            d.shownValue = linf;
+            d.shownThreshold = d.floor;
+        } else {
+            double eps = fr.rankError();
+            double ks = KolmogorovSmirnov.distance(refCounts, windowCounts);
+            d.pValue = KolmogorovSmirnov.pValue(ks, n, m, eps);
+            // The reference CDF may be off by the sketch's rank error: only what lies beyond it
+            // counts towards the effect, as it does towards the test.
+            d.effect = Math.max(0, ks - eps);
+            d.floor = t.minNumericShift();
+            d.effectStatistic = KS;
+            d.shownValue = ks;
+            // Reaching it means reaching both the floor and the critical distance at level fdr
+            // (Benjamini-Hochberg may ask for more when several tests are significant).
+            d.shownThreshold = Math.max(eps + d.floor,
+                    KolmogorovSmirnov.criticalValue(t.falseDiscoveryRate(), n, m, eps));
+            a.wasserstein = numericShift(fr, refCounts, windowCounts);
+        }
+        a.distribution = d;
+        return a;
+    }
+
+    /**
+     * Trimmed Wasserstein-1 between reference and window on the counting bins, in reference
+     * standard deviations ({@link FeatureReference#scale()}): Evidently's "normed" Wasserstein.
+     */
+    static double numericShift(FeatureReference fr, double[] refCounts, double[] windowCounts) {
+        double[] edges = fr.grid() != null ? fr.grid().edges() : fr.numericBins().edges();
+        return Wasserstein.ofBins(edges, refCounts, windowCounts) / fr.scale();
+    }
+
+    private static Test missingRateTest(FeatureReference fr, long present, long missing, Thresholds t) {
+        long refTotal = fr.present() + fr.missing();
+        long winTotal = present + missing;
+        if (refTotal == 0 || winTotal == 0) {
+            return null;
+        }
+        Test m = new Test();
+        double[] ref = {fr.missing(), fr.present()};
+        double[] win = {missing, present};
+        m.pValue = ChiSquareHomogeneity.test(ref, win).pValue();
+        m.effect = Math.abs((double) missing / winTotal - fr.missingRate());
+        m.floor = t.minMissingRateChange();
+        m.effectStatistic = MISSING_RATE_CHANGE;
+        m.shownValue = m.effect;
+        m.shownThreshold = m.floor;
+        m.psi = PopulationStabilityIndex.of(ref, win, PopulationStabilityIndex.DEFAULT_SMOOTHING);
+        m.enough = winTotal * 2 >= t.minWindowEvents();
+        return m;
     }
 
     private static FeatureHealth health(String name, FeatureProfile p, long missing, DriftStatistic[] drift) {
@@ -170,10 +410,6 @@ public final class DriftEvaluator {
         return new FeatureHealth(name, numeric ? "NUMERIC" : "CATEGORICAL", p.present(), missing, p.typeMismatches(),
                 m == null ? null : finite(m.mean()), m == null ? null : finite(m.stddev()),
                 m == null ? null : finite(m.min()), m == null ? null : finite(m.max()), q, top, drift);
-    }
-
-    private static String type(FeatureReference fr) {
-        return fr.numeric() ? "NUMERIC" : "CATEGORICAL";
     }
 
     private static Double finite(double x) {

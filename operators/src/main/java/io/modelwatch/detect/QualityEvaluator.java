@@ -39,6 +39,7 @@ public final class QualityEvaluator {
     /** The findings, strongest first, and the event count the reference's rate predicts for the span. */
     public record Result(List<QualityFinding> findings, Double expectedEvents) {}
 
+    /** Volume is checked only against a reference with a span of time (one learned from traffic). */
     public static Result evaluate(ReferenceProfile ref, ModelProfile window, Thresholds t, long spanMillis, long lateEvents) {
         List<QualityFinding> findings = new ArrayList<>();
         long m = window.events();

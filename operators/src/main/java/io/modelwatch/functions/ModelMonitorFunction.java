@@ -6,6 +6,8 @@ import io.modelwatch.detect.DriftEvaluator;
 import io.modelwatch.detect.QualityEvaluator;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.detect.SequentialEvidence;
+import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.detect.WindowEvaluation;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport;
@@ -16,6 +18,7 @@ import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.ReferenceProfile;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -32,10 +35,15 @@ import org.apache.flink.util.Collector;
 
 /**
  * The heart of the job, keyed by model version ({@link ModelKey}). For each event it either
- * learns the reference (the first {@code reference.events} events of the version) or adds the
- * event to its event-time window's profile. When the watermark passes a window's end, the window
+ * learns the reference (the first {@code reference.events} events of the version, unless a
+ * reference was given for the version with {@code run --references}) or adds the event to its
+ * event-time window's profile. When the watermark passes a window's end, the window
  * is compared with the reference ({@link DriftEvaluator}): a {@link HealthReport} goes out on the
  * main output and, if it drifted, {@link DriftSignal}s on {@link Descriptors#DRIFT_SIGNALS}.
+ *
+ * <p>Each evaluated window also feeds the model's sequential detectors ({@link SequentialMonitor}:
+ * CUSUM and Page-Hinkley per numeric signal, a few dozen bytes each in state), whose alarms count
+ * as evidence of that window.
  *
  * <p>Windows with fewer than {@code window.minEvents} events are merged into the next one until
  * the span has enough, so low-traffic models are judged on samples large enough to trust.
@@ -58,12 +66,15 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
     private static final int REFERENCE_CACHE_SIZE = 4096;
 
     private final ThresholdsConfig config;
+    /** References given up front (run --references), binary, by model key. */
+    private final Map<String, byte[]> givenReferences;
 
     private transient ValueState<byte[]> reference;
     private transient ValueState<byte[]> learning;
     private transient MapState<Long, byte[]> windows;
     private transient ValueState<byte[]> pending;
     private transient ValueState<MonitorStatus> status;
+    private transient ValueState<byte[]> detectors;
     private transient Map<String, ReferenceProfile> referenceCache;
     private transient Counter windowsEvaluated;
     private transient Counter driftedWindows;
@@ -71,7 +82,18 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
     private transient ModelMetrics metrics;
 
     public ModelMonitorFunction(ThresholdsConfig config) {
+        this(config, Map.of());
+    }
+
+    /**
+     * @param givenReferences reference profiles by {@link ModelKey} (binary form): such a model
+     *     version is judged against its given reference from its first event, with no warm-up. A
+     *     version that already has a reference in state keeps it (windows in flight were counted
+     *     on its bins); replacing a running version's reference is a control-topic command.
+     */
+    public ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences) {
         this.config = config;
+        this.givenReferences = givenReferences == null ? Map.of() : Map.copyOf(givenReferences);
     }
 
     @Override
@@ -86,6 +108,8 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
                 new ValueStateDescriptor<>("pending", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         status = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("status", TypeInformation.of(MonitorStatus.class)));
+        detectors = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("detectors", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         referenceCache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, ReferenceProfile> eldest) {
@@ -242,7 +266,12 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
 
         int driftedBefore = st.driftedWithin(windowEnd, spanMillis);
         DriftEvaluator.Context c = context(key, spanStart, windowEnd, st, driftedBefore);
-        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c);
+        byte[] detectorBytes = detectors.value();
+        SequentialMonitor sequential = detectorBytes == null ? new SequentialMonitor()
+                : SequentialMonitor.fromBytes(detectorBytes);
+        List<SequentialEvidence> sequentialEvidence = sequential.update(ref, window, t);
+        detectors.update(sequential.toBytes());
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, sequentialEvidence);
         QualityEvaluator.Result quality =
                 QualityEvaluator.evaluate(ref, window, t, windowEnd - spanStart, st.lateSinceReport);
         HealthReport report = withQuality(eval.report(), quality);
@@ -311,7 +340,18 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         }
         byte[] bytes = reference.value();
         if (bytes == null) {
-            return null;
+            bytes = givenReferences.get(key);
+            if (bytes == null) {
+                return null;
+            }
+            // Adopted into state, so a restart without the file keeps judging against it. Its
+            // timestamps are the training data's, not this model's traffic: collapsed to one
+            // instant, so no event rate is read from them (the volume check needs a learned one).
+            ReferenceProfile given = ReferenceProfile.fromBytes(bytes);
+            bytes = new ReferenceProfile(given.events(), given.firstTimestamp(), given.firstTimestamp(),
+                    new LinkedHashMap<>(given.features()), given.prediction()).toBytes();
+            reference.update(bytes);
+            learning.clear();
         }
         ReferenceProfile ref = ReferenceProfile.fromBytes(bytes);
         referenceCache.put(key, ref);
@@ -363,6 +403,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         learning.clear();
         windows.clear();
         pending.clear();
+        detectors.clear();
         status.clear();
         referenceCache.remove(key);
         expiredVersions.inc();

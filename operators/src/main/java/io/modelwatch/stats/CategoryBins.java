@@ -3,15 +3,22 @@ package io.modelwatch.stats;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Bins of a categorical feature for PSI: the reference's most frequent categories, one bin each,
- * plus one OTHER bin for every other value, including categories never seen in the reference.
- * Capping the bins keeps a 300-category feature from having 299 degrees of freedom of pure
- * sampling noise, and the OTHER bin is where a new category shows up.
+ * Bins of a categorical feature: the reference's most frequent categories, one bin each, plus
+ * one OTHER bin for every other value, including categories never seen in the reference. Capping
+ * the bins keeps a 300-category feature from having 299 degrees of freedom of pure sampling
+ * noise, and the OTHER bin is where a new category shows up.
+ *
+ * <p>The reference proportions must be exact, or the chi-square test sees the sketch's error as
+ * drift once windows are large. Space-Saving ({@link TopKCounter}) counts an item exactly when
+ * it was tracked from its first occurrence ({@code error == 0}); {@link #fromCounter} makes bins
+ * only of those, so every bin's proportion, and OTHER's as the remainder, is exact. Frequent
+ * categories always qualify: they arrive before the counters fill and are never evicted.
  */
 public final class CategoryBins {
     private static final byte FORMAT = 1;
@@ -28,9 +35,20 @@ public final class CategoryBins {
         this.proportions = proportions;
     }
 
-    /** The {@code maxBins} most frequent reference categories; OTHER holds the rest of the mass. */
+    /**
+     * The {@code maxBins} most frequent reference categories whose counts are exact; OTHER holds
+     * the rest of the mass.
+     */
     public static CategoryBins fromCounter(TopKCounter reference, int maxBins) {
-        List<ItemCount> top = reference.top(maxBins);
+        List<ItemCount> top = new ArrayList<>(maxBins);
+        for (ItemCount c : reference.top(reference.size())) {
+            if (top.size() == maxBins) {
+                break;
+            }
+            if (reference.error(c.item()) == 0) {
+                top.add(c);
+            }
+        }
         double total = reference.total();
         String[] cats = new String[top.size()];
         double[] props = new double[top.size() + 1];

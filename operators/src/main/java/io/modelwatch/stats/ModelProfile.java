@@ -114,7 +114,7 @@ public final class ModelProfile {
                 if (!fr.numeric() && fr.present() > 0) {
                     p.addTypeMismatch();
                 } else {
-                    p.addNumeric(x, fr.numericBins() != null ? fr.numericBins().binOf(x) : -1);
+                    p.addNumeric(x, fr.binOf(x));
                     if (fr.outsideRange(x)) {
                         p.addOutOfRange();
                     }
@@ -124,7 +124,7 @@ public final class ModelProfile {
                 if (fr.numeric() && fr.present() > 0) {
                     p.addTypeMismatch();
                 } else {
-                    p.addCategorical(s, fr.categoryBins() != null ? fr.categoryBins().binOf(s) : -1);
+                    p.addCategorical(s, fr.binOf(s));
                     if (fr.hasCompleteCategories() && !fr.knowsCategory(s)) {
                         p.addUnseenCategory();
                     }

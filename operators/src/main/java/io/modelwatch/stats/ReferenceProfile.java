@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * A model version's reference distribution, frozen: per feature its type, summary and bins. It
- * holds no sketches, so it stays a few hundred bytes per feature however much data built it.
+ * holds no sketches, so it stays about a kilobyte per feature however much data built it.
  */
 public final class ReferenceProfile {
     private static final byte FORMAT = 1;
@@ -42,6 +42,21 @@ public final class ReferenceProfile {
         FeatureReference pred = FeatureReference.freeze("prediction", learned.prediction(), learned.events(),
                 numericBins, categoryBins);
         return new ReferenceProfile(learned.events(), learned.firstTimestamp(), learned.lastTimestamp(), fs, pred);
+    }
+
+    /**
+     * This reference with exact bin proportions, from {@code counted}: the same events profiled a
+     * second time against this reference ({@link ModelProfile#against}). Sketch quantiles still
+     * place the edges, but what each bin holds is then counted, not estimated, so the tests carry
+     * no rank-error allowance. Used by {@code modelwatch profile}, which can read its input twice.
+     */
+    public ReferenceProfile withExactProportions(ModelProfile counted) {
+        LinkedHashMap<String, FeatureReference> fs = new LinkedHashMap<>();
+        for (Map.Entry<String, FeatureReference> e : features.entrySet()) {
+            fs.put(e.getKey(), e.getValue().withExactProportions(counted.features().get(e.getKey())));
+        }
+        return new ReferenceProfile(events, firstTimestamp, lastTimestamp, fs,
+                prediction.withExactProportions(counted.prediction()));
     }
 
     public long events() {

@@ -37,6 +37,27 @@ class ThresholdsParserTest {
     }
 
     @Test
+    void significanceAndEffectFloorsCanBeSetAndAreChecked() {
+        ThresholdsConfig c = ThresholdsParser.parse("""
+                defaults:
+                  drift:
+                    fdr: 0.01
+                    effect: {numeric: 0.2, categorical: 0.1, missingRate: 0.02}
+                """);
+        assertThat(c.defaults().falseDiscoveryRate()).isEqualTo(0.01);
+        assertThat(c.defaults().minNumericShift()).isEqualTo(0.2);
+        assertThat(c.defaults().minCategoryShift()).isEqualTo(0.1);
+        assertThat(c.defaults().minMissingRateChange()).isEqualTo(0.02);
+        assertThat(c.version()).isNotEqualTo(ThresholdsConfig.defaultConfig().version());
+        assertThatThrownBy(() -> ThresholdsParser.parse("defaults: {drift: {fdr: 0}}"))
+                .hasMessage("defaults.drift.fdr: must be in (0, 1)");
+        assertThatThrownBy(() -> ThresholdsParser.parse("defaults: {drift: {effect: {numerc: 0.2}}}"))
+                .hasMessage("defaults.drift.effect.numerc: unknown setting (expected one of categorical, missingRate, numeric)");
+        assertThatThrownBy(() -> ThresholdsParser.parse("models: {churn: {drift: {effect: {categorical: 2}}}}"))
+                .hasMessage("models.churn.drift.effect.categorical: must be 0..1");
+    }
+
+    @Test
     void versionIgnoresFormattingButNotValues() {
         String a = ThresholdsParser.parse("defaults:\n  drift:\n    psi:\n      warning: 0.1\n").version();
         String b = ThresholdsParser.parse("{defaults: {drift: {psi: {warning: 0.10}}}}").version();
@@ -49,7 +70,7 @@ class ThresholdsParserTest {
     void mistakesFailWithOneLineNamingTheKey() {
         assertThatThrownBy(() -> ThresholdsParser.parse("defaults:\n  drift:\n    psy: {warning: 0.1}\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("defaults.drift.psy: unknown setting (expected one of categoryBins, numericBins, psi)");
+                .hasMessage("defaults.drift.psy: unknown setting (expected one of categoryBins, effect, fdr, numericBins, psi, sequential)");
         assertThatThrownBy(() -> ThresholdsParser.parse("defaults:\n  window:\n    size: soon\n"))
                 .hasMessage("defaults.window.size: 'soon' is not a duration (e.g. 30s, 1m, 24h)");
         assertThatThrownBy(() -> ThresholdsParser.parse("models:\n  churn:\n    drift: {psi: {warning: -1}}\n"))

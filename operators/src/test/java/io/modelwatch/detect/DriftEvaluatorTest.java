@@ -10,7 +10,10 @@ import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.ReferenceProfile;
 import io.modelwatch.testing.Events;
+import io.modelwatch.testing.Generated;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class DriftEvaluatorTest {
@@ -78,8 +81,128 @@ class DriftEvaluatorTest {
         assertThat(x.quantiles().p50()).isCloseTo(10.0, org.assertj.core.data.Offset.offset(0.3));
         assertThat(x.drift()[0].statistic()).isEqualTo("psi");
         assertThat(x.drift()[0].threshold()).isEqualTo(0.1);
+        assertThat(x.drift()).extracting(HealthReport.DriftStatistic::statistic)
+                .containsExactly("psi", "ks", "p_value", "wasserstein", "jensen_shannon", "missing_rate_change",
+                        "missing_p_value");
+        assertThat(stat(x, "p_value").threshold()).isEqualTo(T.falseDiscoveryRate());
+        // The larger of the effect floor and the sample-size-aware critical distance at level fdr
+        // (1.95 * sqrt(1/5000 + 1/2000) = 0.052), both raised by the sketch's rank error.
+        assertThat(stat(x, "ks").threshold()).isBetween(0.052, 0.07);
+        assertThat(stat(x, "wasserstein").threshold()).isNull();
         HealthReport.FeatureHealth plan = r.features()[1];
         assertThat(plan.type()).isEqualTo("CATEGORICAL");
         assertThat(plan.topCategories()[0].value()).isEqualTo("basic");
+        assertThat(plan.drift()).extracting(HealthReport.DriftStatistic::statistic)
+                .containsExactly("psi", "linf", "chi_square", "p_value", "jensen_shannon", "missing_rate_change",
+                        "missing_p_value");
+    }
+
+    static HealthReport.DriftStatistic stat(HealthReport.FeatureHealth f, String name) {
+        return Arrays.stream(f.drift()).filter(d -> d.statistic().equals(name)).findFirst().orElseThrow();
+    }
+
+    static HealthReport.FeatureHealth feature(HealthReport r, String name) {
+        return Arrays.stream(r.features()).filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    static ReferenceProfile learn(List<PredictionEvent> events) {
+        ModelProfile learned = new ModelProfile();
+        events.forEach(learned::add);
+        return ReferenceProfile.freeze(learned, T.numericBins(), T.categoryBins());
+    }
+
+    static ModelProfile window(ReferenceProfile ref, List<PredictionEvent> events) {
+        ModelProfile w = ModelProfile.against(ref);
+        events.forEach(e -> w.add(e, ref));
+        return w;
+    }
+
+    static double normal(SplittableRandom r, double mean, double sd) {
+        return mean + sd * r.nextGaussian();
+    }
+
+    @Test
+    void manyStationaryFeaturesOfAwkwardShapesStayQuiet() {
+        // 24 features: normal, heavy-tailed, integer counts, zero-inflated, bimodal, constant,
+        // high-cardinality and binary categoricals, some with a constant missing rate. All tests
+        // of a window form one Benjamini-Hochberg family.
+        Generated model = new Generated();
+        for (int k = 0; k < 3; k++) {
+            model.feature("normal" + k, r -> normal(r, 50, 10))
+                    .feature("cauchy" + k, r -> Math.tan(Math.PI * (r.nextDouble() - 0.5)))
+                    .feature("count" + k, r -> (double) Generated.poisson(r, 3))
+                    .feature("zeroInflated" + k, r -> r.nextDouble() < 0.7 ? 0.0 : Math.exp(normal(r, 3, 1)))
+                    .feature("bimodal" + k, r -> r.nextBoolean() ? normal(r, -3, 1) : normal(r, 3, 1))
+                    .feature("constant" + k, r -> 1.0)
+                    .feature("city" + k, Generated.zipf(300))
+                    .feature("flag" + k, r -> r.nextDouble() < 0.1 ? null : r.nextBoolean() ? "yes" : "no");
+        }
+        ReferenceProfile ref = learn(model.events(1, 5000));
+        for (long seed = 100; seed < 115; seed++) {
+            int size = seed % 3 == 0 ? 20_000 : 1000;
+            WindowEvaluation eval = DriftEvaluator.evaluate(ref, window(ref, model.events(seed, size)), T, CTX);
+            assertThat(eval.signals()).as("seed %d, %d events", seed, size).isEmpty();
+        }
+    }
+
+    @Test
+    void aSignificantButTrivialShiftInHugeSamplesIsNotDrift() {
+        // A training-file reference of 200k values counted exactly, and a 100k window shifted by
+        // 0.05 sd: the KS test is certain the distributions differ (D = 2 Phi(0.025) - 1 = 0.02
+        // against a critical 0.008), but 2% of the mass moving is less than the 5% floor.
+        Generated before = new Generated().feature("x", r -> normal(r, 0, 1));
+        Generated after = new Generated().feature("x", r -> normal(r, 0.05, 1));
+        List<PredictionEvent> training = before.events(1, 200_000);
+        ReferenceProfile learned = learn(training);
+        ReferenceProfile ref = learned.withExactProportions(window(learned, training));
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window(ref, after.events(2, 100_000)), T, CTX);
+        HealthReport.FeatureHealth x = feature(eval.report(), "x");
+        assertThat(stat(x, "p_value").value()).isLessThan(1e-6);
+        assertThat(stat(x, "ks").value()).isBetween(0.015, 0.025);
+        assertThat(eval.signals()).isEmpty();
+        // Ten times the shift is both significant and relevant.
+        Generated far = new Generated().feature("x", r -> normal(r, 0.5, 1));
+        assertThat(DriftEvaluator.evaluate(ref, window(ref, far.events(3, 100_000)), T, CTX).signals()).hasSize(1);
+    }
+
+    @Test
+    void aMissingRateJumpIsDriftOfThatFeature() {
+        Generated before = new Generated().feature("x", r -> normal(r, 0, 1))
+                .feature("region", r -> r.nextDouble() < 0.05 ? null : "eu");
+        Generated after = new Generated().feature("x", r -> normal(r, 0, 1))
+                .feature("region", r -> r.nextDouble() < 0.20 ? null : "eu");
+        ReferenceProfile ref = learn(before.events(1, 5000));
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window(ref, after.events(2, 1200)), T, CTX);
+        assertThat(eval.signals()).extracting(DriftSignal::reason).containsExactly(RetrainTrigger.FEATURE_DRIFT);
+        assertThat(eval.signals().get(0).evidence()).extracting(e -> e.signal() + "/" + e.statistic())
+                .containsExactly("feature:region/missing_rate_change");
+        assertThat(eval.signals().get(0).evidence()[0].value()).isCloseTo(0.15, org.assertj.core.data.Offset.offset(0.03));
+        // The same missing rate as the reference is fine.
+        assertThat(DriftEvaluator.evaluate(ref, window(ref, before.events(3, 1200)), T, CTX).signals()).isEmpty();
+    }
+
+    @Test
+    void aNewCategoryIsDriftOfThatFeature() {
+        Generated before = new Generated().feature("plan", r -> r.nextDouble() < 0.6 ? "basic" : "pro");
+        Generated after = new Generated().feature("plan",
+                r -> r.nextDouble() < 0.1 ? "enterprise" : r.nextDouble() < 0.6 ? "basic" : "pro");
+        ReferenceProfile ref = learn(before.events(1, 5000));
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window(ref, after.events(2, 1200)), T, CTX);
+        assertThat(eval.signals()).hasSize(1);
+        assertThat(eval.signals().get(0).evidence()).extracting(e -> e.signal() + "/" + e.statistic())
+                .containsExactly("feature:plan/linf");
+        // The new category's 10% went to OTHER; PSI with an empty reference bin is large: CRITICAL.
+        assertThat(eval.signals().get(0).critical()).isTrue();
+    }
+
+    @Test
+    void aFeatureMissingFromEveryEventOfTheWindowIsDrift() {
+        Generated before = new Generated().feature("x", r -> normal(r, 0, 1)).feature("y", r -> normal(r, 0, 1));
+        Generated after = new Generated().feature("x", r -> normal(r, 0, 1));
+        ReferenceProfile ref = learn(before.events(1, 5000));
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window(ref, after.events(2, 1200)), T, CTX);
+        assertThat(eval.signals().get(0).evidence()).extracting(e -> e.signal() + "/" + e.statistic())
+                .containsExactly("feature:y/missing_rate_change");
+        assertThat(eval.signals().get(0).critical()).isTrue();
     }
 }

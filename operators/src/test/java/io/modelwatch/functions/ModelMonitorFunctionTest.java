@@ -7,10 +7,14 @@ import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.PredictionBatch;
+import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.stats.ModelProfile;
+import io.modelwatch.stats.ReferenceProfile;
 import io.modelwatch.testing.Events;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -30,8 +34,13 @@ class ModelMonitorFunctionTest {
             """);
 
     static KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> harness() throws Exception {
+        return harness(new ModelMonitorFunction(CONFIG));
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> harness(
+            ModelMonitorFunction f) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ModelMonitorFunction(CONFIG)), PredictionBatch::modelKey,
+                new KeyedProcessOperator<>(f), PredictionBatch::modelKey,
                 org.apache.flink.api.common.typeinfo.Types.STRING);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
@@ -99,6 +108,41 @@ class ModelMonitorFunctionTest {
             assertThat(after.get(0).referenceEvents()).isEqualTo(500);
             assertThat(after.get(0).eventsSeen()).isEqualTo(1100);
             assertThat(signals(restored)).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aGivenReferenceJudgesTheFirstWindowWithoutWarmUpAndIsKeptInState() throws Exception {
+        ModelProfile learned = new ModelProfile();
+        Events.stream("m", 1, 5000, 0, 1, 0, 0).forEach(learned::add);
+        ReferenceProfile given = ReferenceProfile.freeze(learned, 10, 20);
+        Map<String, byte[]> refs = Map.of(ModelKey.of("m", "1"), given.toBytes());
+        OperatorSubtaskState snapshot;
+        try (var h = harness(new ModelMonitorFunction(CONFIG, refs))) {
+            h.open();
+            feed(h, Events.stream("m", 2, 300, 0, 100, 0, 0));              // minute 0: judged at once
+            feed(h, Events.stream("m", 3, 300, MINUTE, 100, 1.5, 0));       // minute 1: shifted
+            h.processWatermark(2 * MINUTE);
+            assertThat(reports(h)).extracting(HealthReport::status)
+                    .containsExactly(HealthReport.OK, HealthReport.DRIFTING);
+            assertThat(reports(h).get(0).referenceEvents()).isEqualTo(5000);
+            snapshot = h.snapshot(1L, 2 * MINUTE);
+        }
+        // Restored without the file: the adopted reference is in state, still no warm-up.
+        try (var restored = harness(new ModelMonitorFunction(CONFIG))) {
+            restored.initializeState(snapshot);
+            restored.open();
+            feed(restored, Events.stream("m", 4, 300, 2 * MINUTE, 100, 0, 0));
+            restored.processWatermark(3 * MINUTE);
+            assertThat(reports(restored)).extracting(HealthReport::status).containsExactly(HealthReport.OK);
+            assertThat(reports(restored).get(0).referenceEvents()).isEqualTo(5000);
+        }
+        // Other versions still learn their own.
+        try (var h = harness(new ModelMonitorFunction(CONFIG, refs))) {
+            h.open();
+            feed(h, Events.stream("other", 1, 300, 0, 100, 0, 0));
+            h.processWatermark(MINUTE);
+            assertThat(reports(h)).extracting(HealthReport::status).containsExactly(HealthReport.WARMING_UP);
         }
     }
 

@@ -1,0 +1,135 @@
+package io.modelwatch.evaluation;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code bin/evaluate [--events N] [--replicas R] [--seed S] [--ci] [--out FILE]}: runs every
+ * scenario through the job, prints progress and the result tables, checks the goals, and exits 0
+ * when they all hold, 1 when one does not, 2 on bad usage.
+ */
+public final class Evaluate {
+    static final String USAGE = "usage: evaluate [--events 1000000] [--replicas 20] [--seed 42] [--ci] [--out FILE]"
+            + " [--only SCENARIO_PREFIX] [--show-flags]";
+
+    private Evaluate() {}
+
+    /** Every window flagged where nothing had changed, with the statistics that flagged it. */
+    static void printFalseFlags(List<ModelRun> runs, EvaluationRun.Result result) {
+        java.util.Map<String, ModelRun> byId = new java.util.HashMap<>();
+        runs.forEach(r -> byId.put(r.modelId(), r));
+        System.out.println("\nwindows flagged before any change:");
+        result.reports().stream()
+                .filter(r -> r.status().equals(io.modelwatch.model.HealthReport.DRIFTING))
+                .filter(r -> Baselines.end(r) <= byId.get(r.modelId()).driftStartMillis())
+                .sorted(java.util.Comparator.comparing(io.modelwatch.model.HealthReport::modelId)
+                        .thenComparing(io.modelwatch.model.HealthReport::windowEnd))
+                .forEach(r -> {
+                    StringBuilder sb = new StringBuilder("  " + r.modelId() + " " + r.windowEnd() + " (" + r.events()
+                            + " events):");
+                    java.util.List<io.modelwatch.model.HealthReport.FeatureHealth> all =
+                            new java.util.ArrayList<>(java.util.List.of(r.features()));
+                    all.add(r.prediction());
+                    for (io.modelwatch.model.HealthReport.FeatureHealth f : all) {
+                        for (io.modelwatch.model.HealthReport.DriftStatistic d : f.drift()) {
+                            if (d.drifted()) {
+                                sb.append(String.format(Locale.ROOT, " %s.%s=%.4g(>=%s)", f.name(), d.statistic(),
+                                        d.value(), d.threshold()));
+                            }
+                        }
+                    }
+                    System.out.println(sb);
+                });
+    }
+
+    public static void main(String[] args) throws Exception {
+        EvaluationRun.Settings s = EvaluationRun.Settings.full();
+        Path out = null;
+        String only = null;
+        boolean showFlags = false;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--ci" -> s = EvaluationRun.Settings.ci();
+                    case "--events" -> s = new EvaluationRun.Settings(Long.parseLong(args[++i]), s.replicas(),
+                            s.preDriftWindows(), s.postDriftWindows(), s.seed(), s.parallelism());
+                    case "--replicas" -> s = new EvaluationRun.Settings(s.stationaryEvents(), Integer.parseInt(args[++i]),
+                            s.preDriftWindows(), s.postDriftWindows(), s.seed(), s.parallelism());
+                    case "--seed" -> s = new EvaluationRun.Settings(s.stationaryEvents(), s.replicas(),
+                            s.preDriftWindows(), s.postDriftWindows(), Long.parseLong(args[++i]), s.parallelism());
+                    case "--out" -> out = Path.of(args[++i]);
+                    case "--only" -> only = args[++i];
+                    case "--show-flags" -> showFlags = true;
+                    case "--help" -> {
+                        System.out.println(USAGE);
+                        return;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+        } catch (RuntimeException e) {
+            System.err.println("evaluate: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+        }
+
+        String prefix = only;
+        List<ModelRun> runs = EvaluationRun.plan(s).stream()
+                .filter(r -> prefix == null || r.scenario().name().startsWith(prefix)).toList();
+        if (runs.isEmpty()) {
+            System.err.println("evaluate: no scenario starts with '" + only + "'");
+            System.exit(2);
+        }
+        long total = runs.stream().mapToLong(ModelRun::events).sum();
+        System.out.printf(Locale.ROOT, "evaluate: %d models, %,d events (%,d per stationary scenario, %d replicas "
+                + "per change)%n", runs.size(), total, s.stationaryEvents(), s.replicas());
+        Thread progress = new Thread(() -> {
+            long startNanos = System.nanoTime();
+            try {
+                while (true) {
+                    Thread.sleep(10_000);
+                    long n = ScenarioSource.EMITTED.get();
+                    double secs = (System.nanoTime() - startNanos) / 1e9;
+                    long t = ScenarioSource.EVENT_TIME.get();
+                    System.out.printf(Locale.ROOT, "  %5.1f%%  %,d events  %,.0f/s  event time %s%n",
+                            100.0 * n / total, n, n / secs, t == Long.MIN_VALUE ? "-" : Instant.ofEpochMilli(t));
+                }
+            } catch (InterruptedException e) {
+                // done
+            }
+        }, "evaluate-progress");
+        progress.setDaemon(true);
+        progress.start();
+        EvaluationRun.Result result = EvaluationRun.execute(s, runs);
+        progress.interrupt();
+
+        List<Scoring.ScenarioScore> scores = Scoring.score(runs, result.triggers(), result.reports());
+        if (showFlags) {
+            printFalseFlags(runs, result);
+        }
+        String report = Report.markdown(s, result, scores);
+        System.out.println();
+        System.out.println(report);
+        if (out != null) {
+            Files.writeString(out, report, StandardCharsets.UTF_8);
+            System.out.println("written to " + out);
+        }
+        List<String> failures = Goals.check(scores);
+        List<String> margins = Goals.margins(scores);
+        if (failures.isEmpty()) {
+            System.out.println("goals: all met");
+        } else {
+            System.out.println("goals NOT met:");
+            failures.forEach(f -> System.out.println("  - " + f));
+        }
+        if (!margins.isEmpty()) {
+            System.out.println("margins not met:");
+            margins.forEach(f -> System.out.println("  - " + f));
+        }
+        System.exit(failures.isEmpty() ? 0 : 1);
+    }
+}

@@ -1,0 +1,69 @@
+package io.modelwatch.evaluation;
+
+import io.modelwatch.evaluation.Scenario.Goal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The promises of issue 3, checked on modelwatch's scores: no false trigger anywhere; every
+ * change detected; median delay at most 3 windows where promised; a 0.3 sd shift within 10; the
+ * changed signal named first. {@link #margins} adds stricter checks for CI, so that a goal is
+ * not met by luck: stationary windows are rarely even flagged, and the 0.3 sd shift is found in
+ * half the promised time.
+ */
+public final class Goals {
+    /** A trigger needs 3 flagged windows in 10; flagging 1% of windows keeps that rare. */
+    static final double MAX_FLAGGED_WINDOW_RATE = 0.01;
+
+    private Goals() {}
+
+    /** Goals that failed, one line each; empty when all hold. */
+    public static List<String> check(List<Scoring.ScenarioScore> scores) {
+        List<String> failures = new ArrayList<>();
+        for (Scoring.ScenarioScore s : scores) {
+            if (!s.detector().equals(Scoring.MODELWATCH)) {
+                continue;
+            }
+            String name = s.scenario().name();
+            if (s.falseTriggers() > 0) {
+                failures.add(name + ": " + s.falseTriggers() + " false trigger(s)");
+            }
+            Goal goal = s.scenario().goal();
+            if (goal == Goal.NO_TRIGGER) {
+                continue;
+            }
+            if (s.detected() < s.models()) {
+                failures.add(name + ": missed " + (s.models() - s.detected()) + " of " + s.models());
+            }
+            if (goal == Goal.DETECT_WITHIN_3 && !(s.medianDelayWindows() <= 3)) {
+                failures.add(name + ": median delay " + s.medianDelayWindows() + " windows > 3");
+            }
+            if (goal == Goal.DETECT_WITHIN_10 && !(s.maxDelayWindows() <= 10)) {
+                failures.add(name + ": max delay " + s.maxDelayWindows() + " windows > 10");
+            }
+            if (s.culpritFirst() < s.detected()) {
+                failures.add(name + ": " + (s.detected() - s.culpritFirst()) + " detection(s) named another signal first");
+            }
+        }
+        return failures;
+    }
+
+    /** Stricter than the goals, for a CI check that does not pass by chance. */
+    public static List<String> margins(List<Scoring.ScenarioScore> scores) {
+        List<String> failures = new ArrayList<>();
+        for (Scoring.ScenarioScore s : scores) {
+            if (!s.detector().equals(Scoring.MODELWATCH)) {
+                continue;
+            }
+            String name = s.scenario().name();
+            if (s.flaggedWindowRate() > MAX_FLAGGED_WINDOW_RATE) {
+                failures.add(name + ": " + String.format("%.2f%%", 100 * s.flaggedWindowRate())
+                        + " of unchanged windows flagged (margin: at most 1%)");
+            }
+            if (s.scenario().goal() == Goal.DETECT_WITHIN_10 && !(s.maxDelayWindows() <= 5)) {
+                failures.add(name + ": max delay " + s.maxDelayWindows() + " windows (margin: at most 5)");
+            }
+        }
+        return failures;
+    }
+}

@@ -1,0 +1,243 @@
+package io.modelwatch.evaluation;
+
+import java.util.SplittableRandom;
+
+/**
+ * The simulated models of the evaluation. {@link Customer} is an ordinary model (a score from
+ * a handful of mixed features) on which every change is injected; the other populations are
+ * stationary shapes chosen to be awkward for drift statistics: no moments, atoms, modes,
+ * hundreds of categories, much missing data. Parameters are round numbers picked to look like
+ * real features, not fitted to the detector.
+ */
+public final class Populations {
+    private Populations() {}
+
+    /** What changes in {@link Customer} at full drift. */
+    public enum Change {
+        NONE,
+        /** age's mean moves by {@code size} standard deviations (12 years per sd). */
+        AGE_SHIFT,
+        /** age's spread is multiplied by {@code size}. */
+        AGE_SPREAD,
+        /** plan mix from basic 50% / enterprise 5% to basic 40% / enterprise 15%. */
+        PLAN_MIX,
+        /** a new plan, "premium", takes {@code size} of the traffic from the others. */
+        NEW_PLAN,
+        /** channel's missing rate goes from 10% to 10% + {@code size}. */
+        CHANNEL_MISSING,
+        /** features unchanged, the score's logit moves by {@code size} (a bad model build). */
+        SCORE_SHIFT
+    }
+
+    static final String[] PLANS = {"basic", "pro", "team", "enterprise", "premium"};
+    static final double[] PLAN_MIX = {0.50, 0.30, 0.15, 0.05, 0};
+    static final double[] PLAN_MIX_SHIFTED = {0.40, 0.30, 0.15, 0.15, 0};
+    static final double[] PLAN_EFFECT = {0.3, 0, -0.3, -0.6, -0.9};
+    static final String[] CHANNELS = {"web", "app", "partner"};
+    static final double[] CHANNEL_MIX = {0.5, 0.4, 0.1};
+    static final double CHANNEL_MISSING = 0.10;
+    static final double AGE_MEAN = 40;
+    static final double AGE_SD = 12;
+
+    /**
+     * A churn-style model: age (normal), amount (log-normal spend), visits (Poisson counts),
+     * discount (zero-inflated), plan (4 categories), city (300 categories, Zipf), channel (3
+     * categories, 10% missing); the score is a logistic function of age, amount and plan with
+     * noise. Only the scenario's {@link Change} differs between drifted and reference traffic.
+     */
+    public record Customer(Change change, double size) implements Population {
+        static final String[] FEATURES = {"age", "amount", "visits", "discount", "plan", "city", "channel"};
+        private static final double[] CITY = Draws.zipfCumulative(300, 1.0);
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            double z = r.nextGaussian();
+            double age = AGE_MEAN + AGE_SD * z;
+            if (change == Change.AGE_SHIFT) {
+                age += AGE_SD * size * drift;
+            } else if (change == Change.AGE_SPREAD) {
+                age = AGE_MEAN + AGE_SD * z * (1 + (size - 1) * drift);
+            }
+            age = Math.round(age * 10) / 10.0;
+            double amount = Math.round(Draws.logNormal(r, 3, 0.8) * 100) / 100.0;
+            int visits = Draws.poisson(r, 3);
+            double discount = r.nextDouble() < 0.7 ? 0 : Math.round(Draws.exponential(r, 10) * 100) / 100.0;
+            double[] mix = PLAN_MIX;
+            if (change == Change.PLAN_MIX) {
+                mix = blend(PLAN_MIX, PLAN_MIX_SHIFTED, drift);
+            } else if (change == Change.NEW_PLAN) {
+                mix = PLAN_MIX.clone();
+                for (int i = 0; i < mix.length - 1; i++) {
+                    mix[i] *= 1 - size * drift;
+                }
+                mix[mix.length - 1] = size * drift;
+            }
+            int plan = Draws.pick(r, mix);
+            String city = "city-" + Draws.fromCumulative(r, CITY);
+            double missing = CHANNEL_MISSING + (change == Change.CHANNEL_MISSING ? size * drift : 0);
+            String channel = r.nextDouble() < missing ? null : CHANNELS[Draws.pick(r, CHANNEL_MIX)];
+            v[0] = age;
+            v[1] = amount;
+            v[2] = (double) visits;
+            v[3] = discount;
+            v[4] = PLANS[plan];
+            v[5] = city;
+            v[6] = channel;
+            double logit = -1.0 + 0.05 * (age - AGE_MEAN) + 0.4 * (Math.log(amount) - 3) + PLAN_EFFECT[plan]
+                    + Draws.normal(r, 0, 0.7);
+            if (change == Change.SCORE_SHIFT) {
+                logit += size * drift;
+            }
+            return Draws.score(logit);
+        }
+
+        private static double[] blend(double[] a, double[] b, double t) {
+            double[] out = new double[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = (1 - t) * a[i] + t * b[i];
+            }
+            return out;
+        }
+    }
+
+    /** No finite variance anywhere: Cauchy, Pareto(1.5), log-normal(0, 2), 10 * t(3). */
+    public record HeavyTails() implements Population {
+        static final String[] FEATURES = {"cauchy", "pareto", "lognormal", "student_t"};
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            double c = 5 + 2 * Draws.cauchy(r);
+            double p = Draws.pareto(r, 1, 1.5);
+            double l = Draws.logNormal(r, 0, 2);
+            double t = 10 * Draws.studentT(r, 3);
+            v[0] = c;
+            v[1] = p;
+            v[2] = l;
+            v[3] = t;
+            return Draws.score(0.5 * Math.tanh((c - 5) / 4) + 0.3 * Math.log(p) - 0.5 + Draws.normal(r, 0, 1));
+        }
+    }
+
+    /** Integer counts with few values: Poisson(0.3), Poisson(4), negative binomial (mean 10), a 0/1 flag, a 1-5 rating. */
+    public record IntegerCounts() implements Population {
+        static final String[] FEATURES = {"rare_events", "logins", "orders", "is_member", "rating"};
+        private static final double[] RATING = {0.05, 0.1, 0.2, 0.35, 0.3};
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            int rare = Draws.poisson(r, 0.3);
+            int logins = Draws.poisson(r, 4);
+            int orders = Draws.negativeBinomial(r, 2, 10);
+            int member = r.nextDouble() < 0.2 ? 1 : 0;
+            int rating = 1 + Draws.pick(r, RATING);
+            v[0] = (double) rare;
+            v[1] = (double) logins;
+            v[2] = (double) orders;
+            v[3] = (double) member;
+            v[4] = (double) rating;
+            return Draws.score(-1 + 0.3 * rare - 0.1 * logins + 0.05 * orders + 0.5 * member + Draws.normal(r, 0, 1));
+        }
+    }
+
+    /** Mostly zeros: 95% zero else log-normal, 70% zero else exponential, 50% zero else 1 + Poisson(3). */
+    public record ZeroInflated() implements Population {
+        static final String[] FEATURES = {"refunds", "discount", "support_calls"};
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            double refunds = r.nextDouble() < 0.95 ? 0 : Math.round(Draws.logNormal(r, 3, 1) * 100) / 100.0;
+            double discount = r.nextDouble() < 0.7 ? 0 : Math.round(Draws.exponential(r, 20) * 100) / 100.0;
+            double calls = r.nextDouble() < 0.5 ? 0 : 1 + Draws.poisson(r, 3);
+            v[0] = refunds;
+            v[1] = discount;
+            v[2] = calls;
+            return Draws.score(-1.5 + 0.01 * refunds + 0.2 * calls + Draws.normal(r, 0, 1));
+        }
+    }
+
+    /** Two modes: a symmetric mixture, a lopsided one, and a score that is itself bimodal. */
+    public record Bimodal() implements Population {
+        static final String[] FEATURES = {"symmetric", "lopsided", "session_minutes"};
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            boolean first = r.nextBoolean();
+            double symmetric = first ? Draws.normal(r, -3, 1) : Draws.normal(r, 3, 1);
+            double lopsided = r.nextDouble() < 0.8 ? Draws.normal(r, 0, 1) : Draws.normal(r, 10, 2);
+            double session = r.nextDouble() < 0.6 ? Draws.logNormal(r, 0.5, 0.3) : Draws.logNormal(r, 3.5, 0.4);
+            v[0] = symmetric;
+            v[1] = lopsided;
+            v[2] = Math.round(session * 10) / 10.0;
+            return Draws.score(1.2 * symmetric + Draws.normal(r, 0, 0.5));
+        }
+    }
+
+    /** Many categories: 300 (Zipf 1), 5000 (Zipf 0.8, far more than are tracked), 1000 equally likely. */
+    public record HighCardinality() implements Population {
+        static final String[] FEATURES = {"city", "product", "device_id"};
+        private static final double[] CITY = Draws.zipfCumulative(300, 1.0);
+        private static final double[] PRODUCT = Draws.zipfCumulative(5000, 0.8);
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            int city = Draws.fromCumulative(r, CITY);
+            v[0] = "city-" + city;
+            v[1] = "sku-" + Draws.fromCumulative(r, PRODUCT);
+            v[2] = "device-" + r.nextInt(1000);
+            return Draws.score(-1 + (city < 10 ? 0.5 : 0) + Draws.normal(r, 0, 1));
+        }
+    }
+
+    /** Missing at constant rates: 5% and 40% of a numeric, 90% of a categorical, 20% of a flag. */
+    public record ConstantMissing() implements Population {
+        static final String[] FEATURES = {"income", "tenure", "referrer", "opted_in"};
+        private static final String[] REFERRERS = {"search", "social", "email", "partner"};
+        private static final double[] REFERRER_MIX = {0.4, 0.3, 0.2, 0.1};
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            double income = Draws.logNormal(r, 10.5, 0.6);
+            double tenure = Draws.exponential(r, 24);
+            v[0] = r.nextDouble() < 0.05 ? null : Math.round(income);
+            v[1] = r.nextDouble() < 0.40 ? null : Math.round(tenure * 10) / 10.0;
+            v[2] = r.nextDouble() < 0.90 ? null : REFERRERS[Draws.pick(r, REFERRER_MIX)];
+            v[3] = r.nextDouble() < 0.20 ? null : r.nextBoolean() ? "true" : "false";
+            return Draws.score(-1 + 0.3 * (Math.log(income) - 10.5) - 0.01 * tenure + Draws.normal(r, 0, 1));
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.modelwatch.evaluation;
+
+import io.modelwatch.evaluation.Populations.Change;
+import io.modelwatch.evaluation.Populations.Customer;
+import io.modelwatch.model.RetrainTrigger;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One labelled scenario: a population, its traffic, and either no change (stationary: every
+ * trigger is false) or a change at a known event time (drift: the first trigger of the expected
+ * reason after it is the detection, anything else is false).
+ *
+ * @param eventsPerMinute traffic of the model; windows are one minute (the default)
+ * @param outOfOrder events arrive up to 20 s out of order, and 1% more than 45 s late (behind
+ *     the watermark: counted as late, not profiled)
+ * @param culprit the signal that changed, which a detection's evidence must name first
+ * @param reason the trigger reason that counts as detection
+ * @param alsoExpected further reasons that are true, not false, triggers (a feature change that
+ *     moves the model's scores is also prediction drift)
+ * @param rampMinutes 0 for an abrupt change, else the minutes over which it grows to full size
+ * @param goal what docs/detection.md promises for this scenario
+ */
+public record Scenario(
+        String name,
+        String description,
+        Population population,
+        int eventsPerMinute,
+        boolean outOfOrder,
+        String culprit,
+        String reason,
+        Set<String> alsoExpected,
+        int rampMinutes,
+        Goal goal) implements Serializable {
+
+    /** Promises, checked by the suite. */
+    public enum Goal {
+        /** No trigger at all. */
+        NO_TRIGGER,
+        /** Every replica detected, median delay at most 3 windows. */
+        DETECT_WITHIN_3,
+        /** Every replica detected within 10 windows. */
+        DETECT_WITHIN_10,
+        /** Every replica detected (no delay promised). */
+        DETECT
+    }
+
+    /** Default traffic: 1200 events per one-minute window, just above window.minEvents. */
+    public static final int EVENTS_PER_MINUTE = 1200;
+
+    public boolean stationary() {
+        return culprit == null;
+    }
+
+    static Scenario stationary(String name, String description, Population population, int eventsPerMinute,
+            boolean outOfOrder) {
+        return new Scenario(name, description, population, eventsPerMinute, outOfOrder, null, null, Set.of(), 0,
+                Goal.NO_TRIGGER);
+    }
+
+    static Scenario drift(String name, String description, Change change, double size, String culprit, String reason,
+            boolean movesScore, int rampMinutes, Goal goal) {
+        Set<String> also = movesScore && !reason.equals(RetrainTrigger.PREDICTION_DRIFT)
+                ? Set.of(RetrainTrigger.PREDICTION_DRIFT) : Set.of();
+        return new Scenario(name, description, new Customer(change, size), EVENTS_PER_MINUTE, false, culprit, reason,
+                also, rampMinutes, goal);
+    }
+
+    /** The stationary shapes: each must run 1M events without a trigger. */
+    public static List<Scenario> stationaryScenarios() {
+        return List.of(
+                stationary("stationary/customer", "the customer model as is: normal, log-normal, counts, "
+                        + "zero-inflated, 4 and 300 categories, 10% missing", new Customer(Change.NONE, 0),
+                        EVENTS_PER_MINUTE, false),
+                stationary("stationary/heavy-tails", "Cauchy, Pareto(1.5), log-normal(0, 2), t(3): no finite variance",
+                        new Populations.HeavyTails(), EVENTS_PER_MINUTE, false),
+                stationary("stationary/integer-counts", "Poisson(0.3), Poisson(4), negative binomial, 0/1, 1-5 rating",
+                        new Populations.IntegerCounts(), EVENTS_PER_MINUTE, false),
+                stationary("stationary/zero-inflated", "95%, 70% and 50% zeros", new Populations.ZeroInflated(),
+                        EVENTS_PER_MINUTE, false),
+                stationary("stationary/bimodal", "symmetric and lopsided mixtures, bimodal score",
+                        new Populations.Bimodal(), EVENTS_PER_MINUTE, false),
+                stationary("stationary/high-cardinality", "300 (Zipf), 5000 (Zipf) and 1000 (uniform) categories",
+                        new Populations.HighCardinality(), EVENTS_PER_MINUTE, false),
+                stationary("stationary/constant-missing", "5%, 40%, 90% and 20% missing, constant",
+                        new Populations.ConstantMissing(), EVENTS_PER_MINUTE, false),
+                stationary("stationary/out-of-order", "customer model, events up to 20 s out of order, 1% too late",
+                        new Customer(Change.NONE, 0), EVENTS_PER_MINUTE, true),
+                stationary("stationary/high-traffic", "customer model at 12000 events per window",
+                        new Customer(Change.NONE, 0), 10 * EVENTS_PER_MINUTE, false));
+    }
+
+    /** The changes, each replicated with different seeds. */
+    public static List<Scenario> driftScenarios() {
+        String feature = RetrainTrigger.FEATURE_DRIFT;
+        return List.of(
+                drift("drift/mean-1.0sd", "age mean +1 sd, abrupt", Change.AGE_SHIFT, 1.0, "feature:age", feature,
+                        true, 0, Goal.DETECT_WITHIN_3),
+                drift("drift/mean-0.5sd", "age mean +0.5 sd, abrupt", Change.AGE_SHIFT, 0.5, "feature:age", feature,
+                        true, 0, Goal.DETECT_WITHIN_3),
+                drift("drift/mean-0.3sd", "age mean +0.3 sd, abrupt", Change.AGE_SHIFT, 0.3, "feature:age", feature,
+                        true, 0, Goal.DETECT_WITHIN_10),
+                drift("drift/variance-1.5x", "age spread x1.5, same mean", Change.AGE_SPREAD, 1.5, "feature:age",
+                        feature, true, 0, Goal.DETECT),
+                drift("drift/ramp-1sd-30m", "age mean +1 sd, growing linearly over 30 windows", Change.AGE_SHIFT,
+                        1.0, "feature:age", feature, true, 30, Goal.DETECT),
+                drift("drift/category-mix", "plan basic 50->40%, enterprise 5->15%", Change.PLAN_MIX, 1.0,
+                        "feature:plan", feature, true, 0, Goal.DETECT_WITHIN_3),
+                drift("drift/new-category", "new plan 'premium' takes 10% of traffic", Change.NEW_PLAN, 0.10,
+                        "feature:plan", feature, true, 0, Goal.DETECT_WITHIN_3),
+                drift("drift/missing-rate", "channel missing 10% -> 30%", Change.CHANNEL_MISSING, 0.20,
+                        "feature:channel", feature, false, 0, Goal.DETECT_WITHIN_3),
+                drift("drift/prediction-only", "features unchanged, score logit +0.5 (a bad build)",
+                        Change.SCORE_SHIFT, 0.5, "prediction", RetrainTrigger.PREDICTION_DRIFT, true, 0,
+                        Goal.DETECT));
+    }
+}
