@@ -50,9 +50,11 @@ class SequentialMonitorTest {
         ModelProfile w = ModelProfile.against(ref);
         model(0.3).events(2, 200_000).forEach(e -> w.add(e, ref));
         // The window's bins are those of the reference it was counted against (KLL is randomised, so
-        // a second reference() has slightly different edges).
+        // a second reference() has slightly different edges). The reference's grid proportions come
+        // from a KLL sketch of 5,000 values (rank error up to ~1.3% per edge, and datasketches'
+        // compaction coin is a JVM-wide unseeded random), which moves the estimate by up to ~0.012.
         assertThat(SequentialMonitor.pitShift(ref.feature("x"), w.features().get("x").bins()))
-                .isCloseTo(0.084, within(0.01));
+                .isCloseTo(0.084, within(0.02));
     }
 
     @Test
