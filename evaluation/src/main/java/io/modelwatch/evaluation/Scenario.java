@@ -61,10 +61,16 @@ public record Scenario(
 
     static Scenario drift(String name, String description, Change change, double size, String culprit, String reason,
             boolean movesScore, int rampMinutes, Goal goal) {
-        Set<String> also = movesScore && !reason.equals(RetrainTrigger.PREDICTION_DRIFT)
-                ? Set.of(RetrainTrigger.PREDICTION_DRIFT) : Set.of();
+        Set<String> also = new java.util.HashSet<>();
+        if (movesScore && !reason.equals(RetrainTrigger.PREDICTION_DRIFT)) {
+            also.add(RetrainTrigger.PREDICTION_DRIFT);
+        }
+        if (change == Change.NEW_PLAN) {
+            // A category the reference never had is also a data-quality finding (unseen category).
+            also.add(RetrainTrigger.DATA_QUALITY);
+        }
         return new Scenario(name, description, new Customer(change, size), EVENTS_PER_MINUTE, false, culprit, reason,
-                also, rampMinutes, goal);
+                Set.copyOf(also), rampMinutes, goal);
     }
 
     /** The stationary shapes: each must run 1M events without a trigger. */
@@ -110,7 +116,7 @@ public record Scenario(
                 drift("drift/new-category", "new plan 'premium' takes 10% of traffic", Change.NEW_PLAN, 0.10,
                         "feature:plan", feature, true, 0, Goal.DETECT_WITHIN_3),
                 drift("drift/missing-rate", "channel missing 10% -> 30%", Change.CHANNEL_MISSING, 0.20,
-                        "feature:channel", feature, false, 0, Goal.DETECT_WITHIN_3),
+                        "quality:channel", RetrainTrigger.DATA_QUALITY, false, 0, Goal.DETECT_WITHIN_3),
                 drift("drift/prediction-only", "features unchanged, score logit +0.5 (a bad build)",
                         Change.SCORE_SHIFT, 0.5, "prediction", RetrainTrigger.PREDICTION_DRIFT, true, 0,
                         Goal.DETECT));

@@ -234,6 +234,9 @@ class SavepointUpgradeITCase {
         int n = reportsBefore.size();
         awaitReports(health, reports -> reports.size() > n && SCENARIOS.stream().allMatch(s -> reports.stream()
                 .anyMatch(r -> r.modelId().equals(s.modelId()) && r.windowEnd().equals(at(ALL_MINUTES - 1)))));
+        // Triggers follow the reports once the escalation's watermark (which also waits for the
+        // idle labels topic) has passed; wait for both drifting models' before stopping.
+        io.modelwatch.kafka.TopicReader.awaitRecords(kafka.bootstrapServers(), triggers, 2, Duration.ofSeconds(60));
         String finalSavepoint = stopWithSavepoint(job, savepoints);
 
         List<HealthReport> reports = read(health, HealthReport.class);

@@ -297,7 +297,9 @@ public final class DriftEvaluator {
         Assessment a = new Assessment(signal, isFeature, fr, p, events, missing);
         long present = p == null ? 0 : p.present();
         if (isFeature) {
-            a.missingRate = missingRateTest(fr, present, missing, t);
+            // Missing values are data quality (QualityEvaluator, DATA_QUALITY triggers naming the
+            // feature): one cause, one trigger, so no missing-rate test here.
+            a.missingRate = null;
         }
         if (p == null || !fr.hasBins() || p.bins() == null || p.bins().length != fr.binCount()) {
             return a;
@@ -371,26 +373,6 @@ public final class DriftEvaluator {
     static double numericShift(FeatureReference fr, double[] refCounts, double[] windowCounts) {
         double[] edges = fr.grid() != null ? fr.grid().edges() : fr.numericBins().edges();
         return Wasserstein.ofBins(edges, refCounts, windowCounts) / fr.scale();
-    }
-
-    private static Test missingRateTest(FeatureReference fr, long present, long missing, Thresholds t) {
-        long refTotal = fr.present() + fr.missing();
-        long winTotal = present + missing;
-        if (refTotal == 0 || winTotal == 0) {
-            return null;
-        }
-        Test m = new Test();
-        double[] ref = {fr.missing(), fr.present()};
-        double[] win = {missing, present};
-        m.pValue = ChiSquareHomogeneity.test(ref, win).pValue();
-        m.effect = Math.abs((double) missing / winTotal - fr.missingRate());
-        m.floor = t.minMissingRateChange();
-        m.effectStatistic = MISSING_RATE_CHANGE;
-        m.shownValue = m.effect;
-        m.shownThreshold = m.floor;
-        m.psi = PopulationStabilityIndex.of(ref, win, PopulationStabilityIndex.DEFAULT_SMOOTHING);
-        m.enough = winTotal * 2 >= t.minWindowEvents();
-        return m;
     }
 
     private static FeatureHealth health(String name, FeatureProfile p, long missing, DriftStatistic[] drift) {
