@@ -5,8 +5,9 @@ package io.modelwatch.model;
  * small enough to chart directly; arrays, not maps, so it crosses Flink without Kryo.
  *
  * @param status WARMING_UP (reference still being learned), ACCUMULATING (too few events yet;
- *     the window is merged into the next), OK, or DRIFTING (at least one statistic over its
- *     warning threshold)
+ *     the window is merged into the next), OK, or DRIFTING (at least one feature or the
+ *     prediction flagged: a significant test with an effect over its floor, or a sequential
+ *     detector's alarm; see docs/detection.md)
  * @param events events in the evaluated span
  * @param eventsSeen events of this model version since the job first saw it
  * @param revision 0 for the first report of a window; later revisions replace it (labels)
