@@ -27,6 +27,7 @@ final class Baselines {
      * bits, larger by 1/sqrt(ln 2).
      */
     static final double EVIDENTLY_JENSEN_SHANNON_BITS = 0.1 / Math.sqrt(Math.log(2));
+    static final double TESTS_ONLY_FDR = 0.001;
     static final int ESCALATION_WINDOWS = 3;
     static final long ESCALATION_WITHIN_MS = 10 * 60_000;
     static final long COOLDOWN_MS = 24 * 3600_000L;
@@ -137,6 +138,38 @@ final class Baselines {
                                     ? d.value() / EVIDENTLY_JENSEN_SHANNON_BITS : 0;
                     if (strength >= 1 && strength > best) {
                         best = strength;
+                        strongest = signal(r, f);
+                    }
+                }
+            }
+            if (strongest != null) {
+                flags.add(new Flag(end(r), strongest));
+            }
+        }
+        return flags;
+    }
+
+    /**
+     * modelwatch's own tests without the effect floors: a window flags when any test's
+     * Benjamini-Hochberg-adjusted p-value is at most 0.001. What a monitor built on tests alone
+     * (p-values per feature, corrected for multiplicity, as Alibi Detect does) decides.
+     */
+    static List<Flag> testsOnly(List<HealthReport> reports) {
+        List<Flag> flags = new ArrayList<>();
+        for (HealthReport r : reports) {
+            if (!evaluated(r)) {
+                continue;
+            }
+            String strongest = null;
+            double best = 1;
+            for (FeatureHealth f : all(r)) {
+                if (f.drift() == null || f.count() * 2 < MIN_WINDOW_EVENTS) {
+                    continue;
+                }
+                for (DriftStatistic d : f.drift()) {
+                    if ((d.statistic().equals("p_value") || d.statistic().equals("missing_p_value"))
+                            && d.value() <= TESTS_ONLY_FDR && d.value() < best) {
+                        best = d.value();
                         strongest = signal(r, f);
                     }
                 }

@@ -25,7 +25,7 @@ public final class Evaluate {
         System.out.println("\nwindows flagged before any change:");
         result.reports().stream()
                 .filter(r -> r.status().equals(io.modelwatch.model.HealthReport.DRIFTING))
-                .filter(r -> Baselines.end(r) <= byId.get(r.modelId()).driftStartMillis())
+                .filter(r -> Baselines.end(r) <= byId.get(r.modelId()).scoredChangeStart())
                 .sorted(java.util.Comparator.comparing(io.modelwatch.model.HealthReport::modelId)
                         .thenComparing(io.modelwatch.model.HealthReport::windowEnd))
                 .forEach(r -> {

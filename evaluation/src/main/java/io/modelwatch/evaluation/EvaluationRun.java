@@ -9,8 +9,14 @@ import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.RetrainTrigger;
 import java.time.Instant;
+import io.modelwatch.model.ModelKey;
+import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.stats.ModelProfile;
+import io.modelwatch.stats.ReferenceProfile;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -59,7 +65,7 @@ public final class EvaluationRun {
         for (Scenario sc : Scenario.stationaryScenarios()) {
             long minutes = (s.stationaryEvents() + sc.eventsPerMinute() - 1) / sc.eventsPerMinute();
             runs.add(new ModelRun(sc.name(), sc, 0, seed(s.seed(), index++), start, start + minutes * MINUTE,
-                    ModelRun.NO_DRIFT));
+                    sc.changeFromStart() ? start : ModelRun.NO_DRIFT));
         }
         for (Scenario sc : Scenario.driftScenarios()) {
             int rate = sc.eventsPerMinute();
@@ -89,13 +95,49 @@ public final class EvaluationRun {
         String id = UUID.randomUUID().toString();
         Sinks sinks = new Sinks(new CollectingSink<>(id + "/triggers"), new CollectingSink<>(id + "/health"),
                 new CollectingSink<>(id + "/dead"));
-        MonitoringJob.build(env, new Sources(new ScenarioSource(runs)), sinks,
-                JobConfig.of(ThresholdsConfig.defaultConfig()));
+        JobConfig config = new JobConfig(ThresholdsConfig.defaultConfig(), JobConfig.DEFAULT_OUT_OF_ORDERNESS,
+                JobConfig.DEFAULT_IDLENESS, profiledReferences(runs));
+        MonitoringJob.build(env, new Sources(new ScenarioSource(runs)), sinks, config);
         long t0 = System.nanoTime();
         env.execute("modelwatch evaluation");
         long millis = (System.nanoTime() - t0) / 1_000_000;
         return new Result(runs, CollectingSink.drain(id + "/triggers"), CollectingSink.drain(id + "/health"),
                 CollectingSink.drain(id + "/dead"), millis);
+    }
+
+    /**
+     * References of the scenarios that ask for one, built as {@code modelwatch profile} builds
+     * them (sketch bins, then exact counts) from unchanged traffic of the same population with
+     * its own seed, and handed to the job as {@code run --references} does.
+     */
+    static Map<String, byte[]> profiledReferences(List<ModelRun> runs) {
+        Map<String, byte[]> refs = new HashMap<>();
+        ThresholdsConfig thresholds = ThresholdsConfig.defaultConfig();
+        for (ModelRun run : runs) {
+            int n = run.scenario().profiledReference();
+            if (n <= 0) {
+                continue;
+            }
+            Scenario unchanged = new Scenario(run.scenario().name(), "reference", run.scenario().population(),
+                    run.scenario().eventsPerMinute(), false, null, null, java.util.Set.of(), 0,
+                    Scenario.Goal.NO_TRIGGER, 0, false);
+            long minutes = (n + unchanged.eventsPerMinute() - 1) / unchanged.eventsPerMinute();
+            ModelRun training = new ModelRun(run.modelId(), unchanged, 0, ~run.seed(), run.startMillis() - minutes * MINUTE,
+                    run.startMillis(), ModelRun.NO_DRIFT);
+            List<PredictionEvent> events = new ArrayList<>();
+            ModelStream stream = new ModelStream(training, 0);
+            while (stream.hasNext() && events.size() < n) {
+                events.add(stream.next());
+            }
+            ModelProfile learned = new ModelProfile();
+            events.forEach(learned::add);
+            ReferenceProfile frozen = ReferenceProfile.freeze(learned, thresholds.defaults().numericBins(),
+                    thresholds.defaults().categoryBins());
+            ModelProfile counted = ModelProfile.against(frozen);
+            events.forEach(e -> counted.add(e, frozen));
+            refs.put(ModelKey.of(run.modelId(), "1"), frozen.withExactProportions(counted).toBytes());
+        }
+        return refs;
     }
 
     private static long seed(long base, int index) {

@@ -19,6 +19,14 @@ public record ModelRun(
 
     public static final long NO_DRIFT = Long.MAX_VALUE;
 
+    /**
+     * Where scoring divides unchanged from changed traffic: the change's start, or never for a
+     * scenario in which every trigger is false (stationary, or a negligible change).
+     */
+    public long scoredChangeStart() {
+        return scenario.stationary() ? NO_DRIFT : driftStartMillis;
+    }
+
     /** How far the change has gone at event time {@code t}: 0 before it, 1 in full. */
     public double driftAt(long t) {
         if (t < driftStartMillis) {

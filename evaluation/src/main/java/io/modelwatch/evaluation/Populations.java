@@ -26,12 +26,18 @@ public final class Populations {
         /** channel's missing rate goes from 10% to 10% + {@code size}. */
         CHANNEL_MISSING,
         /** features unchanged, the score's logit moves by {@code size} (a bad model build). */
-        SCORE_SHIFT
+        SCORE_SHIFT,
+        /**
+         * real but negligible: age's mean moves by {@code size} sd and 3 points of plan mix move
+         * from basic to pro.
+         */
+        NEGLIGIBLE
     }
 
     static final String[] PLANS = {"basic", "pro", "team", "enterprise", "premium"};
     static final double[] PLAN_MIX = {0.50, 0.30, 0.15, 0.05, 0};
     static final double[] PLAN_MIX_SHIFTED = {0.40, 0.30, 0.15, 0.15, 0};
+    static final double[] PLAN_MIX_NUDGED = {0.47, 0.33, 0.15, 0.05, 0};
     static final double[] PLAN_EFFECT = {0.3, 0, -0.3, -0.6, -0.9};
     static final String[] CHANNELS = {"web", "app", "partner"};
     static final double[] CHANNEL_MIX = {0.5, 0.4, 0.1};
@@ -58,7 +64,7 @@ public final class Populations {
         public double draw(SplittableRandom r, double drift, Object[] v) {
             double z = r.nextGaussian();
             double age = AGE_MEAN + AGE_SD * z;
-            if (change == Change.AGE_SHIFT) {
+            if (change == Change.AGE_SHIFT || change == Change.NEGLIGIBLE) {
                 age += AGE_SD * size * drift;
             } else if (change == Change.AGE_SPREAD) {
                 age = AGE_MEAN + AGE_SD * z * (1 + (size - 1) * drift);
@@ -70,6 +76,8 @@ public final class Populations {
             double[] mix = PLAN_MIX;
             if (change == Change.PLAN_MIX) {
                 mix = blend(PLAN_MIX, PLAN_MIX_SHIFTED, drift);
+            } else if (change == Change.NEGLIGIBLE) {
+                mix = blend(PLAN_MIX, PLAN_MIX_NUDGED, drift);
             } else if (change == Change.NEW_PLAN) {
                 mix = PLAN_MIX.clone();
                 for (int i = 0; i < mix.length - 1; i++) {

@@ -21,6 +21,11 @@ import java.util.Set;
  *     moves the model's scores is also prediction drift)
  * @param rampMinutes 0 for an abrupt change, else the minutes over which it grows to full size
  * @param goal what docs/detection.md promises for this scenario
+ * @param profiledReference events of unchanged traffic to build the model's reference from, as
+ *     {@code modelwatch profile} does from training data, handed to the job like
+ *     {@code run --references}; 0 to let the job learn it from the first events
+ * @param changeFromStart the scenario's change is in effect from the first event (with a
+ *     profiled reference, every window then differs from the reference)
  */
 public record Scenario(
         String name,
@@ -32,7 +37,9 @@ public record Scenario(
         String reason,
         Set<String> alsoExpected,
         int rampMinutes,
-        Goal goal) implements Serializable {
+        Goal goal,
+        int profiledReference,
+        boolean changeFromStart) implements Serializable {
 
     /** Promises, checked by the suite. */
     public enum Goal {
@@ -56,7 +63,7 @@ public record Scenario(
     static Scenario stationary(String name, String description, Population population, int eventsPerMinute,
             boolean outOfOrder) {
         return new Scenario(name, description, population, eventsPerMinute, outOfOrder, null, null, Set.of(), 0,
-                Goal.NO_TRIGGER);
+                Goal.NO_TRIGGER, 0, false);
     }
 
     static Scenario drift(String name, String description, Change change, double size, String culprit, String reason,
@@ -70,10 +77,10 @@ public record Scenario(
             also.add(RetrainTrigger.DATA_QUALITY);
         }
         return new Scenario(name, description, new Customer(change, size), EVENTS_PER_MINUTE, false, culprit, reason,
-                Set.copyOf(also), rampMinutes, goal);
+                Set.copyOf(also), rampMinutes, goal, 0, false);
     }
 
-    /** The stationary shapes: each must run 1M events without a trigger. */
+    /** The stationary shapes, and a negligible change: each must run 1M events without a trigger. */
     public static List<Scenario> stationaryScenarios() {
         return List.of(
                 stationary("stationary/customer", "the customer model as is: normal, log-normal, counts, "
@@ -94,7 +101,12 @@ public record Scenario(
                 stationary("stationary/out-of-order", "customer model, events up to 20 s out of order, 1% too late",
                         new Customer(Change.NONE, 0), EVENTS_PER_MINUTE, true),
                 stationary("stationary/high-traffic", "customer model at 12000 events per window",
-                        new Customer(Change.NONE, 0), 10 * EVENTS_PER_MINUTE, false));
+                        new Customer(Change.NONE, 0), 10 * EVENTS_PER_MINUTE, false),
+                // Not stationary, but no trigger is right: the change is real and negligible.
+                new Scenario("negligible/large-samples", "age +0.08 sd and 3 points of plan mix, 12000 events per "
+                        + "window, against a reference profiled from 200k events: significant, not relevant",
+                        new Customer(Change.NEGLIGIBLE, 0.08), 10 * EVENTS_PER_MINUTE, false, null, null, Set.of(), 0,
+                        Goal.NO_TRIGGER, 200_000, true));
     }
 
     /** The changes, each replicated with different seeds. */

@@ -31,7 +31,8 @@ public final class Scoring {
     public static final String NAIVE = "naive mean";
     public static final String PSI = "PSI >= 0.1";
     public static final String EVIDENTLY = "Evidently-style";
-    public static final List<String> DETECTORS = List.of(MODELWATCH, NAIVE, PSI, EVIDENTLY);
+    public static final String TESTS_ONLY = "tests only";
+    public static final List<String> DETECTORS = List.of(MODELWATCH, NAIVE, PSI, EVIDENTLY, TESTS_ONLY);
 
     private Scoring() {}
 
@@ -119,6 +120,8 @@ public final class Scoring {
                     .add(scoreBaseline(run, Baselines.psi(rs), rs));
             perDetector.computeIfAbsent(EVIDENTLY, k -> new ArrayList<>())
                     .add(scoreBaseline(run, Baselines.evidentlyStyle(rs), rs));
+            perDetector.computeIfAbsent(TESTS_ONLY, k -> new ArrayList<>())
+                    .add(scoreBaseline(run, Baselines.testsOnly(rs), rs));
         }
         List<ScenarioScore> out = new ArrayList<>();
         for (ModelRun first : firstOfEachScenario(runs)) {
@@ -137,7 +140,7 @@ public final class Scoring {
         boolean culpritFirst = false;
         for (RetrainTrigger t : triggers) {
             long at = Instant.parse(t.detectedAt()).toEpochMilli();
-            boolean afterChange = !s.stationary() && at > run.driftStartMillis();
+            boolean afterChange = at > run.scoredChangeStart();
             if (afterChange && t.reason().equals(s.reason())) {
                 if (detectedAt == null) {
                     detectedAt = at;
@@ -156,7 +159,7 @@ public final class Scoring {
         Long detectedAt = null;
         boolean culpritFirst = false;
         for (Baselines.Trigger t : Baselines.escalate(flags)) {
-            if (!s.stationary() && t.detectedAt() > run.driftStartMillis()) {
+            if (t.detectedAt() > run.scoredChangeStart()) {
                 if (detectedAt == null) {
                     detectedAt = t.detectedAt();
                     culpritFirst = s.culprit().equals(t.strongest());
@@ -170,19 +173,20 @@ public final class Scoring {
 
     private static ModelScore withExposure(ModelRun run, int falseTriggers, Long detectedAt, boolean culpritFirst,
             List<HealthReport> reports, List<Baselines.Flag> flags) {
+        long boundary = run.scoredChangeStart();
         int windows = 0;
         for (HealthReport r : reports) {
-            if (Baselines.evaluated(r) && Baselines.end(r) <= run.driftStartMillis()) {
+            if (Baselines.evaluated(r) && Baselines.end(r) <= boundary) {
                 windows++;
             }
         }
         int flagged = 0;
         for (Baselines.Flag f : flags) {
-            if (f.windowEnd() <= run.driftStartMillis()) {
+            if (f.windowEnd() <= boundary) {
                 flagged++;
             }
         }
-        long nonDriftEvents = run.eventsBefore(run.driftStartMillis());
+        long nonDriftEvents = run.eventsBefore(boundary);
         return new ModelScore(run, falseTriggers, detectedAt, culpritFirst, nonDriftEvents, windows, flagged);
     }
 

@@ -41,6 +41,8 @@ class DetectionGoalsITCase {
         assertThat(score(scores, "drift/category-mix", Scoring.NAIVE).detected()).isZero();
         assertThat(score(scores, "drift/missing-rate", Scoring.NAIVE).detected()).isZero();
         assertThat(score(scores, "drift/missing-rate", Scoring.PSI).detected()).isZero();
+        // And tests without effect floors call a negligible change in large samples drift.
+        assertThat(score(scores, "negligible/large-samples", Scoring.TESTS_ONLY).falseTriggers()).isPositive();
     }
 
     static Scoring.ScenarioScore score(List<Scoring.ScenarioScore> scores, String scenario, String detector) {

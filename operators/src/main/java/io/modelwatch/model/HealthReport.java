@@ -5,9 +5,11 @@ package io.modelwatch.model;
  * small enough to chart directly; arrays, not maps, so it crosses Flink without Kryo.
  *
  * @param status WARMING_UP (reference still being learned), ACCUMULATING (too few events yet;
- *     the window is merged into the next), OK, DRIFTING (at least one drift statistic over its
- *     warning threshold), DEGRADED (no drift, but a data-quality finding), or SILENT (no events
- *     for {@code quality.silenceAfter}: reported when the watermark passes, without an event)
+ *     the window is merged into the next), OK, DRIFTING (at least one feature or the prediction
+ *     flagged: a significant test with an effect over its floor, or a sequential detector's
+ *     alarm; see docs/detection.md), DEGRADED (no drift, but a data-quality finding), or SILENT
+ *     (no events for {@code quality.silenceAfter}: reported when the watermark passes, without an
+ *     event)
  * @param events events in the evaluated span
  * @param eventsSeen events of this model version since the job first saw it
  * @param revision 0 for the first report of a window; each later revision replaces the one before

@@ -71,15 +71,32 @@ public final class KolmogorovSmirnov {
     }
 
     /**
-     * The distance at which the two-sample test rejects at level {@code alpha}: the asymptotic
-     * {@code c(alpha) sqrt((n + m) / (n m))} with {@code c(alpha) = sqrt(-ln(alpha / 2) / 2)}
-     * (the first term of Kolmogorov's series; exact to 4 digits for alpha <= 0.2), plus the
-     * reference's rank error {@code epsilon}.
+     * The distance at which the two-sample test rejects at level {@code alpha}, consistent with
+     * {@link #pValue}: {@code lambda* / (sqrt(ne) + 0.12 + 0.11/sqrt(ne)) + epsilon} with
+     * {@code Q(lambda*) = alpha}. For large samples this is the textbook
+     * {@code c(alpha) sqrt((n + m) / (n m))}, {@code c(alpha) = sqrt(-ln(alpha / 2) / 2)} (1.358 at
+     * 5%, 1.949 at 0.1%), plus the reference's rank error.
      */
     public static double criticalValue(double alpha, double n, double m, double epsilon) {
         if (!(alpha > 0 && alpha < 1)) {
             throw new IllegalArgumentException("alpha must be in (0, 1), was " + alpha);
         }
-        return Math.sqrt(-Math.log(alpha / 2) / 2) * Math.sqrt((n + m) / (n * m)) + Math.max(0, epsilon);
+        double sqrtNe = Math.sqrt(effectiveSize(n, m));
+        return inverseKolmogorovSurvival(alpha) / (sqrtNe + 0.12 + 0.11 / sqrtNe) + Math.max(0, epsilon);
+    }
+
+    /** {@code lambda} with {@code Q(lambda) = alpha}, by bisection (Q falls monotonically). */
+    static double inverseKolmogorovSurvival(double alpha) {
+        double lo = 0;
+        double hi = 10;
+        for (int i = 0; i < 100; i++) {
+            double mid = (lo + hi) / 2;
+            if (SpecialFunctions.kolmogorovSurvival(mid) > alpha) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return hi;
     }
 }

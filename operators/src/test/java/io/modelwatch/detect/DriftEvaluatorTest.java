@@ -86,7 +86,7 @@ class DriftEvaluatorTest {
                         "missing_p_value");
         assertThat(stat(x, "p_value").threshold()).isEqualTo(T.falseDiscoveryRate());
         // The larger of the effect floor and the sample-size-aware critical distance at level fdr
-        // (1.95 * sqrt(1/5000 + 1/2000) = 0.052), both raised by the sketch's rank error.
+        // (1.95 / (sqrt(ne) + 0.12) = 0.051 with ne = 1429), both raised by the sketch's rank error.
         assertThat(stat(x, "ks").threshold()).isBetween(0.052, 0.07);
         assertThat(stat(x, "wasserstein").threshold()).isNull();
         HealthReport.FeatureHealth plan = r.features()[1];
