@@ -82,8 +82,7 @@ class DriftEvaluatorTest {
         assertThat(x.drift()[0].statistic()).isEqualTo("psi");
         assertThat(x.drift()[0].threshold()).isEqualTo(0.1);
         assertThat(x.drift()).extracting(HealthReport.DriftStatistic::statistic)
-                .containsExactly("psi", "ks", "p_value", "wasserstein", "jensen_shannon", "missing_rate_change",
-                        "missing_p_value");
+                .containsExactly("psi", "ks", "p_value", "wasserstein", "jensen_shannon");
         assertThat(stat(x, "p_value").threshold()).isEqualTo(T.falseDiscoveryRate());
         // The larger of the effect floor and the sample-size-aware critical distance at level fdr
         // (1.95 / (sqrt(ne) + 0.12) = 0.051 with ne = 1429), both raised by the sketch's rank error.
@@ -93,8 +92,7 @@ class DriftEvaluatorTest {
         assertThat(plan.type()).isEqualTo("CATEGORICAL");
         assertThat(plan.topCategories()[0].value()).isEqualTo("basic");
         assertThat(plan.drift()).extracting(HealthReport.DriftStatistic::statistic)
-                .containsExactly("psi", "linf", "chi_square", "p_value", "jensen_shannon", "missing_rate_change",
-                        "missing_p_value");
+                .containsExactly("psi", "linf", "chi_square", "p_value", "jensen_shannon");
     }
 
     static HealthReport.DriftStatistic stat(HealthReport.FeatureHealth f, String name) {
@@ -166,19 +164,19 @@ class DriftEvaluatorTest {
     }
 
     @Test
-    void aMissingRateJumpIsDriftOfThatFeature() {
+    void aMissingRateJumpIsDataQualityNotDrift() {
+        // Missing values are judged by QualityEvaluator (a DATA_QUALITY trigger naming the
+        // feature): the drift statistics look at the values that are there, so one cause gives
+        // one trigger.
         Generated before = new Generated().feature("x", r -> normal(r, 0, 1))
                 .feature("region", r -> r.nextDouble() < 0.05 ? null : "eu");
         Generated after = new Generated().feature("x", r -> normal(r, 0, 1))
                 .feature("region", r -> r.nextDouble() < 0.20 ? null : "eu");
         ReferenceProfile ref = learn(before.events(1, 5000));
-        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window(ref, after.events(2, 1200)), T, CTX);
-        assertThat(eval.signals()).extracting(DriftSignal::reason).containsExactly(RetrainTrigger.FEATURE_DRIFT);
-        assertThat(eval.signals().get(0).evidence()).extracting(e -> e.signal() + "/" + e.statistic())
-                .containsExactly("feature:region/missing_rate_change");
-        assertThat(eval.signals().get(0).evidence()[0].value()).isCloseTo(0.15, org.assertj.core.data.Offset.offset(0.03));
-        // The same missing rate as the reference is fine.
-        assertThat(DriftEvaluator.evaluate(ref, window(ref, before.events(3, 1200)), T, CTX).signals()).isEmpty();
+        ModelProfile w = window(ref, after.events(2, 1200));
+        assertThat(DriftEvaluator.evaluate(ref, w, T, CTX).signals()).isEmpty();
+        assertThat(QualityEvaluator.evaluate(ref, w, T, 60_000, 0).findings())
+                .extracting(f -> f.signal() + "/" + f.statistic()).contains("quality:region/missing_rate_increase");
     }
 
     @Test
@@ -196,13 +194,12 @@ class DriftEvaluatorTest {
     }
 
     @Test
-    void aFeatureMissingFromEveryEventOfTheWindowIsDrift() {
+    void aFeatureMissingFromEveryEventOfTheWindowIsADataQualityFinding() {
         Generated before = new Generated().feature("x", r -> normal(r, 0, 1)).feature("y", r -> normal(r, 0, 1));
         Generated after = new Generated().feature("x", r -> normal(r, 0, 1));
         ReferenceProfile ref = learn(before.events(1, 5000));
-        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window(ref, after.events(2, 1200)), T, CTX);
-        assertThat(eval.signals().get(0).evidence()).extracting(e -> e.signal() + "/" + e.statistic())
-                .containsExactly("feature:y/missing_rate_change");
-        assertThat(eval.signals().get(0).critical()).isTrue();
+        ModelProfile w = window(ref, after.events(2, 1200));
+        assertThat(DriftEvaluator.evaluate(ref, w, T, CTX).signals()).isEmpty();
+        assertThat(QualityEvaluator.evaluate(ref, w, T, 60_000, 0).findings().get(0).signal()).isEqualTo("quality:y");
     }
 }
