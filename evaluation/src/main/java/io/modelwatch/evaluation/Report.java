@@ -16,7 +16,7 @@ public final class Report {
                 events, result.runs().size(), settings.stationaryEvents(), settings.replicas(), settings.seed(),
                 settings.parallelism(), result.millis() / 1000.0, events * 1000.0 / Math.max(1, result.millis())));
 
-        sb.append("Stationary scenarios (every trigger is false):\n\n");
+        sb.append("No change, or none worth a trigger (every trigger is false):\n\n");
         sb.append("| scenario | events | detector | false triggers | per 100k events | flagged windows |\n");
         sb.append("|---|---:|---|---:|---:|---:|\n");
         for (Scoring.ScenarioScore s : scores) {

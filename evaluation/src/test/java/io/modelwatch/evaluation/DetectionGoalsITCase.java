@@ -12,8 +12,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The evaluation suite at CI size (EvaluationRun.Settings.ci(): 80k events per stationary
  * scenario, 3 replicas per change) through the real job on a MiniCluster, asserting the goals of
- * docs/detection.md and the stricter margins of {@link Goals#margins}. Everything is seeded, so a
- * failure here is a change in behaviour, not bad luck.
+ * docs/detection.md and the stricter margins of {@link Goals#margins}. The traffic is seeded; the
+ * only randomness left is the KLL sketches' compaction, which moves statistics far less than the
+ * margins, so a failure here is a change in behaviour, not bad luck.
  */
 class DetectionGoalsITCase {
     @RegisterExtension

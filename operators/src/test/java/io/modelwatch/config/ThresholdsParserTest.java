@@ -58,6 +58,16 @@ class ThresholdsParserTest {
     }
 
     @Test
+    void theExampleInDocsDetectionSpellsOutTheDefaults() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "detection.md"));
+        int start = doc.indexOf("```yaml\n");
+        String yaml = doc.substring(start + 8, doc.indexOf("```", start + 8));
+        ThresholdsConfig c = ThresholdsParser.parse(yaml);
+        assertThat(c.defaults()).isEqualTo(Thresholds.defaults());
+        assertThat(c.version()).isEqualTo(ThresholdsConfig.defaultConfig().version());
+    }
+
+    @Test
     void versionIgnoresFormattingButNotValues() {
         String a = ThresholdsParser.parse("defaults:\n  drift:\n    psi:\n      warning: 0.1\n").version();
         String b = ThresholdsParser.parse("{defaults: {drift: {psi: {warning: 0.10}}}}").version();
