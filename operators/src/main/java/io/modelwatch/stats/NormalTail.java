@@ -21,31 +21,8 @@ public final class NormalTail {
         return 0.5 * upperGammaHalf(z * z / 2);
     }
 
-    /** Q(1/2, x) computed directly from the continued fraction for large x, where 1 - P loses precision. */
+    /** Q(1/2, x), by the continued fraction for large x, where 1 - P would lose the tail's digits. */
     private static double upperGammaHalf(double x) {
-        if (x < 1.5) {
-            return 1 - PoissonTail.regularizedGammaP(0.5, x);
-        }
-        double a = 0.5;
-        double b = x + 1 - a;
-        double fpmin = Double.MIN_NORMAL / 1e-15;
-        double c = 1 / fpmin;
-        double d = 1 / b;
-        double h = d;
-        for (int i = 1; i < 10_000; i++) {
-            double an = -i * (i - a);
-            b += 2;
-            d = an * d + b;
-            if (Math.abs(d) < fpmin) d = fpmin;
-            c = b + an / c;
-            if (Math.abs(c) < fpmin) c = fpmin;
-            d = 1 / d;
-            double del = d * c;
-            h *= del;
-            if (Math.abs(del - 1) < 1e-15) {
-                break;
-            }
-        }
-        return Math.exp(-x + a * Math.log(x) - PoissonTail.logGamma(a)) * h;
+        return SpecialFunctions.regularizedGammaQ(0.5, x);
     }
 }

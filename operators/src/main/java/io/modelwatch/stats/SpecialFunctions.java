@@ -98,6 +98,35 @@ public final class SpecialFunctions {
         return Math.min(1, Math.exp(logPrefix) * h);
     }
 
+    /**
+     * The regularised lower incomplete gamma function {@code P(a, x) = 1 - Q(a, x)}, computed
+     * directly where it is small (the series, below {@code x = a + 1}) so that tail probabilities
+     * of 1e-12 keep their digits instead of vanishing in {@code 1 - Q}.
+     */
+    public static double regularizedGammaP(double a, double x) {
+        if (!(a > 0) || !(x >= 0)) {
+            throw new IllegalArgumentException("regularizedGammaP needs a > 0 and x >= 0, was a=" + a + ", x=" + x);
+        }
+        if (x == 0) {
+            return 0;
+        }
+        if (x >= a + 1) {
+            return Math.max(0, 1 - regularizedGammaQ(a, x));
+        }
+        double ap = a;
+        double del = 1 / a;
+        double sum = del;
+        for (int n = 0; n < MAX_ITERATIONS; n++) {
+            ap += 1;
+            del *= x / ap;
+            sum += del;
+            if (Math.abs(del) < Math.abs(sum) * EPS) {
+                break;
+            }
+        }
+        return Math.min(1, sum * Math.exp(-x + a * Math.log(x) - logGamma(a)));
+    }
+
     /** P(X > x) for X chi-square distributed with {@code df} degrees of freedom: Q(df/2, x/2). */
     public static double chiSquareSurvival(double x, double df) {
         if (!(df > 0)) {
