@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.modelwatch.demo.TrafficSimulator;
 import io.modelwatch.demo.TrafficSimulator.DriftKind;
 import io.modelwatch.demo.TrafficSimulator.ModelScenario;
-import io.modelwatch.kafka.EmbeddedKafkaCluster;
+import io.modelwatch.testing.KafkaTestBase;
 import io.modelwatch.kafka.TopicReader;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.HealthReport;
@@ -21,8 +21,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,24 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (none doubled by the replay, none lost with the dead process), and the drift gets exactly one
  * trigger, read with read_committed as any consumer would.
  */
-class CrashRecoveryITCase {
+class CrashRecoveryITCase extends KafkaTestBase {
     static final int MINUTES = 14;
-    static EmbeddedKafkaCluster kafka;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaCluster.start();
-        for (String t : List.of("predictions", "labels", "retrain-triggers", "model-health", "dead-letters")) {
-            kafka.createTopic(t, t.equals("predictions") ? 2 : 1);
-        }
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @Test
     void killMinusNineThenRestartLosesAndDoublesNothing(@TempDir Path dir) throws Exception {

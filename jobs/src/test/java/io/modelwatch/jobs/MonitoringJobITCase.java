@@ -6,13 +6,11 @@ import io.modelwatch.cli.RunOptions;
 import io.modelwatch.demo.TrafficSimulator;
 import io.modelwatch.demo.TrafficSimulator.DriftKind;
 import io.modelwatch.demo.TrafficSimulator.ModelScenario;
-import io.modelwatch.kafka.EmbeddedKafkaCluster;
-import io.modelwatch.kafka.TopicReader;
+import io.modelwatch.testing.KafkaTestBase;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.RetrainTrigger;
-import io.modelwatch.serde.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,10 +20,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,27 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  * RocksDB state with checkpoints and exactly-once Kafka sinks, run as {@code run --bounded} over
  * topics filled beforehand. Default thresholds: nothing is tuned for this data.
  */
-class MonitoringJobITCase {
+class MonitoringJobITCase extends KafkaTestBase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
-    static EmbeddedKafkaCluster kafka;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaCluster.start();
-        for (String t : List.of("predictions", "labels", "retrain-triggers", "model-health", "dead-letters")) {
-            kafka.createTopic(t, t.equals("predictions") ? 2 : 1);
-        }
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @Test
     void driftingModelTriggersOnceStableModelNeverAndBadRecordsAreDeadLettered(@TempDir Path stateDir) throws Exception {
@@ -111,11 +91,4 @@ class MonitoringJobITCase {
         assertThat(dead).filteredOn(d -> d.payloadBase64() != null).hasSize(1);
     }
 
-    private static <T> List<T> read(String topic, Class<T> type) {
-        List<T> out = new ArrayList<>();
-        for (ConsumerRecord<String, String> r : TopicReader.readAll(kafka.bootstrapServers(), topic)) {
-            out.add(Json.read(r.value(), type));
-        }
-        return out;
-    }
 }

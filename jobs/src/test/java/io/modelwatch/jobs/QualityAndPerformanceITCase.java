@@ -3,8 +3,7 @@ package io.modelwatch.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.cli.RunOptions;
-import io.modelwatch.kafka.EmbeddedKafkaCluster;
-import io.modelwatch.kafka.TopicReader;
+import io.modelwatch.testing.KafkaTestBase;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.RetrainTrigger;
@@ -20,10 +19,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (30 minutes late) arrive; a model whose feature starts arriving null 35% of the time gets
  * DATA_QUALITY naming that feature; a model that stops sending is reported SILENT.
  */
-class QualityAndPerformanceITCase {
+class QualityAndPerformanceITCase extends KafkaTestBase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
@@ -43,22 +39,7 @@ class QualityAndPerformanceITCase {
     static final int MINUTES = 30;
     static final int PER_MINUTE = 1100;
     static final int CHANGE_AT = 15;
-    static EmbeddedKafkaCluster kafka;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaCluster.start();
-        for (String t : List.of("predictions", "labels", "retrain-triggers", "model-health", "dead-letters")) {
-            kafka.createTopic(t, t.equals("predictions") ? 2 : 1);
-        }
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @Test
     void decayNullsAndSilenceAreEachReportedAndEscalatedForTheRightModel(@TempDir Path dir) throws Exception {
@@ -149,11 +130,4 @@ class QualityAndPerformanceITCase {
         return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
     }
 
-    private static <T> List<T> read(String topic, Class<T> type) {
-        List<T> out = new ArrayList<>();
-        for (ConsumerRecord<String, String> r : TopicReader.readAll(kafka.bootstrapServers(), topic)) {
-            out.add(Json.read(r.value(), type));
-        }
-        return out;
-    }
 }

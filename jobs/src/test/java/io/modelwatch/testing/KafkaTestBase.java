@@ -1,0 +1,47 @@
+package io.modelwatch.testing;
+
+import io.modelwatch.kafka.EmbeddedKafkaCluster;
+import io.modelwatch.kafka.TopicReader;
+import io.modelwatch.serde.Json;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * One in-process Kafka broker per test class with the contract's topics under their default
+ * names ({@code predictions} with two partitions, so watermarks come from more than one), and a
+ * read_committed reader of the outputs.
+ */
+public abstract class KafkaTestBase {
+    public static final List<String> TOPICS =
+            List.of("predictions", "labels", "retrain-triggers", "model-health", "dead-letters");
+
+    protected static EmbeddedKafkaCluster kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafkaCluster.start();
+        for (String t : TOPICS) {
+            kafka.createTopic(t, t.equals("predictions") ? 2 : 1);
+        }
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+    }
+
+    /** Everything committed to {@code topic}, as {@code type}. */
+    protected static <T> List<T> read(String topic, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (ConsumerRecord<String, String> r : TopicReader.readAll(kafka.bootstrapServers(), topic)) {
+            out.add(Json.read(r.value(), type));
+        }
+        return out;
+    }
+}
