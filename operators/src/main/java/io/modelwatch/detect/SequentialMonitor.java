@@ -1,18 +1,14 @@
 package io.modelwatch.detect;
 
 import io.modelwatch.config.Thresholds;
+import io.modelwatch.stats.StateBytes;
 import io.modelwatch.stats.FeatureProfile;
 import io.modelwatch.stats.FeatureReference;
 import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.ReferenceProfile;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
-import java.io.DataInputStream;
 import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,20 +120,10 @@ public final class SequentialMonitor {
     }
 
     public byte[] toBytes() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-            writeTo(new DataOutputStream(bytes));
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return StateBytes.of(this::writeTo);
     }
 
     public static SequentialMonitor fromBytes(byte[] bytes) {
-        try {
-            return readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return StateBytes.read(bytes, SequentialMonitor::readFrom);
     }
 }

@@ -4,14 +4,9 @@ import io.modelwatch.model.HealthReport.ClassMetrics;
 import io.modelwatch.model.HealthReport.Performance;
 import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ValueKind;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
-import java.io.DataInputStream;
 import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.datasketches.kll.KllDoublesSketch;
@@ -345,20 +340,10 @@ public final class PerformanceAccumulator {
     }
 
     public byte[] toBytes() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-            writeTo(new DataOutputStream(bytes));
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return StateBytes.of(this::writeTo);
     }
 
     public static PerformanceAccumulator fromBytes(byte[] bytes) {
-        try {
-            return readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return StateBytes.read(bytes, PerformanceAccumulator::readFrom);
     }
 }
