@@ -80,6 +80,25 @@ public final class ThresholdsParser {
         return new ThresholdsConfig(defaults, Map.copyOf(models), versionOf(defaults, models));
     }
 
+    /**
+     * {@code base} with the settings of {@code node} (one model's section, as in the file) applied
+     * and the result validated; messages name keys under {@code prefix}. The live control topic
+     * (ControlCommandParser) reads its threshold overrides through this, so they are checked
+     * exactly as the file is.
+     */
+    public static Thresholds override(Thresholds base, JsonNode node, String prefix) {
+        return apply(base, node, prefix).validate(prefix);
+    }
+
+    /** The section names and their keys, as in the file. */
+    static Set<String> sectionKeys(String section) {
+        return SECTIONS.get(section);
+    }
+
+    static Set<String> sections() {
+        return SECTIONS.keySet();
+    }
+
     private static Thresholds apply(Thresholds base, JsonNode node, String prefix) {
         if (node == null || node.isMissingNode() || node.isNull()) {
             return base;
@@ -194,6 +213,15 @@ public final class ThresholdsParser {
         canon.set("defaults", canonical(defaults));
         ObjectNode m = canon.putObject("models");
         new TreeMap<>(models).forEach((k, v) -> m.set(k, canonical(v)));
+        return hash(canon);
+    }
+
+    /** A content hash of one model's resolved thresholds, for versions of live overrides. */
+    static String versionOf(Thresholds t) {
+        return hash(canonical(t));
+    }
+
+    private static String hash(ObjectNode canon) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest(CANONICAL.writeValueAsString(canon).getBytes(StandardCharsets.UTF_8));

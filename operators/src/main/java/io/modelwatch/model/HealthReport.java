@@ -16,6 +16,8 @@ package io.modelwatch.model;
  *     it, with performance updated by labels that arrived since
  * @param performance model performance on the labelled predictions of the span; null until a
  *     label arrived
+ * @param control what the live control topic changed for this model version; null when nothing
+ *     (then {@code thresholdsVersion} is the thresholds file's)
  */
 public record HealthReport(
         String modelId,
@@ -32,7 +34,17 @@ public record HealthReport(
         EscalationState escalation,
         String thresholdsVersion,
         int revision,
-        Performance performance) {
+        Performance performance,
+        Control control) {
+
+    /** A report without live control (as before the control topic). */
+    public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
+            long events, long eventsSeen, long referenceEvents, FeatureHealth[] features, FeatureHealth prediction,
+            QualityCounts quality, EscalationState escalation, String thresholdsVersion, int revision,
+            Performance performance) {
+        this(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen, referenceEvents, features,
+                prediction, quality, escalation, thresholdsVersion, revision, performance, null);
+    }
 
     public static final String WARMING_UP = "WARMING_UP";
     public static final String ACCUMULATING = "ACCUMULATING";
@@ -44,14 +56,43 @@ public record HealthReport(
     /** This report with other quality counts and status. */
     public HealthReport withQuality(QualityCounts newQuality, String newStatus) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, newStatus, events, eventsSeen,
-                referenceEvents, features, prediction, newQuality, escalation, thresholdsVersion, revision, performance);
+                referenceEvents, features, prediction, newQuality, escalation, thresholdsVersion, revision, performance, control);
     }
 
     /** This report as revision {@code newRevision} with {@code newPerformance}. */
     public HealthReport withPerformance(Performance newPerformance, int newRevision) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
-                referenceEvents, features, prediction, quality, escalation, thresholdsVersion, newRevision, newPerformance);
+                referenceEvents, features, prediction, quality, escalation, thresholdsVersion, newRevision, newPerformance,
+                control);
     }
+
+    /** This report under the thresholds of the live control topic: their version and what they changed. */
+    public HealthReport withControl(String newThresholdsVersion, Control newControl) {
+        return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
+                referenceEvents, features, prediction, quality, escalation, newThresholdsVersion, revision, performance,
+                newControl);
+    }
+
+    /**
+     * What the {@code monitor-control} topic changed for this model version (docs/topics.md).
+     *
+     * @param commandId the model's own control record in force, or null
+     * @param allModelsCommandId the {@code *} record in force, or null
+     * @param overrides the threshold keys set live (e.g. {@code drift.effect.numeric}), sorted
+     * @param rejected why the {@code *} and the model's overrides could not be combined (the file's
+     *     thresholds apply), or null
+     * @param referenceCommandId the command whose reference action this version ran last, or null
+     * @param referenceAction what that action did, e.g. {@code relearn from the next 5000 events}
+     * @param referenceAppliedAt event time of the first event judged under it
+     */
+    public record Control(
+            String commandId,
+            String allModelsCommandId,
+            String[] overrides,
+            String rejected,
+            String referenceCommandId,
+            String referenceAction,
+            String referenceAppliedAt) {}
 
     /**
      * Performance of the span's predictions that have labels so far. Classification: accuracy and
