@@ -1,5 +1,8 @@
 package io.modelwatch.functions;
 
+import io.modelwatch.config.ConfigException;
+import io.modelwatch.config.ControlCommand;
+import io.modelwatch.config.ControlCommandParser;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.detect.DriftEvaluator;
@@ -9,6 +12,7 @@ import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.detect.SequentialEvidence;
 import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.detect.WindowEvaluation;
+import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.ModelKey;
@@ -16,21 +20,24 @@ import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.ReferenceProfile;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -60,8 +67,19 @@ import org.apache.flink.util.Collector;
  * function of the input (deterministic trigger ids, reproducible {@code --bounded} backtests);
  * (3) a silent version keeps its state only while no other model sends anything either, and
  * then no state grows.
+ *
+ * <p>Live control (the compacted {@code monitor-control} topic, docs/topics.md): its checked
+ * records arrive on the broadcast input ({@link ControlUpdate}) and are kept in broadcast state
+ * {@link Descriptors#CONTROL}, so they survive restores; a fresh start re-reads the topic. The
+ * thresholds of a model are resolved on use (file defaults, file per-model, live {@code *}, live
+ * per-model; {@link ControlCommand#resolve}) and every report says what the control topic changed
+ * ({@link HealthReport.Control}, and a thresholdsVersion with a {@code +} suffix). A reference
+ * action runs on the version's next batch, once per commandId (keyed state "control"): it
+ * discards the version's open windows, pending span and sequential detectors, which were counted
+ * on or against the old reference.
  */
-public final class ModelMonitorFunction extends KeyedProcessFunction<String, PredictionBatch, HealthReport> {
+public final class ModelMonitorFunction
+        extends KeyedBroadcastProcessFunction<String, PredictionBatch, ControlUpdate, HealthReport> {
     /** Decoded references of recently active keys; a reference never changes once frozen. */
     private static final int REFERENCE_CACHE_SIZE = 4096;
 
@@ -75,10 +93,15 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
     private transient ValueState<byte[]> pending;
     private transient ValueState<MonitorStatus> status;
     private transient ValueState<byte[]> detectors;
+    private transient ValueState<ControlStatus> control;
     private transient Map<String, ReferenceProfile> referenceCache;
+    /** Thresholds in force by model id; emptied whenever a control command arrives. */
+    private transient Map<String, Live> live;
     private transient Counter windowsEvaluated;
     private transient Counter driftedWindows;
     private transient Counter expiredVersions;
+    private transient Counter controlUpdates;
+    private transient Counter referenceActions;
     private transient ModelMetrics metrics;
 
     public ModelMonitorFunction(ThresholdsConfig config) {
@@ -110,6 +133,14 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
                 new ValueStateDescriptor<>("status", TypeInformation.of(MonitorStatus.class)));
         detectors = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("detectors", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        control = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("control", TypeInformation.of(ControlStatus.class)));
+        live = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Live> eldest) {
+                return size() > REFERENCE_CACHE_SIZE;
+            }
+        };
         referenceCache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, ReferenceProfile> eldest) {
@@ -120,6 +151,8 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         windowsEvaluated = group.counter("windowsEvaluated");
         driftedWindows = group.counter("driftedWindows");
         expiredVersions = group.counter("modelVersionsExpired");
+        controlUpdates = group.counter("controlUpdates");
+        referenceActions = group.counter("referenceActions");
         metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
     }
 
@@ -128,13 +161,30 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
      * event is applied in memory, and what changed is written back once.
      */
     @Override
-    public void processElement(PredictionBatch batch, Context ctx, Collector<HealthReport> out) throws Exception {
+    public void processElement(PredictionBatch batch, ReadOnlyContext ctx, Collector<HealthReport> out)
+            throws Exception {
         String key = ctx.getCurrentKey();
-        Thresholds t = config.forModel(ModelKey.modelId(key));
+        Live l = live(ModelKey.modelId(key), ctx.getBroadcastState(Descriptors.CONTROL));
+        Thresholds t = l.thresholds();
         long size = t.windowSize().toMillis();
         long watermark = ctx.timerService().currentWatermark();
         MonitorStatus st = statusOrNew();
+        ControlStatus cs = null;
+        ControlCommand.Reference action = l.referenceActionFor(ModelKey.modelVersion(key));
+        if (action != null) {
+            cs = controlOrNew();
+            if (!l.model().commandId().equals(cs.referenceCommandId)) {
+                applyReference(key, l.model().commandId(), action, batch.events()[0].timestamp(), cs, st);
+            }
+        }
         ReferenceProfile ref = reference(key);
+        int referenceEvents = t.referenceEvents();
+        if (ref == null) {
+            cs = cs != null ? cs : control.value();
+            if (cs != null && cs.referenceEvents > 0) {
+                referenceEvents = cs.referenceEvents;
+            }
+        }
         ModelProfile learned = null;
         Map<Long, ModelProfile> touched = new HashMap<>();
         for (PredictionEvent e : batch.events()) {
@@ -173,7 +223,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
                 }
                 learned.add(e);
                 window.add(e);
-                if (learned.events() >= t.referenceEvents()) {
+                if (learned.events() >= referenceEvents) {
                     ref = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
                     reference.update(ref.toBytes());
                     referenceCache.put(key, ref);
@@ -198,12 +248,13 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<HealthReport> out) throws Exception {
-        if (expireIfIdle(timestamp, ctx)) {
-            return;
-        }
         String key = ctx.getCurrentKey();
         String modelId = ModelKey.modelId(key);
-        Thresholds t = config.forModel(modelId);
+        Live l = live(modelId, ctx.getBroadcastState(Descriptors.CONTROL));
+        if (expireIfIdle(timestamp, ctx, l.thresholds())) {
+            return;
+        }
+        Thresholds t = l.thresholds();
         long size = t.windowSize().toMillis();
         long windowEnd = timestamp + 1;
         long windowStart = windowEnd - size;
@@ -218,7 +269,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
                 // At the end of a bounded input the watermark jumps to the end of time: that is
                 // the end of the backtest, not silence of the model.
                 if (ctx.timerService().currentWatermark() != Long.MAX_VALUE) {
-                    reportSilence(key, timestamp, t, silenceStatus, out);
+                    reportSilence(key, timestamp, l, silenceStatus, out);
                 }
             }
             status.update(silenceStatus);
@@ -237,8 +288,8 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         if (!window.binned() || ref == null) {
             byte[] learnedBytes = learning.value();
             long referenceEvents = ref != null ? ref.events() : learnedBytes == null ? 0 : ModelProfile.fromBytes(learnedBytes).events();
-            out.collect(DriftEvaluator.summary(HealthReport.WARMING_UP, window, referenceEvents, t,
-                    context(key, windowStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis))));
+            out.collect(withControl(DriftEvaluator.summary(HealthReport.WARMING_UP, window, referenceEvents, t,
+                    context(key, windowStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l));
             st.lateSinceReport = 0;
             status.update(st);
             return;
@@ -255,8 +306,8 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         if (window.events() < t.minWindowEvents()) {
             pending.update(window.toBytes());
             st.pendingStart = spanStart;
-            out.collect(DriftEvaluator.summary(HealthReport.ACCUMULATING, window, ref.events(), t,
-                    context(key, spanStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis))));
+            out.collect(withControl(DriftEvaluator.summary(HealthReport.ACCUMULATING, window, ref.events(), t,
+                    context(key, spanStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l));
             st.lateSinceReport = 0;
             status.update(st);
             return;
@@ -265,7 +316,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         st.pendingStart = -1;
 
         int driftedBefore = st.driftedWithin(windowEnd, spanMillis);
-        DriftEvaluator.Context c = context(key, spanStart, windowEnd, st, driftedBefore);
+        DriftEvaluator.Context c = context(key, spanStart, windowEnd, st, driftedBefore, l);
         byte[] detectorBytes = detectors.value();
         SequentialMonitor sequential = detectorBytes == null ? new SequentialMonitor()
                 : SequentialMonitor.fromBytes(detectorBytes);
@@ -274,7 +325,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, sequentialEvidence);
         QualityEvaluator.Result quality =
                 QualityEvaluator.evaluate(ref, window, t, windowEnd - spanStart, st.lateSinceReport);
-        HealthReport report = withQuality(eval.report(), quality);
+        HealthReport report = withControl(withQuality(eval.report(), quality), l);
         st.recordWindow(windowEnd, eval.drifted(), spanMillis);
         st.lateSinceReport = 0;
         status.update(st);
@@ -317,20 +368,151 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
     }
 
     /** No window opened for quality.silenceAfter: say so once, without waiting for an event. */
-    private void reportSilence(String key, long timestamp, Thresholds t, MonitorStatus st, Collector<HealthReport> out)
+    private void reportSilence(String key, long timestamp, Live l, MonitorStatus st, Collector<HealthReport> out)
             throws Exception {
+        Thresholds t = l.thresholds();
         ReferenceProfile ref = reference(key);
         long referenceEvents = ref != null ? ref.events() : 0;
         long since = st.lastEventTime == Long.MIN_VALUE ? timestamp - t.silenceAfter().toMillis() : st.lastEventTime;
-        out.collect(DriftEvaluator.summary(HealthReport.SILENT, new ModelProfile(), referenceEvents, t,
+        out.collect(withControl(DriftEvaluator.summary(HealthReport.SILENT, new ModelProfile(), referenceEvents, t,
                 new DriftEvaluator.Context(ModelKey.modelId(key), ModelKey.modelVersion(key), since, timestamp,
                         st.eventsSeen, st.lateSinceReport, st.driftedWithin(timestamp, t.escalationWithin().toMillis()),
-                        config.version())));
+                        l.resolved().version())), l));
     }
 
-    private DriftEvaluator.Context context(String key, long start, long end, MonitorStatus st, int driftedBefore) {
+    private DriftEvaluator.Context context(String key, long start, long end, MonitorStatus st, int driftedBefore,
+            Live l) {
         return new DriftEvaluator.Context(ModelKey.modelId(key), ModelKey.modelVersion(key), start, end,
-                st.eventsSeen, st.lateSinceReport, driftedBefore, config.version());
+                st.eventsSeen, st.lateSinceReport, driftedBefore, l.resolved().version());
+    }
+
+    /**
+     * A control record (checked by {@link io.modelwatch.functions.ControlCommandSplitter}) becomes
+     * the key's control state on every parallel instance; a tombstone removes it. Thresholds take
+     * effect at the next batch or window of each model; reference actions at the version's next
+     * batch.
+     */
+    @Override
+    public void processBroadcastElement(ControlUpdate u, Context ctx, Collector<HealthReport> out) throws Exception {
+        BroadcastState<String, String> state = ctx.getBroadcastState(Descriptors.CONTROL);
+        if (u.command() == null) {
+            state.remove(u.key());
+        } else {
+            state.put(u.key(), u.command());
+        }
+        live.clear();
+        controlUpdates.inc();
+    }
+
+    /**
+     * The thresholds in force on a model and the commands behind them.
+     *
+     * @param model the model's own command, or null
+     * @param all the {@code *} command, or null
+     * @param error a command in broadcast state that no longer passes against the thresholds file
+     *     (changed by a restart since it was checked); it is then not applied
+     */
+    private record Live(ControlCommand.Resolved resolved, ControlCommand model, ControlCommand all, String error) {
+        Thresholds thresholds() {
+            return resolved.thresholds();
+        }
+
+        ControlCommand.Reference referenceActionFor(String modelVersion) {
+            return model != null && model.reference() != null && model.reference().version().equals(modelVersion)
+                    ? model.reference() : null;
+        }
+
+        boolean inForce() {
+            return model != null || all != null || error != null || resolved.error() != null;
+        }
+    }
+
+    private Live live(String modelId, ReadOnlyBroadcastState<String, String> state) throws Exception {
+        Live l = live.get(modelId);
+        if (l != null) {
+            return l;
+        }
+        String allJson = state.get(ControlCommand.ALL_MODELS);
+        String modelJson = ControlCommand.ALL_MODELS.equals(modelId) ? null : state.get(modelId);
+        ControlCommand all = null;
+        ControlCommand model = null;
+        String error = null;
+        try {
+            all = allJson == null ? null : ControlCommandParser.parse(ControlCommand.ALL_MODELS, allJson, config);
+        } catch (ConfigException e) {
+            error = "* command no longer valid against the thresholds file: " + e.getMessage();
+        }
+        try {
+            model = modelJson == null ? null : ControlCommandParser.parse(modelId, modelJson, config);
+        } catch (ConfigException e) {
+            error = "command no longer valid against the thresholds file: " + e.getMessage();
+        }
+        l = new Live(ControlCommand.resolve(config, modelId, all, model), model, all, error);
+        live.put(modelId, l);
+        return l;
+    }
+
+    /** The report with what live control changed, when it changed anything for this version. */
+    private HealthReport withControl(HealthReport r, Live l) throws Exception {
+        ControlStatus cs = control.value();
+        if (!l.inForce() && cs == null) {
+            return r;
+        }
+        String rejected = l.error() != null ? l.error() : l.resolved().error();
+        return r.withControl(l.resolved().version(), new HealthReport.Control(
+                l.model() == null ? null : l.model().commandId(),
+                l.all() == null ? null : l.all().commandId(),
+                l.resolved().overrides().toArray(String[]::new),
+                rejected,
+                cs == null ? null : cs.referenceCommandId,
+                cs == null ? null : cs.referenceAction,
+                cs == null || cs.referenceAppliedAt == Long.MIN_VALUE ? null
+                        : Instant.ofEpochMilli(cs.referenceAppliedAt).toString()));
+    }
+
+    /**
+     * Runs a reference action on this version. The open windows, the pending span and the
+     * sequential detectors go: their counts were made on the old reference's bins or against it,
+     * and judging them against another reference would be wrong. Their timers find nothing.
+     */
+    private void applyReference(String key, String commandId, ControlCommand.Reference action, long at,
+            ControlStatus cs, MonitorStatus st) throws Exception {
+        windows.clear();
+        pending.clear();
+        detectors.clear();
+        learning.clear();
+        referenceCache.remove(key);
+        st.pendingStart = -1;
+        st.driftedWindowEnds = new long[0];
+        if (ControlCommand.Reference.RELEARN.equals(action.action())) {
+            reference.clear();
+            cs.referenceEvents = action.events();
+            cs.ignoreGivenReference = true;
+        } else {
+            ReferenceProfile given = ReferenceProfile.fromBytes(action.profile());
+            reference.update(collapsed(given).toBytes());
+            cs.referenceEvents = 0;
+        }
+        cs.referenceCommandId = commandId;
+        cs.referenceAction = action.describe();
+        cs.referenceAppliedAt = at;
+        control.update(cs);
+        status.update(st);
+        referenceActions.inc();
+    }
+
+    /**
+     * A given profile's timestamps are the training data's, not this model's traffic: collapsed to
+     * one instant, so no event rate is read from them (the volume check needs a learned one).
+     */
+    private static ReferenceProfile collapsed(ReferenceProfile given) {
+        return new ReferenceProfile(given.events(), given.firstTimestamp(), given.firstTimestamp(),
+                new LinkedHashMap<>(given.features()), given.prediction());
+    }
+
+    private ControlStatus controlOrNew() throws Exception {
+        ControlStatus cs = control.value();
+        return cs != null ? cs : new ControlStatus();
     }
 
     private ReferenceProfile reference(String key) throws Exception {
@@ -344,12 +526,12 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
             if (bytes == null) {
                 return null;
             }
-            // Adopted into state, so a restart without the file keeps judging against it. Its
-            // timestamps are the training data's, not this model's traffic: collapsed to one
-            // instant, so no event rate is read from them (the volume check needs a learned one).
-            ReferenceProfile given = ReferenceProfile.fromBytes(bytes);
-            bytes = new ReferenceProfile(given.events(), given.firstTimestamp(), given.firstTimestamp(),
-                    new LinkedHashMap<>(given.features()), given.prediction()).toBytes();
+            ControlStatus cs = control.value();
+            if (cs != null && cs.ignoreGivenReference) {
+                return null; // a relearn command asked for a reference learned from traffic
+            }
+            // Adopted into state, so a restart without the file keeps judging against it.
+            bytes = collapsed(ReferenceProfile.fromBytes(bytes)).toBytes();
             reference.update(bytes);
             learning.clear();
         }
@@ -377,13 +559,12 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
      * On the expiry timer: if the version has been silent for {@code expireAfter}, deletes all of
      * its state and returns true; otherwise re-arms at newest event + expireAfter.
      */
-    private boolean expireIfIdle(long timestamp, OnTimerContext ctx) throws Exception {
+    private boolean expireIfIdle(long timestamp, OnTimerContext ctx, Thresholds t) throws Exception {
         MonitorStatus st = status.value();
         if (st == null || timestamp != st.expiryTimer) {
             return false;
         }
         String key = ctx.getCurrentKey();
-        Thresholds t = config.forModel(ModelKey.modelId(key));
         long due = st.lastEventTime + t.expireAfter().toMillis();
         if (due > timestamp) {
             ctx.timerService().registerEventTimeTimer(due);
@@ -405,6 +586,7 @@ public final class ModelMonitorFunction extends KeyedProcessFunction<String, Pre
         pending.clear();
         detectors.clear();
         status.clear();
+        control.clear();
         referenceCache.remove(key);
         expiredVersions.inc();
         return true;

@@ -17,10 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /** The keyed monitor in an operator harness on RocksDB, including a snapshot/restore round trip. */
@@ -33,20 +30,15 @@ class ModelMonitorFunctionTest {
               window: {size: 1m, minEvents: 200}
             """);
 
-    static KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> harness() throws Exception {
+    static MonitorHarness harness() throws Exception {
         return harness(new ModelMonitorFunction(CONFIG));
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> harness(
-            ModelMonitorFunction f) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(f), PredictionBatch::modelKey,
-                org.apache.flink.api.common.typeinfo.Types.STRING);
-        h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        return h;
+    static MonitorHarness harness(ModelMonitorFunction f) throws Exception {
+        return new MonitorHarness(f);
     }
 
-    static void feed(KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> h,
+    static void feed(MonitorHarness h,
             List<PredictionEvent> events) throws Exception {
         // In batches, as the EventBatcher hands them over.
         for (int i = 0; i < events.size(); i += 100) {
@@ -56,11 +48,11 @@ class ModelMonitorFunctionTest {
         }
     }
 
-    static List<HealthReport> reports(KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> h) {
+    static List<HealthReport> reports(MonitorHarness h) {
         return h.extractOutputValues();
     }
 
-    static List<DriftSignal> signals(KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> h) {
+    static List<DriftSignal> signals(MonitorHarness h) {
         var side = h.getSideOutput(Descriptors.DRIFT_SIGNALS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }

@@ -23,7 +23,9 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,16 +42,12 @@ class StateLifecycleTest {
               lifecycle: {expireAfter: 10m}
             """);
 
-    static KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> monitor() throws Exception {
+    static MonitorHarness monitor() throws Exception {
         return monitor(CONFIG);
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> monitor(ThresholdsConfig config)
-            throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ModelMonitorFunction(config)), PredictionBatch::modelKey, Types.STRING);
-        h.setStateBackend(new EmbeddedRocksDBStateBackend());
-        return h;
+    static MonitorHarness monitor(ThresholdsConfig config) throws Exception {
+        return new MonitorHarness(new ModelMonitorFunction(config));
     }
 
     static final List<String> MONITOR_STATE = List.of("reference", "learning", "windows", "pending", "status");
@@ -59,8 +57,8 @@ class StateLifecycleTest {
      * Keyed state entries (key and state name) on RocksDB, where the harness's
      * {@code numKeyedStateEntries()} is not supported: the keys each state holds.
      */
-    static long entries(KeyedOneInputStreamOperatorTestHarness<String, ?, ?> h, List<String> states) {
-        KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
+    static long entries(AbstractStreamOperatorTestHarness<?> h, List<String> states) {
+        KeyedStateBackend<String> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
         long n = 0;
         for (String state : states) {
             try (Stream<String> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
@@ -70,7 +68,7 @@ class StateLifecycleTest {
         return n;
     }
 
-    static void feed(KeyedOneInputStreamOperatorTestHarness<String, PredictionBatch, HealthReport> h,
+    static void feed(MonitorHarness h,
             List<PredictionEvent> events) throws Exception {
         // In batches, as the EventBatcher hands them over.
         for (int i = 0; i < events.size(); i += 100) {

@@ -1,0 +1,35 @@
+package io.modelwatch.functions;
+
+import io.modelwatch.model.ControlUpdate;
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.PredictionBatch;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+
+/**
+ * {@link ModelMonitorFunction} in its operator, on RocksDB, with the control input idle as the
+ * job's control source is (ControlWatermarks): watermarks of the events alone drive the timers.
+ */
+final class MonitorHarness
+        extends KeyedBroadcastOperatorTestHarness<String, PredictionBatch, ControlUpdate, HealthReport> {
+    MonitorHarness(ModelMonitorFunction f) throws Exception {
+        super(new CoBroadcastWithKeyedOperator<>(f, List.of(Descriptors.CONTROL)), PredictionBatch::modelKey,
+                Types.STRING, 1, 1, 0);
+        setStateBackend(new EmbeddedRocksDBStateBackend());
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+    }
+
+    /** A checked control record, as the splitter broadcasts it ({@code json == null}: tombstone). */
+    void control(String key, String json) throws Exception {
+        processBroadcastElement(new ControlUpdate(key, json), 0);
+    }
+}
