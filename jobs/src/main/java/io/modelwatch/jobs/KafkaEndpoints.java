@@ -1,14 +1,17 @@
 package io.modelwatch.jobs;
 
 import io.modelwatch.cli.RunOptions;
+import io.modelwatch.functions.ControlDeserializer;
 import io.modelwatch.functions.IngestDeserializer;
 import io.modelwatch.functions.JsonRecordSerializer;
 import io.modelwatch.functions.LabelDeserializer;
+import io.modelwatch.model.ControlRecord;
 import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.IngestRecord;
 import io.modelwatch.model.RetrainTrigger;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -29,7 +32,32 @@ public final class KafkaEndpoints {
 
     public static Sources sources(RunOptions o) {
         return new Sources(source(o, o.topics().predictions(), new IngestDeserializer()),
-                source(o, o.topics().labels(), new LabelDeserializer()));
+                source(o, o.topics().labels(), new LabelDeserializer()), control(o));
+    }
+
+    /**
+     * The compacted control topic, always from its earliest offset: a fresh start re-reads the
+     * newest command of every key (compaction keeps those), a restore continues from the offsets
+     * in the savepoint with the commands already in broadcast state. Committed group offsets are
+     * not used: they would make a fresh start skip the commands in force. Subscribed by pattern,
+     * so a missing control topic leaves the job on its thresholds file (partition discovery picks
+     * the topic up once created) instead of failing it; {@code run} and the job jar still refuse to
+     * start without it ({@link KafkaPreflight}).
+     */
+    private static KafkaSource<ControlRecord> control(RunOptions o) {
+        KafkaSourceBuilder<ControlRecord> b = KafkaSource.<ControlRecord>builder()
+                .setBootstrapServers(o.bootstrapServers())
+                .setTopicPattern(Pattern.compile(Pattern.quote(o.topics().control())))
+                .setGroupId(o.groupId())
+                .setDeserializer(new ControlDeserializer())
+                .setProperties(security(o))
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .setStartingOffsets(OffsetsInitializer.earliest());
+        if (o.bounded()) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
     }
 
     private static KafkaSource<IngestRecord> source(RunOptions o, String topic,

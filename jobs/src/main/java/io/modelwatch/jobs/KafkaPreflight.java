@@ -28,6 +28,7 @@ public final class KafkaPreflight {
         Map<String, String> topics = new LinkedHashMap<>();
         topics.put(o.topics().predictions(), "--predictions-topic");
         topics.putIfAbsent(o.topics().labels(), "--labels-topic");
+        topics.putIfAbsent(o.topics().control(), "--control-topic");
         topics.putIfAbsent(o.topics().triggers(), "--triggers-topic");
         topics.putIfAbsent(o.topics().health(), "--health-topic");
         topics.putIfAbsent(o.topics().deadLetters(), "--dead-letters-topic");

@@ -1,6 +1,8 @@
 package io.modelwatch.jobs;
 
 import io.modelwatch.cli.RunOptions;
+import io.modelwatch.functions.ControlCommandSplitter;
+import io.modelwatch.functions.ControlWatermarks;
 import io.modelwatch.functions.DeadLetterSplitter;
 import io.modelwatch.functions.EventBatcher;
 import io.modelwatch.functions.LabelJoinFunction;
@@ -9,6 +11,8 @@ import io.modelwatch.functions.PerformanceMonitorFunction;
 import io.modelwatch.functions.Descriptors;
 import io.modelwatch.functions.ModelMonitorFunction;
 import io.modelwatch.functions.TriggerCooldownFunction;
+import io.modelwatch.model.ControlRecord;
+import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport;
@@ -26,6 +30,8 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cep.CEP;
+import java.util.List;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -36,6 +42,7 @@ import org.apache.flink.util.Collector;
  *
  * <pre>
  * predictions (Kafka) ─► parse ─┬─► dead letters ───────────────────────────────────► dead-letters
+ * monitor-control (Kafka) ─► check ─► broadcast ─┐  (bad commands ─► dead-letters)
  *                               ├─► keyBy(model version) ─► ModelMonitor ─► reports ─┐
  *                               │                               └─► drift + quality signals
  *                               └─► keyBy(model, predictionId) ─┐                    │
@@ -66,14 +73,21 @@ public final class MonitoringJob {
                 .process(new DeadLetterSplitter())
                 .uid(OperatorIds.DEAD_LETTER_SPLITTER).name("Parse predictions / route dead letters");
 
+        SingleOutputStreamOperator<ControlUpdate> control = controlRecords(env, sources)
+                .process(new ControlCommandSplitter(config.thresholds()))
+                .uid(OperatorIds.CONTROL_SPLITTER).name("Check control commands / route dead letters");
+        BroadcastStream<ControlUpdate> controlBroadcast = control.broadcast(Descriptors.CONTROL);
+
         SingleOutputStreamOperator<HealthReport> windowReports = events
                 .transform("Batch events per model version", TypeInformation.of(PredictionBatch.class), new EventBatcher())
                 .uid(OperatorIds.EVENT_BATCHER)
                 .keyBy(PredictionBatch::modelKey)
+                .connect(controlBroadcast)
                 .process(new ModelMonitorFunction(config.thresholds(), config.references()))
                 .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift, quality)");
 
-        DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS);
+        DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS)
+                .union(control.getSideOutput(Descriptors.DEAD_LETTERS));
         DataStream<HealthReport> health = windowReports;
         DataStream<DriftSignal> signals = windowReports.getSideOutput(Descriptors.DRIFT_SIGNALS);
         if (sources.labels() != null) {
@@ -126,6 +140,19 @@ public final class MonitoringJob {
                 .process(new TriggerCooldownFunction(config.thresholds()))
                 .uid(OperatorIds.TRIGGER_COOLDOWN).name("Trigger cooldown")
                 .sinkTo(sinks.triggers()).uid(OperatorIds.TRIGGERS_SINK).name("Kafka: retrain-triggers");
+    }
+
+    /**
+     * The control records: from {@code monitor-control}, or none (a job without a control topic,
+     * e.g. a test or the evaluation). Always idle for watermarks ({@link ControlWatermarks}).
+     */
+    private static DataStream<ControlRecord> controlRecords(StreamExecutionEnvironment env, Sources sources) {
+        if (sources.control() != null) {
+            return env.fromSource(sources.control(), ControlWatermarks.alwaysIdle(), "monitor-control")
+                    .uid(OperatorIds.CONTROL_SOURCE).name("Kafka: monitor-control");
+        }
+        return env.fromData(List.<ControlRecord>of(), TypeInformation.of(ControlRecord.class))
+                .uid(OperatorIds.CONTROL_SOURCE).name("No control topic");
     }
 
     static String modelKey(HealthReport r) {

@@ -21,6 +21,8 @@ public final class OperatorIds {
     public static final String TRIGGERS_SINK = "retrain-triggers-sink";
     public static final String HEALTH_SINK = "model-health-sink";
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+    public static final String CONTROL_SOURCE = "control-source";
+    public static final String CONTROL_SPLITTER = "control-splitter";
 
     private OperatorIds() {}
 }

@@ -50,6 +50,7 @@ class BootstrapCommandITCase {
         for (String t : List.of("predictions", "labels", "retrain-triggers", "model-health", "dead-letters")) {
             kafka.createTopic(t, 1);
         }
+        kafka.createCompactedTopic("monitor-control", 1);
     }
 
     @AfterAll

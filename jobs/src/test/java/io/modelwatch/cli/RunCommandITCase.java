@@ -41,6 +41,7 @@ class RunCommandITCase {
         for (String t : List.of("predictions", "labels", "retrain-triggers", "model-health", "dead-letters")) {
             kafka.createTopic(t, 1);
         }
+        kafka.createCompactedTopic("monitor-control", 1);
     }
 
     @AfterAll

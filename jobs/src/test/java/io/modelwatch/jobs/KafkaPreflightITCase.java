@@ -22,6 +22,7 @@ class KafkaPreflightITCase {
         for (String t : List.of("predictions", "labels", "retrain-triggers", "model-health")) {
             kafka.createTopic(t, 1);
         }
+        kafka.createCompactedTopic("monitor-control", 1);
     }
 
     @AfterAll

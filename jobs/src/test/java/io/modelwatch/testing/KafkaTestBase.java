@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
  */
 public abstract class KafkaTestBase {
     public static final List<String> TOPICS =
-            List.of("predictions", "labels", "retrain-triggers", "model-health", "dead-letters");
+            List.of("predictions", "labels", "monitor-control", "retrain-triggers", "model-health", "dead-letters");
 
     protected static EmbeddedKafkaCluster kafka;
 
@@ -24,7 +24,11 @@ public abstract class KafkaTestBase {
     static void startKafka() {
         kafka = EmbeddedKafkaCluster.start();
         for (String t : TOPICS) {
-            kafka.createTopic(t, t.equals("predictions") ? 2 : 1);
+            if (t.equals("monitor-control")) {
+                kafka.createCompactedTopic(t, 1);
+            } else {
+                kafka.createTopic(t, t.equals("predictions") ? 2 : 1);
+            }
         }
     }
 

@@ -104,6 +104,7 @@ class JobJarOnClusterITCase {
             // watermark advances without waiting for idleness.
             kafka.createTopic("predictions", 2);
             kafka.createTopic("labels", 1);
+            kafka.createCompactedTopic("monitor-control", 1);
             OUTPUT_TOPICS.forEach(topic -> kafka.createTopic(topic, 1));
             produce(servers, traffic, 0, FIRST_RUN_MINUTES);
 
