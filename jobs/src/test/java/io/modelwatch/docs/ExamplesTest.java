@@ -90,6 +90,15 @@ class ExamplesTest {
     }
 
     @Test
+    void controlCommandExampleIsAcceptedByTheJob() throws IOException {
+        // Its schema conformance: operators' ControlCommandSchemaTest (the schema checker lives there).
+        var c = io.modelwatch.config.ControlCommandParser.parse("churn", example("control-command.json"),
+                ThresholdsConfig.defaultConfig());
+        assertThat(c.thresholds()).isNotNull();
+        assertThat(c.reference()).isNotNull();
+    }
+
+    @Test
     void typesInTheExamplesUseTheContractEnums() throws IOException {
         RetrainTrigger t = Json.read(example("retrain-trigger.json"), RetrainTrigger.class);
         assertThat(t.reason()).isIn(RetrainTrigger.FEATURE_DRIFT, RetrainTrigger.PREDICTION_DRIFT,
