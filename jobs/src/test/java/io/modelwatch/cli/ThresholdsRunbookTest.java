@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.modelwatch.config.ControlCommandParser;
 import io.modelwatch.config.ThresholdsParser;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -84,6 +85,29 @@ class ThresholdsRunbookTest {
         InspectCommand.print(List.of(), new PrintStream(table, true, StandardCharsets.UTF_8));
         String header = table.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow().strip();
         assertThat(runbook).contains("\n" + header + "\n");
+    }
+
+    /** {@code key|json} records of the kafka-console-producer examples (tombstones are {@code key|NULL}). */
+    static final Pattern CONTROL_RECORD = Pattern.compile("^([^\\s|]+)\\|(\\{.*})$", Pattern.MULTILINE);
+
+    @Test
+    void everyControlCommandIsAcceptedAndRefusalsAreAsDescribed() throws Exception {
+        int checked = 0;
+        for (Block b : blocks()) {
+            if (!b.lang().equals("sh")) {
+                continue;
+            }
+            Matcher m = CONTROL_RECORD.matcher(b.text());
+            while (m.find()) {
+                ControlCommandParser.parse(m.group(1), m.group(2), ThresholdsParser.parse(""));
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(3);
+        String runbook = Files.readString(RUNBOOK);
+        for (String key : ControlCommandParser.NOT_LIVE.keySet()) {
+            assertThat(runbook).as("the runbook names %s as not live", key).contains("`" + key);
+        }
     }
 
     @Test
