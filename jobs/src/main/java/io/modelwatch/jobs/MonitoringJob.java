@@ -1,6 +1,7 @@
 package io.modelwatch.jobs;
 
 import io.modelwatch.cli.RunOptions;
+import io.modelwatch.config.ControlCommand;
 import io.modelwatch.functions.ControlCommandSplitter;
 import io.modelwatch.functions.ControlWatermarks;
 import io.modelwatch.functions.DeadLetterSplitter;
@@ -11,7 +12,6 @@ import io.modelwatch.functions.PerformanceMonitorFunction;
 import io.modelwatch.functions.Descriptors;
 import io.modelwatch.functions.ModelMonitorFunction;
 import io.modelwatch.functions.TriggerCooldownFunction;
-import io.modelwatch.model.ControlRecord;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.DriftSignal;
@@ -73,9 +73,7 @@ public final class MonitoringJob {
                 .process(new DeadLetterSplitter())
                 .uid(OperatorIds.DEAD_LETTER_SPLITTER).name("Parse predictions / route dead letters");
 
-        SingleOutputStreamOperator<ControlUpdate> control = controlRecords(env, sources)
-                .process(new ControlCommandSplitter(config.thresholds()))
-                .uid(OperatorIds.CONTROL_SPLITTER).name("Check control commands / route dead letters");
+        SingleOutputStreamOperator<ControlUpdate> control = controlUpdates(env, sources, config);
         BroadcastStream<ControlUpdate> controlBroadcast = control.broadcast(Descriptors.CONTROL);
 
         SingleOutputStreamOperator<HealthReport> windowReports = events
@@ -143,16 +141,24 @@ public final class MonitoringJob {
     }
 
     /**
-     * The control records: from {@code monitor-control}, or none (a job without a control topic,
-     * e.g. a test or the evaluation). Always idle for watermarks ({@link ControlWatermarks}).
+     * The checked control commands: from {@code monitor-control} (always idle for watermarks,
+     * {@link ControlWatermarks}), or none for a job without a control topic (tests, the
+     * evaluation); then one placeholder element, filtered out, because Flink has no empty
+     * source and the monitor's broadcast input needs one.
      */
-    private static DataStream<ControlRecord> controlRecords(StreamExecutionEnvironment env, Sources sources) {
+    private static SingleOutputStreamOperator<ControlUpdate> controlUpdates(StreamExecutionEnvironment env,
+            Sources sources, JobConfig config) {
         if (sources.control() != null) {
             return env.fromSource(sources.control(), ControlWatermarks.alwaysIdle(), "monitor-control")
-                    .uid(OperatorIds.CONTROL_SOURCE).name("Kafka: monitor-control");
+                    .uid(OperatorIds.CONTROL_SOURCE).name("Kafka: monitor-control")
+                    .process(new ControlCommandSplitter(config.thresholds()))
+                    .uid(OperatorIds.CONTROL_SPLITTER).name("Check control commands / route dead letters");
         }
-        return env.fromData(List.<ControlRecord>of(), TypeInformation.of(ControlRecord.class))
-                .uid(OperatorIds.CONTROL_SOURCE).name("No control topic");
+        return env.fromData(List.of(new ControlUpdate(ControlCommand.ALL_MODELS, null)),
+                        TypeInformation.of(ControlUpdate.class))
+                .uid(OperatorIds.CONTROL_SOURCE).name("No control topic")
+                .filter(u -> false)
+                .uid(OperatorIds.CONTROL_SPLITTER).name("No control commands");
     }
 
     static String modelKey(HealthReport r) {
