@@ -452,12 +452,15 @@ public final class ModelMonitorFunction
         return l;
     }
 
-    /** The report with what live control changed, when it changed anything for this version. */
+    /**
+     * The report with what live control changed, while a control record for the model (or
+     * {@code *}) is in force; models without one pay no state read for it.
+     */
     private HealthReport withControl(HealthReport r, Live l) throws Exception {
-        ControlStatus cs = control.value();
-        if (!l.inForce() && cs == null) {
+        if (!l.inForce()) {
             return r;
         }
+        ControlStatus cs = control.value();
         String rejected = l.error() != null ? l.error() : l.resolved().error();
         return r.withControl(l.resolved().version(), new HealthReport.Control(
                 l.model() == null ? null : l.model().commandId(),

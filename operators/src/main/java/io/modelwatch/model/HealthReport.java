@@ -16,8 +16,9 @@ package io.modelwatch.model;
  *     it, with performance updated by labels that arrived since
  * @param performance model performance on the labelled predictions of the span; null until a
  *     label arrived
- * @param control what the live control topic changed for this model version; null when nothing
- *     (then {@code thresholdsVersion} is the thresholds file's)
+ * @param control what the live control topic changed for this model version, while a control
+ *     record for the model or {@code *} is in force; null otherwise (then {@code thresholdsVersion}
+ *     is the thresholds file's)
  */
 public record HealthReport(
         String modelId,
