@@ -107,6 +107,18 @@ class ControlCommandParserTest {
     }
 
     @Test
+    void overridesValidAloneButNotTogetherAreNotAppliedAndSayWhy() {
+        ControlCommand all = parse("*", """
+                {"modelId":"*","commandId":"g","thresholds":{"drift":{"psi":{"warning":0.2}}}}""");
+        ControlCommand model = parse("fraud", """
+                {"modelId":"fraud","commandId":"f","thresholds":{"drift":{"psi":{"critical":0.15}}}}""");
+        ControlCommand.Resolved r = ControlCommand.resolve(FILE, "fraud", all, model);
+        assertThat(r.thresholds()).isEqualTo(FILE.forModel("fraud"));
+        assertThat(r.version()).isEqualTo(FILE.version());
+        assertThat(r.error()).startsWith("thresholds.drift.psi.critical: must be >= drift.psi.warning");
+    }
+
+    @Test
     void referenceActionsParse() {
         ControlCommand relearn = parse("churn", """
                 {"modelId":"churn","commandId":"c-7","reference":{"action":"relearn","version":"7","events":5000}}""");
