@@ -51,6 +51,7 @@ import org.apache.flink.util.Collector;
  *                                        keyBy(model version) ─► PerformanceMonitor ─► model-health
  *                                                                       └─► decay signals
  *     all signals ─► keyBy(model version, reason) ─► CEP: k signalled windows within T
+ *                    (one CEP operator per distinct k and T of the thresholds file)
  *                 ─► RetrainTriggerBuilder ─► keyBy ─► cooldown ─► retrain-triggers
  * </pre>
  *
@@ -126,13 +127,23 @@ public final class MonitoringJob {
         health.sinkTo(sinks.health()).uid(OperatorIds.HEALTH_SINK).name("Kafka: model-health");
         deadLetters.sinkTo(sinks.deadLetters()).uid(OperatorIds.DEAD_LETTERS_SINK).name("Kafka: dead-letters");
 
-        SingleOutputStreamOperator<RetrainTrigger> matches = CEP
-                .pattern(signals.keyBy(DriftSignal::escalationKey),
-                        DriftEscalationPattern.create(config.thresholds().defaults().escalationWindows(),
-                                config.thresholds().defaults().escalationWithin()))
-                .inEventTime()
-                .process(new RetrainTriggerBuilder(), TypeInformation.of(RetrainTrigger.class))
-                .uid(OperatorIds.DRIFT_ESCALATION).name("CEP: drifted windows escalate");
+        // One CEP operator per distinct (escalation.windows, escalation.within) of the thresholds
+        // file: a pattern's length and time bound are fixed at build (EscalationGroups).
+        DataStream<RetrainTrigger> matches = null;
+        for (EscalationGroups.Group group : EscalationGroups.of(config.thresholds()).groups()) {
+            DataStream<DriftSignal> routed = signals;
+            if (!group.routesEverything()) {
+                routed = signals.filter(s -> group.accepts(s.modelId()))
+                        .uid(group.uid() + "-route").name("Signals of models escalating on " + group.describe());
+            }
+            SingleOutputStreamOperator<RetrainTrigger> groupMatches = CEP
+                    .pattern(routed.keyBy(DriftSignal::escalationKey),
+                            DriftEscalationPattern.create(group.windows(), group.within()))
+                    .inEventTime()
+                    .process(new RetrainTriggerBuilder(), TypeInformation.of(RetrainTrigger.class))
+                    .uid(group.uid()).name("CEP: " + group.describe() + " escalate");
+            matches = matches == null ? groupMatches : matches.union(groupMatches);
+        }
 
         matches.keyBy(MonitoringJob::escalationKey)
                 .process(new TriggerCooldownFunction(config.thresholds()))

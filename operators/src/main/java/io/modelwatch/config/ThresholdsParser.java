@@ -65,15 +65,6 @@ public final class ThresholdsParser {
             for (Iterator<Map.Entry<String, JsonNode>> it = modelsNode.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String prefix = "models." + e.getKey() + ".";
-                if (e.getValue().has("escalation")) {
-                    JsonNode esc = e.getValue().get("escalation");
-                    if (esc.has("windows") || esc.has("within")) {
-                        // The CEP pattern's length and time bound are fixed when the job graph is
-                        // built; a per-model value would be silently ignored, so refuse it.
-                        throw new ConfigException(prefix + "escalation: only 'cooldown' can be set per model;"
-                                + " 'windows' and 'within' are job-wide (set them under defaults)");
-                    }
-                }
                 models.put(e.getKey(), apply(defaults, e.getValue(), prefix).validate(prefix));
             }
         }

@@ -85,8 +85,8 @@ class ThresholdsParserTest {
                 .hasMessage("defaults.window.size: 'soon' is not a duration (e.g. 30s, 1m, 24h)");
         assertThatThrownBy(() -> ThresholdsParser.parse("models:\n  churn:\n    drift: {psi: {warning: -1}}\n"))
                 .hasMessage("models.churn.drift.psi.warning: must be > 0");
-        assertThatThrownBy(() -> ThresholdsParser.parse("models:\n  churn:\n    escalation: {windows: 2}\n"))
-                .hasMessageStartingWith("models.churn.escalation: only 'cooldown' can be set per model");
+        assertThatThrownBy(() -> ThresholdsParser.parse("models:\n  churn:\n    escalation: {windows: 0}\n"))
+                .hasMessageStartingWith("models.churn.escalation.windows: ");
         assertThatThrownBy(() -> ThresholdsParser.parse("defaults: [1, 2]"))
                 .hasMessage("defaults: must be a mapping");
         assertThatThrownBy(() -> ThresholdsParser.parse("defaults:\n  reference: {events: many}\n"))
