@@ -39,7 +39,8 @@ public record RunOptions(
         Duration idleness,
         Integer prometheusPort,
         Path referencesPath,
-        Map<String, byte[]> references) {
+        Map<String, byte[]> references,
+        boolean allowNonRestoredState) {
 
     public static final String USAGE = String.join("\n",
             "usage: modelwatch run --bootstrap-servers HOST:PORT [--thresholds FILE] [--bounded]",
@@ -49,9 +50,12 @@ public record RunOptions(
             "                      [--predictions-topic T] [--labels-topic T] [--control-topic T]",
             "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]",
             "                      [--references DIR_OR_FILE] [--prometheus-port PORT]",
+            "                      [--allow-non-restored-state]",
             "Without --bounded the job runs until Ctrl-C or SIGTERM, which stop it with a savepoint",
             "into --state-dir/savepoints and print 'modelwatch: savepoint written to PATH'; resume with",
             "--from-savepoint PATH (thresholds, version and --parallelism may change in between).",
+            "--allow-non-restored-state restores a savepoint holding state of operators the new graph no",
+            "longer has (a per-model escalation pair removed from the thresholds file), dropping it.",
             "Metrics: --prometheus-port PORT serves them for Prometheus (docs/metrics.md).");
 
     /**
@@ -71,7 +75,7 @@ public record RunOptions(
             Duration maxOutOfOrderness, Duration idleness) {
         this(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, null, null, Map.of());
+                idleness, null, null, Map.of(), false);
     }
 
     public JobConfig jobConfig() {
@@ -81,13 +85,13 @@ public record RunOptions(
     public RunOptions withFromSavepoint(String path) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, path,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, prometheusPort, referencesPath, references);
+                idleness, prometheusPort, referencesPath, references, allowNonRestoredState);
     }
 
     public RunOptions withBounded(boolean b) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, b, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, prometheusPort, referencesPath, references);
+                idleness, prometheusPort, referencesPath, references, allowNonRestoredState);
     }
 
     public static RunOptions parse(String[] args) {
@@ -110,6 +114,7 @@ public record RunOptions(
         Duration idleness = JobConfig.DEFAULT_IDLENESS;
         Integer prometheusPort = null;
         Path referencesPath = null;
+        boolean allowNonRestored = false;
 
         List<String> list = new ArrayList<>();
         for (String a : args) {
@@ -125,6 +130,10 @@ public record RunOptions(
             String flag = list.get(i);
             if (flag.equals("--bounded")) {
                 bounded = true;
+                continue;
+            }
+            if (flag.equals("--allow-non-restored-state")) {
+                allowNonRestored = true;
                 continue;
             }
             if (!flag.startsWith("--")) {
@@ -175,7 +184,8 @@ public record RunOptions(
         }
         return new RunOptions(bootstrap, thresholdsFile, thresholds, bounded, parallelism, stateDir, savepoint,
                 checkpointInterval, new Topics(predictions, labels, control, triggers, health, deadLetters), groupId,
-                jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, prometheusPort, referencesPath, references);
+                jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, prometheusPort, referencesPath, references,
+                allowNonRestored);
     }
 
     private static String read(String flag, Path file) {

@@ -62,6 +62,10 @@ public final class FlinkSettings {
         }
         if (o.fromSavepoint() != null) {
             c.setString("execution.state-recovery.path", o.fromSavepoint());
+            if (o.allowNonRestoredState()) {
+                // flink run -n: state of operators no longer in the graph is dropped, not an error.
+                c.setString("execution.state-recovery.ignore-unclaimed-state", "true");
+            }
         }
         if (o.prometheusPort() != null) {
             // The same reporter and port as the Helm chart (docs/metrics.md). Embedded, JobManager
