@@ -24,7 +24,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * Plans the simulated models of an evaluation and runs them through the real job graph
  * ({@link MonitoringJob#build}) with default thresholds, RocksDB state and production
- * watermarks, on the MiniCluster of this JVM: all models at once, as one job would watch them.
+ * watermarks, on the MiniCluster of this JVM: all models at once, as one job would watch them
+ * (the labelled ones in a second job of the same graph with a labels input, see {@link #execute}).
  */
 public final class EvaluationRun {
     static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
@@ -121,8 +122,40 @@ public final class EvaluationRun {
         }
     }
 
-    /** Runs the planned models through the job and collects its outputs. */
+    /**
+     * Runs the planned models through the job and collects its outputs. The labelled models run
+     * in a second job of the same graph with a labels input: wiring labels sends every prediction
+     * to the label join too (a copy of each event, as in production), which the unlabelled
+     * majority of the suite has no use for. Each job watches all of its models at once.
+     */
     public static Result execute(Settings s, List<ModelRun> runs) throws Exception {
+        List<ModelRun> unlabelled = runs.stream().filter(r -> r.scenario().labels() == null).toList();
+        List<ModelRun> labelled = runs.stream().filter(r -> r.scenario().labels() != null).toList();
+        requireTrafficPastSilence(unlabelled);
+        List<Result> parts = new ArrayList<>();
+        if (!unlabelled.isEmpty()) {
+            parts.add(executeJob(s, unlabelled));
+        }
+        if (!labelled.isEmpty()) {
+            parts.add(executeJob(s, labelled));
+        }
+        List<RetrainTrigger> triggers = new ArrayList<>();
+        List<HealthReport> reports = new ArrayList<>();
+        List<DeadLetter> dead = new ArrayList<>();
+        Map<String, Long> emittedAt = new HashMap<>();
+        long millis = 0;
+        for (Result r : parts) {
+            triggers.addAll(r.triggers());
+            reports.addAll(r.reports());
+            dead.addAll(r.deadLetters());
+            emittedAt.putAll(r.emittedAt());
+            millis += r.millis();
+        }
+        return new Result(runs, triggers, reports, dead, millis, emittedAt);
+    }
+
+    /** One job over {@code runs}, with a labels input when some of them are labelled. */
+    private static Result executeJob(Settings s, List<ModelRun> runs) throws Exception {
         Configuration conf = new Configuration();
         // As in production (FlinkSettings): explicit uids, no Kryo, RocksDB state.
         conf.setString("pipeline.auto-generate-uids", "false");
@@ -133,7 +166,6 @@ public final class EvaluationRun {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(s.parallelism());
 
-        requireTrafficPastSilence(runs);
         String id = UUID.randomUUID().toString();
         Sinks sinks = new Sinks(new CollectingSink<>(id + "/triggers"), new CollectingSink<>(id + "/health"),
                 new CollectingSink<>(id + "/dead"));
@@ -144,7 +176,7 @@ public final class EvaluationRun {
             // Labels on their own input, as from the labels topic, paced by the predictions.
             try (ScenarioSource.Paired paired = ScenarioSource.predictionsAndLabels(runs, s.parallelism())) {
                 MonitoringJob.build(env, new Sources(paired.predictions(), paired.labels()), sinks, config);
-                env.execute("modelwatch evaluation");
+                env.execute("modelwatch evaluation (labelled models)");
             }
         } else {
             MonitoringJob.build(env, new Sources(new ScenarioSource(runs)), sinks, config);
