@@ -28,7 +28,7 @@ public final class CollectingSink<T> implements Sink<T> {
         return new SinkWriter<>() {
             @Override
             public void write(T element, Context ctx) {
-                queue.add(element);
+                queue.add(new Timed<>(element, ctx.timestamp()));
             }
 
             @Override
@@ -39,13 +39,24 @@ public final class CollectingSink<T> implements Sink<T> {
         };
     }
 
+    /**
+     * A collected record and its event-time timestamp in the stream (null if it had none): when,
+     * in event time, the job emitted it.
+     */
+    public record Timed<T>(T value, Long timestamp) {}
+
     /** Everything collected under {@code key}, removed from the collector. */
-    @SuppressWarnings("unchecked")
     public static <T> List<T> drain(String key) {
+        return CollectingSink.<T>drainTimed(key).stream().map(Timed::value).toList();
+    }
+
+    /** Everything collected under {@code key} with its timestamp, removed from the collector. */
+    @SuppressWarnings("unchecked")
+    public static <T> List<Timed<T>> drainTimed(String key) {
         ConcurrentLinkedQueue<Object> q = RESULTS.remove(key);
-        List<T> out = new ArrayList<>();
+        List<Timed<T>> out = new ArrayList<>();
         if (q != null) {
-            q.forEach(o -> out.add((T) o));
+            q.forEach(o -> out.add((Timed<T>) o));
         }
         return out;
     }

@@ -24,7 +24,7 @@ public final class Evaluate {
         runs.forEach(r -> byId.put(r.modelId(), r));
         System.out.println("\nwindows flagged before any change:");
         result.reports().stream()
-                .filter(r -> r.status().equals(io.modelwatch.model.HealthReport.DRIFTING))
+                .filter(r -> r.status().equals(io.modelwatch.model.HealthReport.DRIFTING) && r.revision() == 0)
                 .filter(r -> Baselines.end(r) <= byId.get(r.modelId()).scoredChangeStart())
                 .sorted(java.util.Comparator.comparing(io.modelwatch.model.HealthReport::modelId)
                         .thenComparing(io.modelwatch.model.HealthReport::windowEnd))
@@ -84,6 +84,12 @@ public final class Evaluate {
             System.err.println("evaluate: no scenario starts with '" + only + "'");
             System.exit(2);
         }
+        try {
+            EvaluationRun.requireTrafficPastSilence(runs);
+        } catch (IllegalArgumentException e) {
+            System.err.println("evaluate: " + e.getMessage());
+            System.exit(2);
+        }
         long total = runs.stream().mapToLong(ModelRun::events).sum();
         System.out.printf(Locale.ROOT, "evaluate: %d models, %,d events (%,d per stationary scenario, %d replicas "
                 + "per change)%n", runs.size(), total, s.stationaryEvents(), s.replicas());
@@ -107,7 +113,7 @@ public final class Evaluate {
         EvaluationRun.Result result = EvaluationRun.execute(s, runs);
         progress.interrupt();
 
-        List<Scoring.ScenarioScore> scores = Scoring.score(runs, result.triggers(), result.reports());
+        List<Scoring.ScenarioScore> scores = Scoring.score(result);
         if (showFlags) {
             printFalseFlags(runs, result);
         }

@@ -24,7 +24,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * Plans the simulated models of an evaluation and runs them through the real job graph
  * ({@link MonitoringJob#build}) with default thresholds, RocksDB state and production
- * watermarks, on the MiniCluster of this JVM: all models at once, as one job would watch them.
+ * watermarks, on the MiniCluster of this JVM: all models at once, as one job would watch them
+ * (the labelled ones in a second job of the same graph with a labels input, see {@link #execute}).
  */
 public final class EvaluationRun {
     static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
@@ -50,13 +51,24 @@ public final class EvaluationRun {
         }
     }
 
-    /** What a run produced. */
+    /**
+     * What a run produced.
+     *
+     * @param emittedAt per trigger id, the event time by which the job emitted the trigger (the
+     *     record's timestamp at the sink, plus 1 ms: window timers fire at a window's last
+     *     millisecond): for a drift trigger the end of its last window, for a performance trigger
+     *     the end of the label-time minute in which the deciding labels arrived
+     */
     public record Result(List<ModelRun> runs, List<RetrainTrigger> triggers, List<HealthReport> reports,
-            List<DeadLetter> deadLetters, long millis) {}
+            List<DeadLetter> deadLetters, long millis, Map<String, Long> emittedAt) {}
 
     private EvaluationRun() {}
 
-    /** Every model of the evaluation: stationary scenarios once, drift scenarios in replicas. */
+    /**
+     * Every model of the evaluation: stationary scenarios once, drift scenarios in replicas, then
+     * the quality and performance scenarios (planned last so the others keep their seeds). A
+     * silent model sends until its change and nothing after it.
+     */
     public static List<ModelRun> plan(Settings s) {
         ThresholdsConfig thresholds = ThresholdsConfig.defaultConfig();
         long start = START.toEpochMilli();
@@ -67,11 +79,21 @@ public final class EvaluationRun {
             runs.add(new ModelRun(sc.name(), sc, 0, seed(s.seed(), index++), start, start + minutes * MINUTE,
                     sc.changeFromStart() ? start : ModelRun.NO_DRIFT));
         }
-        for (Scenario sc : Scenario.driftScenarios()) {
+        List<Scenario> changes = new ArrayList<>(Scenario.driftScenarios());
+        for (Scenario sc : Scenario.qualityAndPerformanceScenarios()) {
+            if (sc.stationary()) {
+                long minutes = (s.stationaryEvents() + sc.eventsPerMinute() - 1) / sc.eventsPerMinute();
+                runs.add(new ModelRun(sc.name(), sc, 0, seed(s.seed(), index++), start, start + minutes * MINUTE,
+                        ModelRun.NO_DRIFT));
+            } else {
+                changes.add(sc);
+            }
+        }
+        for (Scenario sc : changes) {
             int rate = sc.eventsPerMinute();
             long warmUp = (thresholds.defaults().referenceEvents() + rate - 1) / rate;
             long driftStart = start + (warmUp + s.preDriftWindows()) * MINUTE;
-            long end = driftStart + (sc.rampMinutes() + s.postDriftWindows()) * MINUTE;
+            long end = sc.silence() ? driftStart : driftStart + (sc.rampMinutes() + s.postDriftWindows()) * MINUTE;
             for (int r = 0; r < s.replicas(); r++) {
                 runs.add(new ModelRun(sc.name() + "#" + (r + 1), sc, r + 1, seed(s.seed(), index++), start, end,
                         driftStart));
@@ -80,8 +102,60 @@ public final class EvaluationRun {
         return runs;
     }
 
-    /** Runs the planned models through the job and collects its outputs. */
+    /**
+     * A silent model is only reported once the watermark, moved by other models, passes its
+     * last window's end plus {@code quality.silenceAfter}; at the end of a bounded input the
+     * watermark jumps to the end of time and nothing is reported silent. So some other model
+     * must send until well after that; fails with one line when none does.
+     */
+    static void requireTrafficPastSilence(List<ModelRun> runs) {
+        long silenceAfter = ThresholdsConfig.defaultConfig().defaults().silenceAfter().toMillis();
+        long lastEnd = runs.stream().filter(r -> !r.scenario().silence()).mapToLong(ModelRun::endMillis).max()
+                .orElse(Long.MIN_VALUE);
+        for (ModelRun r : runs) {
+            // Two windows of margin: the watermark trails the newest event by the out-of-orderness.
+            if (r.scenario().silence() && r.endMillis() + silenceAfter + 2 * MINUTE > lastEnd) {
+                throw new IllegalArgumentException(r.scenario().name() + " needs other models sending until "
+                        + Instant.ofEpochMilli(r.endMillis() + silenceAfter + 2 * MINUTE)
+                        + "; run it with the stationary scenarios");
+            }
+        }
+    }
+
+    /**
+     * Runs the planned models through the job and collects its outputs. The labelled models run
+     * in a second job of the same graph with a labels input: wiring labels sends every prediction
+     * to the label join too (a copy of each event, as in production), which the unlabelled
+     * majority of the suite has no use for. Each job watches all of its models at once.
+     */
     public static Result execute(Settings s, List<ModelRun> runs) throws Exception {
+        List<ModelRun> unlabelled = runs.stream().filter(r -> r.scenario().labels() == null).toList();
+        List<ModelRun> labelled = runs.stream().filter(r -> r.scenario().labels() != null).toList();
+        requireTrafficPastSilence(unlabelled);
+        List<Result> parts = new ArrayList<>();
+        if (!unlabelled.isEmpty()) {
+            parts.add(executeJob(s, unlabelled));
+        }
+        if (!labelled.isEmpty()) {
+            parts.add(executeJob(s, labelled));
+        }
+        List<RetrainTrigger> triggers = new ArrayList<>();
+        List<HealthReport> reports = new ArrayList<>();
+        List<DeadLetter> dead = new ArrayList<>();
+        Map<String, Long> emittedAt = new HashMap<>();
+        long millis = 0;
+        for (Result r : parts) {
+            triggers.addAll(r.triggers());
+            reports.addAll(r.reports());
+            dead.addAll(r.deadLetters());
+            emittedAt.putAll(r.emittedAt());
+            millis += r.millis();
+        }
+        return new Result(runs, triggers, reports, dead, millis, emittedAt);
+    }
+
+    /** One job over {@code runs}, with a labels input when some of them are labelled. */
+    private static Result executeJob(Settings s, List<ModelRun> runs) throws Exception {
         Configuration conf = new Configuration();
         // As in production (FlinkSettings): explicit uids, no Kryo, RocksDB state.
         conf.setString("pipeline.auto-generate-uids", "false");
@@ -97,12 +171,27 @@ public final class EvaluationRun {
                 new CollectingSink<>(id + "/dead"));
         JobConfig config = new JobConfig(ThresholdsConfig.defaultConfig(), JobConfig.DEFAULT_OUT_OF_ORDERNESS,
                 JobConfig.DEFAULT_IDLENESS, profiledReferences(runs));
-        MonitoringJob.build(env, new Sources(new ScenarioSource(runs)), sinks, config);
         long t0 = System.nanoTime();
-        env.execute("modelwatch evaluation");
+        if (ScenarioSource.anyLabelled(runs)) {
+            // Labels on their own input, as from the labels topic, paced by the predictions.
+            try (ScenarioSource.Paired paired = ScenarioSource.predictionsAndLabels(runs, s.parallelism())) {
+                MonitoringJob.build(env, new Sources(paired.predictions(), paired.labels()), sinks, config);
+                env.execute("modelwatch evaluation (labelled models)");
+            }
+        } else {
+            MonitoringJob.build(env, new Sources(new ScenarioSource(runs)), sinks, config);
+            env.execute("modelwatch evaluation");
+        }
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        return new Result(runs, CollectingSink.drain(id + "/triggers"), CollectingSink.drain(id + "/health"),
-                CollectingSink.drain(id + "/dead"), millis);
+        List<CollectingSink.Timed<RetrainTrigger>> triggers = CollectingSink.drainTimed(id + "/triggers");
+        Map<String, Long> emittedAt = new HashMap<>();
+        triggers.forEach(t -> {
+            if (t.timestamp() != null) {
+                emittedAt.put(t.value().triggerId(), t.timestamp() + 1);
+            }
+        });
+        return new Result(runs, triggers.stream().map(CollectingSink.Timed::value).toList(),
+                CollectingSink.drain(id + "/health"), CollectingSink.drain(id + "/dead"), millis, emittedAt);
     }
 
     /**
@@ -120,7 +209,7 @@ public final class EvaluationRun {
             }
             Scenario unchanged = new Scenario(run.scenario().name(), "reference", run.scenario().population(),
                     run.scenario().eventsPerMinute(), false, null, null, java.util.Set.of(), 0,
-                    Scenario.Goal.NO_TRIGGER, 0, false);
+                    Scenario.Goal.NO_TRIGGER, 0, false, null);
             long minutes = (n + unchanged.eventsPerMinute() - 1) / unchanged.eventsPerMinute();
             ModelRun training = new ModelRun(run.modelId(), unchanged, 0, ~run.seed(), run.startMillis() - minutes * MINUTE,
                     run.startMillis(), ModelRun.NO_DRIFT);

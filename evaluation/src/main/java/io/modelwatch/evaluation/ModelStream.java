@@ -1,5 +1,6 @@
 package io.modelwatch.evaluation;
 
+import io.modelwatch.model.IngestRecord;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.ValueKind;
 import java.util.SplittableRandom;
@@ -9,9 +10,10 @@ import java.util.SplittableRandom;
  * million events costs a random generator and a counter, not a million objects. Arrivals are
  * evenly spaced; event times equal them, except for out-of-order scenarios, where each event is
  * stamped up to 20 s before it arrives (and 1% between 45 s and 3 min before: later than the
- * job's 30 s watermark delay allows).
+ * job's 30 s watermark delay allows). Events of a labelled scenario carry a predictionId (model
+ * id and sequence number), which {@link LabelStream} uses for their labels.
  */
-final class ModelStream {
+final class ModelStream implements ScenarioSource.Arrivals {
     final ModelRun run;
     final int order;
     private final SplittableRandom random;
@@ -31,12 +33,14 @@ final class ModelStream {
         this.total = run.events();
     }
 
-    boolean hasNext() {
+    @Override
+    public boolean hasNext() {
         return index < total;
     }
 
     /** Arrival time of the next event. */
-    long nextArrival() {
+    @Override
+    public long nextArrival() {
         return run.startMillis() + index * 60_000 / rate;
     }
 
@@ -65,8 +69,18 @@ final class ModelStream {
                 kinds[i] = ValueKind.MISSING;
             }
         }
+        String predictionId = run.scenario().labels() == null ? null : predictionId(run.modelId(), index);
         index++;
-        return new PredictionEvent(run.modelId(), "1", null, timestamp, names, kinds, nums, cats, ValueKind.NUMERIC,
-                score, null);
+        return new PredictionEvent(run.modelId(), "1", predictionId, timestamp, names, kinds, nums, cats,
+                ValueKind.NUMERIC, score, null);
+    }
+
+    @Override
+    public IngestRecord nextRecord() {
+        return IngestRecord.of(next());
+    }
+
+    static String predictionId(String modelId, long index) {
+        return modelId + "/" + index;
     }
 }

@@ -27,6 +27,8 @@ public final class Populations {
         CHANNEL_MISSING,
         /** features unchanged, the score's logit moves by {@code size} (a bad model build). */
         SCORE_SHIFT,
+        /** visits, never missing before, arrives null in a share {@code size} of the events. */
+        VISITS_NULL,
         /**
          * real but negligible: age's mean moves by {@code size} sd and 3 points of plan mix move
          * from basic to pro.
@@ -91,7 +93,7 @@ public final class Populations {
             String channel = r.nextDouble() < missing ? null : CHANNELS[Draws.pick(r, CHANNEL_MIX)];
             v[0] = age;
             v[1] = amount;
-            v[2] = (double) visits;
+            v[2] = change == Change.VISITS_NULL && r.nextDouble() < size * drift ? null : (Object) (double) visits;
             v[3] = discount;
             v[4] = PLANS[plan];
             v[5] = city;

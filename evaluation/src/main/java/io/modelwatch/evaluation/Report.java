@@ -32,7 +32,7 @@ public final class Report {
                 + "| culprit first | false triggers (per 100k) |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (Scoring.ScenarioScore s : scores) {
-            if (s.scenario().stationary()) {
+            if (s.scenario().stationary() || s.scenario().silence()) {
                 continue;
             }
             sb.append(String.format(Locale.ROOT, "| %s | %s | %d/%d | %s | %s | %s | %s | %d (%.3f) |%n",
@@ -42,7 +42,9 @@ public final class Report {
                     s.detected() == 0 ? "-" : s.culpritFirst() + "/" + s.detected(),
                     s.falseTriggers(), s.falsePer100k()));
         }
-        sb.append("\nTotals per detector:\n\n");
+        delayedLabels(sb, scores);
+        silence(sb, scores);
+        sb.append("\nTotals per detector (silence is not a trigger and is not counted):\n\n");
         sb.append("| detector | false triggers | per 100k unchanged events | changes detected | missed |\n");
         sb.append("|---|---:|---:|---:|---:|\n");
         for (String d : Scoring.DETECTORS) {
@@ -56,7 +58,7 @@ public final class Report {
                 }
                 nonDrift += s.nonDriftEvents();
                 falseTriggers += s.falseTriggers();
-                if (!s.scenario().stationary()) {
+                if (!s.scenario().stationary() && !s.scenario().silence()) {
                     detected += s.detected();
                     models += s.models();
                 }
@@ -66,6 +68,49 @@ public final class Report {
                     models == 0 ? 0 : 100.0 * (models - detected) / models));
         }
         return sb.toString();
+    }
+
+    /**
+     * Performance decay with delayed labels: a trigger's detectedAt is the end of its last
+     * decayed window of prediction time; the job emits it once that window's labels arrived.
+     */
+    private static void delayedLabels(StringBuilder sb, List<Scoring.ScenarioScore> scores) {
+        List<Scoring.ScenarioScore> labelled = scores.stream()
+                .filter(s -> s.detector().equals(Scoring.MODELWATCH) && s.scenario().labels() != null
+                        && !s.scenario().stationary())
+                .toList();
+        if (labelled.isEmpty()) {
+            return;
+        }
+        sb.append("\nDelayed labels (modelwatch; windows of prediction time to the trigger's last window, and to "
+                + "when the job emitted it, once the labels had arrived):\n\n");
+        sb.append("| scenario | labels | detected | median delay (windows) | max delay | median until emitted "
+                + "| max until emitted | culprit first |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Scoring.ScenarioScore s : labelled) {
+            Scenario.Labels l = s.scenario().labels();
+            sb.append(String.format(Locale.ROOT, "| %s | %.0f%%, %.0f-%.0f min late | %d/%d | %s | %s | %s | %s | %s |%n",
+                    s.scenario().name(), 100 * l.share(), l.delayMillis() / 60_000.0,
+                    (l.delayMillis() + l.jitterMillis()) / 60_000.0, s.detected(), s.models(),
+                    num(s.medianDelayWindows()), num(s.maxDelayWindows()), num(s.medianEmittedDelayWindows()),
+                    num(s.maxEmittedDelayWindows()), s.detected() == 0 ? "-" : s.culpritFirst() + "/" + s.detected()));
+        }
+    }
+
+    /** Silence: scored on SILENT health reports, not triggers. */
+    private static void silence(StringBuilder sb, List<Scoring.ScenarioScore> scores) {
+        List<Scoring.ScenarioScore> silent = scores.stream().filter(s -> s.scenario().silence()).toList();
+        if (silent.isEmpty()) {
+            return;
+        }
+        sb.append(String.format(Locale.ROOT, "%nSilence (not a trigger: the first SILENT health report after the "
+                + "model's last window; promised within %.0f windows):%n%n", Goals.silenceDeadlineWindows()));
+        sb.append("| scenario | reported | median delay (windows) | max delay | false (triggers or early SILENT) |\n");
+        sb.append("|---|---:|---:|---:|---:|\n");
+        for (Scoring.ScenarioScore s : silent) {
+            sb.append(String.format(Locale.ROOT, "| %s | %d/%d | %s | %s | %d |%n", s.scenario().name(), s.detected(),
+                    s.models(), num(s.medianDelayWindows()), num(s.maxDelayWindows()), s.falseTriggers()));
+        }
     }
 
     private static String num(double x) {

@@ -26,6 +26,8 @@ import java.util.Set;
  *     {@code run --references}; 0 to let the job learn it from the first events
  * @param changeFromStart the scenario's change is in effect from the first event (with a
  *     profiled reference, every window then differs from the reference)
+ * @param labels delayed ground truth sent on the job's labels input, or null for a model
+ *     without labels (its events then carry no predictionId)
  */
 public record Scenario(
         String name,
@@ -39,7 +41,8 @@ public record Scenario(
         int rampMinutes,
         Goal goal,
         int profiledReference,
-        boolean changeFromStart) implements Serializable {
+        boolean changeFromStart,
+        Labels labels) implements Serializable {
 
     /** Promises, checked by the suite. */
     public enum Goal {
@@ -50,7 +53,42 @@ public record Scenario(
         /** Every replica detected within 10 windows. */
         DETECT_WITHIN_10,
         /** Every replica detected (no delay promised). */
-        DETECT
+        DETECT,
+        /**
+         * Not a trigger: the model stops sending at the change, and every replica is reported
+         * SILENT within {@code quality.silenceAfter} plus one window after its last window.
+         */
+        SILENCE_REPORTED
+    }
+
+    /**
+     * Ground truth for a share of the predictions, known some minutes after them: a binary
+     * outcome drawn with the probability the score states, until the change; after it, a
+     * share {@code flipped} of the outcomes goes the other way (the label is drawn with
+     * probability {@code (1 - flipped) score + flipped (1 - score)}): the score still ranks, but
+     * explains less, while the inputs stay exactly as they were.
+     *
+     * @param share of the predictions that get a label
+     * @param delayMillis least time from a prediction to its label (event time)
+     * @param jitterMillis plus a uniform extra delay up to this
+     * @param flipped share of outcomes against the score's relation at full change (0: the
+     *     relation never changes)
+     */
+    public record Labels(double share, long delayMillis, long jitterMillis, double flipped) implements Serializable {
+        /** Probability of label 1 for a prediction with this score, {@code drift} into the change. */
+        double probability(double score, double drift) {
+            double q = flipped * drift;
+            return (1 - q) * score + q * (1 - score);
+        }
+    }
+
+    /**
+     * Half the predictions labelled, 3 to 5 minutes after them: late enough that every label
+     * arrives windows after its prediction's window closed, so performance is judged on
+     * revisions, as in production.
+     */
+    static Labels delayedLabels(double flipped) {
+        return new Labels(0.5, 3 * 60_000, 2 * 60_000, flipped);
     }
 
     /** Default traffic: 1200 events per one-minute window, just above window.minEvents. */
@@ -60,10 +98,15 @@ public record Scenario(
         return culprit == null;
     }
 
+    /** Scored by SILENT health reports, not by triggers (silence is not a reason to retrain). */
+    public boolean silence() {
+        return goal == Goal.SILENCE_REPORTED;
+    }
+
     static Scenario stationary(String name, String description, Population population, int eventsPerMinute,
             boolean outOfOrder) {
         return new Scenario(name, description, population, eventsPerMinute, outOfOrder, null, null, Set.of(), 0,
-                Goal.NO_TRIGGER, 0, false);
+                Goal.NO_TRIGGER, 0, false, null);
     }
 
     static Scenario drift(String name, String description, Change change, double size, String culprit, String reason,
@@ -77,7 +120,7 @@ public record Scenario(
             also.add(RetrainTrigger.DATA_QUALITY);
         }
         return new Scenario(name, description, new Customer(change, size), EVENTS_PER_MINUTE, false, culprit, reason,
-                Set.copyOf(also), rampMinutes, goal, 0, false);
+                Set.copyOf(also), rampMinutes, goal, 0, false, null);
     }
 
     /** The stationary shapes, and a negligible change: each must run 1M events without a trigger. */
@@ -106,7 +149,7 @@ public record Scenario(
                 new Scenario("negligible/large-samples", "age +0.08 sd and 3 points of plan mix, 12000 events per "
                         + "window, against a reference profiled from 200k events: significant, not relevant",
                         new Customer(Change.NEGLIGIBLE, 0.08), 10 * EVENTS_PER_MINUTE, false, null, null, Set.of(), 0,
-                        Goal.NO_TRIGGER, 200_000, true));
+                        Goal.NO_TRIGGER, 200_000, true, null));
     }
 
     /** The changes, each replicated with different seeds. */
@@ -132,5 +175,26 @@ public record Scenario(
                 drift("drift/prediction-only", "features unchanged, score logit +0.5 (a bad build)",
                         Change.SCORE_SHIFT, 0.5, "prediction", RetrainTrigger.PREDICTION_DRIFT, true, 0,
                         Goal.DETECT));
+    }
+
+    /**
+     * Data quality, delayed-label performance and silence (issue 4), on the customer model with
+     * its inputs unchanged unless stated. Planned after the others, so their seeds stay the same.
+     */
+    public static List<Scenario> qualityAndPerformanceScenarios() {
+        Customer unchanged = new Customer(Change.NONE, 0);
+        return List.of(
+                new Scenario("stationary/labelled", "customer model with delayed labels (half of the predictions, "
+                        + "3-5 min late) that follow the score throughout", unchanged, EVENTS_PER_MINUTE, false, null,
+                        null, Set.of(), 0, Goal.NO_TRIGGER, 0, false, delayedLabels(0)),
+                new Scenario("performance/decay", "inputs unchanged; labels (half, 3-5 min late) follow the score, "
+                        + "then 30% go against it", unchanged, EVENTS_PER_MINUTE, false, "performance",
+                        RetrainTrigger.PERFORMANCE_DECAY, Set.of(), 0, Goal.DETECT_WITHIN_10, 0, false,
+                        delayedLabels(0.3)),
+                drift("quality/nulls", "visits null 0% -> 35%", Change.VISITS_NULL, 0.35, "quality:visits",
+                        RetrainTrigger.DATA_QUALITY, false, 0, Goal.DETECT_WITHIN_3),
+                new Scenario("quality/silence", "customer model that stops sending at the change while the others "
+                        + "go on", unchanged, EVENTS_PER_MINUTE, false, "silence", null, Set.of(), 0,
+                        Goal.SILENCE_REPORTED, 0, false, null));
     }
 }

@@ -29,10 +29,15 @@ import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * A bounded source of the simulated models' events, standing in for the Kafka topic: one split
+ * A bounded source of the simulated models' events, standing in for a Kafka topic: one split
  * per source reader (as one Kafka partition per reader), each holding some of the models and
  * emitting their events merged in arrival order, so every reader's event time advances like a
  * partition's and the job's watermarks behave as in production. Events are generated lazily.
+ * One instance plays the predictions topic, another ({@link Topic#LABELS}) the labels topic with
+ * the labelled models' labels ({@link #predictionsAndLabels}); a reader left without models
+ * finishes at once, so an input with no records never holds back the watermark. The labels are
+ * paced by the predictions ({@link EventClock}): a label is read once the predictions reached
+ * its time, as from a live topic, not minutes of event time early.
  */
 public final class ScenarioSource implements Source<IngestRecord, ScenarioSource.Split, Collection<ScenarioSource.Split>>,
         ResultTypeQueryable<IngestRecord> {
@@ -41,10 +46,58 @@ public final class ScenarioSource implements Source<IngestRecord, ScenarioSource
     /** The largest arrival time emitted so far, for progress output. */
     static final AtomicLong EVENT_TIME = new AtomicLong(Long.MIN_VALUE);
 
-    private final List<ModelRun> runs;
+    /** Which topic a source plays. */
+    public enum Topic {
+        PREDICTIONS,
+        LABELS
+    }
 
+    /** One model's records in arrival order. */
+    interface Arrivals {
+        boolean hasNext();
+
+        long nextArrival();
+
+        IngestRecord nextRecord();
+    }
+
+    private final List<ModelRun> runs;
+    private final Topic topic;
+    /** The {@link EventClock} the predictions advance and the labels wait for; null: none. */
+    private final String clock;
+
+    /** The models' predictions. */
     public ScenarioSource(List<ModelRun> runs) {
-        this.runs = List.copyOf(runs);
+        this(runs, Topic.PREDICTIONS, null);
+    }
+
+    private ScenarioSource(List<ModelRun> runs, Topic topic, String clock) {
+        this.topic = topic;
+        this.clock = clock;
+        this.runs = runs.stream().filter(r -> topic == Topic.PREDICTIONS || r.scenario().labels() != null).toList();
+    }
+
+    /** A predictions source and a labels source paced by it, and the id of their clock. */
+    public record Paired(ScenarioSource predictions, ScenarioSource labels, String clock) implements AutoCloseable {
+        /** Forgets the clock once the run is over. */
+        @Override
+        public void close() {
+            EventClock.remove(clock);
+        }
+    }
+
+    /** The models' predictions and their labels, read by {@code parallelism} readers each. */
+    public static Paired predictionsAndLabels(List<ModelRun> runs, int parallelism) {
+        String clock = java.util.UUID.randomUUID().toString();
+        // One predictions split per reader that has models (see createEnumerator).
+        EventClock.create(clock, Math.min(Math.max(1, parallelism), runs.size()));
+        return new Paired(new ScenarioSource(runs, Topic.PREDICTIONS, clock),
+                new ScenarioSource(runs, Topic.LABELS, clock), clock);
+    }
+
+    /** True when some of the runs send labels. */
+    public static boolean anyLabelled(List<ModelRun> runs) {
+        return runs.stream().anyMatch(r -> r.scenario().labels() != null);
     }
 
     @Override
@@ -54,7 +107,8 @@ public final class ScenarioSource implements Source<IngestRecord, ScenarioSource
 
     @Override
     public SourceReader<IngestRecord, Split> createReader(SourceReaderContext context) {
-        return new IteratorSourceReader<>(context);
+        return topic == Topic.LABELS && clock != null ? new PacedReader(context, EventClock.get(clock))
+                : new IteratorSourceReader<>(context);
     }
 
     @Override
@@ -72,7 +126,7 @@ public final class ScenarioSource implements Source<IngestRecord, ScenarioSource
         List<Split> splits = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             if (!parts.get(i).isEmpty()) {
-                splits.add(new Split(i, parts.get(i), 0));
+                splits.add(new Split(i, topic, clock, parts.get(i), 0));
             }
         }
         return new IteratorSourceEnumerator<>(context, splits);
@@ -100,16 +154,17 @@ public final class ScenarioSource implements Source<IngestRecord, ScenarioSource
     }
 
     /** Some models, and how many of their merged events were already emitted. */
-    public record Split(int id, List<ModelRun> runs, long emitted)
+    public record Split(int id, Topic topic, String clock, List<ModelRun> runs, long emitted)
             implements IteratorSourceSplit<IngestRecord, Events>, Serializable {
         @Override
         public String splitId() {
-            return "scenarios-" + id;
+            return topic.name().toLowerCase(java.util.Locale.ROOT) + "-" + id;
         }
 
         @Override
         public Events getIterator() {
-            Events events = new Events(runs);
+            Events events = new Events(runs, topic, topic == Topic.PREDICTIONS && clock != null
+                    ? EventClock.get(clock) : null, id);
             for (long i = 0; i < emitted; i++) {
                 events.next();
             }
@@ -118,21 +173,30 @@ public final class ScenarioSource implements Source<IngestRecord, ScenarioSource
 
         @Override
         public IteratorSourceSplit<IngestRecord, Events> getUpdatedSplitForIterator(Events iterator) {
-            return new Split(id, runs, iterator.emitted);
+            return new Split(id, topic, clock, runs, iterator.emitted);
         }
     }
 
-    /** The split's models' events merged by arrival time (ties by model order). */
+    /** A model's records and its place in the split, for ties. */
+    private record Ordered(Arrivals arrivals, int order) {}
+
+    /** The split's models' records merged by arrival time (ties by model order). */
     public static final class Events implements Iterator<IngestRecord> {
-        private final PriorityQueue<ModelStream> queue = new PriorityQueue<>(
-                Comparator.comparingLong(ModelStream::nextArrival).thenComparingInt(s -> s.order));
+        private final PriorityQueue<Ordered> queue = new PriorityQueue<>(
+                Comparator.comparingLong((Ordered o) -> o.arrivals().nextArrival()).thenComparingInt(Ordered::order));
+        private final Topic topic;
+        private final EventClock clock;
+        private final int split;
         long emitted;
 
-        Events(List<ModelRun> runs) {
+        Events(List<ModelRun> runs, Topic topic, EventClock clock, int split) {
+            this.topic = topic;
+            this.clock = clock;
+            this.split = split;
             for (int i = 0; i < runs.size(); i++) {
-                ModelStream s = new ModelStream(runs.get(i), i);
-                if (s.hasNext()) {
-                    queue.add(s);
+                Arrivals a = topic == Topic.PREDICTIONS ? new ModelStream(runs.get(i), i) : new LabelStream(runs.get(i));
+                if (a.hasNext()) {
+                    queue.add(new Ordered(a, i));
                 }
             }
         }
@@ -142,20 +206,34 @@ public final class ScenarioSource implements Source<IngestRecord, ScenarioSource
             return !queue.isEmpty();
         }
 
-        @Override
-        public IngestRecord next() {
-            ModelStream s = queue.poll();
+        /** Arrival time of the next record. */
+        long peekArrival() {
+            Ordered s = queue.peek();
             if (s == null) {
                 throw new NoSuchElementException();
             }
-            long arrival = s.nextArrival();
-            IngestRecord r = IngestRecord.of(s.next());
-            if (s.hasNext()) {
+            return s.arrivals().nextArrival();
+        }
+
+        @Override
+        public IngestRecord next() {
+            Ordered s = queue.poll();
+            if (s == null) {
+                throw new NoSuchElementException();
+            }
+            long arrival = s.arrivals().nextArrival();
+            IngestRecord r = s.arrivals().nextRecord();
+            if (s.arrivals().hasNext()) {
                 queue.add(s);
             }
             emitted++;
-            EMITTED.incrementAndGet();
-            EVENT_TIME.accumulateAndGet(arrival, Math::max);
+            if (topic == Topic.PREDICTIONS) {
+                EMITTED.incrementAndGet();
+                EVENT_TIME.accumulateAndGet(arrival, Math::max);
+                if (clock != null) {
+                    clock.advance(split, queue.isEmpty() ? Long.MAX_VALUE : arrival);
+                }
+            }
             return r;
         }
     }

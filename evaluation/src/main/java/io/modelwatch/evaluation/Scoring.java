@@ -24,7 +24,18 @@ import java.util.Map;
  *       model. No detection by the end of the run is a <em>miss</em>.
  *   <li><em>Culprit first</em>: the detection's strongest evidence names the signal that
  *       changed.
+ *   <li><em>Emitted</em>: when, in event time, the job emitted the detection. For drift and
+ *       quality triggers that is the end of the window in {@code detectedAt}; a performance
+ *       trigger's {@code detectedAt} is the end of its last decayed window of <em>prediction</em>
+ *       time, and it is emitted only once that window's labels arrived, minutes later.
+ *   <li><em>Silence is not a trigger.</em> A silence scenario is scored on health reports alone:
+ *       its detection is the first SILENT report after the model's last event, its delay runs
+ *       from the end of its last window to that report's end, and a SILENT report before the
+ *       model stopped, like any trigger of it, is false. The drift baselines do not apply.
  * </ul>
+ *
+ * <p>Labels revise reports (revision 1, 2, ... of the same window, same drift figures): only
+ * revision 0 is counted as a window, so a labelled model's windows are not counted twice.
  */
 public final class Scoring {
     public static final String MODELWATCH = "modelwatch";
@@ -38,7 +49,7 @@ public final class Scoring {
 
     /** What one detector did on one model. */
     record ModelScore(ModelRun run, int falseTriggers, Long detectedAt, boolean culpritFirst, long nonDriftEvents,
-            int nonDriftWindows, int flaggedNonDriftWindows) {
+            int nonDriftWindows, int flaggedNonDriftWindows, Long emittedAt) {
         boolean detected() {
             return detectedAt != null;
         }
@@ -49,6 +60,11 @@ public final class Scoring {
 
         long delayEvents() {
             return run.eventsBefore(detectedAt) - run.eventsBefore(run.driftStartMillis());
+        }
+
+        /** From the change to the emission, in windows; NaN when the emission time is unknown. */
+        double emittedDelayWindows() {
+            return emittedAt == null ? Double.NaN : (emittedAt - run.driftStartMillis()) / 60_000.0;
         }
     }
 
@@ -65,7 +81,8 @@ public final class Scoring {
             List<Long> delaysEvents,
             int culpritFirst,
             int nonDriftWindows,
-            int flaggedNonDriftWindows) {
+            int flaggedNonDriftWindows,
+            List<Double> emittedDelaysWindows) {
 
         public double falsePer100k() {
             return nonDriftEvents == 0 ? 0 : falseTriggers * 100_000.0 / nonDriftEvents;
@@ -87,15 +104,33 @@ public final class Scoring {
             return median(delaysEvents.stream().map(Long::doubleValue).toList());
         }
 
+        public double medianEmittedDelayWindows() {
+            return median(emittedDelaysWindows);
+        }
+
+        public double maxEmittedDelayWindows() {
+            return emittedDelaysWindows.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        }
+
         /** Share of evaluated windows without a change that the detector flagged. */
         public double flaggedWindowRate() {
             return nonDriftWindows == 0 ? 0 : (double) flaggedNonDriftWindows / nonDriftWindows;
         }
     }
 
+    /** Scores a run's outputs, with the triggers' emission times. */
+    public static List<ScenarioScore> score(EvaluationRun.Result result) {
+        return score(result.runs(), result.triggers(), result.reports(), result.emittedAt());
+    }
+
     /** Scores every model of a run for every detector and sums them per scenario. */
     public static List<ScenarioScore> score(List<ModelRun> runs, List<RetrainTrigger> triggers,
             List<HealthReport> reports) {
+        return score(runs, triggers, reports, Map.of());
+    }
+
+    static List<ScenarioScore> score(List<ModelRun> runs, List<RetrainTrigger> triggers, List<HealthReport> reports,
+            Map<String, Long> emittedAt) {
         Map<String, List<RetrainTrigger>> triggersByModel = new LinkedHashMap<>();
         for (RetrainTrigger t : triggers) {
             triggersByModel.computeIfAbsent(t.modelId(), k -> new ArrayList<>()).add(t);
@@ -109,11 +144,16 @@ public final class Scoring {
             List<RetrainTrigger> ts = new ArrayList<>(triggersByModel.getOrDefault(run.modelId(), List.of()));
             ts.sort(Comparator.comparing(RetrainTrigger::detectedAt));
             List<HealthReport> rs = new ArrayList<>(reportsByModel.getOrDefault(run.modelId(), List.of()));
+            rs.removeIf(r -> r.revision() != 0);
             rs.sort(Comparator.comparing(HealthReport::windowEnd));
             Map<String, List<ModelScore>> perDetector =
                     byScenario.computeIfAbsent(run.scenario().name(), k -> new LinkedHashMap<>());
+            if (run.scenario().silence()) {
+                perDetector.computeIfAbsent(MODELWATCH, k -> new ArrayList<>()).add(scoreSilence(run, ts, rs));
+                continue;
+            }
             perDetector.computeIfAbsent(MODELWATCH, k -> new ArrayList<>())
-                    .add(scoreModelwatch(run, ts, rs));
+                    .add(scoreModelwatch(run, ts, rs, emittedAt));
             perDetector.computeIfAbsent(NAIVE, k -> new ArrayList<>())
                     .add(scoreBaseline(run, Baselines.naiveMean(rs), rs));
             perDetector.computeIfAbsent(PSI, k -> new ArrayList<>())
@@ -127,16 +167,24 @@ public final class Scoring {
         for (ModelRun first : firstOfEachScenario(runs)) {
             Map<String, List<ModelScore>> perDetector = byScenario.get(first.scenario().name());
             for (String detector : DETECTORS) {
-                out.add(sum(first.scenario(), detector, perDetector.get(detector)));
+                if (perDetector.containsKey(detector)) {
+                    out.add(sum(first.scenario(), detector, perDetector.get(detector)));
+                }
             }
         }
         return out;
     }
 
     static ModelScore scoreModelwatch(ModelRun run, List<RetrainTrigger> triggers, List<HealthReport> reports) {
+        return scoreModelwatch(run, triggers, reports, Map.of());
+    }
+
+    static ModelScore scoreModelwatch(ModelRun run, List<RetrainTrigger> triggers, List<HealthReport> reports,
+            Map<String, Long> emittedAt) {
         Scenario s = run.scenario();
         int falseTriggers = 0;
         Long detectedAt = null;
+        Long emitted = null;
         boolean culpritFirst = false;
         for (RetrainTrigger t : triggers) {
             long at = Instant.parse(t.detectedAt()).toEpochMilli();
@@ -144,13 +192,44 @@ public final class Scoring {
             if (afterChange && t.reason().equals(s.reason())) {
                 if (detectedAt == null) {
                     detectedAt = at;
+                    emitted = emittedAt.get(t.triggerId());
                     culpritFirst = t.evidence().length > 0 && t.evidence()[0].signal().equals(s.culprit());
                 }
             } else if (!(afterChange && s.alsoExpected().contains(t.reason()))) {
                 falseTriggers++;
             }
         }
-        return withExposure(run, falseTriggers, detectedAt, culpritFirst, reports, Baselines.modelwatch(reports));
+        return withExposure(run, falseTriggers, detectedAt, culpritFirst, reports, Baselines.modelwatch(reports),
+                emitted);
+    }
+
+    /**
+     * A model that stops sending at its change: the first SILENT report ending after its last
+     * window is the detection, with the delay counted from the end of that last window (where
+     * {@code quality.silenceAfter} starts); an earlier SILENT report and every trigger are false.
+     */
+    static ModelScore scoreSilence(ModelRun run, List<RetrainTrigger> triggers, List<HealthReport> reports) {
+        long lastWindowEnd = lastWindowEnd(run);
+        int falseReports = triggers.size();
+        Long detectedAt = null;
+        for (HealthReport r : reports) {
+            if (!HealthReport.SILENT.equals(r.status())) {
+                continue;
+            }
+            long end = Instant.parse(r.windowEnd()).toEpochMilli();
+            if (end <= lastWindowEnd) {
+                falseReports++;
+            } else if (detectedAt == null) {
+                detectedAt = end;
+            }
+        }
+        return withExposure(run, falseReports, detectedAt, detectedAt != null, reports, List.of(), detectedAt);
+    }
+
+    /** End of the one-minute window of a model's last event. */
+    static long lastWindowEnd(ModelRun run) {
+        long last = run.endMillis() - 1;
+        return last - Math.floorMod(last, 60_000L) + 60_000;
     }
 
     static ModelScore scoreBaseline(ModelRun run, List<Baselines.Flag> flags, List<HealthReport> reports) {
@@ -168,11 +247,11 @@ public final class Scoring {
                 falseTriggers++;
             }
         }
-        return withExposure(run, falseTriggers, detectedAt, culpritFirst, reports, flags);
+        return withExposure(run, falseTriggers, detectedAt, culpritFirst, reports, flags, detectedAt);
     }
 
     private static ModelScore withExposure(ModelRun run, int falseTriggers, Long detectedAt, boolean culpritFirst,
-            List<HealthReport> reports, List<Baselines.Flag> flags) {
+            List<HealthReport> reports, List<Baselines.Flag> flags, Long emittedAt) {
         long boundary = run.scoredChangeStart();
         int windows = 0;
         for (HealthReport r : reports) {
@@ -187,7 +266,8 @@ public final class Scoring {
             }
         }
         long nonDriftEvents = run.eventsBefore(boundary);
-        return new ModelScore(run, falseTriggers, detectedAt, culpritFirst, nonDriftEvents, windows, flagged);
+        return new ModelScore(run, falseTriggers, detectedAt, culpritFirst, nonDriftEvents, windows, flagged,
+                emittedAt);
     }
 
     private static ScenarioScore sum(Scenario scenario, String detector, List<ModelScore> models) {
@@ -200,6 +280,7 @@ public final class Scoring {
         int flagged = 0;
         List<Double> delays = new ArrayList<>();
         List<Long> delayEvents = new ArrayList<>();
+        List<Double> emittedDelays = new ArrayList<>();
         for (ModelScore m : models) {
             events += m.run().events();
             nonDrift += m.nonDriftEvents();
@@ -210,13 +291,16 @@ public final class Scoring {
                 detected++;
                 delays.add(m.delayWindows());
                 delayEvents.add(m.delayEvents());
+                if (!Double.isNaN(m.emittedDelayWindows())) {
+                    emittedDelays.add(m.emittedDelayWindows());
+                }
                 if (m.culpritFirst()) {
                     culprit++;
                 }
             }
         }
         return new ScenarioScore(scenario, detector, models.size(), events, nonDrift, falseTriggers, detected,
-                List.copyOf(delays), List.copyOf(delayEvents), culprit, windows, flagged);
+                List.copyOf(delays), List.copyOf(delayEvents), culprit, windows, flagged, List.copyOf(emittedDelays));
     }
 
     private static List<ModelRun> firstOfEachScenario(List<ModelRun> runs) {

@@ -2,8 +2,12 @@ package io.modelwatch.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.model.HealthReport;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -21,12 +25,15 @@ class DetectionGoalsITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
+    static final long SILENCE_AFTER =
+            ThresholdsConfig.defaultConfig().defaults().silenceAfter().toMillis();
+
     @Test
     void everyScenarioMeetsItsGoalWithMargin() throws Exception {
         EvaluationRun.Settings settings = EvaluationRun.Settings.ci();
         List<ModelRun> runs = EvaluationRun.plan(settings);
         EvaluationRun.Result result = EvaluationRun.execute(settings, runs);
-        List<Scoring.ScenarioScore> scores = Scoring.score(runs, result.triggers(), result.reports());
+        List<Scoring.ScenarioScore> scores = Scoring.score(result);
         System.out.println(Report.markdown(settings, result, scores));
 
         // The run is whole: every model reported every window, nothing was dead-lettered.
@@ -44,6 +51,33 @@ class DetectionGoalsITCase {
         assertThat(score(scores, "drift/missing-rate", Scoring.PSI).detected()).isZero();
         // And tests without effect floors call a negligible change in large samples drift.
         assertThat(score(scores, "negligible/large-samples", Scoring.TESTS_ONLY).falseTriggers()).isPositive();
+
+        // Delayed labels reached the job: the labelled models' windows were revised with
+        // performance, labels 3-5 minutes late, and accuracy fell only where the relation changed.
+        Map<String, HealthReport> latest = latestRevisions(result.reports());
+        assertThat(latest.values()).filteredOn(r -> r.modelId().equals("stationary/labelled") && r.revision() > 0)
+                .hasSizeGreaterThan(30)
+                .allSatisfy(r -> assertThat(r.performance().labelLagP50Seconds()).isBetween(180.0, 300.0));
+        // A performance decay is invisible to the drift rules: the inputs and scores are unchanged.
+        assertThat(score(scores, "performance/decay", Scoring.NAIVE).detected()).isZero();
+        assertThat(score(scores, "performance/decay", Scoring.PSI).detected()).isZero();
+        // The silent models were reported, and no other model was reported silent before it stopped.
+        assertThat(score(scores, "quality/silence", Scoring.MODELWATCH).detected()).isEqualTo(settings.replicas());
+        assertThat(result.reports()).filteredOn(r -> r.status().equals(HealthReport.SILENT))
+                .allSatisfy(r -> assertThat(Instant.parse(r.windowEnd()).toEpochMilli())
+                        .isGreaterThanOrEqualTo(Scoring.lastWindowEnd(byId(runs, r.modelId())) + SILENCE_AFTER));
+    }
+
+    static Map<String, HealthReport> latestRevisions(List<HealthReport> reports) {
+        Map<String, HealthReport> latest = new HashMap<>();
+        for (HealthReport r : reports) {
+            latest.merge(r.modelId() + "@" + r.windowStart(), r, (a, b) -> a.revision() >= b.revision() ? a : b);
+        }
+        return latest;
+    }
+
+    static ModelRun byId(List<ModelRun> runs, String modelId) {
+        return runs.stream().filter(r -> r.modelId().equals(modelId)).findFirst().orElseThrow();
     }
 
     static Scoring.ScenarioScore score(List<Scoring.ScenarioScore> scores, String scenario, String detector) {

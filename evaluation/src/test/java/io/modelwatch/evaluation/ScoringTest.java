@@ -3,9 +3,14 @@ package io.modelwatch.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.model.Evidence;
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.IngestRecord;
+import io.modelwatch.model.LabelEvent;
 import io.modelwatch.model.RetrainTrigger;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The scoring rules on hand-made triggers and flags, without a cluster. */
@@ -67,5 +72,119 @@ class ScoringTest {
         ModelRun ramp = new ModelRun("r", Scenario.driftScenarios().get(4), 1, 1, T0, T0 + 80 * MIN, T0 + 25 * MIN);
         assertThat(ramp.driftAt(T0 + 40 * MIN)).isEqualTo(0.5);
         assertThat(ramp.driftAt(T0 + 70 * MIN)).isEqualTo(1.0);
+    }
+
+    static Scenario scenario(String name) {
+        return Scenario.qualityAndPerformanceScenarios().stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow();
+    }
+
+    static HealthReport report(String model, int fromMinute, int toMinute, String status, int revision) {
+        return new HealthReport(model, "1", Instant.ofEpochMilli(T0 + fromMinute * MIN).toString(),
+                Instant.ofEpochMilli(T0 + toMinute * MIN).toString(), status, status.equals(HealthReport.SILENT) ? 0
+                : 1200, 0, 5000, new HealthReport.FeatureHealth[0], null, null, null, "v", revision, null);
+    }
+
+    @Test
+    void silenceIsScoredOnSilentReportsAndEveryTriggerOrEarlySilenceIsFalse() {
+        // Sends until minute 20; reported SILENT at 50 (silenceAfter = 30 after its last window).
+        ModelRun run = new ModelRun("s", scenario("quality/silence"), 1, 1, T0, T0 + 20 * MIN, T0 + 20 * MIN);
+        List<HealthReport> reports = new ArrayList<>();
+        for (int m = 5; m < 20; m++) {
+            reports.add(report("s", m, m + 1, HealthReport.OK, 0));
+        }
+        reports.add(report("s", 19, 50, HealthReport.SILENT, 0));
+        reports.add(report("s", 19, 80, HealthReport.SILENT, 0));
+        Scoring.ModelScore reported = Scoring.scoreSilence(run, List.of(), reports);
+        assertThat(reported.detected()).isTrue();
+        assertThat(reported.delayWindows()).isEqualTo(30.0);
+        assertThat(reported.falseTriggers()).isZero();
+
+        // A SILENT report while it still sent, and any trigger, are false; no report is a miss.
+        List<HealthReport> early = new ArrayList<>(reports.subList(0, 10));
+        early.add(report("s", 10, 12, HealthReport.SILENT, 0));
+        Scoring.ModelScore wrong = Scoring.scoreSilence(run,
+                List.of(trigger(RetrainTrigger.DATA_QUALITY, 14, "quality:volume")), early);
+        assertThat(wrong.detected()).isFalse();
+        assertThat(wrong.falseTriggers()).isEqualTo(2);
+
+        // Scored for modelwatch only (the drift baselines do not apply), and held to its deadline.
+        List<Scoring.ScenarioScore> late = Scoring.score(List.of(run), List.of(),
+                List.of(report("s", 19, 52, HealthReport.SILENT, 0)));
+        assertThat(late).extracting(Scoring.ScenarioScore::detector).containsExactly(Scoring.MODELWATCH);
+        assertThat(Goals.check(late)).containsExactly("quality/silence: reported SILENT after 32.0 windows > 31.0");
+        assertThat(Goals.check(Scoring.score(List.of(run), List.of(), reports))).isEmpty();
+    }
+
+    @Test
+    void aPerformanceDecayIsDetectedByItsReasonAndTimedAlsoByItsEmission() {
+        ModelRun run = new ModelRun("p", scenario("performance/decay"), 1, 1, T0, T0 + 32 * MIN, T0 + 20 * MIN);
+        RetrainTrigger decay = trigger(RetrainTrigger.PERFORMANCE_DECAY, 23, "performance");
+        RetrainTrigger drift = trigger(RetrainTrigger.FEATURE_DRIFT, 24, "feature:age");
+        // Its last decayed window ended at 23; the job emitted it at 27, once those labels were in.
+        Scoring.ModelScore score = Scoring.scoreModelwatch(run, List.of(decay, drift), List.of(),
+                Map.of(decay.triggerId(), T0 + 27 * MIN));
+        assertThat(score.detected()).isTrue();
+        assertThat(score.delayWindows()).isEqualTo(3.0);
+        assertThat(score.emittedDelayWindows()).isEqualTo(7.0);
+        assertThat(score.culpritFirst()).isTrue();
+        // The inputs did not change: feature drift is false.
+        assertThat(score.falseTriggers()).isEqualTo(1);
+    }
+
+    @Test
+    void revisionsOfALabelledWindowCountAsOneWindow() {
+        ModelRun run = new ModelRun("stationary/labelled", scenario("stationary/labelled"), 0, 1, T0, T0 + 20 * MIN,
+                ModelRun.NO_DRIFT);
+        List<HealthReport> reports = new ArrayList<>();
+        for (int m = 5; m < 20; m++) {
+            for (int revision = 0; revision < 3; revision++) {
+                reports.add(report(run.modelId(), m, m + 1, m == 10 ? HealthReport.DRIFTING : HealthReport.OK, revision));
+            }
+        }
+        Scoring.ScenarioScore s = Scoring.score(List.of(run), List.of(), reports).get(0);
+        assertThat(s.nonDriftWindows()).isEqualTo(15);
+        assertThat(s.flaggedNonDriftWindows()).isEqualTo(1);
+    }
+
+    @Test
+    void labelsFollowTheScoreThenDegradeAndArriveLateInLabelTimeOrder() {
+        Scenario s = scenario("performance/decay");
+        ModelRun run = new ModelRun("p", s, 1, 7, T0, T0 + 40 * MIN, T0 + 20 * MIN);
+        List<Long> predictionTimes = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        ModelStream predictions = new ModelStream(run, 0);
+        while (predictions.hasNext()) {
+            var p = predictions.next();
+            assertThat(p.predictionId()).isEqualTo("p/" + predictionTimes.size());
+            predictionTimes.add(p.timestamp());
+            scores.add(p.numericPrediction());
+        }
+        LabelStream labels = new LabelStream(run);
+        long last = Long.MIN_VALUE;
+        int n = 0;
+        int[] errors = new int[2];
+        int[] counted = new int[2];
+        while (labels.hasNext()) {
+            long arrival = labels.nextArrival();
+            IngestRecord r = labels.nextRecord();
+            LabelEvent l = r.label();
+            assertThat(l.timestamp()).isEqualTo(arrival).isGreaterThanOrEqualTo(last);
+            last = l.timestamp();
+            int index = Integer.parseInt(l.predictionId().substring(2));
+            long lag = l.timestamp() - predictionTimes.get(index);
+            assertThat(lag).isBetween(3 * MIN, 5 * MIN);
+            int after = predictionTimes.get(index) >= run.driftStartMillis() ? 1 : 0;
+            counted[after]++;
+            if ((scores.get(index) >= 0.5) != (l.numericLabel() == 1)) {
+                errors[after]++;
+            }
+            n++;
+        }
+        // Half the predictions are labelled; the error rate of "score >= 0.5" is about 27% while
+        // the labels follow the score, about 41% once 30% of them go against it.
+        assertThat(n).isBetween(22_000, 26_000);
+        assertThat((double) errors[0] / counted[0]).isBetween(0.25, 0.30);
+        assertThat((double) errors[1] / counted[1]).isBetween(0.38, 0.44);
     }
 }
