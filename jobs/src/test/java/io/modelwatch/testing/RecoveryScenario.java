@@ -107,7 +107,7 @@ public final class RecoveryScenario {
         return name + "-" + run + "-health";
     }
 
-    RunOptions options(String run, boolean bounded) {
+    RunOptions options(String run, boolean bounded, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of(
                 "--bootstrap-servers", kafka.bootstrapServers(), "--thresholds", thresholds.toString(),
                 "--parallelism", "2", "--checkpoint-interval", "1s",
@@ -121,12 +121,13 @@ public final class RecoveryScenario {
         if (bounded) {
             args.add("--bounded");
         }
+        args.addAll(List.of(extraArgs));
         return RunOptions.parse(args.toArray(String[]::new));
     }
 
-    /** Submits the unbounded job under test to the MiniCluster of the test. */
-    public JobClient start() throws Exception {
-        RunOptions o = options("run", false);
+    /** Submits the unbounded job under test to the MiniCluster of the test, with {@code extraArgs} as flags. */
+    public JobClient start(String... extraArgs) throws Exception {
+        RunOptions o = options("run", false, extraArgs);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(o));
         MonitoringJob.build(env, KafkaEndpoints.sources(o), KafkaEndpoints.sinks(o), o.jobConfig());
         return env.executeAsync(o.jobName());
@@ -188,16 +189,16 @@ public final class RecoveryScenario {
         return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
     }
 
-    /** How many reports the run wrote in total, aborted transactions included. */
-    public int reportsWrittenIncludingAborted() {
+    /** Every record in {@code topic} (one partition), those of aborted transactions included. */
+    List<String> writtenIncludingAborted(String topic) {
         try (KafkaConsumer<String, String> consumer = consumer(false)) {
-            TopicPartition tp = new TopicPartition(healthTopic("run"), 0);
+            TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
-            int records = 0;
+            List<String> records = new ArrayList<>();
             while (consumer.position(tp) < end) {
-                records += consumer.poll(Duration.ofMillis(200)).count();
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> records.add(r.value()));
             }
             return records;
         }
@@ -245,7 +246,9 @@ public final class RecoveryScenario {
                 .filter(t -> t.detectedAt().compareTo(lastClosed) <= 0).toList();
         List<RetrainTrigger> triggers = read(name + "-run-triggers", RetrainTrigger.class);
         assertThat(referenceTriggers).extracting(RetrainTrigger::modelId).isNotEmpty().containsOnly("fraud");
-        assertThat(triggers).extracting(RetrainTrigger::triggerId).as("triggers, none doubled, none missing")
+        assertThat(triggers).extracting(RetrainTrigger::triggerId).as(
+                        "triggers, none doubled, none missing (written, aborted ones included: %s)",
+                        writtenIncludingAborted(name + "-run-triggers"))
                 .containsExactlyInAnyOrderElementsOf(referenceTriggers.stream().map(RetrainTrigger::triggerId).toList());
         Map<String, JsonNode> expectedTriggers = new TreeMap<>();
         referenceTriggers.forEach(t -> expectedTriggers.put(t.triggerId(), comparable(t)));
