@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -38,8 +38,16 @@ class BrokerRestartITCase {
             tx.send(new ProducerRecord<>("outage", "b", "committed-after")).get();
 
             kafka.stopBroker();
-            // Sent while the broker is down: the producer buffers and retries.
-            Future<RecordMetadata> during = writer.send(new ProducerRecord<>("outage", "a", "during".getBytes(UTF_8)));
+            // Sent while the broker is down. A producer that has lost the topic's metadata in the
+            // shutdown blocks in send() until the broker is back (max.block.ms), so the send runs
+            // on a thread of its own, as an application's would.
+            CompletableFuture<RecordMetadata> during = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return writer.send(new ProducerRecord<>("outage", "a", "during".getBytes(UTF_8))).get();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             kafka.startBroker();
 
             during.get();

@@ -31,6 +31,10 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -170,13 +174,30 @@ public final class RecoveryScenario {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (!MODELS.stream().allMatch(model -> seen.contains(model + "@" + end))) {
-                assertThat(System.nanoTime()).as("reports of %s within %s (%s); so far %s", end, AWAIT,
-                        committed ? "committed" : "written", seen).isLessThan(deadline);
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(String.format(
+                            "no reports of every model for %s within %s (%s); seen %s; transactions open now: %s",
+                            end, AWAIT, committed ? "committed" : "written", seen, openTransactions()));
+                }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     HealthReport report = Json.read(r.value(), HealthReport.class);
                     seen.add(report.modelId() + "@" + report.windowEnd());
                 }
             }
+        }
+    }
+
+    /** The transactions the broker holds open, with their age: what holds back read_committed readers. */
+    private String openTransactions() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            List<String> ids = admin.listTransactions().all().get().stream()
+                    .filter(t -> t.state() == TransactionState.ONGOING).map(TransactionListing::transactionalId).toList();
+            return admin.describeTransactions(ids).all().get().entrySet().stream()
+                    .map(e -> e.getKey() + " since " + Instant.ofEpochMilli(e.getValue().transactionStartTimeMs().orElse(0))
+                            + " on " + e.getValue().topicPartitions())
+                    .collect(Collectors.joining(", "));
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
         }
     }
 
