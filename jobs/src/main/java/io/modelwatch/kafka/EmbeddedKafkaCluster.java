@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -238,6 +240,45 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
         scala.Option<Partition> partition = broker.replicaManager().onlinePartition(tp);
         return partition.isDefined() && partition.get().isLeader();
+    }
+
+    /**
+     * Stops the broker as a broker process going down would: clients get "connection refused"
+     * until {@link #startBroker()}; its logs, committed offsets and transaction state stay on
+     * disk. The controller keeps running. For the fault-tolerance tests (a broker outage).
+     */
+    public void stopBroker() {
+        for (BrokerServer broker : cluster.brokers().values()) {
+            broker.shutdown();
+            broker.awaitShutdown();
+        }
+    }
+
+    /**
+     * Starts the broker stopped by {@link #stopBroker()} again, on the same port with the same
+     * data, and waits until it leads every partition again (the transaction coordinator and the
+     * group coordinator load their state from their topics on the way).
+     */
+    public void startBroker() {
+        try {
+            for (BrokerServer broker : cluster.brokers().values()) {
+                broker.startup();
+            }
+            cluster.waitForReadyBrokers();
+            awaitBrokerVisible();
+            Map<String, TopicDescription> topics = admin
+                    .describeTopics(admin.listTopics(new ListTopicsOptions()
+                            .listInternal(true)).names().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                    .allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            for (TopicDescription t : topics.values()) {
+                awaitLeaders(t.name(), t.partitions().size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting the embedded Kafka broker", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("embedded Kafka broker did not restart: " + e, e);
+        }
     }
 
     /** The broker is "ready" to the test kit before its own metadata lists itself. */
