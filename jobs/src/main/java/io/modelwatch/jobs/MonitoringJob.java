@@ -11,6 +11,7 @@ import io.modelwatch.functions.LabelSplitter;
 import io.modelwatch.functions.PerformanceMonitorFunction;
 import io.modelwatch.functions.Descriptors;
 import io.modelwatch.functions.ModelMonitorFunction;
+import io.modelwatch.functions.SignalWatermarkAligner;
 import io.modelwatch.functions.TriggerCooldownFunction;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.DeadLetter;
@@ -26,6 +27,9 @@ import io.modelwatch.model.PredictionRef;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.patterns.DriftEscalationPattern;
 import io.modelwatch.patterns.RetrainTriggerBuilder;
+import io.modelwatch.serde.Json;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -50,7 +54,8 @@ import org.apache.flink.util.Collector;
  *                                                                               ▼     ▼
  *                                        keyBy(model version) ─► PerformanceMonitor ─► model-health
  *                                                                       └─► decay signals
- *     all signals ─► keyBy(model version, reason) ─► CEP: k signalled windows within T
+ *     all signals ─► watermark over all producers ─► keyBy(model version, reason)
+ *                 ─► CEP: k signalled windows within T (late signals ─► dead-letters)
  *                    (one CEP operator per distinct k and T of the thresholds file)
  *                 ─► RetrainTriggerBuilder ─► keyBy ─► cooldown ─► retrain-triggers
  * </pre>
@@ -125,7 +130,12 @@ public final class MonitoringJob {
                     outcomes.getSideOutput(Descriptors.DEAD_LETTERS));
         }
         health.sinkTo(sinks.health()).uid(OperatorIds.HEALTH_SINK).name("Kafka: model-health");
-        deadLetters.sinkTo(sinks.deadLetters()).uid(OperatorIds.DEAD_LETTERS_SINK).name("Kafka: dead-letters");
+
+        // The escalation's watermark is the minimum over every signal producer, idle or not
+        // (SignalWatermarkAligner): otherwise a signal can arrive behind it after a quiet spell.
+        signals = signals.transform("Signals: escalation watermark over all producers",
+                        TypeInformation.of(DriftSignal.class), new SignalWatermarkAligner<>())
+                .uid(OperatorIds.SIGNAL_ALIGNER);
 
         // One CEP operator per distinct (escalation.windows, escalation.within) of the thresholds
         // file: a pattern's length and time bound are fixed at build (EscalationGroups).
@@ -140,10 +150,18 @@ public final class MonitoringJob {
                     .pattern(routed.keyBy(DriftSignal::escalationKey),
                             DriftEscalationPattern.create(group.windows(), group.within()))
                     .inEventTime()
+                    .sideOutputLateData(Descriptors.LATE_SIGNALS)
                     .process(new RetrainTriggerBuilder(), TypeInformation.of(RetrainTrigger.class))
                     .uid(group.uid()).name("CEP: " + group.describe() + " escalate");
             matches = matches == null ? groupMatches : matches.union(groupMatches);
+            // Never silently: a signal the escalation could not use is a dead letter.
+            deadLetters = deadLetters.union(groupMatches.getSideOutput(Descriptors.LATE_SIGNALS)
+                    .map(MonitoringJob::lateSignal).returns(DeadLetter.class)
+                    .uid(group.uid().equals(OperatorIds.DRIFT_ESCALATION) ? OperatorIds.LATE_SIGNALS
+                            : group.uid() + "-" + OperatorIds.LATE_SIGNALS)
+                    .name("Late signals to dead letters"));
         }
+        deadLetters.sinkTo(sinks.deadLetters()).uid(OperatorIds.DEAD_LETTERS_SINK).name("Kafka: dead-letters");
 
         matches.keyBy(MonitoringJob::escalationKey)
                 .process(new TriggerCooldownFunction(config.thresholds()))
@@ -174,6 +192,13 @@ public final class MonitoringJob {
 
     static String modelKey(HealthReport r) {
         return ModelKey.of(r.modelId(), r.modelVersion());
+    }
+
+    static DeadLetter lateSignal(DriftSignal s) {
+        // An internal stream: no topic position; the window names it.
+        return new DeadLetter("drift-signals", -1, -1, null, "drift signal of the window ending "
+                + Instant.ofEpochMilli(s.windowEnd()) + " reached the escalation behind its watermark: not escalated",
+                new String(Json.toBytes(s), StandardCharsets.UTF_8), null);
     }
 
     static String escalationKey(RetrainTrigger t) {

@@ -11,7 +11,9 @@ public final class OperatorIds {
     public static final String DEAD_LETTER_SPLITTER = "dead-letter-splitter";
     public static final String EVENT_BATCHER = "event-batcher";
     public static final String MODEL_MONITOR = "model-monitor";
+    public static final String SIGNAL_ALIGNER = "signal-watermark-aligner";
     public static final String DRIFT_ESCALATION = "drift-escalation";
+    public static final String LATE_SIGNALS = "late-signals";
     public static final String TRIGGER_COOLDOWN = "trigger-cooldown";
     public static final String LABELS_SOURCE = "labels-source";
     public static final String LABEL_SPLITTER = "label-splitter";

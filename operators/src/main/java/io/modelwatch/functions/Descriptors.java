@@ -13,6 +13,9 @@ public final class Descriptors {
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
     public static final OutputTag<DriftSignal> DRIFT_SIGNALS =
             new OutputTag<>("drift-signals", TypeInformation.of(DriftSignal.class));
+    /** Signals that reached an escalation behind its watermark (CEP would drop them). */
+    public static final OutputTag<DriftSignal> LATE_SIGNALS =
+            new OutputTag<>("late-signals", TypeInformation.of(DriftSignal.class));
 
     /**
      * Broadcast state of the model monitor: the control commands in force (checked JSON, as
