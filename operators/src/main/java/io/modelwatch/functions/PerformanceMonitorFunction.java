@@ -179,6 +179,10 @@ public final class PerformanceMonitorFunction
             ctx.timerService().registerEventTimeTimer(labelWindowEnd - 1);
             return;
         }
+        if (beyondHorizon(o, watermark, t)) {
+            labelsBeyondHorizon.inc();
+            return;
+        }
         // Late (behind the watermark): counts at once, reported at the next label-time window end.
         if (apply(o, t, ctx)) {
             long next = watermark + 1;
