@@ -10,6 +10,7 @@ import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.serde.Json;
+import io.modelwatch.stats.PendingOutcomes;
 import io.modelwatch.stats.PerformanceAccumulator;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,15 +28,26 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Adds model performance to the health reports, keyed by model version. Labels are counted in
- * the window of their <em>prediction's</em> event time; a report goes out as revision 0 when its
- * window closes (with whatever labels already arrived), and again as revision 1, 2, ... each time
- * labels for its span arrive later, until the label horizon has passed. Revisions are emitted at
- * the end of each label-time window (event time), so replays produce the same revisions.
+ * the window of their <em>prediction's</em> event time; a report goes out as revision 0 when the
+ * watermark reaches its window's end, and again as revision 1, 2, ... at the end of each window
+ * of <em>label</em> time in which labels for its span became known, until the label horizon has
+ * passed.
+ *
+ * <p>Outputs depend on event time only, not on how fast either input is read: a label counts
+ * from the end of the label-time window it falls in. One that arrives before the watermark has
+ * reached its label time (a replay reading labels ahead, or simply labels less late than the
+ * watermark's out-of-orderness) waits in {@code labelsAhead} until that window's end; so revision
+ * 0 of a window counts exactly the labels whose label time is before the window's end, whenever
+ * they were read. A label that arrives behind the watermark (late) counts at once and is
+ * reported at the next label-time window end. Labels waiting for their window are applied in a
+ * fixed order (label time, prediction time, content), so the performance reference (the first
+ * labels) is the same in every replay too.
  *
  * <p>The first {@code performance.referenceLabels} labelled predictions of the version are its
  * performance reference. When a span first has {@code performance.minLabels} labels it is
@@ -53,6 +65,12 @@ public final class PerformanceMonitorFunction
     /** Fixed windows that received labels since the last flush. */
     private transient MapState<Long, Boolean> dirty;
     private transient ValueState<byte[]> reference;
+    /**
+     * Outcomes whose label time the watermark has not reached, by the end of their label-time
+     * window ({@link PendingOutcomes}); applied by the timer at that end.
+     */
+    private transient MapState<Long, byte[]> labelsAhead;
+    private transient Counter labelsBeyondHorizon;
 
     public PerformanceMonitorFunction(ThresholdsConfig config) {
         this.config = config;
@@ -67,9 +85,16 @@ public final class PerformanceMonitorFunction
         dirty = getRuntimeContext().getMapState(new MapStateDescriptor<>("dirty", Types.LONG, Types.BOOLEAN));
         reference = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("performanceReference", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        labelsAhead = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("labelsAhead", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        labelsBeyondHorizon = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP)
+                .counter("labelsBeyondHorizon");
     }
 
+    /** A report's span; revision {@link #AWAITING} until revision 0 went out. */
     private record Span(int revision, boolean assessed, long end, byte[] report) {
+        static final int AWAITING = -1;
+
         byte[] toBytes() throws IOException {
             ByteArrayOutputStream b = new ByteArrayOutputStream(report.length + 32);
             DataOutputStream out = new DataOutputStream(b);
@@ -103,16 +128,32 @@ public final class PerformanceMonitorFunction
         Thresholds t = config.forModel(r.modelId());
         long start = Instant.parse(r.windowStart()).toEpochMilli();
         long end = Instant.parse(r.windowEnd()).toEpochMilli();
-        PerformanceAccumulator acc = performance(start, end, t);
+        byte[] report = Json.toBytes(r);
+        ctx.timerService().registerEventTimeTimer(end + t.labelHorizon().toMillis());
+        if (end - 1 > ctx.timerService().currentWatermark()) {
+            // The job's reports come from the window's timer, ahead of the watermark that fired
+            // it (and the labels input may lag): revision 0 waits for that watermark here too, so
+            // that it counts the labels of label time before the window's end, all of them.
+            spans.put(start, new Span(Span.AWAITING, false, end, report).toBytes());
+            ctx.timerService().registerEventTimeTimer(end - 1);
+            return;
+        }
+        // A report behind the watermark: the labels up to the watermark are all applied already.
+        spans.put(start, firstRevision(r, start, new Span(Span.AWAITING, false, end, report), t, ctx, out).toBytes());
+    }
+
+    /** Emits revision 0 of {@code s}: the report, with performance if its span has labels. */
+    private Span firstRevision(HealthReport r, long start, Span s, Thresholds t, Context ctx,
+            Collector<HealthReport> out) throws Exception {
+        PerformanceAccumulator acc = performance(start, s.end(), t);
         boolean assessed = false;
         HealthReport emitted = r;
         if (acc.labeled() > 0) {
-            assessed = assess(r, start, end, acc, t, ctx);
+            assessed = assess(r, start, s.end(), acc, t, ctx);
             emitted = r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), 0);
         }
         out.collect(emitted);
-        spans.put(start, new Span(0, assessed, end, Json.toBytes(r)).toBytes());
-        ctx.timerService().registerEventTimeTimer(end + t.labelHorizon().toMillis());
+        return new Span(0, assessed, s.end(), s.report());
     }
 
     /** Reports of spans whose predictions can get labels; silence reports carry none. */
@@ -124,6 +165,44 @@ public final class PerformanceMonitorFunction
     public void processElement2(LabelOutcome o, Context ctx, Collector<HealthReport> out) throws Exception {
         Thresholds t = config.forModel(o.modelId());
         long size = t.windowSize().toMillis();
+        long watermark = ctx.timerService().currentWatermark();
+        if (o.labelTimestamp() > watermark) {
+            // Ahead of the watermark: it waits for the end of its label-time window, unless the
+            // horizon of its prediction's window will have passed by then (then it never counts,
+            // and keeping it would hold state for nothing).
+            long labelWindowEnd = o.labelTimestamp() - Math.floorMod(o.labelTimestamp(), size) + size;
+            if (beyondHorizon(o, labelWindowEnd - 1, t)) {
+                labelsBeyondHorizon.inc();
+                return;
+            }
+            labelsAhead.put(labelWindowEnd, PendingOutcomes.append(labelsAhead.get(labelWindowEnd), o));
+            ctx.timerService().registerEventTimeTimer(labelWindowEnd - 1);
+            return;
+        }
+        if (beyondHorizon(o, watermark, t)) {
+            labelsBeyondHorizon.inc();
+            return;
+        }
+        // Late (behind the watermark): counts at once, reported at the next label-time window end.
+        if (apply(o, t, ctx)) {
+            long next = watermark + 1;
+            ctx.timerService().registerEventTimeTimer(next - Math.floorMod(next, size) + size - 1);
+        }
+    }
+
+    /** True when {@code o}'s prediction window leaves the horizon at or before {@code time}. */
+    private static boolean beyondHorizon(LabelOutcome o, long time, Thresholds t) {
+        long size = t.windowSize().toMillis();
+        long w = o.predictionTimestamp() - Math.floorMod(o.predictionTimestamp(), size);
+        return w + size + t.labelHorizon().toMillis() <= time;
+    }
+
+    /**
+     * Adds {@code o} to its prediction window and, while it is being learned, to the reference;
+     * true when that window has a new label to report (it is then marked dirty).
+     */
+    private boolean apply(LabelOutcome o, Thresholds t, Context ctx) throws Exception {
+        long size = t.windowSize().toMillis();
         long w = o.predictionTimestamp() - Math.floorMod(o.predictionTimestamp(), size);
         byte[] bytes = windows.get(w);
         PerformanceAccumulator acc = bytes == null ? new PerformanceAccumulator() : PerformanceAccumulator.fromBytes(bytes);
@@ -132,21 +211,18 @@ public final class PerformanceMonitorFunction
         if (bytes == null) {
             ctx.timerService().registerEventTimeTimer(w + size + t.labelHorizon().toMillis());
         }
-        if (o.matched()) {
-            byte[] refBytes = reference.value();
-            PerformanceAccumulator ref = refBytes == null ? new PerformanceAccumulator()
-                    : PerformanceAccumulator.fromBytes(refBytes);
-            if (ref.labeled() < t.referenceLabels()) {
-                ref.add(o);
-                reference.update(ref.toBytes());
-            }
-        }
         if (!o.matched()) {
-            return;
+            return false;
+        }
+        byte[] refBytes = reference.value();
+        PerformanceAccumulator ref = refBytes == null ? new PerformanceAccumulator()
+                : PerformanceAccumulator.fromBytes(refBytes);
+        if (ref.labeled() < t.referenceLabels()) {
+            ref.add(o);
+            reference.update(ref.toBytes());
         }
         dirty.put(w, Boolean.TRUE);
-        long stamp = Math.max(o.labelTimestamp(), ctx.timerService().currentWatermark() + 1);
-        ctx.timerService().registerEventTimeTimer(stamp - Math.floorMod(stamp, size) + size - 1);
+        return true;
     }
 
     @Override
@@ -155,11 +231,33 @@ public final class PerformanceMonitorFunction
         Thresholds t = config.forModel(modelId);
         long size = t.windowSize().toMillis();
         long horizon = t.labelHorizon().toMillis();
-        List<Long> touched = new ArrayList<>();
-        for (Long w : dirty.keys()) {
-            touched.add(w);
+        // First the labels whose label-time window ends here: the watermark has just reached
+        // them, so they count in everything this timer emits (revision 0 of a window ending here
+        // included), exactly as if they had arrived just in time.
+        byte[] ahead = labelsAhead.get(timestamp + 1);
+        if (ahead != null) {
+            labelsAhead.remove(timestamp + 1);
+            for (LabelOutcome o : PendingOutcomes.read(ahead, modelId, ModelKey.modelVersion(ctx.getCurrentKey()))) {
+                if (beyondHorizon(o, timestamp, t)) {
+                    labelsBeyondHorizon.inc();
+                } else {
+                    apply(o, t, ctx);
+                }
+            }
         }
-        dirty.clear();
+        // Revisions only at the ends of label-time windows (cleanup timers fall anywhere when the
+        // horizon is not a whole number of windows), so they do not depend on when those run.
+        boolean labelWindowEnd = Math.floorMod(timestamp + 1, size) == 0;
+        List<Long> touched = new ArrayList<>();
+        if (labelWindowEnd) {
+            for (Long w : dirty.keys()) {
+                touched.add(w);
+            }
+            dirty.clear();
+        } else if (!dirty.isEmpty()) {
+            long next = timestamp + 1;
+            ctx.timerService().registerEventTimeTimer(next - Math.floorMod(next, size) + size - 1);
+        }
         List<Long> expired = new ArrayList<>();
         List<Map.Entry<Long, byte[]>> ordered = new ArrayList<>();
         spans.entries().forEach(ordered::add);
@@ -168,6 +266,17 @@ public final class PerformanceMonitorFunction
         for (Map.Entry<Long, byte[]> e : ordered) {
             Span s = Span.of(e.getValue());
             long start = e.getKey();
+            if (s.revision() == Span.AWAITING) {
+                if (s.end() - 1 <= timestamp) {
+                    s = firstRevision(Json.read(s.report(), HealthReport.class), start, s, t, ctx, out);
+                    spans.put(start, s.toBytes());
+                    if (s.end() + horizon <= timestamp) {
+                        expired.add(start);
+                    }
+                }
+                // Revision 0 counted every label there is: nothing to revise in this timer.
+                continue;
+            }
             if (s.end() + horizon <= timestamp) {
                 expired.add(start);
                 continue;
