@@ -78,6 +78,19 @@ public record RunOptions(
                 idleness, null, null, Map.of(), false);
     }
 
+    /**
+     * The Kafka properties by name only: they hold credentials ({@code sasl.jaas.config},
+     * {@code ssl.keystore.password}), and a record's default toString would print them wherever
+     * the options are logged or shown in an exception.
+     */
+    @Override
+    public String toString() {
+        return "RunOptions[bootstrapServers=" + bootstrapServers + ", thresholds=" + thresholds.version()
+                + ", bounded=" + bounded + ", parallelism=" + parallelism + ", stateDir=" + stateDir
+                + ", fromSavepoint=" + fromSavepoint + ", topics=" + topics + ", jobName=" + jobName
+                + ", kafkaProperties=" + new java.util.TreeSet<>(kafkaProperties.stringPropertyNames()) + " (values hidden)]";
+    }
+
     public JobConfig jobConfig() {
         return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels(), references);
     }
