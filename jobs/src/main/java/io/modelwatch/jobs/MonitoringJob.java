@@ -3,9 +3,11 @@ package io.modelwatch.jobs;
 import io.modelwatch.cli.RunOptions;
 import io.modelwatch.functions.DeadLetterSplitter;
 import io.modelwatch.functions.EventBatcher;
+import io.modelwatch.functions.FirstLabelPerModel;
 import io.modelwatch.functions.LabelJoinFunction;
 import io.modelwatch.functions.LabelSplitter;
 import io.modelwatch.functions.PerformanceMonitorFunction;
+import io.modelwatch.functions.PredictionsOfLabelledModels;
 import io.modelwatch.functions.Descriptors;
 import io.modelwatch.functions.ModelMonitorFunction;
 import io.modelwatch.functions.TriggerCooldownFunction;
@@ -26,6 +28,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cep.CEP;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -35,14 +38,16 @@ import org.apache.flink.util.Collector;
  * The modelwatch job graph, read top to bottom:
  *
  * <pre>
- * predictions (Kafka) ─► parse ─┬─► dead letters ───────────────────────────────────► dead-letters
- *                               ├─► keyBy(model version) ─► ModelMonitor ─► reports ─┐
+ * predictions (Kafka) ─► parse ─┬─► dead letters ──────────────────────────────────────► dead-letters
+ *                               ├─► keyBy(model version) ─► ModelMonitor ─► reports ─────┐
  *                               │                               └─► drift + quality signals
- *                               └─► keyBy(model, predictionId) ─┐                    │
- * labels (Kafka) ─► parse ─► keyBy(model, predictionId) ────────┴─► LabelJoin ─┐     │
- *                                                                               ▼     ▼
- *                                        keyBy(model version) ─► PerformanceMonitor ─► model-health
- *                                                                       └─► decay signals
+ *                               └─► with an id, of models that send labels ─┐            │
+ *                                          ▲ (broadcast: first label per model)          │
+ * labels (Kafka) ─► parse ─┬─► keyBy(model) ┘                            │            │
+ *                          └───► keyBy(model, predictionId) ◄────────────┘            │
+ *                                     └─► LabelJoin ─┐                                   ▼
+ *                                  keyBy(model version) ─► PerformanceMonitor ─► model-health
+ *                                                                 └─► decay signals
  *     all signals ─► keyBy(model version, reason) ─► CEP: k signalled windows within T
  *                 ─► RetrainTriggerBuilder ─► keyBy ─► cooldown ─► retrain-triggers
  * </pre>
@@ -89,6 +94,13 @@ public final class MonitoringJob {
                     .uid(OperatorIds.LABELS_SOURCE).name("Kafka: labels")
                     .process(new LabelSplitter())
                     .uid(OperatorIds.LABEL_SPLITTER).name("Parse labels / route dead letters");
+            // Only predictions of models that have sent a label are kept for the join (see
+            // PredictionsOfLabelledModels): the labels stream announces each such model once.
+            BroadcastStream<String> labelledModels = labels
+                    .keyBy(LabelEvent::modelId)
+                    .process(new FirstLabelPerModel())
+                    .uid(OperatorIds.LABELLED_MODELS).name("Models that send labels")
+                    .broadcast(PredictionsOfLabelledModels.LABELLED_MODELS);
             SingleOutputStreamOperator<LabelOutcome> outcomes = events
                     .flatMap((PredictionEvent e, Collector<PredictionRef> out) -> {
                         if (e.predictionId() != null) {
@@ -97,6 +109,9 @@ public final class MonitoringJob {
                     })
                     .returns(PredictionRef.class)
                     .uid(OperatorIds.PREDICTION_REFS).name("Predictions with an id")
+                    .connect(labelledModels)
+                    .process(new PredictionsOfLabelledModels())
+                    .uid(OperatorIds.LABELLED_PREDICTIONS).name("Predictions of models that send labels")
                     .keyBy(PredictionRef::joinKey)
                     .connect(labels.keyBy(LabelEvent::joinKey))
                     .process(new LabelJoinFunction(config.thresholds(), config.labelsTopic()))
