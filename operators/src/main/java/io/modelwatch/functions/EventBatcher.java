@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -37,7 +38,7 @@ public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
     /** Bounds the memory of the buffer (~1 KB per event). */
     public static final int DEFAULT_MAX_BUFFERED = 50_000;
     /** Added latency at most; far below the checkpoint interval that bounds output latency anyway. */
-    public static final long DEFAULT_FLUSH_INTERVAL_MILLIS = 1000;
+    public static final long DEFAULT_FLUSH_INTERVAL_MILLIS = 10_000;
 
     private final int maxBatch;
     private final int maxBuffered;
@@ -45,6 +46,8 @@ public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
     private transient Map<String, List<PredictionEvent>> buffer;
     private transient int buffered;
     private transient long oldestBuffered;
+    private transient Counter batches;
+    private transient Counter batchedEvents;
 
     public EventBatcher() {
         this(DEFAULT_MAX_BATCH, DEFAULT_MAX_BUFFERED, DEFAULT_FLUSH_INTERVAL_MILLIS);
@@ -61,6 +64,10 @@ public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
         super.open();
         buffer = new HashMap<>();
         oldestBuffered = Long.MAX_VALUE;
+        // batchedEvents / eventBatches is the mean batch: what the monitor's state access is amortised over.
+        var group = getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
+        batches = group.counter("eventBatches");
+        batchedEvents = group.counter("batchedEvents");
         scheduleFlush();
     }
 
@@ -138,6 +145,8 @@ public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
         if (buffer.get(key) == null) {
             buffered -= events.size();
         }
+        batches.inc();
+        batchedEvents.inc(events.size());
         output.collect(new StreamRecord<>(new PredictionBatch(key, events.toArray(PredictionEvent[]::new)), maxTs));
     }
 }
