@@ -185,7 +185,7 @@ final class BenchCommand {
             Path dir = Files.createTempDirectory("modelwatch-bench-");
             int port = freePort();
             RunOptions options = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("state"), true,
-                    JobConfig.DEFAULT_OUT_OF_ORDERNESS, port);
+                    JobConfig.DEFAULT_OUT_OF_ORDERNESS, null);
 
             Run baseline = null;
             if (s.baseline()) {
@@ -209,7 +209,9 @@ final class BenchCommand {
 
             System.out.println("running modelwatch (reference, windows, drift, quality, labels join, CEP)...");
             Run monitor = measure(dir.resolve("state"), port, () -> {
-                StreamExecutionEnvironment env = FlinkSettings.environment(options);
+                Configuration conf = FlinkSettings.of(options);
+                conf.setString("rest.port", String.valueOf(port));
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
                 MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
                 env.execute("bench-modelwatch");
             });
@@ -288,21 +290,21 @@ final class BenchCommand {
         }
     }
 
-    private static Run measure(Path checkpointDir, Integer prometheusPort, JobRun job) throws Exception {
+    private static Run measure(Path checkpointDir, Integer restPort, JobRun job) throws Exception {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         AtomicLong maxBytes = new AtomicLong();
-        ConcurrentHashMap<String, Double> metrics = new ConcurrentHashMap<>();
+        ConcurrentHashMap<String, Double> stats = new ConcurrentHashMap<>();
         HttpClient http = HttpClient.newHttpClient();
         Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
+            for (int round = 0; !Thread.currentThread().isInterrupted(); round++) {
                 maxBytes.accumulateAndGet(size(checkpointDir), Math::max);
-                if (prometheusPort != null) {
-                    scrape(http, prometheusPort, metrics);
+                if (restPort != null) {
+                    // Batch counters every 10th round only: fetching metrics makes the cluster dump
+                    // all of them (per-model ones included), CPU that would count against the job.
+                    poll(http, restPort, stats, round % 10 == 9);
                 }
                 try {
-                    // Sampling, not synchronisation. Every 2 s: rendering the per-model metrics
-                    // for Prometheus costs CPU that would be counted against the job.
-                    Thread.sleep(2000);
+                    Thread.sleep(1000); // sampling, not synchronisation
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -317,52 +319,63 @@ final class BenchCommand {
         long cpu1 = os.getProcessCpuTime();
         sampler.interrupt();
         return new Run((t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9, maxBytes.get(),
-                metrics.getOrDefault("full", 0.0).longValue(), metrics.getOrDefault("incremental", 0.0).longValue(),
-                metrics.getOrDefault("batches", 0.0).longValue(), metrics.getOrDefault("batchedEvents", 0.0).longValue());
+                stats.getOrDefault("full", 0.0).longValue(), stats.getOrDefault("incremental", 0.0).longValue(),
+                stats.getOrDefault("batches", 0.0).longValue(), stats.getOrDefault("batchedEvents", 0.0).longValue());
     }
 
     /**
-     * Flink's own checkpoint statistics (the job's lastCheckpointFullSize and lastCheckpointSize,
-     * largest seen) and the EventBatcher's counters (summed over subtasks, latest seen), from the
-     * embedded cluster's Prometheus endpoint.
+     * From the embedded cluster's REST API: Flink's own statistics of the latest completed
+     * checkpoint (full state size and incremental size, largest seen) and, when asked, the
+     * EventBatcher's counters summed over subtasks.
      */
-    private static void scrape(HttpClient http, int port, ConcurrentHashMap<String, Double> into) {
-        String body;
+    private static void poll(HttpClient http, int port, ConcurrentHashMap<String, Double> into, boolean counters) {
         try {
-            body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            return; // the cluster is starting or stopping
+            String base = "http://localhost:" + port;
+            for (JsonNode j : get(http, base + "/jobs/overview").path("jobs")) {
+                if (!j.path("state").asText().equals("RUNNING")) {
+                    continue;
+                }
+                String id = j.path("jid").asText();
+                JsonNode completed = get(http, base + "/jobs/" + id + "/checkpoints").path("latest").path("completed");
+                if (completed.has("state_size")) {
+                    into.merge("full", completed.path("state_size").asDouble(), Math::max);
+                    into.merge("incremental", completed.path("checkpointed_size").asDouble(), Math::max);
+                }
+                if (!counters) {
+                    continue;
+                }
+                for (JsonNode v : get(http, base + "/jobs/" + id).path("vertices")) {
+                    if (!v.path("name").asText().contains("Batch events")) {
+                        continue;
+                    }
+                    String metrics = base + "/jobs/" + id + "/vertices/" + v.path("id").asText() + "/subtasks/metrics";
+                    List<String> names = new ArrayList<>();
+                    for (JsonNode m : get(http, metrics)) {
+                        String name = m.path("id").asText();
+                        if (name.endsWith("modelwatch.eventBatches") || name.endsWith("modelwatch.batchedEvents")) {
+                            names.add(name);
+                        }
+                    }
+                    if (names.isEmpty()) {
+                        continue;
+                    }
+                    for (JsonNode m : get(http, metrics + "?agg=sum&get=" + String.join(",", names))) {
+                        String key = m.path("id").asText().endsWith("eventBatches") ? "batches" : "batchedEvents";
+                        into.put(key, m.path("sum").asDouble());
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the cluster is starting or stopping
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
         }
-        double batches = 0;
-        double batchedEvents = 0;
-        for (String line : body.split("\n")) {
-            if (line.startsWith("#")) {
-                continue;
-            }
-            double v;
-            try {
-                v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            } catch (NumberFormatException e) {
-                continue;
-            }
-            if (line.startsWith("flink_jobmanager_job_lastCheckpointFullSize")) {
-                into.merge("full", v, Math::max);
-            } else if (line.startsWith("flink_jobmanager_job_lastCheckpointSize")) {
-                into.merge("incremental", v, Math::max);
-            } else if (line.startsWith("flink_taskmanager_job_task_operator_modelwatch_eventBatches")) {
-                batches += v;
-            } else if (line.startsWith("flink_taskmanager_job_task_operator_modelwatch_batchedEvents")) {
-                batchedEvents += v;
-            }
-        }
-        if (batches > 0) {
-            into.put("batches", batches);
-            into.put("batchedEvents", batchedEvents);
-        }
+    }
+
+    private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
+        String body = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return Json.read(body, JsonNode.class);
     }
 
     private static int freePort() throws IOException {
