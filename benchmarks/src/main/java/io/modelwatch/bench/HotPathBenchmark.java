@@ -46,16 +46,16 @@ public class HotPathBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         SplittableRandom r = new SplittableRandom(1);
-        json = Workload.json(r, "model-0001", 0).getBytes(StandardCharsets.UTF_8);
+        json = Workload.reference().json(r, "model-0001", 1_764_144_000_000L).getBytes(StandardCharsets.UTF_8);
         event = PredictionEventParser.parse(json).event();
         ModelProfile learned = new ModelProfile();
         for (int i = 0; i < 5000; i++) {
-            learned.add(PredictionEventParser.parse(Workload.json(r, "model-0001", i).getBytes(StandardCharsets.UTF_8)).event());
+            learned.add(PredictionEventParser.parse(Workload.reference().json(r, "model-0001", 1_764_144_000_000L + i).getBytes(StandardCharsets.UTF_8)).event());
         }
         reference = ReferenceProfile.freeze(learned, 10, 20);
         window = ModelProfile.against(reference);
         for (int i = 0; i < 1000; i++) {
-            window.add(PredictionEventParser.parse(Workload.json(r, "model-0001", i).getBytes(StandardCharsets.UTF_8)).event(),
+            window.add(PredictionEventParser.parse(Workload.reference().json(r, "model-0001", 1_764_144_000_000L + i).getBytes(StandardCharsets.UTF_8)).event(),
                     reference);
         }
         windowBytes = window.toBytes();

@@ -1,5 +1,6 @@
 package io.modelwatch.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.management.OperatingSystemMXBean;
 import io.modelwatch.bench.PassThroughJob;
 import io.modelwatch.bench.Workload;
@@ -13,15 +14,27 @@ import io.modelwatch.jobs.KafkaEndpoints;
 import io.modelwatch.jobs.MonitoringJob;
 import io.modelwatch.kafka.EmbeddedKafkaCluster;
 import io.modelwatch.kafka.TopicWriter;
+import io.modelwatch.serde.Json;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
@@ -29,100 +42,203 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * {@code bin/modelwatch bench}: the end-to-end throughput benchmark of docs/benchmarks.md. An
- * embedded broker is filled with the reference workload (models x events of 20 numeric + 5
- * categorical features, stationary); then, on the same data in the same run, the pass-through
- * baseline ({@link PassThroughJob}) and the modelwatch job both run {@code --bounded} with
- * RocksDB, incremental checkpoints and exactly-once sinks. Reported: events/s, events per
- * CPU-second, CPU time per event, the ratio to the baseline, and checkpointed state per model
- * and per feature.
+ * {@code bin/modelwatch bench}: the end-to-end benchmarks of docs/benchmarks.md, against an
+ * embedded broker, RocksDB, incremental checkpoints and exactly-once sinks.
+ *
+ * <p>Throughput (the default): the broker is filled with the workload (models x events,
+ * stationary); then, on the same data in the same run, the pass-through baseline
+ * ({@link PassThroughJob}) and the modelwatch job both run {@code --bounded}. Reported: events/s,
+ * events per CPU-second, CPU time per event, the ratio to the baseline, checkpointed state (full
+ * and incremental size of the largest checkpoint, from Flink's own checkpoint statistics) per
+ * model and per monitored value, and the mean batch of the EventBatcher.
+ *
+ * <p>Latency ({@code --latency}): the job runs unbounded while a producer sends at {@code --rate}
+ * events/s, each stamped with the wall-clock time it is sent; a fifth of the models drift
+ * after {@code --drift-after}. A read_committed consumer records when each health report and
+ * each retrain trigger becomes visible; the latency is measured from the time the window could
+ * first be closed (its end plus the allowed out-of-orderness: the producer sent the event that
+ * lets the watermark pass the window end then) and, for reference, from the window end itself.
  */
 final class BenchCommand {
-    static final String USAGE = "usage: modelwatch bench [--models 1000] [--events 1000000] [--parallelism 2] "
-            + "[--checkpoint-interval 10s] [--features 25]";
+    static final String USAGE = "usage: modelwatch bench [--models 1000] [--events 1000000] [--numeric-features 20] "
+            + "[--categorical-features 5] [--parallelism 2] [--checkpoint-interval 10s] [--no-baseline]\n"
+            + "       modelwatch bench --latency --rate EVENTS_PER_S [--duration 5m] [--drift-after 2m] "
+            + "[--window 30s] [--out-of-orderness 2s] [--models 1000] ...";
+
+    /** Event time of the throughput workload's first event (any fixed instant will do). */
+    static final long START_MILLIS = 1_764_144_000_000L;
 
     private BenchCommand() {}
+
+    record Settings(int models, long events, int numeric, int categorical, int parallelism,
+            Duration checkpointInterval, boolean baseline, boolean latency, double rate, Duration duration,
+            Duration driftAfter, Duration window, Duration outOfOrderness) {
+        Workload workload() {
+            return new Workload(numeric, categorical);
+        }
+    }
 
     static int run(String[] args) throws Exception {
         int models = 1000;
         long events = 1_000_000;
+        int numeric = Workload.NUMERIC;
+        int categorical = Workload.CATEGORICAL;
         int parallelism = 2;
         Duration checkpointInterval = Duration.ofSeconds(10);
+        boolean baseline = true;
+        boolean latency = false;
+        double rate = 0;
+        Duration duration = Duration.ofMinutes(5);
+        Duration driftAfter = Duration.ofMinutes(2);
+        Duration window = Duration.ofSeconds(30);
+        Duration outOfOrderness = Duration.ofSeconds(2);
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--help")) {
-                System.out.println(USAGE);
-                return 0;
+            switch (args[i]) {
+                case "--help" -> {
+                    System.out.println(USAGE);
+                    return 0;
+                }
+                case "--no-baseline" -> {
+                    baseline = false;
+                    continue;
+                }
+                case "--latency" -> {
+                    latency = true;
+                    continue;
+                }
+                default -> { }
             }
             if (i + 1 >= args.length) {
                 throw new UsageException(args[i] + ": needs a value");
             }
             String v = args[++i];
-            switch (args[i - 1]) {
-                case "--models" -> models = Integer.parseInt(v);
-                case "--events" -> events = Long.parseLong(v);
-                case "--parallelism" -> parallelism = Integer.parseInt(v);
-                case "--checkpoint-interval" -> checkpointInterval = DurationParser.parse("--checkpoint-interval", v);
-                default -> throw new UsageException("unknown option " + args[i - 1] + " (" + USAGE + ")");
+            try {
+                switch (args[i - 1]) {
+                    case "--models" -> models = Integer.parseInt(v);
+                    case "--events" -> events = Long.parseLong(v);
+                    case "--numeric-features" -> numeric = Integer.parseInt(v);
+                    case "--categorical-features" -> categorical = Integer.parseInt(v);
+                    case "--parallelism" -> parallelism = Integer.parseInt(v);
+                    case "--checkpoint-interval" -> checkpointInterval = DurationParser.parse("--checkpoint-interval", v);
+                    case "--rate" -> rate = Double.parseDouble(v);
+                    case "--duration" -> duration = DurationParser.parse("--duration", v);
+                    case "--drift-after" -> driftAfter = DurationParser.parse("--drift-after", v);
+                    case "--window" -> window = DurationParser.parse("--window", v);
+                    case "--out-of-orderness" -> outOfOrderness = DurationParser.parse("--out-of-orderness", v);
+                    default -> throw new UsageException("unknown option " + args[i - 1] + " (" + USAGE + ")");
+                }
+            } catch (NumberFormatException e) {
+                throw new UsageException(args[i - 1] + ": not a number: " + v);
             }
         }
+        if (models < 1 || events < models || numeric < 0 || categorical < 0 || numeric + categorical < 1) {
+            throw new UsageException("--models, --events and the feature counts must be positive, with "
+                    + "at least one event per model");
+        }
+        if (latency && rate <= 0) {
+            throw new UsageException("--latency needs --rate EVENTS_PER_S (half the throughput run's events/s)");
+        }
+        Settings s = new Settings(models, events, numeric, categorical, parallelism, checkpointInterval, baseline,
+                latency, rate, duration, driftAfter, window, outOfOrderness);
+        return latency ? latency(s) : throughput(s);
+    }
+
+    private static EmbeddedKafkaCluster broker(Topics topics) throws Exception {
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start();
+        kafka.createTopic(topics.predictions(), 4);
+        for (String t : new String[] {topics.labels(), topics.triggers(), topics.health(), topics.deadLetters(),
+            "bench-counts"}) {
+            kafka.createTopic(t, 1);
+        }
+        return kafka;
+    }
+
+    private static RunOptions options(String bootstrap, Settings s, ThresholdsConfig thresholds, Path stateDir,
+            boolean bounded, Duration outOfOrderness, Integer prometheusPort) {
+        return new RunOptions(bootstrap, null, thresholds, bounded, s.parallelism(), stateDir, null,
+                s.checkpointInterval(), Topics.defaults(), "bench", "bench", null, new Properties(), outOfOrderness,
+                JobConfig.DEFAULT_IDLENESS, prometheusPort, null, null);
+    }
+
+    private static int throughput(Settings s) throws Exception {
         // Each model gets events/models events, 500 per minute of event time: a smaller reference
         // and window minimum than the defaults so that every model leaves warm-up and its windows
         // are evaluated, which is the steady state worth measuring.
         ThresholdsConfig thresholds = ThresholdsParser.parse("defaults:\n  reference: {events: 300}\n"
                 + "  window: {size: 1m, minEvents: 200}\n");
-        System.out.printf(Locale.ROOT, "modelwatch bench: %,d events of %d models (%d numeric + %d categorical "
-                + "features), parallelism %d, checkpoints every %s%n", events, models, Workload.NUMERIC,
-                Workload.CATEGORICAL, parallelism, DurationParser.format(checkpointInterval));
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start()) {
-            Topics topics = Topics.defaults();
-            kafka.createTopic(topics.predictions(), 4);
-            for (String t : new String[] {topics.labels(), topics.triggers(), topics.health(), topics.deadLetters(),
-                "bench-counts"}) {
-                kafka.createTopic(t, 1);
-            }
-            fill(kafka.bootstrapServers(), topics.predictions(), models, events);
-
+        System.out.printf(Locale.ROOT, "modelwatch bench: %,d events of %,d models (%d numeric + %d categorical "
+                + "features), parallelism %d, checkpoints every %s%n", s.events(), s.models(), s.numeric(),
+                s.categorical(), s.parallelism(), DurationParser.format(s.checkpointInterval()));
+        Topics topics = Topics.defaults();
+        try (EmbeddedKafkaCluster kafka = broker(topics)) {
+            fill(kafka.bootstrapServers(), topics.predictions(), s);
             Path dir = Files.createTempDirectory("modelwatch-bench-");
-            RunOptions options = new RunOptions(kafka.bootstrapServers(), null, thresholds, true, parallelism,
-                    dir.resolve("state"), null, checkpointInterval, topics, "bench", "bench", null, new Properties(),
-                    JobConfig.DEFAULT_OUT_OF_ORDERNESS, JobConfig.DEFAULT_IDLENESS);
+            int port = freePort();
+            RunOptions options = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("state"), true,
+                    JobConfig.DEFAULT_OUT_OF_ORDERNESS, null);
 
-            System.out.println("running the pass-through baseline (parse, key, count in RocksDB, write)...");
-            Run baseline = measure(dir.resolve("baseline"), () -> {
-                Configuration conf = FlinkSettings.of(options);
-                conf.setString("execution.checkpointing.dir", dir.resolve("baseline").toUri().toString());
-                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-                PassThroughJob.build(env, source(options), KafkaSink.<PassThroughJob.ModelCount>builder()
-                        .setBootstrapServers(options.bootstrapServers())
-                        .setRecordSerializer(PassThroughJob.serializer("bench-counts"))
-                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                        .setTransactionalIdPrefix("bench-baseline")
-                        .setProperty("transaction.timeout.ms", "900000")
-                        .build());
-                env.execute("bench-baseline");
-            });
-            report("baseline", baseline, events);
+            Run baseline = null;
+            if (s.baseline()) {
+                System.out.println("running the pass-through baseline (parse, key, count in RocksDB, write)...");
+                RunOptions baselineOptions = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("baseline"),
+                        true, JobConfig.DEFAULT_OUT_OF_ORDERNESS, null);
+                baseline = measure(dir.resolve("baseline"), null, () -> {
+                    Configuration conf = FlinkSettings.of(baselineOptions);
+                    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+                    PassThroughJob.build(env, source(baselineOptions), KafkaSink.<PassThroughJob.ModelCount>builder()
+                            .setBootstrapServers(baselineOptions.bootstrapServers())
+                            .setRecordSerializer(PassThroughJob.serializer("bench-counts"))
+                            .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                            .setTransactionalIdPrefix("bench-baseline")
+                            .setProperty("transaction.timeout.ms", "900000")
+                            .build());
+                    env.execute("bench-baseline");
+                });
+                report("baseline", baseline, s.events());
+            }
 
             System.out.println("running modelwatch (reference, windows, drift, quality, labels join, CEP)...");
-            Run monitor = measure(dir.resolve("state"), () -> {
-                StreamExecutionEnvironment env = FlinkSettings.environment(options);
+            Run monitor = measure(dir.resolve("state"), port, () -> {
+                Configuration conf = FlinkSettings.of(options);
+                conf.setString("rest.port", String.valueOf(port));
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
                 MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
                 env.execute("bench-modelwatch");
             });
-            report("modelwatch", monitor, events);
+            report("modelwatch", monitor, s.events());
 
-            int features = Workload.NUMERIC + Workload.CATEGORICAL + 1;
+            int values = s.workload().monitoredValues();
             System.out.println();
             System.out.println("summary:");
-            System.out.printf(Locale.ROOT, "  throughput ratio modelwatch / baseline: %.2f%n",
-                    monitor.eventsPerSecond(events) / baseline.eventsPerSecond(events));
-            System.out.printf(Locale.ROOT, "  largest checkpoint: %,d bytes = %,d bytes per model = %,d bytes per model "
-                    + "and feature (%d features incl. prediction)%n", monitor.maxCheckpointBytes(),
-                    monitor.maxCheckpointBytes() / models, monitor.maxCheckpointBytes() / models / features, features);
+            if (baseline != null) {
+                System.out.printf(Locale.ROOT, "  throughput ratio modelwatch / baseline: %.2f (wall time); %.2f (CPU "
+                        + "time per event, less sensitive to other load on the machine)%n",
+                        monitor.eventsPerSecond(s.events()) / baseline.eventsPerSecond(s.events()),
+                        baseline.cpuSeconds() / monitor.cpuSeconds());
+            }
+            System.out.printf(Locale.ROOT, "  modelwatch events/s per core (%d cores): %,.0f%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    monitor.eventsPerSecond(s.events()) / Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "  largest checkpoint (Flink's full state size): %,d bytes = %,d bytes per "
+                    + "model = %,d bytes per model and monitored value (%d: features and prediction) = %,d per model "
+                    + "and numeric feature%n", monitor.fullCheckpointBytes(), monitor.fullCheckpointBytes() / s.models(),
+                    monitor.fullCheckpointBytes() / s.models() / values, values,
+                    s.numeric() == 0 ? 0 : monitor.fullCheckpointBytes() / s.models() / s.numeric());
+            System.out.printf(Locale.ROOT, "  largest incremental checkpoint: %,d bytes; checkpoint directory at most "
+                    + "%,d bytes%n", monitor.incrementalCheckpointBytes(), monitor.maxDirectoryBytes());
+            System.out.printf(Locale.ROOT, "  EventBatcher: %,d events in %,d batches, %.1f events per batch%n",
+                    monitor.batchedEvents(), monitor.batches(),
+                    monitor.batches() == 0 ? 0.0 : (double) monitor.batchedEvents() / monitor.batches());
             return 0;
         }
     }
@@ -139,20 +255,21 @@ final class BenchCommand {
                 .build();
     }
 
-    private static void fill(String bootstrap, String topic, int models, long events) {
+    private static void fill(String bootstrap, String topic, Settings s) {
         SplittableRandom random = new SplittableRandom(42);
+        Workload workload = s.workload();
         long t0 = System.nanoTime();
         long perModelMinute = 500;
         try (TopicWriter writer = new TopicWriter(bootstrap)) {
-            for (long i = 0; i < events; i++) {
-                int model = (int) (i % models);
-                long n = i / models;
-                long millis = n * 60_000 / perModelMinute;
-                String id = String.format(Locale.ROOT, "model-%04d", model);
+            for (long i = 0; i < s.events(); i++) {
+                int model = (int) (i % s.models());
+                long n = i / s.models();
+                long millis = START_MILLIS + n * 60_000 / perModelMinute;
+                String id = modelId(model);
                 writer.send(new ProducerRecord<>(topic, id,
-                        Workload.json(random, id, millis).getBytes(StandardCharsets.UTF_8)));
-                if ((i + 1) % 100_000 == 0) {
-                    System.out.printf(Locale.ROOT, "  written %,d of %,d events (%.0f s)%n", i + 1, events,
+                        workload.json(random, id, millis).getBytes(StandardCharsets.UTF_8)));
+                if ((i + 1) % 250_000 == 0) {
+                    System.out.printf(Locale.ROOT, "  written %,d of %,d events (%.0f s)%n", i + 1, s.events(),
                             (System.nanoTime() - t0) / 1e9);
                 }
             }
@@ -160,24 +277,36 @@ final class BenchCommand {
         }
     }
 
+    static String modelId(int model) {
+        return String.format(Locale.ROOT, "model-%05d", model);
+    }
+
     interface JobRun {
         void run() throws Exception;
     }
 
-    record Run(double seconds, double cpuSeconds, long maxCheckpointBytes) {
+    record Run(double seconds, double cpuSeconds, long maxDirectoryBytes, long fullCheckpointBytes,
+            long incrementalCheckpointBytes, long batches, long batchedEvents) {
         double eventsPerSecond(long events) {
             return events / seconds;
         }
     }
 
-    private static Run measure(Path checkpointDir, JobRun job) throws Exception {
+    private static Run measure(Path checkpointDir, Integer restPort, JobRun job) throws Exception {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         AtomicLong maxBytes = new AtomicLong();
+        ConcurrentHashMap<String, Double> stats = new ConcurrentHashMap<>();
+        HttpClient http = HttpClient.newHttpClient();
         Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
+            for (int round = 0; !Thread.currentThread().isInterrupted(); round++) {
                 maxBytes.accumulateAndGet(size(checkpointDir), Math::max);
+                if (restPort != null) {
+                    // Batch counters every 10th round only: fetching metrics makes the cluster dump
+                    // all of them (per-model ones included), CPU that would count against the job.
+                    poll(http, restPort, stats, round % 10 == 9);
+                }
                 try {
-                    Thread.sleep(500); // sampling the checkpoint directory, not synchronisation
+                    Thread.sleep(1000); // sampling, not synchronisation
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -191,10 +320,73 @@ final class BenchCommand {
         long t1 = System.nanoTime();
         long cpu1 = os.getProcessCpuTime();
         sampler.interrupt();
-        return new Run((t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9, maxBytes.get());
+        return new Run((t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9, maxBytes.get(),
+                stats.getOrDefault("full", 0.0).longValue(), stats.getOrDefault("incremental", 0.0).longValue(),
+                stats.getOrDefault("batches", 0.0).longValue(), stats.getOrDefault("batchedEvents", 0.0).longValue());
     }
 
-    /** Bytes of the newest complete checkpoint's files plus the shared (incremental) files. */
+    /**
+     * From the embedded cluster's REST API: Flink's own statistics of the latest completed
+     * checkpoint (full state size and incremental size, largest seen) and, when asked, the
+     * EventBatcher's counters summed over subtasks.
+     */
+    private static void poll(HttpClient http, int port, ConcurrentHashMap<String, Double> into, boolean counters) {
+        try {
+            String base = "http://localhost:" + port;
+            for (JsonNode j : get(http, base + "/jobs/overview").path("jobs")) {
+                if (!j.path("state").asText().equals("RUNNING")) {
+                    continue;
+                }
+                String id = j.path("jid").asText();
+                JsonNode completed = get(http, base + "/jobs/" + id + "/checkpoints").path("latest").path("completed");
+                if (completed.has("state_size")) {
+                    into.merge("full", completed.path("state_size").asDouble(), Math::max);
+                    into.merge("incremental", completed.path("checkpointed_size").asDouble(), Math::max);
+                }
+                if (!counters) {
+                    continue;
+                }
+                for (JsonNode v : get(http, base + "/jobs/" + id).path("vertices")) {
+                    if (!v.path("name").asText().contains("Batch events")) {
+                        continue;
+                    }
+                    String metrics = base + "/jobs/" + id + "/vertices/" + v.path("id").asText() + "/subtasks/metrics";
+                    List<String> names = new ArrayList<>();
+                    for (JsonNode m : get(http, metrics)) {
+                        String name = m.path("id").asText();
+                        if (name.endsWith("modelwatch.eventBatches") || name.endsWith("modelwatch.batchedEvents")) {
+                            names.add(name);
+                        }
+                    }
+                    if (names.isEmpty()) {
+                        continue;
+                    }
+                    for (JsonNode m : get(http, metrics + "?agg=sum&get=" + String.join(",", names))) {
+                        String key = m.path("id").asText().endsWith("eventBatches") ? "batches" : "batchedEvents";
+                        into.put(key, m.path("sum").asDouble());
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the cluster is starting or stopping
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
+        String body = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return Json.read(body, JsonNode.class);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Bytes of all files under the checkpoint directory (shared files of overlapping checkpoints included). */
     private static long size(Path dir) {
         if (!Files.isDirectory(dir)) {
             return 0;
@@ -214,7 +406,148 @@ final class BenchCommand {
 
     private static void report(String name, Run r, long events) {
         System.out.printf(Locale.ROOT, "  %-10s %6.1f s wall, %6.1f s CPU: %,9.0f events/s, %,9.0f events per "
-                + "CPU-second, %.1f us CPU per event, checkpoint <= %,d bytes%n", name, r.seconds(), r.cpuSeconds(),
-                r.eventsPerSecond(events), events / r.cpuSeconds(), r.cpuSeconds() * 1e6 / events, r.maxCheckpointBytes());
+                + "CPU-second, %.1f us CPU per event%n", name, r.seconds(), r.cpuSeconds(),
+                r.eventsPerSecond(events), events / r.cpuSeconds(), r.cpuSeconds() * 1e6 / events);
+    }
+
+    // ---------------------------------------------------------------- latency
+
+    private static int latency(Settings s) throws Exception {
+        // Every fifth model drifts: its normal features move by 1.5 standard deviations after
+        // --drift-after, so the trigger latency has a distribution, not one sample.
+        // The reference is about two windows of a model's events, the window minimum half a window.
+        long perModelWindow = Math.round(s.rate() / s.models() * s.window().toMillis() / 1000.0);
+        long referenceEvents = Math.max(100, Math.min(1000, perModelWindow * 2));
+        long minEvents = Math.max(1, perModelWindow / 2);
+        ThresholdsConfig thresholds = ThresholdsParser.parse("defaults:\n  reference: {events: " + referenceEvents
+                + "}\n  window: {size: " + DurationParser.format(s.window()) + ", minEvents: " + minEvents + "}\n");
+        System.out.printf(Locale.ROOT, "modelwatch bench --latency: %,.0f events/s of %,d models (%d numeric + %d "
+                + "categorical features) for %s, windows of %s (~%d events per model), reference %d events, "
+                + "out-of-orderness %s, checkpoints every %s, parallelism %d; every fifth model drifts after %s%n",
+                s.rate(), s.models(), s.numeric(), s.categorical(), DurationParser.format(s.duration()),
+                DurationParser.format(s.window()), perModelWindow, referenceEvents,
+                DurationParser.format(s.outOfOrderness()), DurationParser.format(s.checkpointInterval()),
+                s.parallelism(), DurationParser.format(s.driftAfter()));
+        Topics topics = Topics.defaults();
+        try (EmbeddedKafkaCluster kafka = broker(topics)) {
+            Path dir = Files.createTempDirectory("modelwatch-bench-latency-");
+            RunOptions options = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("state"), false,
+                    s.outOfOrderness(), null);
+            StreamExecutionEnvironment env = FlinkSettings.environment(options);
+            MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
+            JobClient job = env.executeAsync("bench-latency");
+
+            List<Long> reportFromClose = Collections.synchronizedList(new ArrayList<>());
+            List<Long> reportFromEnd = Collections.synchronizedList(new ArrayList<>());
+            List<Long> triggerFromClose = Collections.synchronizedList(new ArrayList<>());
+            List<Long> triggerFromEnd = Collections.synchronizedList(new ArrayList<>());
+            ConcurrentHashMap<String, Integer> drifting = new ConcurrentHashMap<>();
+            ConcurrentHashMap<String, Integer> stationary = new ConcurrentHashMap<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            long ooo = s.outOfOrderness().toMillis();
+            Thread reader = new Thread(() -> {
+                try (KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {
+                    consumer.subscribe(List.of(topics.health(), topics.triggers()));
+                    while (!stop.get()) {
+                        var records = consumer.poll(Duration.ofMillis(100));
+                        long visible = System.currentTimeMillis();
+                        for (ConsumerRecord<String, byte[]> r : records) {
+                            JsonNode json = Json.read(r.value(), JsonNode.class);
+                            if (r.topic().equals(topics.health())) {
+                                long end = Instant.parse(json.get("windowEnd").asText()).toEpochMilli();
+                                reportFromEnd.add(visible - end);
+                                reportFromClose.add(visible - end - ooo);
+                            } else {
+                                int model = Integer.parseInt(json.get("modelId").asText().substring("model-".length()));
+                                (model % 5 == 0 ? drifting : stationary).merge(json.get("reason").asText(), 1, Integer::sum);
+                                long end = Instant.parse(json.get("detectedAt").asText()).toEpochMilli();
+                                triggerFromEnd.add(visible - end);
+                                triggerFromClose.add(visible - end - ooo);
+                            }
+                        }
+                    }
+                }
+            }, "latency-reader");
+            reader.setDaemon(true);
+            reader.start();
+
+            produce(kafka.bootstrapServers(), topics.predictions(), s);
+            stop.set(true);
+            reader.join(10_000);
+            job.cancel().get();
+
+            System.out.println();
+            System.out.println("latency (ms), from the time the window could first close (its end + out-of-orderness) "
+                    + "to visible to a read_committed consumer; in brackets from the window end:");
+            latencyLine("health reports", reportFromClose, reportFromEnd);
+            latencyLine("retrain triggers", triggerFromClose, triggerFromEnd);
+            System.out.printf(Locale.ROOT, "  drifting models: %d; triggers by reason for them %s, for the stationary "
+                    + "ones %s%n", (s.models() + 4) / 5, drifting, stationary);
+            System.out.printf(Locale.ROOT, "  goal: p99 trigger latency < checkpoint interval + 2 s = %,d ms%n",
+                    s.checkpointInterval().toMillis() + 2000);
+            return 0;
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-latency-reader");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Fetches return at once when data is there, and wait at most 20 ms when not: the reader
+        // adds almost nothing to the latency it measures.
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Sends at a steady rate for the run's duration, every event stamped with its send time. */
+    private static void produce(String bootstrap, String topic, Settings s) throws InterruptedException {
+        SplittableRandom random = new SplittableRandom(42);
+        Workload workload = s.workload();
+        long start = System.currentTimeMillis();
+        // The drifting models start drifting in four groups, a window apart: their triggers come
+        // at different window ends, so at different points of the checkpoint cycle.
+        long driftAt = start + s.driftAfter().toMillis();
+        long windowMillis = s.window().toMillis();
+        long end = start + s.duration().toMillis();
+        long sent = 0;
+        long lastProgress = start;
+        try (TopicWriter writer = new TopicWriter(bootstrap)) {
+            for (long now = start; now < end; now = System.currentTimeMillis()) {
+                long due = (long) ((now - start) * s.rate() / 1000.0);
+                for (; sent < due; sent++) {
+                    int model = (int) (sent % s.models());
+                    String id = modelId(model);
+                    double shift = model % 5 == 0 && now >= driftAt + (model / 5 % 4) * windowMillis ? 1.5 : 0;
+                    writer.send(new ProducerRecord<>(topic, id,
+                            workload.json(random, id, System.currentTimeMillis(), shift).getBytes(StandardCharsets.UTF_8)));
+                }
+                if (now - lastProgress >= 30_000) {
+                    lastProgress = now;
+                    System.out.printf(Locale.ROOT, "  %3.0f s: sent %,d events%n", (now - start) / 1000.0, sent);
+                }
+                Thread.sleep(5); // pacing the producer to the rate, not synchronisation
+            }
+            writer.flush();
+        }
+    }
+
+    private static void latencyLine(String name, List<Long> fromClose, List<Long> fromEnd) {
+        if (fromClose.isEmpty()) {
+            System.out.printf(Locale.ROOT, "  %-16s none%n", name);
+            return;
+        }
+        List<Long> a = new ArrayList<>(fromClose);
+        List<Long> b = new ArrayList<>(fromEnd);
+        Collections.sort(a);
+        Collections.sort(b);
+        System.out.printf(Locale.ROOT, "  %-16s n=%,d  p50 %,d (%,d)  p90 %,d (%,d)  p99 %,d (%,d)  max %,d (%,d)%n",
+                name, a.size(), pct(a, 0.5), pct(b, 0.5), pct(a, 0.9), pct(b, 0.9), pct(a, 0.99), pct(b, 0.99),
+                a.get(a.size() - 1), b.get(b.size() - 1));
+    }
+
+    private static long pct(List<Long> sorted, double q) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 }

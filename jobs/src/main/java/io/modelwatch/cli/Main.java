@@ -20,7 +20,7 @@ public final class Main {
             "  bootstrap --input training.jsonl --out DIR",
             "                                        a savepoint with references from training data,",
             "                                        for run --from-savepoint DIR (no warm-up)",
-            "  bench [--models 1000] [--events 1000000]  end-to-end throughput against a pass-through baseline",
+            "  bench [--models 1000] [--events 1000000] [--latency --rate N]  end-to-end throughput (vs a pass-through baseline) or latency",
             "  dashboard --bootstrap-servers ...   live web page of model health and triggers (see --help)",
             "  profile --input training.jsonl --model ID [--version V] --out reference.json",
             "                                        a reference profile from training data (for run --references)",

@@ -6,9 +6,11 @@ import io.modelwatch.functions.ControlCommandSplitter;
 import io.modelwatch.functions.ControlWatermarks;
 import io.modelwatch.functions.DeadLetterSplitter;
 import io.modelwatch.functions.EventBatcher;
+import io.modelwatch.functions.FirstLabelPerModel;
 import io.modelwatch.functions.LabelJoinFunction;
 import io.modelwatch.functions.LabelSplitter;
 import io.modelwatch.functions.PerformanceMonitorFunction;
+import io.modelwatch.functions.PredictionsOfLabelledModels;
 import io.modelwatch.functions.Descriptors;
 import io.modelwatch.functions.ModelMonitorFunction;
 import io.modelwatch.functions.SignalWatermarkAligner;
@@ -45,15 +47,17 @@ import org.apache.flink.util.Collector;
  * The modelwatch job graph, read top to bottom:
  *
  * <pre>
- * predictions (Kafka) ─► parse ─┬─► dead letters ───────────────────────────────────► dead-letters
+ * predictions (Kafka) ─► parse ─┬─► dead letters ──────────────────────────────────────► dead-letters
  * monitor-control (Kafka) ─► check ─► broadcast ─┐  (bad commands ─► dead-letters)
- *                               ├─► keyBy(model version) ─► ModelMonitor ─► reports ─┐
+ *                               ├─► keyBy(model version) ─► ModelMonitor ─► reports ─────┐
  *                               │                               └─► drift + quality signals
- *                               └─► keyBy(model, predictionId) ─┐                    │
- * labels (Kafka) ─► parse ─► keyBy(model, predictionId) ────────┴─► LabelJoin ─┐     │
- *                                                                               ▼     ▼
- *                                        keyBy(model version) ─► PerformanceMonitor ─► model-health
- *                                                                       └─► decay signals
+ *                               └─► with an id, of models that send labels ─┐            │
+ *                                          ▲ (broadcast: first label per model)          │
+ * labels (Kafka) ─► parse ─┬─► keyBy(model) ┘                            │            │
+ *                          └───► keyBy(model, predictionId) ◄────────────┘            │
+ *                                     └─► LabelJoin ─┐                                   ▼
+ *                                  keyBy(model version) ─► PerformanceMonitor ─► model-health
+ *                                                                 └─► decay signals
  *     all signals ─► watermark over all producers ─► keyBy(model version, reason)
  *                 ─► CEP: k signalled windows within T (late signals ─► dead-letters)
  *                    (one CEP operator per distinct k and T of the thresholds file)
@@ -107,6 +111,13 @@ public final class MonitoringJob {
                     .uid(OperatorIds.LABELS_SOURCE).name("Kafka: labels")
                     .process(new LabelSplitter())
                     .uid(OperatorIds.LABEL_SPLITTER).name("Parse labels / route dead letters");
+            // Only predictions of models that have sent a label are kept for the join (see
+            // PredictionsOfLabelledModels): the labels stream announces each such model once.
+            BroadcastStream<String> labelledModels = labels
+                    .keyBy(LabelEvent::modelId)
+                    .process(new FirstLabelPerModel())
+                    .uid(OperatorIds.LABELLED_MODELS).name("Models that send labels")
+                    .broadcast(PredictionsOfLabelledModels.LABELLED_MODELS);
             SingleOutputStreamOperator<LabelOutcome> outcomes = events
                     .flatMap((PredictionEvent e, Collector<PredictionRef> out) -> {
                         if (e.predictionId() != null) {
@@ -115,6 +126,9 @@ public final class MonitoringJob {
                     })
                     .returns(PredictionRef.class)
                     .uid(OperatorIds.PREDICTION_REFS).name("Predictions with an id")
+                    .connect(labelledModels)
+                    .process(new PredictionsOfLabelledModels())
+                    .uid(OperatorIds.LABELLED_PREDICTIONS).name("Predictions of models that send labels")
                     .keyBy(PredictionRef::joinKey)
                     .connect(labels.keyBy(LabelEvent::joinKey))
                     .process(new LabelJoinFunction(config.thresholds(), config.labelsTopic()))

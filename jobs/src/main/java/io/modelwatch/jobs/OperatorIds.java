@@ -19,6 +19,8 @@ public final class OperatorIds {
     public static final String LABEL_SPLITTER = "label-splitter";
     public static final String PREDICTION_REFS = "prediction-refs";
     public static final String LABEL_JOIN = "label-join";
+    public static final String LABELLED_MODELS = "labelled-models";
+    public static final String LABELLED_PREDICTIONS = "labelled-predictions";
     public static final String PERFORMANCE_MONITOR = "performance-monitor";
     public static final String TRIGGERS_SINK = "retrain-triggers-sink";
     public static final String HEALTH_SINK = "model-health-sink";

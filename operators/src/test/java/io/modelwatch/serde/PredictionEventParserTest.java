@@ -119,4 +119,25 @@ class PredictionEventParserTest {
         }
         assertThat(parse(many.append("}}").toString()).error()).isEqualTo("features: 1001 features, more than 1000");
     }
+
+    @Test
+    void theFastTimestampPathAgreesWithOffsetDateTimeAndLeavesEverythingElseToIt() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        String[] fractions = {"", ".5", ".12", ".123", ".1234", ".123456789"};
+        String[] offsets = {"Z", "+01:00", "-05:30", "+14:00", "-00:00"};
+        for (int k = 0; k < 20_000; k++) {
+            String s = String.format(java.util.Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d%s%s", r.nextInt(1, 9999),
+                    r.nextInt(1, 13), r.nextInt(1, 29), r.nextInt(24), r.nextInt(60), r.nextInt(60),
+                    fractions[r.nextInt(fractions.length)], offsets[r.nextInt(offsets.length)]);
+            assertThat(PredictionEventParser.commonIsoMillis(s)).as(s).isEqualTo(
+                    java.time.OffsetDateTime.parse(s).toInstant().toEpochMilli());
+        }
+        // Not the common shape, or out of range: left to OffsetDateTime.parse, which decides.
+        for (String s : new String[] {"2024-02-29T10:00:00Z", "2026-11-31T10:00:00Z", "2026-13-01T10:00:00Z",
+            "2026-11-26T24:00:00Z", "2026-11-26T10:00:60Z", "2026-11-26T10:00:00", "2026-11-26T10:00:00.Z",
+            "2026-11-26T10:00:00.1234567890Z", "2026-11-26T10:00:00+01", "2026-11-26T10:00:00+01:00:00",
+            "2026-11-26 10:00:00Z", "+2026-11-26T10:00:00Z", "2026-11-26T1a:00:00Z", "2026-11-26T10:00:00+18:00"}) {
+            assertThat(PredictionEventParser.commonIsoMillis(s)).as(s).isEqualTo(PredictionEventParser.NOT_COMMON);
+        }
+    }
 }
