@@ -188,4 +188,30 @@ class ModelMonitorFunctionTest {
             assertThat(silent.get(0).events()).isZero();
         }
     }
+
+    @Test
+    void aBurstAfterHoursOfSilenceIsJudgedAgainstTheKeptReference() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, Events.stream("quiet", 1, 800, 0, 100, 0, 0));   // reference, one window, then silence
+            long burstAt = 5 * 60 * MINUTE;
+            // Another model keeps event time moving through the five hours and past the burst.
+            feed(h, Events.stream("busy", 2, (int) ((burstAt + 3 * MINUTE) / 1000), 0, 1000, 0, 0));
+            h.processWatermark(burstAt - MINUTE);
+            assertThat(reports(h)).filteredOn(r -> r.modelId().equals("quiet"))
+                    .extracting(HealthReport::status).contains(HealthReport.SILENT);
+            int before = reports(h).size();
+
+            feed(h, Events.stream("quiet", 3, 1200, burstAt, 50, 0, 0)); // 1,200 events in one minute
+            h.processWatermark(burstAt + 3 * MINUTE);
+            List<HealthReport> burst = reports(h).subList(before, reports(h).size()).stream()
+                    .filter(r -> r.modelId().equals("quiet")).collect(Collectors.toList());
+            // New windows open and close as usual: every event is counted, none is late, and the
+            // version is judged against the reference it learned five hours ago (no new warm-up).
+            assertThat(burst).isNotEmpty();
+            assertThat(burst.stream().mapToLong(HealthReport::events).sum()).isEqualTo(1200);
+            assertThat(burst).extracting(HealthReport::status)
+                    .doesNotContain(HealthReport.WARMING_UP, HealthReport.ACCUMULATING, HealthReport.SILENT);
+        }
+    }
 }
