@@ -167,7 +167,7 @@ final class BenchCommand {
             boolean bounded, Duration outOfOrderness, Integer prometheusPort) {
         return new RunOptions(bootstrap, null, thresholds, bounded, s.parallelism(), stateDir, null,
                 s.checkpointInterval(), Topics.defaults(), "bench", "bench", null, new Properties(), outOfOrderness,
-                JobConfig.DEFAULT_IDLENESS, prometheusPort, null, null, false);
+                JobConfig.DEFAULT_IDLENESS, prometheusPort, null, null, false, true);
     }
 
     private static int throughput(Settings s) throws Exception {

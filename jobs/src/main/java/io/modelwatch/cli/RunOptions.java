@@ -40,7 +40,8 @@ public record RunOptions(
         Integer prometheusPort,
         Path referencesPath,
         Map<String, byte[]> references,
-        boolean allowNonRestoredState) {
+        boolean allowNonRestoredState,
+        boolean labelledModelsOnly) {
 
     public static final String USAGE = String.join("\n",
             "usage: modelwatch run --bootstrap-servers HOST:PORT [--thresholds FILE] [--bounded]",
@@ -50,12 +51,14 @@ public record RunOptions(
             "                      [--predictions-topic T] [--labels-topic T] [--control-topic T]",
             "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]",
             "                      [--references DIR_OR_FILE] [--prometheus-port PORT]",
-            "                      [--allow-non-restored-state]",
+            "                      [--allow-non-restored-state] [--label-join all|labelled-models]",
             "Without --bounded the job runs until Ctrl-C or SIGTERM, which stop it with a savepoint",
             "into --state-dir/savepoints and print 'modelwatch: savepoint written to PATH'; resume with",
             "--from-savepoint PATH (thresholds, version and --parallelism may change in between).",
             "--allow-non-restored-state restores a savepoint holding state of operators the new graph no",
             "longer has (a per-model escalation pair removed from the thresholds file), dropping it.",
+            "--label-join labelled-models keeps predictions for the label join only from a model's first",
+            "label on (less state when most models send no labels; earlier labels go unmatched).",
             "Metrics: --prometheus-port PORT serves them for Prometheus (docs/metrics.md).");
 
     /**
@@ -75,7 +78,7 @@ public record RunOptions(
             Duration maxOutOfOrderness, Duration idleness) {
         this(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, null, null, Map.of(), false);
+                idleness, null, null, Map.of(), false, false);
     }
 
     /**
@@ -92,19 +95,19 @@ public record RunOptions(
     }
 
     public JobConfig jobConfig() {
-        return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels(), references);
+        return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels(), references, labelledModelsOnly);
     }
 
     public RunOptions withFromSavepoint(String path) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, path,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, prometheusPort, referencesPath, references, allowNonRestoredState);
+                idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly);
     }
 
     public RunOptions withBounded(boolean b) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, b, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, prometheusPort, referencesPath, references, allowNonRestoredState);
+                idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly);
     }
 
     public static RunOptions parse(String[] args) {
@@ -128,6 +131,7 @@ public record RunOptions(
         Integer prometheusPort = null;
         Path referencesPath = null;
         boolean allowNonRestored = false;
+        boolean labelledModelsOnly = false;
 
         List<String> list = new ArrayList<>();
         for (String a : args) {
@@ -176,6 +180,11 @@ public record RunOptions(
                 case "--health-topic" -> health = nonEmpty(flag, v);
                 case "--dead-letters-topic" -> deadLetters = nonEmpty(flag, v);
                 case "--prometheus-port" -> prometheusPort = port(flag, v);
+                case "--label-join" -> labelledModelsOnly = switch (v) {
+                    case "all" -> false;
+                    case "labelled-models" -> true;
+                    default -> throw new UsageException("--label-join: 'all' or 'labelled-models', not '" + v + "'");
+                };
                 default -> throw new UsageException("unknown option " + flag + " (see --help)");
             }
         }
@@ -198,7 +207,7 @@ public record RunOptions(
         return new RunOptions(bootstrap, thresholdsFile, thresholds, bounded, parallelism, stateDir, savepoint,
                 checkpointInterval, new Topics(predictions, labels, control, triggers, health, deadLetters), groupId,
                 jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, prometheusPort, referencesPath, references,
-                allowNonRestored);
+                allowNonRestored, labelledModelsOnly);
     }
 
     private static String read(String flag, Path file) {

@@ -16,15 +16,23 @@ import java.util.Map;
  *     {@code ModelKey}, serialised; model versions without one learn their reference from traffic
  * @param idleness a partition that sends nothing for this long (processing time) stops holding
  *     back the watermark, so a quiet partition cannot stall every window.
+ * @param labelledModelsOnly the label join keeps predictions only of models that have sent a label
+ *     ({@code run --label-join labelled-models}); false, the default, keeps every prediction with
+ *     an id (see {@code PredictionsOfLabelledModels} for the trade-off)
  */
 public record JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic,
-        Map<String, byte[]> references) implements Serializable {
+        Map<String, byte[]> references, boolean labelledModelsOnly) implements Serializable {
 
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
     public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
 
     public JobConfig {
         references = references == null ? Map.of() : Map.copyOf(references);
+    }
+
+    public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic,
+            Map<String, byte[]> references) {
+        this(thresholds, maxOutOfOrderness, idleness, labelsTopic, references, false);
     }
 
     public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness) {

@@ -111,8 +111,9 @@ public final class MonitoringJob {
                     .uid(OperatorIds.LABELS_SOURCE).name("Kafka: labels")
                     .process(new LabelSplitter())
                     .uid(OperatorIds.LABEL_SPLITTER).name("Parse labels / route dead letters");
-            // Only predictions of models that have sent a label are kept for the join (see
-            // PredictionsOfLabelledModels): the labels stream announces each such model once.
+            // With --label-join labelled-models only predictions of models that have sent a label
+            // are kept for the join (PredictionsOfLabelledModels): the labels stream announces each
+            // such model once. By default every prediction with an id is kept.
             BroadcastStream<String> labelledModels = labels
                     .keyBy(LabelEvent::modelId)
                     .process(new FirstLabelPerModel())
@@ -127,7 +128,7 @@ public final class MonitoringJob {
                     .returns(PredictionRef.class)
                     .uid(OperatorIds.PREDICTION_REFS).name("Predictions with an id")
                     .connect(labelledModels)
-                    .process(new PredictionsOfLabelledModels())
+                    .process(new PredictionsOfLabelledModels(!config.labelledModelsOnly()))
                     .uid(OperatorIds.LABELLED_PREDICTIONS).name("Predictions of models that send labels")
                     .keyBy(PredictionRef::joinKey)
                     .connect(labels.keyBy(LabelEvent::joinKey))

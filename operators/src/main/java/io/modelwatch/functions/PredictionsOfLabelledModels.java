@@ -17,16 +17,32 @@ import org.apache.flink.util.Collector;
  * that is pure cost, and it was most of the job's state and a large part of its CPU
  * (docs/benchmarks.md). The trade-off: a model's predictions from before its first label has
  * arrived are not kept, so the labels for them find no prediction and go to dead letters once
- * the horizon passes (docs/quality.md, "Performance with delayed labels").
+ * the horizon passes (docs/quality.md, "Performance with delayed labels"). On a fresh start
+ * with labels a day late, that is a whole day of labels. So it is opt-in
+ * ({@code run --label-join labelled-models}) for deployments where most models send no labels;
+ * by default ({@code keepAll}) every prediction with an id is kept and this operator only passes
+ * them on (it stays in the graph either way, so switching by savepoint upgrade keeps the graph).
  */
 public final class PredictionsOfLabelledModels extends BroadcastProcessFunction<PredictionRef, String, PredictionRef> {
     /** Model ids that have sent a label; the value is unused (broadcast state is a map). */
     public static final MapStateDescriptor<String, Boolean> LABELLED_MODELS =
             new MapStateDescriptor<>("labelled-models", Types.STRING, Types.BOOLEAN);
 
+    private final boolean keepAll;
+
+    /** Only predictions of models that have sent a label. */
+    public PredictionsOfLabelledModels() {
+        this(false);
+    }
+
+    /** @param keepAll every prediction passes (the default of the job) */
+    public PredictionsOfLabelledModels(boolean keepAll) {
+        this.keepAll = keepAll;
+    }
+
     @Override
     public void processElement(PredictionRef p, ReadOnlyContext ctx, Collector<PredictionRef> out) throws Exception {
-        if (ctx.getBroadcastState(LABELLED_MODELS).contains(p.modelId())) {
+        if (keepAll || ctx.getBroadcastState(LABELLED_MODELS).contains(p.modelId())) {
             out.collect(p);
         }
     }

@@ -15,15 +15,21 @@ import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * Only models that send labels have their predictions kept for the label join; the labels stream
- * announces each such model once, and the set survives a restart.
+ * With {@code --label-join labelled-models} only models that send labels have their predictions
+ * kept for the label join; the labels stream announces each such model once, and the set survives
+ * a restart. By default every prediction passes.
  */
 class PredictionsOfLabelledModelsTest {
 
     static TwoInputStreamOperatorTestHarness<PredictionRef, String, PredictionRef> filter(OperatorSubtaskState restore)
             throws Exception {
+        return filter(restore, new PredictionsOfLabelledModels());
+    }
+
+    static TwoInputStreamOperatorTestHarness<PredictionRef, String, PredictionRef> filter(OperatorSubtaskState restore,
+            PredictionsOfLabelledModels function) throws Exception {
         var h = new TwoInputStreamOperatorTestHarness<>(new CoBroadcastWithNonKeyedOperator<>(
-                new PredictionsOfLabelledModels(), java.util.List.of(PredictionsOfLabelledModels.LABELLED_MODELS)));
+                function, java.util.List.of(PredictionsOfLabelledModels.LABELLED_MODELS)));
         if (restore != null) {
             h.initializeState(restore);
         }
@@ -51,6 +57,17 @@ class PredictionsOfLabelledModelsTest {
             restored.processElement1(new StreamRecord<>(prediction("unlabelled", "y")));
             assertThat(restored.extractOutputValues()).extracting(PredictionRef::predictionId)
                     .containsExactly("after-restart");
+        }
+    }
+
+    @Test
+    void byDefaultEveryPredictionIsKeptEvenBeforeTheFirstLabel() throws Exception {
+        try (var h = filter(null, new PredictionsOfLabelledModels(true))) {
+            h.processElement1(new StreamRecord<>(prediction("labelled", "before-first-label")));
+            h.processElement2(new StreamRecord<>("labelled"));
+            h.processElement1(new StreamRecord<>(prediction("unlabelled", "x")));
+            assertThat(h.extractOutputValues()).extracting(PredictionRef::predictionId)
+                    .containsExactly("before-first-label", "x");
         }
     }
 
