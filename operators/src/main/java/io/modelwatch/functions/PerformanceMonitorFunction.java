@@ -67,10 +67,27 @@ public final class PerformanceMonitorFunction
     private transient ValueState<byte[]> reference;
     /**
      * Outcomes whose label time the watermark has not reached, by the end of their label-time
-     * window ({@link PendingOutcomes}); applied by the timer at that end.
+     * window ({@link PendingOutcomes}); applied by the timer at that end. In chunks of
+     * {@link #OUTCOMES_PER_CHUNK} ({@link #chunkKey}), so an append rewrites at most one small
+     * chunk: one value per window would be copied whole at every label, quadratic in a busy
+     * model's labels per minute.
      */
     private transient MapState<Long, byte[]> labelsAhead;
+    /** How many outcomes wait in {@link #labelsAhead}, by label-time window end. */
+    private transient MapState<Long, Integer> labelsAheadCount;
     private transient Counter labelsBeyondHorizon;
+
+    /** 64 outcomes (about 2.5 KB) per chunk of {@link #labelsAhead}. */
+    static final int OUTCOMES_PER_CHUNK = 64;
+    /**
+     * Chunk slots per label-time window: 262,144 outcomes a window before the last chunk takes
+     * the rest; window ends (epoch ms, below 2^42 until the year 2109) times this stay far inside a long.
+     */
+    static final long CHUNKS_PER_WINDOW = 4096;
+
+    static long chunkKey(long labelWindowEnd, long chunk) {
+        return labelWindowEnd * CHUNKS_PER_WINDOW + Math.min(chunk, CHUNKS_PER_WINDOW - 1);
+    }
 
     public PerformanceMonitorFunction(ThresholdsConfig config) {
         this.config = config;
@@ -87,6 +104,8 @@ public final class PerformanceMonitorFunction
                 new ValueStateDescriptor<>("performanceReference", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         labelsAhead = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("labelsAhead", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        labelsAheadCount = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("labelsAheadCount", Types.LONG, Types.INT));
         labelsBeyondHorizon = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP)
                 .counter("labelsBeyondHorizon");
     }
@@ -175,7 +194,11 @@ public final class PerformanceMonitorFunction
                 labelsBeyondHorizon.inc();
                 return;
             }
-            labelsAhead.put(labelWindowEnd, PendingOutcomes.append(labelsAhead.get(labelWindowEnd), o));
+            Integer waiting = labelsAheadCount.get(labelWindowEnd);
+            int count = waiting == null ? 0 : waiting;
+            long chunk = chunkKey(labelWindowEnd, count / OUTCOMES_PER_CHUNK);
+            labelsAhead.put(chunk, PendingOutcomes.append(labelsAhead.get(chunk), o));
+            labelsAheadCount.put(labelWindowEnd, count + 1);
             ctx.timerService().registerEventTimeTimer(labelWindowEnd - 1);
             return;
         }
@@ -234,9 +257,16 @@ public final class PerformanceMonitorFunction
         // First the labels whose label-time window ends here: the watermark has just reached
         // them, so they count in everything this timer emits (revision 0 of a window ending here
         // included), exactly as if they had arrived just in time.
-        byte[] ahead = labelsAhead.get(timestamp + 1);
-        if (ahead != null) {
-            labelsAhead.remove(timestamp + 1);
+        Integer waiting = labelsAheadCount.get(timestamp + 1);
+        if (waiting != null) {
+            labelsAheadCount.remove(timestamp + 1);
+            List<byte[]> chunks = new ArrayList<>();
+            for (int c = 0; c <= (waiting - 1) / OUTCOMES_PER_CHUNK && c < CHUNKS_PER_WINDOW; c++) {
+                long key = chunkKey(timestamp + 1, c);
+                chunks.add(labelsAhead.get(key));
+                labelsAhead.remove(key);
+            }
+            byte[] ahead = PendingOutcomes.concat(chunks);
             for (LabelOutcome o : PendingOutcomes.read(ahead, modelId, ModelKey.modelVersion(ctx.getCurrentKey()))) {
                 if (beyondHorizon(o, timestamp, t)) {
                     labelsBeyondHorizon.inc();

@@ -52,6 +52,24 @@ public final class PendingOutcomes {
         return b;
     }
 
+    /** The outcomes of several values of {@link #append} (null ones skipped) as one value. */
+    public static byte[] concat(List<byte[]> parts) {
+        int length = 1;
+        for (byte[] p : parts) {
+            length += p == null || p.length == 0 ? 0 : p.length - 1;
+        }
+        byte[] b = new byte[length];
+        b[0] = FORMAT;
+        int at = 1;
+        for (byte[] p : parts) {
+            if (p != null && p.length > 1) {
+                System.arraycopy(p, 1, b, at, p.length - 1);
+                at += p.length - 1;
+            }
+        }
+        return b;
+    }
+
     /** The outcomes of {@code bytes}, of the given model version, in {@link #ORDER}. */
     public static List<LabelOutcome> read(byte[] bytes, String modelId, String modelVersion) {
         try {

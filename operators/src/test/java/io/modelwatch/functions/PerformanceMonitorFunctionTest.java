@@ -161,6 +161,22 @@ class PerformanceMonitorFunctionTest {
     }
 
     @Test
+    void aBusyMinuteOfLabelsAheadOfTheWatermarkIsKeptInChunksAndCountedWhole() throws Exception {
+        int labels = 5 * PerformanceMonitorFunction.OUTCOMES_PER_CHUNK + 3;
+        try (var h = harness(true)) {
+            for (int i = 0; i < labels; i++) {
+                long predicted = i * 50L;
+                h.processElement2(new StreamRecord<>(outcome(predicted, 30_000 + i * 50L, 0.9, 1), 30_000 + i * 50L));
+            }
+            // They wait in six chunks; revision 0 of the first report counts every one of them.
+            h.processElement1(report(0));
+            h.processBothWatermarks(new Watermark(watermarkAfter(0)));
+            assertThat(reports(h)).extracting(r -> r.revision() + ":" + r.performance().labeled())
+                    .containsExactly("0:" + labels);
+        }
+    }
+
+    @Test
     void aLabelAheadOfTheWatermarkIsNotCountedBeforeItsTimeAndALateOneAtTheNextWindowEnd() throws Exception {
         try (var h = harness(false)) {
             h.processElement2(new StreamRecord<>(outcome(1_000, 30_000, 0.9, 1), 30_000));
