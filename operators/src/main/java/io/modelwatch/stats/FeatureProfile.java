@@ -18,6 +18,14 @@ import org.apache.datasketches.memory.Memory;
 public final class FeatureProfile {
     /** KLL accuracy parameter: normalised rank error about 1.3% (99% confidence, single query). */
     public static final int SKETCH_K = 200;
+    /**
+     * KLL accuracy of window profiles (those counting on a reference's bins): about 2.6%. A
+     * window's sketch only gives the quantiles its report shows; every drift test reads the
+     * window's exact bin counts. The sketch is most of an open window's state (docs/benchmarks.md),
+     * and halving k about halves it; references keep {@link #SKETCH_K}, since their quantiles
+     * become the bins.
+     */
+    public static final int WINDOW_SKETCH_K = 100;
     /** Categories tracked per feature; exact below this many distinct values. */
     public static final int CATEGORY_CAPACITY = 64;
 
@@ -48,7 +56,7 @@ public final class FeatureProfile {
         numeric++;
         if (moments == null) {
             moments = new RunningMoments();
-            sketch = KllDoublesSketch.newHeapInstance(SKETCH_K);
+            sketch = KllDoublesSketch.newHeapInstance(bins != null ? WINDOW_SKETCH_K : SKETCH_K);
         }
         moments.add(x);
         sketch.update(x);
@@ -115,7 +123,8 @@ public final class FeatureProfile {
         if (other.moments != null) {
             if (moments == null) {
                 moments = new RunningMoments();
-                sketch = KllDoublesSketch.newHeapInstance(SKETCH_K);
+                // The accuracy of what is merged in: a window merged into an empty span stays small.
+                sketch = KllDoublesSketch.newHeapInstance(other.sketch.getK());
             }
             moments.merge(other.moments);
             sketch.merge(other.sketch);
