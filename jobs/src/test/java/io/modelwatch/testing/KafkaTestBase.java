@@ -6,6 +6,8 @@ import io.modelwatch.serde.Json;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -38,6 +40,16 @@ public abstract class KafkaTestBase {
             kafka.close();
             kafka = null;
         }
+    }
+
+    /**
+     * A Flink MiniCluster for a test class: one TaskManager with two slots, enough for the jobs'
+     * parallelism of 2 (the default of one slot would leave them waiting for resources).
+     * Register it in the class: {@code @RegisterExtension static final MiniClusterExtension FLINK = miniCluster();}
+     */
+    protected static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
     }
 
     /** Everything committed to {@code topic}, as {@code type}. */
