@@ -58,7 +58,7 @@ import org.apache.flink.util.Collector;
  *                                     └─► LabelJoin ─┐                                   ▼
  *                                  keyBy(model version) ─► PerformanceMonitor ─► model-health
  *                                                                 └─► decay signals
- *     all signals ─► watermark over all producers ─► keyBy(model version, reason)
+ *     all signals (each producer never idle for CEP) ─► keyBy(model version, reason)
  *                 ─► CEP: k signalled windows within T (late signals ─► dead-letters)
  *                    (one CEP operator per distinct k and T of the thresholds file)
  *                 ─► RetrainTriggerBuilder ─► keyBy ─► cooldown ─► retrain-triggers
@@ -97,7 +97,11 @@ public final class MonitoringJob {
         DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS)
                 .union(control.getSideOutput(Descriptors.DEAD_LETTERS));
         DataStream<HealthReport> health = windowReports;
-        DataStream<DriftSignal> signals = windowReports.getSideOutput(Descriptors.DRIFT_SIGNALS);
+        // Every signal producer's watermark counts for the escalation, idle or not
+        // (SignalWatermarkAligner, chained to the producer): otherwise a signal can reach CEP behind
+        // its watermark after a quiet spell and be lost to it.
+        DataStream<DriftSignal> signals = aligned(windowReports.getSideOutput(Descriptors.DRIFT_SIGNALS),
+                OperatorIds.SIGNAL_ALIGNER);
         if (sources.labels() != null) {
             // Delayed labels: joined to their predictions, then performance per window of the
             // predictions, added to the reports as revisions (without labels the reports go on as
@@ -140,17 +144,12 @@ public final class MonitoringJob {
                     .process(new PerformanceMonitorFunction(config.thresholds()))
                     .uid(OperatorIds.PERFORMANCE_MONITOR).name("Performance monitor (labels, revisions)");
             health = revised;
-            signals = signals.union(revised.getSideOutput(Descriptors.DRIFT_SIGNALS));
+            signals = signals.union(aligned(revised.getSideOutput(Descriptors.DRIFT_SIGNALS),
+                    OperatorIds.PERFORMANCE_SIGNAL_ALIGNER));
             deadLetters = deadLetters.union(labels.getSideOutput(Descriptors.DEAD_LETTERS),
                     outcomes.getSideOutput(Descriptors.DEAD_LETTERS));
         }
         health.sinkTo(sinks.health()).uid(OperatorIds.HEALTH_SINK).name("Kafka: model-health");
-
-        // The escalation's watermark is the minimum over every signal producer, idle or not
-        // (SignalWatermarkAligner): otherwise a signal can arrive behind it after a quiet spell.
-        signals = signals.transform("Signals: escalation watermark over all producers",
-                        TypeInformation.of(DriftSignal.class), new SignalWatermarkAligner<>())
-                .uid(OperatorIds.SIGNAL_ALIGNER);
 
         // One CEP operator per distinct (escalation.windows, escalation.within) of the thresholds
         // file: a pattern's length and time bound are fixed at build (EscalationGroups).
@@ -207,6 +206,11 @@ public final class MonitoringJob {
 
     static String modelKey(HealthReport r) {
         return ModelKey.of(r.modelId(), r.modelVersion());
+    }
+
+    private static DataStream<DriftSignal> aligned(DataStream<DriftSignal> producerSignals, String uid) {
+        return producerSignals.transform("Signals: never idle for the escalation", TypeInformation.of(DriftSignal.class),
+                new SignalWatermarkAligner<>()).uid(uid);
     }
 
     static DeadLetter lateSignal(DriftSignal s) {

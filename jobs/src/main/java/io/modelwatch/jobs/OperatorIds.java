@@ -12,6 +12,7 @@ public final class OperatorIds {
     public static final String EVENT_BATCHER = "event-batcher";
     public static final String MODEL_MONITOR = "model-monitor";
     public static final String SIGNAL_ALIGNER = "signal-watermark-aligner";
+    public static final String PERFORMANCE_SIGNAL_ALIGNER = "performance-signal-watermark-aligner";
     public static final String DRIFT_ESCALATION = "drift-escalation";
     public static final String LATE_SIGNALS = "late-signals";
     public static final String TRIGGER_COOLDOWN = "trigger-cooldown";

@@ -19,6 +19,10 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * every source (all-to-all exchange), so they advance together and holding the minimum over all
  * of them costs no latency; a quiet partition still does not hold anything back, since idleness
  * is honoured upstream, where it matters.
+ *
+ * <p>It must sit directly behind each producer (chained to it), not behind their union: there
+ * the task's own input would already leave an idle producer out of its minimum, and pass on the
+ * watermark of another (the performance monitor's, which follows all model monitors).
  */
 public final class SignalWatermarkAligner<T> extends AbstractStreamOperator<T> implements OneInputStreamOperator<T, T> {
     @Override
