@@ -156,6 +156,9 @@ final class BenchCommand {
     private static EmbeddedKafkaCluster broker(Topics topics) throws Exception {
         EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start();
         kafka.createTopic(topics.predictions(), 4);
+        // As in production (preflight requires it): without it the bounded job's control source,
+        // subscribed by pattern, never finishes and the run hangs after the last event.
+        kafka.createCompactedTopic(topics.control(), 1);
         for (String t : new String[] {topics.labels(), topics.triggers(), topics.health(), topics.deadLetters(),
             "bench-counts"}) {
             kafka.createTopic(t, 1);
@@ -193,7 +196,7 @@ final class BenchCommand {
                 RunOptions baselineOptions = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("baseline"),
                         true, JobConfig.DEFAULT_OUT_OF_ORDERNESS, null);
                 baseline = measure(dir.resolve("baseline"), null, () -> {
-                    Configuration conf = FlinkSettings.of(baselineOptions);
+                    Configuration conf = FlinkSettings.embedded(FlinkSettings.of(baselineOptions));
                     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
                     PassThroughJob.build(env, source(baselineOptions), KafkaSink.<PassThroughJob.ModelCount>builder()
                             .setBootstrapServers(baselineOptions.bootstrapServers())
@@ -209,7 +212,7 @@ final class BenchCommand {
 
             System.out.println("running modelwatch (reference, windows, drift, quality, labels join, CEP)...");
             Run monitor = measure(dir.resolve("state"), port, () -> {
-                Configuration conf = FlinkSettings.of(options);
+                Configuration conf = FlinkSettings.embedded(FlinkSettings.of(options));
                 conf.setString("rest.port", String.valueOf(port));
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
                 MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());

@@ -3,6 +3,9 @@ package io.modelwatch.jobs;
 import io.modelwatch.cli.RunOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -20,6 +23,16 @@ public final class FlinkSettings {
     /** Flink's Prometheus reporter: a plugin on a cluster, on the classpath of {@code bin/modelwatch}. */
     public static final String PROMETHEUS_REPORTER_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
 
+    /**
+     * Managed memory of the embedded cluster that {@code bin/modelwatch} starts (run, demo,
+     * bench). It is RocksDB's memory: memtables and block cache of every stateful operator share
+     * it. Flink's default for a local cluster is 128 MB, which leaves each RocksDB instance a few
+     * MB: RocksDB then flushes its memtable almost on every write (Flink logs "RocksDB will flush
+     * memtable constantly"), and the 1,000-model benchmark ran 1.3 times slower than with 1 GB
+     * (docs/benchmarks.md). On a cluster the TaskManagers' own memory settings apply instead.
+     */
+    public static final MemorySize EMBEDDED_MANAGED_MEMORY = MemorySize.parse("1g");
+
     private FlinkSettings() {}
 
     /**
@@ -29,13 +42,25 @@ public final class FlinkSettings {
      * checkpoints every {@link RunOptions#DEFAULT_CHECKPOINT_INTERVAL} rather than never.
      */
     public static StreamExecutionEnvironment environment(RunOptions o) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(of(o));
+        Configuration conf = of(o);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        if (env instanceof LocalStreamEnvironment) {
+            env = StreamExecutionEnvironment.createLocalEnvironment(embedded(conf));
+        }
         if (env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty()) {
             Configuration interval = new Configuration();
             interval.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, RunOptions.DEFAULT_CHECKPOINT_INTERVAL);
             env.configure(interval);
         }
         return env;
+    }
+
+    /** {@code c} with the settings of an embedded cluster that it does not set itself. */
+    public static Configuration embedded(Configuration c) {
+        if (!c.contains(TaskManagerOptions.MANAGED_MEMORY_SIZE)) {
+            c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, EMBEDDED_MANAGED_MEMORY);
+        }
+        return c;
     }
 
     public static Configuration of(RunOptions o) {

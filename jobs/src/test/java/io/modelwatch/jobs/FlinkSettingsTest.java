@@ -3,6 +3,10 @@ package io.modelwatch.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.cli.RunOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.junit.jupiter.api.Test;
 
 class FlinkSettingsTest {
@@ -19,5 +23,19 @@ class FlinkSettingsTest {
             "--bootstrap-servers", "localhost:9", "--from-savepoint", "file:///sp/savepoint-1",
             "--allow-non-restored-state"}));
         assertThat(lenient.toMap()).containsEntry(IGNORE_UNCLAIMED, "true");
+    }
+
+    @Test
+    void theEmbeddedClusterGivesRocksDbMoreMemoryThanFlinksLocalDefaultUnlessConfigured() {
+        var env = FlinkSettings.environment(RunOptions.parse(new String[] {"--bootstrap-servers", "localhost:9"}));
+        assertThat(env).isInstanceOf(LocalStreamEnvironment.class);
+        assertThat(env.getConfiguration().get(TaskManagerOptions.MANAGED_MEMORY_SIZE))
+                .isEqualTo(FlinkSettings.EMBEDDED_MANAGED_MEMORY)
+                .isGreaterThan(MemorySize.parse("128m"));
+
+        var configured = new Configuration();
+        configured.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
+        assertThat(FlinkSettings.embedded(configured).get(TaskManagerOptions.MANAGED_MEMORY_SIZE))
+                .isEqualTo(MemorySize.parse("256m"));
     }
 }

@@ -108,6 +108,21 @@ class StateLifecycleTest {
     }
 
     @Test
+    void theEndOfABoundedInputIsNotIdlenessAndExpiresNothing() throws Exception {
+        try (var h = monitor()) {
+            h.open();
+            feed(h, Events.stream("m", 1, 500, 0, 100, 0, 0));
+            feed(h, Events.stream("m", 2, 300, MINUTE, 100, 0, 0));
+            // A backtest's input ends (or a stop drains): the watermark jumps to the end of time
+            // and fires every timer, the expiry timer too. The last windows still report.
+            h.processWatermark(Long.MAX_VALUE);
+            assertThat(h.extractOutputValues()).extracting(HealthReport::status)
+                    .containsExactly(HealthReport.WARMING_UP, HealthReport.OK);
+            assertThat(entries(h, MONITOR_STATE)).isPositive();
+        }
+    }
+
+    @Test
     void eventsPostponeTheExpiryAndTheStateSurvivesASnapshotOnTheWay() throws Exception {
         OperatorSubtaskState snapshot;
         try (var h = monitor()) {
