@@ -5,6 +5,7 @@ import io.modelwatch.config.ControlCommand;
 import io.modelwatch.functions.ControlCommandSplitter;
 import io.modelwatch.functions.ControlWatermarks;
 import io.modelwatch.functions.DeadLetterSplitter;
+import io.modelwatch.functions.PredictionBatchTypeInfo;
 import io.modelwatch.functions.EventBatcher;
 import io.modelwatch.functions.FirstLabelPerModel;
 import io.modelwatch.functions.LabelJoinFunction;
@@ -87,7 +88,7 @@ public final class MonitoringJob {
         BroadcastStream<ControlUpdate> controlBroadcast = control.broadcast(Descriptors.CONTROL);
 
         SingleOutputStreamOperator<HealthReport> windowReports = events
-                .transform("Batch events per model version", TypeInformation.of(PredictionBatch.class), new EventBatcher())
+                .transform("Batch events per model version", PredictionBatchTypeInfo.INSTANCE, new EventBatcher())
                 .uid(OperatorIds.EVENT_BATCHER)
                 .keyBy(PredictionBatch::modelKey)
                 .connect(controlBroadcast)

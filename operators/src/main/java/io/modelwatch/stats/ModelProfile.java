@@ -58,9 +58,11 @@ public final class ModelProfile {
     /** Adds an event to an unbinned profile (reference learning). */
     public void add(PredictionEvent e) {
         addSpan(e.timestamp());
+        FeatureProfile[] profiles = profilesFor(e.featureNames(), null);
         for (int i = 0; i < e.featureCount(); i++) {
-            FeatureProfile p = featureOrNull(e.featureNames()[i], -1);
+            FeatureProfile p = profiles[i];
             if (p == null) {
+                featuresOverCap++;
                 continue;
             }
             switch (e.featureKinds()[i]) {
@@ -80,19 +82,21 @@ public final class ModelProfile {
     /** Adds an event to a window compared with {@code ref}: values are binned on the reference's bins. */
     public void add(PredictionEvent e, ReferenceProfile ref) {
         addSpan(e.timestamp());
+        FeatureProfile[] profiles = profilesFor(e.featureNames(), ref);
+        FeatureReference[] refs = lookupRefs;
         for (int i = 0; i < e.featureCount(); i++) {
-            String name = e.featureNames()[i];
-            FeatureReference fr = ref.feature(name);
+            FeatureReference fr = refs[i];
             if (fr == null) {
                 unknownFeatureValues++;
                 if (unknownFeatures == null) {
                     unknownFeatures = new TopKCounter(UNKNOWN_FEATURE_CAPACITY);
                 }
-                unknownFeatures.add(name);
+                unknownFeatures.add(e.featureNames()[i]);
                 continue;
             }
-            FeatureProfile p = featureOrNull(name, fr.binCount());
+            FeatureProfile p = profiles[i];
             if (p == null) {
+                featuresOverCap++;
                 continue;
             }
             addValue(p, fr, e.featureKinds()[i], e.numericValues()[i], e.categoricalValues()[i]);
@@ -136,11 +140,57 @@ public final class ModelProfile {
         lastTimestamp = Math.max(lastTimestamp, ts);
     }
 
+    /*
+     * The name lookup of the last names array: events of a batch share one names array
+     * (PredictionBatchSerializer), so the hash lookups of every feature in the profile and in the
+     * reference are done once per batch instead of once per event. Not state: rebuilt after a
+     * restore. Entries stay valid because a feature's profile, once created, is never replaced.
+     */
+    private transient String[] lookupNames;
+    private transient ReferenceProfile lookupRef;
+    private transient FeatureProfile[] lookupProfiles;
+    private transient FeatureReference[] lookupRefs;
+
+    /**
+     * The profile of each name (null where {@link #MAX_FEATURES} is reached) and, with a
+     * reference, each name's reference in {@link #lookupRefs} (null where unknown to it).
+     */
+    private FeatureProfile[] profilesFor(String[] names, ReferenceProfile ref) {
+        if (names == lookupNames && ref == lookupRef && lookupProfiles != null) {
+            return lookupProfiles;
+        }
+        FeatureProfile[] profiles = new FeatureProfile[names.length];
+        FeatureReference[] refs = new FeatureReference[names.length];
+        boolean complete = true;
+        for (int i = 0; i < names.length; i++) {
+            if (ref != null) {
+                refs[i] = ref.feature(names[i]);
+                if (refs[i] == null) {
+                    continue;
+                }
+            }
+            profiles[i] = featureOrNull(names[i], ref == null ? -1 : refs[i].binCount());
+            complete &= profiles[i] != null;
+        }
+        // A name over the cap stays uncached: a later merge may not change that, but keeping the
+        // miss path for it is simpler than reasoning about it, and the cap is an exception.
+        if (complete) {
+            lookupNames = names;
+            lookupRef = ref;
+            lookupProfiles = profiles;
+            lookupRefs = refs;
+        } else {
+            lookupNames = null;
+            lookupProfiles = null;
+            lookupRefs = refs;
+        }
+        return profiles;
+    }
+
     private FeatureProfile featureOrNull(String name, int binCount) {
         FeatureProfile p = features.get(name);
         if (p == null) {
             if (features.size() >= MAX_FEATURES) {
-                featuresOverCap++;
                 return null;
             }
             p = binCount > 0 ? FeatureProfile.binned(binCount) : new FeatureProfile();
