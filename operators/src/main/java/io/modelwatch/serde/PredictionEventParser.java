@@ -1,8 +1,12 @@
 package io.modelwatch.serde;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -11,8 +15,12 @@ import io.modelwatch.model.ValueKind;
 import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Iterator;
-import java.util.Map;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Parses a {@code predictions} record into a {@link PredictionEvent} per CONTRACT.md. It never
@@ -62,142 +70,393 @@ public final class PredictionEventParser {
 
     private PredictionEventParser() {}
 
+    /**
+     * The streaming parser of prediction records: the same JSON features as {@link #MAPPER}, but
+     * duplicate names of the record and its features are found here ({@link Fields},
+     * {@link FeatureColumns}) instead of by Jackson's per-object hash set (Jackson's still checks
+     * ignored nested values, {@link #skip}), and no tree is built. Building a {@code JsonNode} tree (a
+     * {@code LinkedHashMap} per object) was two thirds of the parsing thread's time
+     * (docs/benchmarks.md).
+     */
+    private static final JsonFactory STREAMING = JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // FastDoubleParser: correctly rounded like Double.parseDouble (the equivalence test
+            // compares every value), several times faster; 20 numbers per event add up.
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000).build())
+            .build();
+
     public static Result parse(byte[] value) {
         if (value == null || value.length == 0) {
             return Result.fail("value: empty record");
         }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(value);
-        } catch (Exception e) {
+        Fields f = new Fields();
+        try (JsonParser p = STREAMING.createParser(value)) {
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                // As a tree parse would: the whole value must be valid JSON before its kind matters.
+                if (t == JsonToken.START_ARRAY) {
+                    skip(p);
+                } else if (t != null) {
+                    p.getText();
+                }
+                return Result.fail("not a JSON object");
+            }
+            String duplicate = f.read(p);
+            if (duplicate != null) {
+                return Result.fail("not valid JSON: Duplicate field '" + duplicate + "'");
+            }
+        } catch (IOException e) {
             return Result.fail("not valid JSON: " + firstLine(e.getMessage()));
-        }
-        if (root == null || !root.isObject()) {
-            return Result.fail("not a JSON object");
-        }
-        try {
-            return parseObject(root);
         } catch (RuntimeException e) {
             // Defensive: the checks below should make this unreachable, but a parser inside a
             // streaming job must never take the job down.
             return Result.fail("unreadable record: " + firstLine(String.valueOf(e.getMessage())));
         }
+        return f.check();
     }
 
-    private static Result parseObject(JsonNode root) {
-        String modelId = textField(root, "modelId");
-        if (modelId == null) {
-            return Result.fail("modelId: required string missing");
-        }
-        String idProblem = checkId("modelId", modelId);
-        if (idProblem != null) {
-            return Result.fail(idProblem);
-        }
-        String version = PredictionEvent.DEFAULT_VERSION;
-        JsonNode versionNode = root.get("modelVersion");
-        if (versionNode != null && !versionNode.isNull()) {
-            if (!versionNode.isTextual() && !versionNode.isIntegralNumber()) {
-                return Result.fail("modelVersion: must be a string");
-            }
-            version = versionNode.asText();
-            String versionProblem = checkId("modelVersion", version);
-            if (versionProblem != null) {
-                return Result.fail(versionProblem);
-            }
-        }
-        String predictionId = null;
-        JsonNode pid = root.get("predictionId");
-        if (pid != null && !pid.isNull()) {
-            if (!pid.isTextual() && !pid.isIntegralNumber()) {
-                return Result.fail("predictionId: must be a string");
-            }
-            predictionId = pid.asText();
-            if (predictionId.length() > MAX_STRING_LENGTH) {
-                return Result.fail("predictionId: longer than " + MAX_STRING_LENGTH + " characters");
-            }
-        }
+    /** What a scalar value read was: the JSON kinds the checks below tell apart. */
+    private static final byte ABSENT = 0;
+    private static final byte NULL = 1;
+    private static final byte STRING = 2;
+    private static final byte INTEGER = 3;
+    private static final byte FLOAT = 4;
+    private static final byte BOOLEAN = 5;
+    private static final byte CONTAINER = 6;
 
-        JsonNode ts = root.get("timestamp");
-        if (ts == null || ts.isNull()) {
-            return Result.fail("timestamp: required field missing");
-        }
-        long timestamp;
-        try {
-            timestamp = parseTimestamp(ts);
-        } catch (IllegalArgumentException e) {
-            return Result.fail("timestamp: not ISO-8601 or epoch millis");
-        }
+    /**
+     * The top-level fields of one record, read in one pass and checked afterwards in the fixed
+     * order of CONTRACT.md (modelId, modelVersion, predictionId, timestamp, prediction, features),
+     * so that a record with several problems always gets the same reason whatever its field order.
+     */
+    private static final class Fields {
+        private byte modelIdKind, versionKind, predictionIdKind, timestampKind, predictionKind, featuresKind;
+        private String modelId, version, predictionId, timestampText, predictionText;
+        private long timestampMillis;
+        private double predictionNumber;
+        private final FeatureColumns features = new FeatureColumns();
+        private List<String> otherNames;
+        private int seen;
 
-        JsonNode prediction = root.get("prediction");
-        if (prediction == null || prediction.isNull()) {
-            return Result.fail("prediction: required field missing");
-        }
-        byte predictionKind;
-        double numericPrediction = 0;
-        String categoricalPrediction = null;
-        if (prediction.isNumber()) {
-            predictionKind = ValueKind.NUMERIC;
-            numericPrediction = prediction.doubleValue();
-            if (!Double.isFinite(numericPrediction)) {
-                return Result.fail("prediction: not a finite number");
-            }
-        } else if (prediction.isTextual() || prediction.isBoolean()) {
-            predictionKind = ValueKind.CATEGORICAL;
-            categoricalPrediction = prediction.asText();
-            if (categoricalPrediction.length() > MAX_STRING_LENGTH) {
-                return Result.fail("prediction: longer than " + MAX_STRING_LENGTH + " characters");
-            }
-        } else {
-            return Result.fail("prediction: must be a number, string or boolean");
-        }
-
-        JsonNode features = root.get("features");
-        int n = 0;
-        if (features != null && !features.isNull()) {
-            if (!features.isObject()) {
-                return Result.fail("features: must be a JSON object");
-            }
-            n = features.size();
-            if (n > MAX_FEATURES_PER_RECORD) {
-                // Caps keep one careless or hostile producer from growing state without bound
-                // (docs/operations.md); what exceeds them is rejected with the reason, not cut.
-                return Result.fail("features: " + n + " features, more than " + MAX_FEATURES_PER_RECORD);
-            }
-        }
-        String[] names = new String[n];
-        byte[] kinds = new byte[n];
-        double[] numeric = new double[n];
-        String[] categorical = new String[n];
-        if (n > 0) {
-            int i = 0;
-            for (Iterator<Map.Entry<String, JsonNode>> it = features.fields(); it.hasNext(); i++) {
-                Map.Entry<String, JsonNode> f = it.next();
-                names[i] = f.getKey();
-                if (names[i].length() > MAX_STRING_LENGTH) {
-                    return Result.fail("features: a feature name is longer than " + MAX_STRING_LENGTH + " characters");
-                }
-                JsonNode v = f.getValue();
-                if (v == null || v.isNull()) {
-                    kinds[i] = ValueKind.MISSING;
-                } else if (v.isNumber()) {
-                    double d = v.doubleValue();
-                    kinds[i] = Double.isFinite(d) ? ValueKind.NUMERIC : ValueKind.NON_FINITE;
-                    numeric[i] = Double.isFinite(d) ? d : 0;
-                } else if (v.isTextual() || v.isBoolean()) {
-                    kinds[i] = ValueKind.CATEGORICAL;
-                    categorical[i] = v.asText();
-                    if (categorical[i].length() > MAX_STRING_LENGTH) {
-                        return Result.fail("features." + f.getKey() + ": value longer than " + MAX_STRING_LENGTH
-                                + " characters");
+        /** Reads the object's fields; returns the first duplicate name, or null. */
+        String read(JsonParser p) throws IOException {
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                // Before the value is read, as Jackson finds duplicates: the same reason when a
+                // duplicate is followed by a syntax error.
+                int bit = switch (name) {
+                    case "modelId" -> 1;
+                    case "modelVersion" -> 2;
+                    case "predictionId" -> 4;
+                    case "timestamp" -> 8;
+                    case "prediction" -> 16;
+                    case "features" -> 32;
+                    default -> 0;
+                };
+                if (bit != 0) {
+                    if ((seen & bit) != 0) {
+                        return name;
                     }
+                    seen |= bit;
+                } else if (otherNames == null) {
+                    otherNames = new ArrayList<>(4);
+                    otherNames.add(name);
+                } else if (otherNames.contains(name)) {
+                    return name;
                 } else {
-                    return Result.fail("features." + f.getKey()
-                            + ": must be a number, string, boolean or null, not " + v.getNodeType());
+                    otherNames.add(name);
+                }
+                JsonToken v = p.nextToken();
+                switch (name) {
+                    case "modelId" -> {
+                        modelIdKind = kind(v);
+                        modelId = text(p, v);
+                    }
+                    case "modelVersion" -> {
+                        versionKind = kind(v);
+                        version = text(p, v);
+                    }
+                    case "predictionId" -> {
+                        predictionIdKind = kind(v);
+                        predictionId = text(p, v);
+                    }
+                    case "timestamp" -> {
+                        timestampKind = kind(v);
+                        if (timestampKind == INTEGER) {
+                            timestampMillis = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                                    ? p.getBigIntegerValue().longValue() : p.getLongValue();
+                        } else {
+                            timestampText = text(p, v);
+                        }
+                    }
+                    case "prediction" -> {
+                        predictionKind = kind(v);
+                        if (predictionKind == INTEGER || predictionKind == FLOAT) {
+                            predictionNumber = p.getDoubleValue();
+                        } else {
+                            predictionText = text(p, v);
+                        }
+                    }
+                    case "features" -> {
+                        featuresKind = kind(v);
+                        if (v == JsonToken.START_OBJECT) {
+                            String duplicate = features.read(p);
+                            if (duplicate != null) {
+                                return duplicate;
+                            }
+                        } else {
+                            text(p, v);
+                        }
+                    }
+                    default -> {
+                        // Ignored (CONTRACT.md allows extra fields), but it must be valid JSON.
+                        text(p, v);
+                    }
                 }
             }
+            if (t != JsonToken.END_OBJECT) {
+                throw new JsonParseException(p, "Unexpected token " + t);
+            }
+            return null;
         }
-        return Result.ok(new PredictionEvent(modelId, version, predictionId, timestamp, names, kinds,
-                numeric, categorical, predictionKind, numericPrediction, categoricalPrediction));
+
+        Result check() {
+            if (modelIdKind != STRING) {
+                return Result.fail("modelId: required string missing");
+            }
+            String idProblem = checkId("modelId", modelId);
+            if (idProblem != null) {
+                return Result.fail(idProblem);
+            }
+            String v = PredictionEvent.DEFAULT_VERSION;
+            if (versionKind != ABSENT && versionKind != NULL) {
+                if (versionKind != STRING && versionKind != INTEGER) {
+                    return Result.fail("modelVersion: must be a string");
+                }
+                v = version;
+                String versionProblem = checkId("modelVersion", v);
+                if (versionProblem != null) {
+                    return Result.fail(versionProblem);
+                }
+            }
+            String pid = null;
+            if (predictionIdKind != ABSENT && predictionIdKind != NULL) {
+                if (predictionIdKind != STRING && predictionIdKind != INTEGER) {
+                    return Result.fail("predictionId: must be a string");
+                }
+                pid = predictionId;
+                if (pid.length() > MAX_STRING_LENGTH) {
+                    return Result.fail("predictionId: longer than " + MAX_STRING_LENGTH + " characters");
+                }
+            }
+            if (timestampKind == ABSENT || timestampKind == NULL) {
+                return Result.fail("timestamp: required field missing");
+            }
+            long timestamp;
+            if (timestampKind == INTEGER) {
+                timestamp = timestampMillis;
+            } else if (timestampKind == STRING) {
+                try {
+                    timestamp = parseTimestamp(timestampText);
+                } catch (IllegalArgumentException e) {
+                    return Result.fail("timestamp: not ISO-8601 or epoch millis");
+                }
+            } else {
+                return Result.fail("timestamp: not ISO-8601 or epoch millis");
+            }
+            if (predictionKind == ABSENT || predictionKind == NULL) {
+                return Result.fail("prediction: required field missing");
+            }
+            byte kindOfPrediction;
+            double numericPrediction = 0;
+            String categoricalPrediction = null;
+            if (predictionKind == INTEGER || predictionKind == FLOAT) {
+                kindOfPrediction = ValueKind.NUMERIC;
+                numericPrediction = predictionNumber;
+                if (!Double.isFinite(numericPrediction)) {
+                    return Result.fail("prediction: not a finite number");
+                }
+            } else if (predictionKind == STRING || predictionKind == BOOLEAN) {
+                kindOfPrediction = ValueKind.CATEGORICAL;
+                categoricalPrediction = predictionText;
+                if (categoricalPrediction.length() > MAX_STRING_LENGTH) {
+                    return Result.fail("prediction: longer than " + MAX_STRING_LENGTH + " characters");
+                }
+            } else {
+                return Result.fail("prediction: must be a number, string or boolean");
+            }
+            if (featuresKind != ABSENT && featuresKind != NULL) {
+                if (featuresKind != CONTAINER || !features.isObject) {
+                    return Result.fail("features: must be a JSON object");
+                }
+                if (features.count > MAX_FEATURES_PER_RECORD) {
+                    // Caps keep one careless or hostile producer from growing state without bound
+                    // (docs/operations.md); what exceeds them is rejected with the reason, not cut.
+                    return Result.fail("features: " + features.count + " features, more than "
+                            + MAX_FEATURES_PER_RECORD);
+                }
+                if (features.firstError != null) {
+                    return Result.fail(features.firstError);
+                }
+            }
+            FeatureColumns c = features;
+            int n = c.count;
+            return Result.ok(new PredictionEvent(modelId, v, pid, timestamp, Arrays.copyOf(c.names, n),
+                    Arrays.copyOf(c.kinds, n), Arrays.copyOf(c.numeric, n), Arrays.copyOf(c.categorical, n),
+                    kindOfPrediction, numericPrediction, categoricalPrediction));
+        }
+    }
+
+    /** The features object, column-wise as {@link PredictionEvent} holds it. */
+    private static final class FeatureColumns {
+        /** Pairwise hash comparison finds duplicates up to this many names; a set beyond. */
+        private static final int PAIRWISE = 64;
+
+        boolean isObject;
+        int count;
+        String firstError;
+        String[] names = new String[32];
+        byte[] kinds = new byte[32];
+        double[] numeric = new double[32];
+        String[] categorical = new String[32];
+        private int[] hashes = new int[32];
+        private Set<String> seen;
+
+        /** Reads the object's entries; returns the first duplicate name, or null. */
+        String read(JsonParser p) throws IOException {
+            isObject = true;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (isDuplicate(name)) {
+                    return name;
+                }
+                JsonToken v = p.nextToken();
+                int i = count++;
+                if (i >= MAX_FEATURES_PER_RECORD) {
+                    // Rejected for the count; only read on for valid JSON and duplicates.
+                    text(p, v);
+                    continue;
+                }
+                grow(i);
+                names[i] = name;
+                if (firstError == null && name.length() > MAX_STRING_LENGTH) {
+                    firstError = "features: a feature name is longer than " + MAX_STRING_LENGTH + " characters";
+                }
+                switch (v) {
+                    case VALUE_NULL -> kinds[i] = ValueKind.MISSING;
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                        double d = p.getDoubleValue();
+                        boolean finite = Double.isFinite(d);
+                        kinds[i] = finite ? ValueKind.NUMERIC : ValueKind.NON_FINITE;
+                        numeric[i] = finite ? d : 0;
+                    }
+                    case VALUE_STRING, VALUE_TRUE, VALUE_FALSE -> {
+                        kinds[i] = ValueKind.CATEGORICAL;
+                        categorical[i] = p.getText();
+                        if (firstError == null && categorical[i].length() > MAX_STRING_LENGTH) {
+                            firstError = "features." + name + ": value longer than " + MAX_STRING_LENGTH + " characters";
+                        }
+                    }
+                    default -> {
+                        if (firstError == null) {
+                            firstError = "features." + name + ": must be a number, string, boolean or null, not "
+                                    + (v == JsonToken.START_ARRAY ? "ARRAY" : "OBJECT");
+                        }
+                        skip(p);
+                    }
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new JsonParseException(p, "Unexpected token " + t);
+            }
+            return null;
+        }
+
+        private boolean isDuplicate(String name) {
+            int h = name.hashCode();
+            if (seen != null) {
+                return !seen.add(name);
+            }
+            int n = Math.min(count, PAIRWISE);
+            for (int k = 0; k < n; k++) {
+                if (hashes[k] == h && names[k].equals(name)) {
+                    return true;
+                }
+            }
+            if (count < PAIRWISE) {
+                if (count >= hashes.length) {
+                    hashes = Arrays.copyOf(hashes, hashes.length * 2);
+                }
+                hashes[count] = h;
+            } else {
+                seen = new HashSet<>(Arrays.asList(names).subList(0, count));
+                return !seen.add(name);
+            }
+            return false;
+        }
+
+        private void grow(int i) {
+            if (i < names.length) {
+                return;
+            }
+            int size = Math.min(names.length * 2, MAX_FEATURES_PER_RECORD);
+            names = Arrays.copyOf(names, size);
+            kinds = Arrays.copyOf(kinds, size);
+            numeric = Arrays.copyOf(numeric, size);
+            categorical = Arrays.copyOf(categorical, size);
+        }
+    }
+
+    private static byte kind(JsonToken t) {
+        return switch (t) {
+            case VALUE_NULL -> NULL;
+            case VALUE_STRING -> STRING;
+            case VALUE_NUMBER_INT -> INTEGER;
+            case VALUE_NUMBER_FLOAT -> FLOAT;
+            case VALUE_TRUE, VALUE_FALSE -> BOOLEAN;
+            default -> CONTAINER;
+        };
+    }
+
+    /**
+     * The value's text as {@code JsonNode.asText()} gives it for strings, booleans and integers
+     * (integers as their shortest decimal form, "-0" as "0"); containers are skipped (read for
+     * validity) and give null.
+     */
+    private static String text(JsonParser p, JsonToken t) throws IOException {
+        return switch (t) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_TRUE -> "true";
+            case VALUE_FALSE -> "false";
+            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                case INT -> String.valueOf(p.getIntValue());
+                case LONG -> String.valueOf(p.getLongValue());
+                default -> p.getBigIntegerValue().toString();
+            };
+            case VALUE_NUMBER_FLOAT -> {
+                p.getDoubleValue();
+                yield null;
+            }
+            case START_OBJECT, START_ARRAY -> {
+                skip(p);
+                yield null;
+            }
+            default -> null;
+        };
+    }
+
+    /**
+     * Skips the container the parser is at. Values the job ignores are still read in full, with
+     * Jackson's own duplicate detection, so that a record is valid JSON exactly when a tree parse
+     * would say so.
+     */
+    private static void skip(JsonParser p) throws IOException {
+        p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        p.skipChildren();
+        p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
     /** ISO-8601 with a zone offset ("Z" or "+01:00"), or epoch milliseconds as a number or string. */
@@ -206,21 +465,26 @@ public final class PredictionEventParser {
             return ts.longValue();
         }
         if (ts.isTextual()) {
-            String s = ts.asText().trim();
-            if (!s.isEmpty() && s.length() <= 15 && allDigits(s)) {
-                return Long.parseLong(s);
-            }
-            long common = commonIsoMillis(s);
-            if (common != NOT_COMMON) {
-                return common;
-            }
-            try {
-                return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
-            } catch (DateTimeException e) {
-                throw new IllegalArgumentException(e);
-            }
+            return parseTimestamp(ts.asText());
         }
         throw new IllegalArgumentException("not a timestamp");
+    }
+
+    /** A timestamp given as a JSON string: ISO-8601 with an offset, or epoch milliseconds. */
+    static long parseTimestamp(String text) {
+        String s = text.trim();
+        if (!s.isEmpty() && s.length() <= 15 && allDigits(s)) {
+            return Long.parseLong(s);
+        }
+        long common = commonIsoMillis(s);
+        if (common != NOT_COMMON) {
+            return common;
+        }
+        try {
+            return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     private static boolean allDigits(String s) {
