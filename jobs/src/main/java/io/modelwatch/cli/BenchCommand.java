@@ -29,7 +29,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.SplittableRandom;
@@ -289,7 +291,7 @@ final class BenchCommand {
     }
 
     record Run(double seconds, double cpuSeconds, long maxDirectoryBytes, long fullCheckpointBytes,
-            long incrementalCheckpointBytes, long batches, long batchedEvents) {
+            long incrementalCheckpointBytes, long batches, long batchedEvents, Map<String, Double> cpuByTask) {
         double eventsPerSecond(long events) {
             return events / seconds;
         }
@@ -316,16 +318,98 @@ final class BenchCommand {
             }
         }, "checkpoint-size-sampler");
         sampler.setDaemon(true);
-        sampler.start();
+        ThreadCpu threads = new ThreadCpu();
+        Thread threadSampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                threads.sample();
+                try {
+                    Thread.sleep(200); // sampling, not synchronisation
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "thread-cpu-sampler");
+        threadSampler.setDaemon(true);
+        threads.sample();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
+        sampler.start();
+        threadSampler.start();
         job.run();
         long t1 = System.nanoTime();
         long cpu1 = os.getProcessCpuTime();
         sampler.interrupt();
+        threadSampler.interrupt();
+        threadSampler.join();
+        threads.sample();
         return new Run((t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9, maxBytes.get(),
                 stats.getOrDefault("full", 0.0).longValue(), stats.getOrDefault("incremental", 0.0).longValue(),
-                stats.getOrDefault("batches", 0.0).longValue(), stats.getOrDefault("batchedEvents", 0.0).longValue());
+                stats.getOrDefault("batches", 0.0).longValue(), stats.getOrDefault("batchedEvents", 0.0).longValue(),
+                threads.byTask());
+    }
+
+    /**
+     * CPU time per thread, sampled every 200 ms (a thread's last 200 ms before it ends can be
+     * missed), grouped by Flink task: where a run's CPU went, without a profiler.
+     */
+    static final class ThreadCpu {
+        private final java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        private final Map<Long, Long> start = new HashMap<>();
+        private final Map<Long, Long> latest = new HashMap<>();
+        private final Map<Long, String> names = new HashMap<>();
+        private boolean sampled;
+
+        synchronized void sample() {
+            for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+                if (info == null) {
+                    continue;
+                }
+                long cpu = mx.getThreadCpuTime(info.getThreadId());
+                if (cpu < 0) {
+                    continue;
+                }
+                // A thread born during the run counts with all its CPU.
+                start.putIfAbsent(info.getThreadId(), sampled ? 0L : cpu);
+                names.putIfAbsent(info.getThreadId(), info.getThreadName());
+                latest.put(info.getThreadId(), cpu);
+            }
+            sampled = true;
+        }
+
+        /** Seconds of CPU per task (subtasks together), largest first. */
+        synchronized Map<String, Double> byTask() {
+            Map<String, Double> tasks = new HashMap<>();
+            latest.forEach((id, cpu) -> tasks.merge(task(names.get(id)), (cpu - start.get(id)) / 1e9, Double::sum));
+            Map<String, Double> sorted = new java.util.LinkedHashMap<>();
+            tasks.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+            return sorted;
+        }
+
+        /** "Model monitor (...) -> Signals ... (1/2)#0" -> "Model monitor"; other threads by kind. */
+        static String task(String thread) {
+            String t = thread.replaceAll(" \\(\\d+/\\d+\\)#\\d+$", "");
+            if (t.startsWith("Source: Kafka: predictions")) {
+                return "predictions: source, parse, batch";
+            }
+            if (t.startsWith("Source Data Fetcher")) {
+                return "Kafka source fetchers";
+            }
+            if (t.startsWith("C1 ") || t.startsWith("C2 ")) {
+                return "JIT compiler";
+            }
+            if (t.startsWith("GC ") || t.startsWith("G1 ")) {
+                return "garbage collector";
+            }
+            if (t.startsWith("kafka-producer") || t.startsWith("data-plane-kafka") || t.startsWith("broker-")
+                    || t.startsWith("log-") || t.startsWith("ExpirationReaper") || t.startsWith("kafka-")) {
+                return "Kafka broker and producers";
+            }
+            int paren = t.indexOf(" (");
+            int arrow = t.indexOf(" -> ");
+            int end = paren < 0 ? arrow : arrow < 0 ? paren : Math.min(paren, arrow);
+            return end > 0 ? t.substring(0, end) : t.replaceAll("[-\\d]+$", "");
+        }
     }
 
     /**
@@ -411,6 +495,10 @@ final class BenchCommand {
         System.out.printf(Locale.ROOT, "  %-10s %6.1f s wall, %6.1f s CPU: %,9.0f events/s, %,9.0f events per "
                 + "CPU-second, %.1f us CPU per event%n", name, r.seconds(), r.cpuSeconds(),
                 r.eventsPerSecond(events), events / r.cpuSeconds(), r.cpuSeconds() * 1e6 / events);
+        StringBuilder top = new StringBuilder();
+        r.cpuByTask().entrySet().stream().limit(6).forEach(e -> top.append(String.format(Locale.ROOT, "%s%s %.0f%%",
+                top.length() == 0 ? "" : ", ", e.getKey(), 100 * e.getValue() / r.cpuSeconds())));
+        System.out.println("             CPU by thread: " + top);
     }
 
     // ---------------------------------------------------------------- latency
