@@ -76,6 +76,14 @@ public final class PerformanceMonitorFunction
     /** How many outcomes wait in {@link #labelsAhead}, by label-time window end. */
     private transient MapState<Long, Integer> labelsAheadCount;
     private transient Counter labelsBeyondHorizon;
+    /**
+     * The reports waiting for revision 0, as objects, by model key and window start: the state
+     * holds them as JSON (the source of truth after a restore), but reading a report back from
+     * JSON when its window's watermark arrives, moments later, was most of this operator's time.
+     * Bounded; a miss reads the state.
+     */
+    private transient Map<String, HealthReport> awaiting;
+    private static final int AWAITING_CACHE_SIZE = 8192;
 
     /** 64 outcomes (about 2.5 KB) per chunk of {@link #labelsAhead}. */
     static final int OUTCOMES_PER_CHUNK = 64;
@@ -95,6 +103,12 @@ public final class PerformanceMonitorFunction
 
     @Override
     public void open(OpenContext openContext) {
+        awaiting = new java.util.LinkedHashMap<>(256, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, HealthReport> eldest) {
+                return size() > AWAITING_CACHE_SIZE;
+            }
+        };
         spans = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("spans", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         windows = getRuntimeContext().getMapState(
@@ -154,10 +168,12 @@ public final class PerformanceMonitorFunction
             // it (and the labels input may lag): revision 0 waits for that watermark here too, so
             // that it counts the labels of label time before the window's end, all of them.
             spans.put(start, new Span(Span.AWAITING, false, end, report).toBytes());
+            awaiting.put(ctx.getCurrentKey() + "@" + start, r);
             ctx.timerService().registerEventTimeTimer(end - 1);
             return;
         }
         // A report behind the watermark: the labels up to the watermark are all applied already.
+        awaiting.remove(ctx.getCurrentKey() + "@" + start);
         spans.put(start, firstRevision(r, start, new Span(Span.AWAITING, false, end, report), t, ctx, out).toBytes());
     }
 
@@ -298,7 +314,9 @@ public final class PerformanceMonitorFunction
             long start = e.getKey();
             if (s.revision() == Span.AWAITING) {
                 if (s.end() - 1 <= timestamp) {
-                    s = firstRevision(Json.read(s.report(), HealthReport.class), start, s, t, ctx, out);
+                    HealthReport cached = awaiting.remove(ctx.getCurrentKey() + "@" + start);
+                    HealthReport r = cached != null ? cached : Json.read(s.report(), HealthReport.class);
+                    s = firstRevision(r, start, s, t, ctx, out);
                     spans.put(start, s.toBytes());
                     if (s.end() + horizon <= timestamp) {
                         expired.add(start);
