@@ -18,9 +18,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Instant;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -124,31 +128,91 @@ public final class PerformanceMonitorFunction
                 .counter("labelsBeyondHorizon");
     }
 
-    /** A report's span; revision {@link #AWAITING} until revision 0 went out. */
+    /**
+     * A report's span; revision {@link #AWAITING} until revision 0 went out. The report is kept
+     * (as JSON) for the label horizon, to be re-emitted with performance when late labels come:
+     * with the defaults, a day of one-minute windows per model version. It is stored deflated
+     * (JSON of feature statistics shrinks several times), and only the small header is read when
+     * a timer walks the spans ({@link #header}).
+     */
     private record Span(int revision, boolean assessed, long end, byte[] report) {
         static final int AWAITING = -1;
+        /** Format 1: report as JSON. Format 2: report as deflated JSON. Both are read. */
+        private static final int FORMAT = 2;
 
         byte[] toBytes() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream(report.length + 32);
+            byte[] packed = deflate(report);
+            ByteArrayOutputStream b = new ByteArrayOutputStream(packed.length + 32);
             DataOutputStream out = new DataOutputStream(b);
-            out.writeByte(1);
+            out.writeByte(FORMAT);
             out.writeInt(revision);
             out.writeBoolean(assessed);
             out.writeLong(end);
-            out.writeInt(report.length);
-            out.write(report);
+            out.writeInt(packed.length);
+            out.write(packed);
             return b.toByteArray();
+        }
+
+        /** Revision, assessed and end, without the report (which stays null). */
+        static Span header(byte[] bytes) throws IOException {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, 14));
+            in.readByte();
+            return new Span(in.readInt(), in.readBoolean(), in.readLong(), null);
+        }
+
+        /** The stored span {@code bytes} with a new revision and assessed flag, report untouched. */
+        static byte[] withHeader(byte[] bytes, int revision, boolean assessed) {
+            byte[] b = bytes.clone();
+            ByteBuffer.wrap(b, 1, 5).putInt(revision).put((byte) (assessed ? 1 : 0));
+            return b;
         }
 
         static Span of(byte[] bytes) throws IOException {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            in.readByte();
+            int format = in.readByte();
             int revision = in.readInt();
             boolean assessed = in.readBoolean();
             long end = in.readLong();
             byte[] report = new byte[in.readInt()];
             in.readFully(report);
-            return new Span(revision, assessed, end, report);
+            return new Span(revision, assessed, end, format >= 2 ? inflate(report) : report);
+        }
+
+        private static byte[] deflate(byte[] raw) {
+            Deflater d = new Deflater(Deflater.BEST_SPEED);
+            try {
+                d.setInput(raw);
+                d.finish();
+                ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 3 + 16);
+                byte[] buf = new byte[4096];
+                while (!d.finished()) {
+                    out.write(buf, 0, d.deflate(buf));
+                }
+                return out.toByteArray();
+            } finally {
+                d.end();
+            }
+        }
+
+        private static byte[] inflate(byte[] packed) throws IOException {
+            Inflater i = new Inflater();
+            try {
+                i.setInput(packed);
+                ByteArrayOutputStream out = new ByteArrayOutputStream(packed.length * 4);
+                byte[] buf = new byte[8192];
+                while (!i.finished()) {
+                    int n = i.inflate(buf);
+                    if (n == 0 && (i.needsInput() || i.needsDictionary())) {
+                        throw new IOException("truncated performance span");
+                    }
+                    out.write(buf, 0, n);
+                }
+                return out.toByteArray();
+            } catch (DataFormatException e) {
+                throw new IOException(e);
+            } finally {
+                i.end();
+            }
         }
     }
 
@@ -310,14 +374,15 @@ public final class PerformanceMonitorFunction
         // Oldest span first whatever the state backend's iteration order: replays emit the same.
         ordered.sort(Map.Entry.comparingByKey());
         for (Map.Entry<Long, byte[]> e : ordered) {
-            Span s = Span.of(e.getValue());
+            Span s = Span.header(e.getValue());
             long start = e.getKey();
             if (s.revision() == Span.AWAITING) {
                 if (s.end() - 1 <= timestamp) {
                     HealthReport cached = awaiting.remove(ctx.getCurrentKey() + "@" + start);
-                    HealthReport r = cached != null ? cached : Json.read(s.report(), HealthReport.class);
+                    HealthReport r = cached != null ? cached
+                            : Json.read(Span.of(e.getValue()).report(), HealthReport.class);
                     s = firstRevision(r, start, s, t, ctx, out);
-                    spans.put(start, s.toBytes());
+                    spans.put(start, Span.withHeader(e.getValue(), s.revision(), s.assessed()));
                     if (s.end() + horizon <= timestamp) {
                         expired.add(start);
                     }
@@ -339,12 +404,12 @@ public final class PerformanceMonitorFunction
             if (!hit) {
                 continue;
             }
-            HealthReport r = Json.read(s.report(), HealthReport.class);
+            HealthReport r = Json.read(Span.of(e.getValue()).report(), HealthReport.class);
             PerformanceAccumulator acc = performance(start, s.end(), t);
             boolean assessed = s.assessed() || assess(r, start, s.end(), acc, t, ctx);
             int revision = s.revision() + 1;
             out.collect(r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), revision));
-            spans.put(start, new Span(revision, assessed, s.end(), s.report()).toBytes());
+            spans.put(start, Span.withHeader(e.getValue(), revision, assessed));
         }
         for (Long start : expired) {
             spans.remove(start);

@@ -22,6 +22,7 @@ import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -213,6 +214,35 @@ class PerformanceMonitorFunctionTest {
             // Only the version's performance reference is left; it lives as long as the version.
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aReportKeptForItsRevisionsIsRevisedAfterARestoreWithItsBodyIntact() throws Exception {
+        OperatorSubtaskState snapshot;
+        HealthReport first;
+        try (var h = harness(true)) {
+            h.processElement1(report(0));
+            h.processElement2(new StreamRecord<>(outcome(1_000, 30_000, 0.9, 1), 30_000));
+            h.processBothWatermarks(new Watermark(watermarkAfter(0)));
+            first = reports(h).get(0);
+            snapshot = h.snapshot(1, 1);
+        }
+        var restored = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new PerformanceMonitorFunction(ThresholdsParser.parse(THRESHOLDS))),
+                (HealthReport r) -> ModelKey.of(r.modelId(), r.modelVersion()), LabelOutcome::modelKey, Types.STRING);
+        restored.setStateBackend(new EmbeddedRocksDBStateBackend());
+        restored.initializeState(snapshot);
+        restored.open();
+        try (restored) {
+            // A late label of window 0 after the restore: revision 1 re-emits the stored report.
+            restored.processElement2(new StreamRecord<>(outcome(3_000, 70_000, 0.9, 1), 70_000));
+            restored.processBothWatermarks(new Watermark(watermarkAfter(1)));
+            HealthReport revised = reports(restored).get(0);
+            assertThat(revised.revision()).isEqualTo(1);
+            assertThat(revised.performance().labeled()).isEqualTo(2);
+            assertThat(new String(Json.toBytes(revised.withPerformance(first.performance(), 0)), StandardCharsets.UTF_8))
+                    .isEqualTo(new String(Json.toBytes(first), StandardCharsets.UTF_8));
         }
     }
 }
