@@ -89,6 +89,9 @@ public final class PerformanceMonitorFunction
      * the state as before).
      */
     private transient Map<String, HealthReport> awaiting;
+    private final boolean labelledModelsOnly;
+    /** Set (only with {@link #labelledModelsOnly}) once the version has sent a label. */
+    private transient ValueState<Boolean> labelsSeen;
     private static final int AWAITING_CACHE_SIZE = 2048;
 
     /** 64 outcomes (about 2.5 KB) per chunk of {@link #labelsAhead}. */
@@ -104,7 +107,20 @@ public final class PerformanceMonitorFunction
     }
 
     public PerformanceMonitorFunction(ThresholdsConfig config) {
+        this(config, false);
+    }
+
+    /**
+     * @param labelledModelsOnly {@code run --label-join labelled-models}: a model version that has
+     *     not sent a label keeps, after revision 0, only a summary of each window's report instead
+     *     of the report (docs/quality.md). Revisions need the whole report, so such windows get no
+     *     revision if labels for them come after all; their performance still counts and can still
+     *     signal a decay. Without it, the label horizon's worth of reports is kept for every model
+     *     version, labelled or not (at the defaults a day of one-minute windows: docs/benchmarks.md).
+     */
+    public PerformanceMonitorFunction(ThresholdsConfig config, boolean labelledModelsOnly) {
         this.config = config;
+        this.labelledModelsOnly = labelledModelsOnly;
     }
 
     @Override
@@ -126,6 +142,7 @@ public final class PerformanceMonitorFunction
                 new MapStateDescriptor<>("labelsAhead", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         labelsAheadCount = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("labelsAheadCount", Types.LONG, Types.INT));
+        labelsSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("labelsSeen", Types.BOOLEAN));
         labelsBeyondHorizon = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP)
                 .counter("labelsBeyondHorizon");
     }
@@ -141,6 +158,8 @@ public final class PerformanceMonitorFunction
         static final int AWAITING = -1;
         /** Format 1: report as JSON. Format 2: report as deflated JSON. Both are read. */
         private static final int FORMAT = 2;
+        /** Format 3: no report, only a {@link Summary} (labelled-models mode). */
+        private static final int SUMMARY_ONLY = 3;
 
         byte[] toBytes() throws IOException {
             byte[] packed = deflate(report);
@@ -160,6 +179,37 @@ public final class PerformanceMonitorFunction
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, 14));
             in.readByte();
             return new Span(in.readInt(), in.readBoolean(), in.readLong(), null);
+        }
+
+        /** What a window's decay signal needs from its report, kept instead of the report. */
+        record Summary(long eventsSeen, String thresholdsVersion) {}
+
+        /** Format 3: the header and the {@link Summary} of {@code r}, without the report. */
+        static byte[] summaryOf(Span s, HealthReport r) throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream(64);
+            DataOutputStream out = new DataOutputStream(b);
+            out.writeByte(SUMMARY_ONLY);
+            out.writeInt(s.revision());
+            out.writeBoolean(s.assessed());
+            out.writeLong(s.end());
+            ByteArrayOutputStream body = new ByteArrayOutputStream(32);
+            DataOutputStream bodyOut = new DataOutputStream(body);
+            bodyOut.writeLong(r.eventsSeen());
+            bodyOut.writeUTF(r.thresholdsVersion() == null ? "" : r.thresholdsVersion());
+            out.writeInt(body.size());
+            out.write(body.toByteArray());
+            return b.toByteArray();
+        }
+
+        /** The summary of a format-3 span, or null for a span that keeps its report. */
+        static Summary summary(byte[] bytes) throws IOException {
+            if (bytes[0] != SUMMARY_ONLY) {
+                return null;
+            }
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 18, bytes.length - 18));
+            long eventsSeen = in.readLong();
+            String version = in.readUTF();
+            return new Summary(eventsSeen, version.isEmpty() ? null : version);
         }
 
         /** The stored span {@code bytes} with a new revision and assessed flag, report untouched. */
@@ -240,7 +290,13 @@ public final class PerformanceMonitorFunction
         }
         // A report behind the watermark: the labels up to the watermark are all applied already.
         awaiting.remove(ctx.getCurrentKey() + "@" + start);
-        spans.put(start, firstRevision(r, start, new Span(Span.AWAITING, false, end, report), t, ctx, out).toBytes());
+        Span first = firstRevision(r, start, new Span(Span.AWAITING, false, end, report), t, ctx, out);
+        spans.put(start, keepsReports() ? first.toBytes() : Span.summaryOf(first, r));
+    }
+
+    /** Whether this version's spans keep their reports after revision 0 (see the constructor). */
+    private boolean keepsReports() throws IOException {
+        return !labelledModelsOnly || labelsSeen.value() != null;
     }
 
     /** Emits revision 0 of {@code s}: the report, with performance if its span has labels. */
@@ -264,6 +320,9 @@ public final class PerformanceMonitorFunction
 
     @Override
     public void processElement2(LabelOutcome o, Context ctx, Collector<HealthReport> out) throws Exception {
+        if (labelledModelsOnly && labelsSeen.value() == null) {
+            labelsSeen.update(true);
+        }
         Thresholds t = config.forModel(o.modelId());
         long size = t.windowSize().toMillis();
         long watermark = ctx.timerService().currentWatermark();
@@ -384,7 +443,8 @@ public final class PerformanceMonitorFunction
                     HealthReport r = cached != null ? cached
                             : Json.read(Span.of(e.getValue()).report(), HealthReport.class);
                     s = firstRevision(r, start, s, t, ctx, out);
-                    spans.put(start, Span.withHeader(e.getValue(), s.revision(), s.assessed()));
+                    spans.put(start, keepsReports() ? Span.withHeader(e.getValue(), s.revision(), s.assessed())
+                            : Span.summaryOf(s, r));
                     if (s.end() + horizon <= timestamp) {
                         expired.add(start);
                     }
@@ -406,10 +466,19 @@ public final class PerformanceMonitorFunction
             if (!hit) {
                 continue;
             }
-            HealthReport r = Json.read(Span.of(e.getValue()).report(), HealthReport.class);
             PerformanceAccumulator acc = performance(start, s.end(), t);
-            boolean assessed = s.assessed() || assess(r, start, s.end(), acc, t, ctx);
             int revision = s.revision() + 1;
+            Span.Summary summary = Span.summary(e.getValue());
+            if (summary != null) {
+                // The report was not kept (labelled-models mode, no label then): no revision to
+                // send, but the window's performance still counts towards a decay signal.
+                boolean assessed = s.assessed() || assess(ctx.getCurrentKey(), summary.eventsSeen(),
+                        summary.thresholdsVersion(), start, s.end(), acc, t, ctx);
+                spans.put(start, Span.withHeader(e.getValue(), revision, assessed));
+                continue;
+            }
+            HealthReport r = Json.read(Span.of(e.getValue()).report(), HealthReport.class);
+            boolean assessed = s.assessed() || assess(r, start, s.end(), acc, t, ctx);
             out.collect(r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), revision));
             spans.put(start, Span.withHeader(e.getValue(), revision, assessed));
         }
@@ -456,6 +525,12 @@ public final class PerformanceMonitorFunction
     /** Assesses a span once it has enough labels; true when it was assessed (decayed or not). */
     private boolean assess(HealthReport r, long start, long end, PerformanceAccumulator acc, Thresholds t, Context ctx)
             throws Exception {
+        return assess(ModelKey.of(r.modelId(), r.modelVersion()), r.eventsSeen(), r.thresholdsVersion(), start, end,
+                acc, t, ctx);
+    }
+
+    private boolean assess(String modelKey, long eventsSeen, String thresholdsVersion, long start, long end,
+            PerformanceAccumulator acc, Thresholds t, Context ctx) throws Exception {
         PerformanceAccumulator ref = referenceOrNull(t);
         if (ref == null || Math.max(acc.classified(), acc.regressed()) < t.minLabels()) {
             return false;
@@ -464,9 +539,9 @@ public final class PerformanceMonitorFunction
         if (f != null) {
             Evidence e = new Evidence("performance", f.statistic(), f.value(), f.threshold(),
                     Instant.ofEpochMilli(end).toString());
-            ctx.output(Descriptors.DRIFT_SIGNALS, new DriftSignal(r.modelId(), r.modelVersion(),
-                    RetrainTrigger.PERFORMANCE_DECAY, start, end, r.eventsSeen(), new Evidence[] {e}, f.critical(),
-                    r.thresholdsVersion()));
+            ctx.output(Descriptors.DRIFT_SIGNALS, new DriftSignal(ModelKey.modelId(modelKey),
+                    ModelKey.modelVersion(modelKey), RetrainTrigger.PERFORMANCE_DECAY, start, end, eventsSeen,
+                    new Evidence[] {e}, f.critical(), thresholdsVersion));
         }
         return true;
     }

@@ -23,6 +23,13 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,8 +47,14 @@ class PerformanceMonitorFunctionTest {
 
     static KeyedTwoInputStreamOperatorTestHarness<String, HealthReport, LabelOutcome, HealthReport> harness(
             boolean rocksDb) throws Exception {
+        return harness(rocksDb, false);
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, HealthReport, LabelOutcome, HealthReport> harness(
+            boolean rocksDb, boolean labelledModelsOnly) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new PerformanceMonitorFunction(ThresholdsParser.parse(THRESHOLDS))),
+                new KeyedCoProcessOperator<>(new PerformanceMonitorFunction(ThresholdsParser.parse(THRESHOLDS),
+                        labelledModelsOnly)),
                 (HealthReport r) -> ModelKey.of(r.modelId(), r.modelVersion()), LabelOutcome::modelKey, Types.STRING);
         if (rocksDb) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -244,5 +257,49 @@ class PerformanceMonitorFunctionTest {
             assertThat(new String(Json.toBytes(revised.withPerformance(first.performance(), 0)), StandardCharsets.UTF_8))
                     .isEqualTo(new String(Json.toBytes(first), StandardCharsets.UTF_8));
         }
+    }
+
+    /** The stored bytes of the span of the window starting at {@code start}. */
+    static int spanBytes(KeyedTwoInputStreamOperatorTestHarness<String, HealthReport, LabelOutcome, HealthReport> h,
+            long start) throws Exception {
+        KeyedStateBackend<Object> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+        backend.setCurrentKey(ModelKey.of("m", "1"));
+        MapState<Long, byte[]> spans = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE,
+                new MapStateDescriptor<>("spans", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        return spans.get(start).length;
+    }
+
+    /** Windows 0 and 1; a label of each window's prediction arrives a window after it closed. */
+    static List<String> revisionsWithLateFirstLabel(boolean labelledModelsOnly, List<Integer> spanBytesOfWindow0)
+            throws Exception {
+        try (var h = harness(false, labelledModelsOnly)) {
+            h.processElement1(report(0));
+            h.processBothWatermarks(new Watermark(watermarkAfter(0)));
+            spanBytesOfWindow0.add(spanBytes(h, 0));
+            h.processElement2(new StreamRecord<>(outcome(1_000, 70_000, 0.9, 1), 70_000));
+            h.processElement1(report(1));
+            h.processBothWatermarks(new Watermark(watermarkAfter(1)));
+            h.processElement2(new StreamRecord<>(outcome(MINUTE + 1_000, 130_000, 0.9, 1), 130_000));
+            h.processBothWatermarks(new Watermark(watermarkAfter(2)));
+            return reports(h).stream()
+                    .map(r -> r.windowStart().substring(14, 16) + ":" + r.revision() + ":"
+                            + (r.performance() == null ? 0 : r.performance().labeled()))
+                    .toList();
+        }
+    }
+
+    @Test
+    void inLabelledModelsModeAVersionKeepsNoReportsUntilItsFirstLabel() throws Exception {
+        List<Integer> keptAll = new ArrayList<>();
+        List<Integer> keptLabelled = new ArrayList<>();
+        // By default window 0's report is kept for its revision when its label comes.
+        assertThat(revisionsWithLateFirstLabel(false, keptAll))
+                .containsExactlyInAnyOrder("00:0:0", "01:0:0", "00:1:1", "01:1:1");
+        // Labelled-models mode: window 0 closed before the version's first label, so only a
+        // summary of it was kept and it gets no revision; window 1 closed after it and does.
+        assertThat(revisionsWithLateFirstLabel(true, keptLabelled))
+                .containsExactlyInAnyOrder("00:0:0", "01:0:0", "01:1:1");
+        assertThat(keptLabelled.get(0)).isLessThan(64).isLessThan(keptAll.get(0) / 3);
     }
 }
