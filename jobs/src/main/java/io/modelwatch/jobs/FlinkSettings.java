@@ -70,6 +70,12 @@ public final class FlinkSettings {
         // Types that would silently fall back to Kryo are errors: state must be able to evolve.
         c.setString("pipeline.generic-types", "false");
         c.setString("pipeline.max-parallelism", String.valueOf(MAX_PARALLELISM));
+        // Chained operators get the same object instead of a deep copy each (every parsed event
+        // went to the EventBatcher and, copied, to the label join's side). Safe because no
+        // function of the job mutates a record it receives (records are immutable; the arrays of
+        // a PredictionEvent are only read) and the one that keeps its inputs (the EventBatcher)
+        // keeps events that its upstream created for that record alone (docs/benchmarks.md).
+        c.setString("pipeline.object-reuse", "true");
         c.setString("state.backend.type", "rocksdb");
         c.setString("execution.checkpointing.incremental", "true");
         c.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
