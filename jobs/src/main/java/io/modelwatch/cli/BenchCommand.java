@@ -302,39 +302,23 @@ final class BenchCommand {
         AtomicLong maxBytes = new AtomicLong();
         ConcurrentHashMap<String, Double> stats = new ConcurrentHashMap<>();
         HttpClient http = HttpClient.newHttpClient();
-        Thread sampler = new Thread(() -> {
-            for (int round = 0; !Thread.currentThread().isInterrupted(); round++) {
-                maxBytes.accumulateAndGet(size(checkpointDir), Math::max);
-                if (restPort != null) {
-                    // Batch counters every 10th round only: fetching metrics makes the cluster dump
-                    // all of them (per-model ones included), CPU that would count against the job.
-                    poll(http, restPort, stats, round % 10 == 9);
-                }
-                if (round % 10 == 9) {
-                    Double batched = stats.get("batchedEvents");
-                    System.out.printf(Locale.ROOT, "  %4d s: running%s%n", round + 1, batched == null ? ""
-                            : String.format(Locale.ROOT, ", %,.0f events batched so far", batched));
-                }
-                try {
-                    Thread.sleep(1000); // sampling, not synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
+        AtomicLong rounds = new AtomicLong();
+        Thread sampler = every(1000, "checkpoint-size-sampler", () -> {
+            long round = rounds.getAndIncrement();
+            maxBytes.accumulateAndGet(size(checkpointDir), Math::max);
+            if (restPort != null) {
+                // Batch counters every 10th round only: fetching metrics makes the cluster dump
+                // all of them (per-model ones included), CPU that would count against the job.
+                poll(http, restPort, stats, round % 10 == 9);
             }
-        }, "checkpoint-size-sampler");
-        sampler.setDaemon(true);
+            if (round % 10 == 9) {
+                Double batched = stats.get("batchedEvents");
+                System.out.printf(Locale.ROOT, "  %4d s: running%s%n", round + 1, batched == null ? ""
+                        : String.format(Locale.ROOT, ", %,.0f events batched so far", batched));
+            }
+        });
         ThreadCpu threads = new ThreadCpu();
-        Thread threadSampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                threads.sample();
-                try {
-                    Thread.sleep(200); // sampling, not synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "thread-cpu-sampler");
-        threadSampler.setDaemon(true);
+        Thread threadSampler = every(200, "thread-cpu-sampler", threads::sample);
         threads.sample();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
@@ -351,6 +335,22 @@ final class BenchCommand {
                 stats.getOrDefault("full", 0.0).longValue(), stats.getOrDefault("incremental", 0.0).longValue(),
                 stats.getOrDefault("batches", 0.0).longValue(), stats.getOrDefault("batchedEvents", 0.0).longValue(),
                 threads.byTask());
+    }
+
+    /** A daemon thread, not started, that runs {@code body} every {@code millis} until interrupted. */
+    private static Thread every(long millis, String name, Runnable body) {
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                body.run();
+                try {
+                    Thread.sleep(millis); // sampling, not synchronisation
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        return t;
     }
 
     /**
