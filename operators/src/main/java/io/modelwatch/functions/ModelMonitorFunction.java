@@ -135,18 +135,8 @@ public final class ModelMonitorFunction
                 new ValueStateDescriptor<>("detectors", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         control = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("control", TypeInformation.of(ControlStatus.class)));
-        live = new LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Live> eldest) {
-                return size() > REFERENCE_CACHE_SIZE;
-            }
-        };
-        referenceCache = new LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, ReferenceProfile> eldest) {
-                return size() > REFERENCE_CACHE_SIZE;
-            }
-        };
+        live = new LruCache<>(REFERENCE_CACHE_SIZE);
+        referenceCache = new LruCache<>(REFERENCE_CACHE_SIZE);
         var group = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
         windowsEvaluated = group.counter("windowsEvaluated");
         driftedWindows = group.counter("driftedWindows");

@@ -125,12 +125,7 @@ public final class PerformanceMonitorFunction
 
     @Override
     public void open(OpenContext openContext) {
-        awaiting = new java.util.LinkedHashMap<>(256, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, HealthReport> eldest) {
-                return size() > AWAITING_CACHE_SIZE;
-            }
-        };
+        awaiting = new LruCache<>(AWAITING_CACHE_SIZE);
         spans = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("spans", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         windows = getRuntimeContext().getMapState(
@@ -162,15 +157,19 @@ public final class PerformanceMonitorFunction
         private static final int SUMMARY_ONLY = 3;
 
         byte[] toBytes() throws IOException {
-            byte[] packed = deflate(report);
-            ByteArrayOutputStream b = new ByteArrayOutputStream(packed.length + 32);
+            return encode(FORMAT, deflate(report));
+        }
+
+        /** The header (format, revision, assessed, end: 14 bytes), the body's length, the body. */
+        private byte[] encode(int format, byte[] body) throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream(body.length + 18);
             DataOutputStream out = new DataOutputStream(b);
-            out.writeByte(FORMAT);
+            out.writeByte(format);
             out.writeInt(revision);
             out.writeBoolean(assessed);
             out.writeLong(end);
-            out.writeInt(packed.length);
-            out.write(packed);
+            out.writeInt(body.length);
+            out.write(body);
             return b.toByteArray();
         }
 
@@ -186,19 +185,11 @@ public final class PerformanceMonitorFunction
 
         /** Format 3: the header and the {@link Summary} of {@code r}, without the report. */
         static byte[] summaryOf(Span s, HealthReport r) throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream(64);
-            DataOutputStream out = new DataOutputStream(b);
-            out.writeByte(SUMMARY_ONLY);
-            out.writeInt(s.revision());
-            out.writeBoolean(s.assessed());
-            out.writeLong(s.end());
             ByteArrayOutputStream body = new ByteArrayOutputStream(32);
-            DataOutputStream bodyOut = new DataOutputStream(body);
-            bodyOut.writeLong(r.eventsSeen());
-            bodyOut.writeUTF(r.thresholdsVersion() == null ? "" : r.thresholdsVersion());
-            out.writeInt(body.size());
-            out.write(body.toByteArray());
-            return b.toByteArray();
+            DataOutputStream out = new DataOutputStream(body);
+            out.writeLong(r.eventsSeen());
+            out.writeUTF(r.thresholdsVersion() == null ? "" : r.thresholdsVersion());
+            return s.encode(SUMMARY_ONLY, body.toByteArray());
         }
 
         /** The summary of a format-3 span, or null for a span that keeps its report. */
@@ -284,14 +275,18 @@ public final class PerformanceMonitorFunction
             // it (and the labels input may lag): revision 0 waits for that watermark here too, so
             // that it counts the labels of label time before the window's end, all of them.
             spans.put(start, new Span(Span.AWAITING, false, end, report).toBytes());
-            awaiting.put(ctx.getCurrentKey() + "@" + start, r);
+            awaiting.put(awaitingKey(ctx, start), r);
             ctx.timerService().registerEventTimeTimer(end - 1);
             return;
         }
         // A report behind the watermark: the labels up to the watermark are all applied already.
-        awaiting.remove(ctx.getCurrentKey() + "@" + start);
+        awaiting.remove(awaitingKey(ctx, start));
         Span first = firstRevision(r, start, new Span(Span.AWAITING, false, end, report), t, ctx, out);
         spans.put(start, keepsReports() ? first.toBytes() : Span.summaryOf(first, r));
+    }
+
+    private static String awaitingKey(Context ctx, long windowStart) {
+        return ctx.getCurrentKey() + "@" + windowStart;
     }
 
     /** Whether this version's spans keep their reports after revision 0 (see the constructor). */
@@ -439,7 +434,7 @@ public final class PerformanceMonitorFunction
             long start = e.getKey();
             if (s.revision() == Span.AWAITING) {
                 if (s.end() - 1 <= timestamp) {
-                    HealthReport cached = awaiting.remove(ctx.getCurrentKey() + "@" + start);
+                    HealthReport cached = awaiting.remove(awaitingKey(ctx, start));
                     HealthReport r = cached != null ? cached
                             : Json.read(Span.of(e.getValue()).report(), HealthReport.class);
                     s = firstRevision(r, start, s, t, ctx, out);

@@ -137,52 +137,42 @@ public final class PredictionEventParser {
         private double predictionNumber;
         private final FeatureColumns features = new FeatureColumns();
         private List<String> otherNames;
-        private int seen;
 
         /** Reads the object's fields; returns the first duplicate name, or null. */
         String read(JsonParser p) throws IOException {
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                // Before the value is read, as Jackson finds duplicates: the same reason when a
-                // duplicate is followed by a syntax error.
-                int bit = switch (name) {
-                    case "modelId" -> 1;
-                    case "modelVersion" -> 2;
-                    case "predictionId" -> 4;
-                    case "timestamp" -> 8;
-                    case "prediction" -> 16;
-                    case "features" -> 32;
-                    default -> 0;
-                };
-                if (bit != 0) {
-                    if ((seen & bit) != 0) {
-                        return name;
-                    }
-                    seen |= bit;
-                } else if (otherNames == null) {
-                    otherNames = new ArrayList<>(4);
-                    otherNames.add(name);
-                } else if (otherNames.contains(name)) {
-                    return name;
-                } else {
-                    otherNames.add(name);
-                }
-                JsonToken v = p.nextToken();
+                // A duplicate is found before its value is read, as Jackson finds it: the same
+                // reason when a duplicate is followed by a syntax error. A field read before has
+                // a kind other than ABSENT.
+                JsonToken v;
                 switch (name) {
                     case "modelId" -> {
+                        if ((v = valueUnlessRead(p, modelIdKind)) == null) {
+                            return name;
+                        }
                         modelIdKind = kind(v);
                         modelId = text(p, v);
                     }
                     case "modelVersion" -> {
+                        if ((v = valueUnlessRead(p, versionKind)) == null) {
+                            return name;
+                        }
                         versionKind = kind(v);
                         version = text(p, v);
                     }
                     case "predictionId" -> {
+                        if ((v = valueUnlessRead(p, predictionIdKind)) == null) {
+                            return name;
+                        }
                         predictionIdKind = kind(v);
                         predictionId = text(p, v);
                     }
                     case "timestamp" -> {
+                        if ((v = valueUnlessRead(p, timestampKind)) == null) {
+                            return name;
+                        }
                         timestampKind = kind(v);
                         if (timestampKind == INTEGER) {
                             timestampMillis = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
@@ -192,6 +182,9 @@ public final class PredictionEventParser {
                         }
                     }
                     case "prediction" -> {
+                        if ((v = valueUnlessRead(p, predictionKind)) == null) {
+                            return name;
+                        }
                         predictionKind = kind(v);
                         if (predictionKind == INTEGER || predictionKind == FLOAT) {
                             predictionNumber = p.getDoubleValue();
@@ -200,6 +193,9 @@ public final class PredictionEventParser {
                         }
                     }
                     case "features" -> {
+                        if ((v = valueUnlessRead(p, featuresKind)) == null) {
+                            return name;
+                        }
                         featuresKind = kind(v);
                         if (v == JsonToken.START_OBJECT) {
                             String duplicate = features.read(p);
@@ -211,8 +207,14 @@ public final class PredictionEventParser {
                         }
                     }
                     default -> {
+                        if (otherNames == null) {
+                            otherNames = new ArrayList<>(4);
+                        } else if (otherNames.contains(name)) {
+                            return name;
+                        }
+                        otherNames.add(name);
                         // Ignored (CONTRACT.md allows extra fields), but it must be valid JSON.
-                        text(p, v);
+                        text(p, p.nextToken());
                     }
                 }
             }
@@ -220,6 +222,11 @@ public final class PredictionEventParser {
                 throw new JsonParseException(p, "Unexpected token " + t);
             }
             return null;
+        }
+
+        /** The field's value token, or null when the field was read before ({@code kindSoFar}). */
+        private static JsonToken valueUnlessRead(JsonParser p, byte kindSoFar) throws IOException {
+            return kindSoFar == ABSENT ? p.nextToken() : null;
         }
 
         Result check() {

@@ -58,7 +58,7 @@ public final class ModelProfile {
     /** Adds an event to an unbinned profile (reference learning). */
     public void add(PredictionEvent e) {
         addSpan(e.timestamp());
-        FeatureProfile[] profiles = profilesFor(e.featureNames(), null);
+        FeatureProfile[] profiles = lookup(e.featureNames(), null).profiles();
         for (int i = 0; i < e.featureCount(); i++) {
             FeatureProfile p = profiles[i];
             if (p == null) {
@@ -82,8 +82,9 @@ public final class ModelProfile {
     /** Adds an event to a window compared with {@code ref}: values are binned on the reference's bins. */
     public void add(PredictionEvent e, ReferenceProfile ref) {
         addSpan(e.timestamp());
-        FeatureProfile[] profiles = profilesFor(e.featureNames(), ref);
-        FeatureReference[] refs = lookupRefs;
+        Lookup names = lookup(e.featureNames(), ref);
+        FeatureProfile[] profiles = names.profiles();
+        FeatureReference[] refs = names.refs();
         for (int i = 0; i < e.featureCount(); i++) {
             FeatureReference fr = refs[i];
             if (fr == null) {
@@ -140,28 +141,26 @@ public final class ModelProfile {
         lastTimestamp = Math.max(lastTimestamp, ts);
     }
 
+    /**
+     * Each name's profile (null where {@link #MAX_FEATURES} was reached: the cap never frees up)
+     * and, with a reference, each name's reference (null where unknown to it).
+     */
+    private record Lookup(String[] names, ReferenceProfile ref, FeatureProfile[] profiles, FeatureReference[] refs) {}
+
     /*
-     * The name lookup of the last names array: events of a batch share one names array
+     * The lookup of the last names array: events of a batch share one names array
      * (PredictionBatchSerializer), so the hash lookups of every feature in the profile and in the
      * reference are done once per batch instead of once per event. Not state: rebuilt after a
      * restore. Entries stay valid because a feature's profile, once created, is never replaced.
      */
-    private transient String[] lookupNames;
-    private transient ReferenceProfile lookupRef;
-    private transient FeatureProfile[] lookupProfiles;
-    private transient FeatureReference[] lookupRefs;
+    private transient Lookup lookup;
 
-    /**
-     * The profile of each name (null where {@link #MAX_FEATURES} is reached) and, with a
-     * reference, each name's reference in {@link #lookupRefs} (null where unknown to it).
-     */
-    private FeatureProfile[] profilesFor(String[] names, ReferenceProfile ref) {
-        if (names == lookupNames && ref == lookupRef && lookupProfiles != null) {
-            return lookupProfiles;
+    private Lookup lookup(String[] names, ReferenceProfile ref) {
+        if (lookup != null && lookup.names() == names && lookup.ref() == ref) {
+            return lookup;
         }
         FeatureProfile[] profiles = new FeatureProfile[names.length];
         FeatureReference[] refs = new FeatureReference[names.length];
-        boolean complete = true;
         for (int i = 0; i < names.length; i++) {
             if (ref != null) {
                 refs[i] = ref.feature(names[i]);
@@ -170,21 +169,9 @@ public final class ModelProfile {
                 }
             }
             profiles[i] = featureOrNull(names[i], ref == null ? -1 : refs[i].binCount());
-            complete &= profiles[i] != null;
         }
-        // A name over the cap stays uncached: a later merge may not change that, but keeping the
-        // miss path for it is simpler than reasoning about it, and the cap is an exception.
-        if (complete) {
-            lookupNames = names;
-            lookupRef = ref;
-            lookupProfiles = profiles;
-            lookupRefs = refs;
-        } else {
-            lookupNames = null;
-            lookupProfiles = null;
-            lookupRefs = refs;
-        }
-        return profiles;
+        lookup = new Lookup(names, ref, profiles, refs);
+        return lookup;
     }
 
     private FeatureProfile featureOrNull(String name, int binCount) {
