@@ -14,6 +14,7 @@ import io.modelwatch.functions.PerformanceMonitorFunction;
 import io.modelwatch.functions.PredictionsOfLabelledModels;
 import io.modelwatch.functions.Descriptors;
 import io.modelwatch.functions.ModelMonitorFunction;
+import io.modelwatch.functions.ModelMonitorOperator;
 import io.modelwatch.functions.SignalWatermarkAligner;
 import io.modelwatch.functions.TriggerCooldownFunction;
 import io.modelwatch.model.ControlUpdate;
@@ -85,14 +86,17 @@ public final class MonitoringJob {
                 .uid(OperatorIds.DEAD_LETTER_SPLITTER).name("Parse predictions / route dead letters");
 
         SingleOutputStreamOperator<ControlUpdate> control = controlUpdates(env, sources, config);
-        BroadcastStream<ControlUpdate> controlBroadcast = control.broadcast(Descriptors.CONTROL);
 
         SingleOutputStreamOperator<HealthReport> windowReports = events
                 .transform("Batch events per model version", PredictionBatchTypeInfo.INSTANCE, new EventBatcher())
                 .uid(OperatorIds.EVENT_BATCHER)
                 .keyBy(PredictionBatch::modelKey)
-                .connect(controlBroadcast)
-                .process(new ModelMonitorFunction(config.thresholds(), config.references()))
+                // The keyed-broadcast operator of .process(), with the open-profile cache's hooks
+                // (ModelMonitorOperator); the control records reach every instance as before.
+                .connect(control.broadcast())
+                .transform("Model monitor (reference, windows, drift, quality)",
+                        TypeInformation.of(HealthReport.class),
+                        new ModelMonitorOperator(new ModelMonitorFunction(config.thresholds(), config.references())))
                 .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift, quality)");
 
         DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS)

@@ -22,9 +22,11 @@ import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.ReferenceProfile;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
@@ -82,10 +84,30 @@ public final class ModelMonitorFunction
         extends KeyedBroadcastProcessFunction<String, PredictionBatch, ControlUpdate, HealthReport> {
     /** Decoded references of recently active keys; a reference never changes once frozen. */
     private static final int REFERENCE_CACHE_SIZE = 4096;
+    /**
+     * Model versions whose open profiles stay on the heap between checkpoints ({@link OpenProfiles}),
+     * per parallel instance. An open window with its sketches is 30 to 100 KB as objects, so 1,024
+     * versions take some 30 to 100 MB of heap; more active versions than that per instance work as
+     * before the cache (a state read and a write-back per batch), only the most recent ones stay.
+     */
+    static final int OPEN_PROFILES = 1024;
+
+    /** Writes keyed state under a key the operator has made current. */
+    @FunctionalInterface
+    interface KeyedWrite {
+        void run() throws Exception;
+    }
+
+    /** Runs a {@link KeyedWrite} with the given key current; {@link ModelMonitorOperator} gives it. */
+    @FunctionalInterface
+    interface KeyScope {
+        void run(String key, KeyedWrite body) throws Exception;
+    }
 
     private final ThresholdsConfig config;
     /** References given up front (run --references), binary, by model key. */
     private final Map<String, byte[]> givenReferences;
+    private final int openProfiles;
 
     private transient ValueState<byte[]> reference;
     private transient ValueState<byte[]> learning;
@@ -95,6 +117,9 @@ public final class ModelMonitorFunction
     private transient ValueState<byte[]> detectors;
     private transient ValueState<ControlStatus> control;
     private transient Map<String, ReferenceProfile> referenceCache;
+    /** Open profiles kept as objects; with no key scope, written back after every batch. */
+    private transient OpenProfiles open;
+    private transient KeyScope keyScope;
     /** Thresholds in force by model id; emptied whenever a control command arrives. */
     private transient Map<String, Live> live;
     private transient Counter windowsEvaluated;
@@ -115,8 +140,14 @@ public final class ModelMonitorFunction
      *     on its bins); replacing a running version's reference is a control-topic command.
      */
     public ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences) {
+        this(config, givenReferences, OPEN_PROFILES);
+    }
+
+    /** With room for {@code openProfiles} model versions in the open-profile cache (tests). */
+    ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences, int openProfiles) {
         this.config = config;
         this.givenReferences = givenReferences == null ? Map.of() : Map.copyOf(givenReferences);
+        this.openProfiles = openProfiles;
     }
 
     @Override
@@ -137,6 +168,7 @@ public final class ModelMonitorFunction
                 new ValueStateDescriptor<>("control", TypeInformation.of(ControlStatus.class)));
         live = new LruCache<>(REFERENCE_CACHE_SIZE);
         referenceCache = new LruCache<>(REFERENCE_CACHE_SIZE);
+        open = new OpenProfiles(openProfiles);
         var group = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
         windowsEvaluated = group.counter("windowsEvaluated");
         driftedWindows = group.counter("driftedWindows");
@@ -176,7 +208,7 @@ public final class ModelMonitorFunction
             }
         }
         ModelProfile learned = null;
-        Map<Long, ModelProfile> touched = new HashMap<>();
+        OpenProfiles.Entry profiles = openProfiles(key);
         for (PredictionEvent e : batch.events()) {
             st.eventsSeen++;
             long ts = e.timestamp();
@@ -187,7 +219,7 @@ public final class ModelMonitorFunction
                 st.lateSinceReport++;
                 continue;
             }
-            ModelProfile window = touched.get(windowStart);
+            ModelProfile window = profiles.windows.get(windowStart);
             if (window == null) {
                 byte[] windowBytes = windows.get(windowStart);
                 if (windowBytes != null) {
@@ -204,12 +236,15 @@ public final class ModelMonitorFunction
                         ctx.timerService().registerEventTimeTimer(st.silenceTimerAt);
                     }
                 }
-                touched.put(windowStart, window);
+                profiles.windows.put(windowStart, window);
             }
+            profiles.changedWindows.add(windowStart);
             if (ref == null) {
                 if (learned == null) {
-                    byte[] bytes = learning.value();
-                    learned = bytes == null ? new ModelProfile() : ModelProfile.fromBytes(bytes);
+                    learned = learning(profiles);
+                    if (learned == null) {
+                        learned = new ModelProfile();
+                    }
                 }
                 learned.add(e);
                 window.add(e);
@@ -217,7 +252,7 @@ public final class ModelMonitorFunction
                     ref = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
                     reference.update(ref.toBytes());
                     referenceCache.put(key, ref);
-                    learning.clear();
+                    clearLearning(profiles);
                     learned = null;
                 }
             } else if (window.binned()) {
@@ -227,13 +262,95 @@ public final class ModelMonitorFunction
                 window.add(e);
             }
         }
-        for (Map.Entry<Long, ModelProfile> w : touched.entrySet()) {
-            windows.put(w.getKey(), w.getValue().toBytes());
-        }
         if (learned != null) {
-            learning.update(learned.toBytes());
+            profiles.learning = learned;
+            profiles.learningChanged = true;
+        }
+        if (keyScope == null) {
+            write(profiles);
+            open.remove(key);
         }
         status.update(st);
+    }
+
+    /** Given by {@link ModelMonitorOperator} before {@link #open}: profiles then stay cached. */
+    void useKeyScope(KeyScope scope) {
+        this.keyScope = scope;
+    }
+
+    /**
+     * The current key's cached profiles; makes room by writing back the least recently used
+     * version's changes under its own key.
+     */
+    private OpenProfiles.Entry openProfiles(String key) throws Exception {
+        Map<String, OpenProfiles.Entry> evicted = new HashMap<>(2);
+        OpenProfiles.Entry e = open.getOrCreate(key, evicted);
+        for (Map.Entry<String, OpenProfiles.Entry> out : evicted.entrySet()) {
+            keyScope.run(out.getKey(), () -> write(out.getValue()));
+        }
+        return e;
+    }
+
+    /** Writes every cached change to keyed state: before a checkpoint barrier and at the end. */
+    void writeOpenProfiles() throws Exception {
+        for (Map.Entry<String, OpenProfiles.Entry> e : open.changed().entrySet()) {
+            keyScope.run(e.getKey(), () -> write(e.getValue()));
+        }
+    }
+
+    /** Writes an entry's changes under the current key, which must be the entry's. */
+    private void write(OpenProfiles.Entry e) throws Exception {
+        for (Long start : e.changedWindows) {
+            windows.put(start, e.windows.get(start).toBytes());
+        }
+        if (e.learningChanged) {
+            learning.update(e.learning.toBytes());
+        }
+        e.written();
+    }
+
+    /** The reference being learned (cached, else from state), or null. */
+    private ModelProfile learning(OpenProfiles.Entry e) throws Exception {
+        if (!e.learningKnown) {
+            byte[] bytes = learning.value();
+            e.learning = bytes == null ? null : ModelProfile.fromBytes(bytes);
+            e.learningKnown = true;
+        }
+        return e.learning;
+    }
+
+    /** The reference being learned for a key that may not be cached (a timer's), or null. */
+    private ModelProfile learningOf(String key) throws Exception {
+        OpenProfiles.Entry e = open.get(key);
+        if (e != null) {
+            return learning(e);
+        }
+        byte[] bytes = learning.value();
+        return bytes == null ? null : ModelProfile.fromBytes(bytes);
+    }
+
+    private void clearLearning(OpenProfiles.Entry e) {
+        learning.clear();
+        e.learning = null;
+        e.learningKnown = true;
+        e.learningChanged = false;
+    }
+
+    /** Removes a window from the cache and from state; null when it has none. */
+    private ModelProfile takeWindow(String key, long windowStart) throws Exception {
+        OpenProfiles.Entry e = open.get(key);
+        ModelProfile cached = e == null ? null : e.windows.remove(windowStart);
+        if (cached != null) {
+            e.changedWindows.remove(windowStart);
+            windows.remove(windowStart);
+            return cached;
+        }
+        byte[] bytes = windows.get(windowStart);
+        if (bytes == null) {
+            return null;
+        }
+        windows.remove(windowStart);
+        return ModelProfile.fromBytes(bytes);
     }
 
     @Override
@@ -264,20 +381,18 @@ public final class ModelMonitorFunction
             }
             status.update(silenceStatus);
         }
-        byte[] bytes = windows.get(windowStart);
-        if (bytes == null) {
+        ModelProfile window = takeWindow(key, windowStart);
+        if (window == null) {
             return;
         }
-        windows.remove(windowStart);
-        ModelProfile window = ModelProfile.fromBytes(bytes);
         MonitorStatus st = statusOrNew();
         st.lastFiredWindowEnd = Math.max(st.lastFiredWindowEnd, windowEnd);
         long spanMillis = t.escalationWithin().toMillis();
         ReferenceProfile ref = reference(key);
 
         if (!window.binned() || ref == null) {
-            byte[] learnedBytes = learning.value();
-            long referenceEvents = ref != null ? ref.events() : learnedBytes == null ? 0 : ModelProfile.fromBytes(learnedBytes).events();
+            ModelProfile learned = ref != null ? null : learningOf(key);
+            long referenceEvents = ref != null ? ref.events() : learned == null ? 0 : learned.events();
             out.collect(withControl(DriftEvaluator.summary(HealthReport.WARMING_UP, window, referenceEvents, t,
                     context(key, windowStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l));
             st.lateSinceReport = 0;
@@ -470,6 +585,7 @@ public final class ModelMonitorFunction
      */
     private void applyReference(String key, String commandId, ControlCommand.Reference action, long at,
             ControlStatus cs, MonitorStatus st) throws Exception {
+        open.remove(key);
         windows.clear();
         pending.clear();
         detectors.clear();
@@ -526,7 +642,12 @@ public final class ModelMonitorFunction
             // Adopted into state, so a restart without the file keeps judging against it.
             bytes = collapsed(ReferenceProfile.fromBytes(bytes)).toBytes();
             reference.update(bytes);
-            learning.clear();
+            OpenProfiles.Entry e = open.get(key);
+            if (e != null) {
+                clearLearning(e);
+            } else {
+                learning.clear();
+            }
         }
         ReferenceProfile ref = ReferenceProfile.fromBytes(bytes);
         referenceCache.put(key, ref);
@@ -574,7 +695,14 @@ public final class ModelMonitorFunction
         }
         // Windows end long before; only a window size changed by an upgrade could leave one open.
         long size = t.windowSize().toMillis();
-        for (Long start : windows.keys()) {
+        Set<Long> starts = new HashSet<>();
+        windows.keys().forEach(starts::add);
+        OpenProfiles.Entry cached = open.get(key);
+        if (cached != null) {
+            starts.addAll(cached.windows.keySet());
+            open.remove(key);
+        }
+        for (Long start : starts) {
             ctx.timerService().deleteEventTimeTimer(start + size - 1);
         }
         if (st.silenceTimerAt != Long.MIN_VALUE) {

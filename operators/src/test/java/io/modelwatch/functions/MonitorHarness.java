@@ -3,10 +3,10 @@ package io.modelwatch.functions;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.PredictionBatch;
-import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.SnapshotType;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFinalizer;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
@@ -17,7 +17,7 @@ import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 final class MonitorHarness
         extends KeyedBroadcastOperatorTestHarness<String, PredictionBatch, ControlUpdate, HealthReport> {
     MonitorHarness(ModelMonitorFunction f) throws Exception {
-        super(new CoBroadcastWithKeyedOperator<>(f, List.of(Descriptors.CONTROL)), PredictionBatch::modelKey,
+        super(new ModelMonitorOperator(f), PredictionBatch::modelKey,
                 Types.STRING, 1, 1, 0);
         setStateBackend(new EmbeddedRocksDBStateBackend());
     }
@@ -26,6 +26,17 @@ final class MonitorHarness
     public void open() throws Exception {
         super.open();
         getTwoInputOperator().processWatermarkStatus2(WatermarkStatus.IDLE);
+    }
+
+    /**
+     * As a task does, the operator hears of the checkpoint before its state is snapshotted: the
+     * monitor writes its open profiles then ({@link ModelMonitorOperator}).
+     */
+    @Override
+    public OperatorSnapshotFinalizer snapshotWithLocalState(long checkpointId, long timestamp, SnapshotType type)
+            throws Exception {
+        prepareSnapshotPreBarrier(checkpointId);
+        return super.snapshotWithLocalState(checkpointId, timestamp, type);
     }
 
     /** A checked control record, as the splitter broadcasts it ({@code json == null}: tombstone). */

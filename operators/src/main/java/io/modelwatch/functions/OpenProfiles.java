@@ -1,0 +1,102 @@
+package io.modelwatch.functions;
+
+import io.modelwatch.stats.ModelProfile;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The open profiles (event-time windows and the reference being learned) of the model versions
+ * that {@link ModelMonitorFunction} saw last, as objects, with what changed since they were last
+ * written to keyed state. A model's window takes events in every batch for a minute or more, and
+ * reading and writing it back as bytes on every batch was most of the monitor's state cost
+ * (docs/benchmarks.md); with this cache it is read once and written once per checkpoint.
+ *
+ * <p>Keyed state stays the truth at every checkpoint: {@link ModelMonitorOperator} has the
+ * function write every changed profile before the checkpoint barrier, and an entry pushed out
+ * of the cache is written back first. Least recently used entries go first. Not thread-safe:
+ * the task thread only.
+ */
+final class OpenProfiles {
+    /** One model version's cached profiles. */
+    static final class Entry {
+        /** Windows read from state or opened since, by window start; a subset of the open windows. */
+        final Map<Long, ModelProfile> windows = new HashMap<>();
+        /** Windows changed since last written. */
+        final Set<Long> changedWindows = new HashSet<>();
+        /** Whether {@link #learning} holds what state holds (or will hold once written). */
+        boolean learningKnown;
+        /** The reference being learned, or null (none, or the reference is frozen). */
+        ModelProfile learning;
+        boolean learningChanged;
+
+        boolean changed() {
+            return learningChanged || !changedWindows.isEmpty();
+        }
+
+        void written() {
+            changedWindows.clear();
+            learningChanged = false;
+        }
+    }
+
+    private final int capacity;
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(256, 0.75f, true);
+
+    OpenProfiles(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
+        }
+        this.capacity = capacity;
+    }
+
+    /** The key's entry, or null when it is not cached. */
+    Entry get(String key) {
+        return entries.get(key);
+    }
+
+    /**
+     * The key's entry, a new empty one when it is not cached; when the cache is full, the least
+     * recently used entry is removed first and returned in {@code evicted} if it has changes to
+     * write.
+     */
+    Entry getOrCreate(String key, Map<String, Entry> evicted) {
+        Entry e = entries.get(key);
+        if (e != null) {
+            return e;
+        }
+        if (entries.size() >= capacity) {
+            Iterator<Map.Entry<String, Entry>> eldest = entries.entrySet().iterator();
+            Map.Entry<String, Entry> out = eldest.next();
+            eldest.remove();
+            if (out.getValue().changed()) {
+                evicted.put(out.getKey(), out.getValue());
+            }
+        }
+        e = new Entry();
+        entries.put(key, e);
+        return e;
+    }
+
+    void remove(String key) {
+        entries.remove(key);
+    }
+
+    /** The entries with changes to write, by key. */
+    Map<String, Entry> changed() {
+        Map<String, Entry> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            if (e.getValue().changed()) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    int size() {
+        return entries.size();
+    }
+}

@@ -1,0 +1,100 @@
+package io.modelwatch.functions;
+
+import static io.modelwatch.functions.ModelMonitorFunctionTest.CONFIG;
+import static io.modelwatch.functions.ModelMonitorFunctionTest.MINUTE;
+import static io.modelwatch.functions.ModelMonitorFunctionTest.feed;
+import static io.modelwatch.functions.ModelMonitorFunctionTest.reports;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.testing.Events;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The monitor keeps open profiles on the heap between checkpoints ({@link OpenProfiles}): whatever
+ * the cache holds, evicts or loses to a restore, every event counts exactly once. Compared on
+ * what does not depend on KLL's randomised compaction: statuses, event counts and each feature's
+ * count, mean and extremes.
+ */
+class OpenProfilesTest {
+    static final int MODELS = 5;
+
+    /** Five models, interleaved batch by batch: a reference each, then two windows, the second drifted. */
+    static List<List<PredictionEvent>> traffic() {
+        List<List<PredictionEvent>> batches = new ArrayList<>();
+        for (int minute = 0; minute < 3; minute++) {
+            List<List<PredictionEvent>> perModel = new ArrayList<>();
+            for (int m = 0; m < MODELS; m++) {
+                int n = minute == 0 ? 500 : 300;
+                double shift = minute == 2 && m % 2 == 0 ? 1.5 : 0;
+                perModel.add(Events.stream("m" + m, 10L * m + minute, n, minute * MINUTE, 100, shift, 0));
+            }
+            for (int i = 0; i < 500; i += 50) {
+                for (List<PredictionEvent> events : perModel) {
+                    if (i < events.size()) {
+                        batches.add(events.subList(i, Math.min(i + 50, events.size())));
+                    }
+                }
+            }
+        }
+        return batches;
+    }
+
+    static List<String> summary(List<HealthReport> reports) {
+        return reports.stream()
+                .sorted(Comparator.comparing(HealthReport::modelId).thenComparing(HealthReport::windowStart))
+                .map(r -> r.modelId() + " " + r.windowStart() + " " + r.status() + " events=" + r.events()
+                        + " seen=" + r.eventsSeen() + " reference=" + r.referenceEvents() + " "
+                        + Arrays.stream(r.features())
+                                .map(f -> f.name() + ":" + f.count() + "/" + f.mean() + "/" + f.min() + "/" + f.max())
+                                .collect(Collectors.joining(",")))
+                .collect(Collectors.toList());
+    }
+
+    static List<String> run(int openProfiles, int snapshotAfterBatch, int restoredOpenProfiles) throws Exception {
+        List<List<PredictionEvent>> batches = traffic();
+        List<HealthReport> out = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (var h = new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), openProfiles))) {
+            h.open();
+            for (List<PredictionEvent> b : batches.subList(0, snapshotAfterBatch)) {
+                feed(h, b);
+            }
+            snapshot = h.snapshot(1L, 0);
+            out.addAll(reports(h));
+        }
+        try (var h = new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), restoredOpenProfiles))) {
+            h.initializeState(snapshot);
+            h.open();
+            for (List<PredictionEvent> b : batches.subList(snapshotAfterBatch, batches.size())) {
+                feed(h, b);
+            }
+            h.processWatermark(3 * MINUTE);
+            out.addAll(reports(h));
+        }
+        return summary(out);
+    }
+
+    @Test
+    void theSameReportsWhateverTheCacheHoldsAtASnapshotOrEvicts() throws Exception {
+        int batches = traffic().size();
+        // Restored from a snapshot taken when every profile was still open: the reference being
+        // learned (batch 20 of minute 0's 50) and, later, the windows of minute 1 half full.
+        List<String> expected = run(1024, batches, 1024);
+        assertThat(expected).hasSize(3 * MODELS);
+        assertThat(expected).filteredOn(s -> s.contains(" DRIFTING ")).hasSize(3);
+        assertThat(run(1024, 20, 1024)).isEqualTo(expected);
+        assertThat(run(1024, 75, 1024)).isEqualTo(expected);
+        // A cache of two for five interleaved models evicts on every batch: each eviction writes back.
+        assertThat(run(2, 75, 2)).isEqualTo(expected);
+        assertThat(run(1, 20, 3)).isEqualTo(expected);
+    }
+}
