@@ -144,18 +144,22 @@ public final class QuantileBins {
      */
     public int binOf(double x) {
         // Hand-rolled rather than Arrays.binarySearch, which orders by Double.compare and would
-        // put -0.0 below an edge of 0.0 and NaN above everything.
-        int lo = 0;
-        int hi = edges.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (edges[mid] <= x) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
+        // put -0.0 below an edge of 0.0 and NaN above everything. Branch-free (Khuong and Morin,
+        // "Array layouts for comparison-based searching", 2017): the loop runs log2(edges) times
+        // whatever x is, and the JIT turns the choice into a conditional move. Every window value
+        // is binned, and with a classic binary search the mispredicted branches of random values
+        // made this 15% of the monitor's time (docs/benchmarks.md); 2 to 3 times faster so.
+        int n = edges.length;
+        if (n == 0) {
+            return 0;
         }
-        return lo;
+        int base = 0; // edges[base] is the last edge <= x, if any edge is
+        while (n > 1) {
+            int half = n >>> 1;
+            base = edges[base + half] <= x ? base + half : base;
+            n -= half;
+        }
+        return edges[base] <= x ? base + 1 : base;
     }
 
     /** Reference mass per bin, summing to 1; a copy. */

@@ -135,6 +135,40 @@ class QuantileBinsTest {
     }
 
     @Test
+    void binOfIsTheNumberOfEdgesAtOrBelowTheValueForAnyNumberOfEdges() {
+        // The definition, counted: the search must agree with it for every length (odd, even,
+        // powers of two), at edges, between them, beyond both ends, at -0.0 and NaN.
+        Random r = new Random(7);
+        for (int n = 1; n <= 130; n++) {
+            double[] edges = new double[n];
+            double e = -n / 2.0;
+            for (int i = 0; i < n; i++) {
+                e += 0.1 + r.nextDouble();
+                edges[i] = e;
+            }
+            double[] props = new double[n + 1];
+            java.util.Arrays.fill(props, 1.0 / (n + 1));
+            QuantileBins bins = new QuantileBins(edges, props, 1);
+            for (int k = 0; k < 2_000; k++) {
+                double x = switch (k % 5) {
+                    case 0 -> edges[r.nextInt(n)];
+                    case 1 -> edges[0] - 1 - r.nextDouble();
+                    case 2 -> edges[n - 1] + r.nextDouble();
+                    case 3 -> k % 2 == 0 ? -0.0 : Double.NaN;
+                    default -> edges[0] + (edges[n - 1] - edges[0]) * r.nextDouble();
+                };
+                int expected = 0;
+                for (double edge : edges) {
+                    if (edge <= x) {
+                        expected++;
+                    }
+                }
+                assertThat(bins.binOf(x)).as("x=%s with %d edges", x, n).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void negativeZeroIsTheSameEdgeAsZero() {
         QuantileBins bins = new QuantileBins(new double[] {-0.0}, new double[] {0.5, 0.5}, 2);
         assertThat(Double.doubleToRawLongBits(bins.edges()[0])).isZero(); // stored as +0.0
