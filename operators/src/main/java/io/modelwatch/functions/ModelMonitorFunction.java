@@ -91,6 +91,12 @@ public final class ModelMonitorFunction
      * before the cache (a state read and a write-back per batch), only the most recent ones stay.
      */
     static final int OPEN_PROFILES = 1024;
+    /**
+     * And at most this much of them by serialised size, per parallel instance (objects take about
+     * as much again): what bounds the cache when profiles are large (hundreds of features or
+     * categories, docs/operations.md), 64 such 1 MB versions rather than 1,024.
+     */
+    static final long OPEN_PROFILE_BYTES = 64L << 20;
 
     /** Writes keyed state under a key the operator has made current. */
     @FunctionalInterface
@@ -108,6 +114,7 @@ public final class ModelMonitorFunction
     /** References given up front (run --references), binary, by model key. */
     private final Map<String, byte[]> givenReferences;
     private final int openProfiles;
+    private final long openProfileBytes;
 
     private transient ValueState<byte[]> reference;
     private transient ValueState<byte[]> learning;
@@ -140,14 +147,16 @@ public final class ModelMonitorFunction
      *     on its bins); replacing a running version's reference is a control-topic command.
      */
     public ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences) {
-        this(config, givenReferences, OPEN_PROFILES);
+        this(config, givenReferences, OPEN_PROFILES, OPEN_PROFILE_BYTES);
     }
 
-    /** With room for {@code openProfiles} model versions in the open-profile cache (tests). */
-    ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences, int openProfiles) {
+    /** With another open-profile cache size, in versions and serialised bytes (tests). */
+    ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences, int openProfiles,
+            long openProfileBytes) {
         this.config = config;
         this.givenReferences = givenReferences == null ? Map.of() : Map.copyOf(givenReferences);
         this.openProfiles = openProfiles;
+        this.openProfileBytes = openProfileBytes;
     }
 
     @Override
@@ -168,7 +177,7 @@ public final class ModelMonitorFunction
                 new ValueStateDescriptor<>("control", TypeInformation.of(ControlStatus.class)));
         live = new LruCache<>(REFERENCE_CACHE_SIZE);
         referenceCache = new LruCache<>(REFERENCE_CACHE_SIZE);
-        open = new OpenProfiles(openProfiles);
+        open = new OpenProfiles(openProfiles, openProfileBytes);
         var group = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
         windowsEvaluated = group.counter("windowsEvaluated");
         driftedWindows = group.counter("driftedWindows");
@@ -224,6 +233,7 @@ public final class ModelMonitorFunction
                 byte[] windowBytes = windows.get(windowStart);
                 if (windowBytes != null) {
                     window = ModelProfile.fromBytes(windowBytes);
+                    profiles.windowSized(windowStart, windowBytes.length);
                 } else {
                     window = ref != null ? ModelProfile.against(ref) : new ModelProfile();
                     ctx.timerService().registerEventTimeTimer(windowEnd - 1);
@@ -296,15 +306,20 @@ public final class ModelMonitorFunction
         for (Map.Entry<String, OpenProfiles.Entry> e : open.changed().entrySet()) {
             keyScope.run(e.getKey(), () -> write(e.getValue()));
         }
+        open.trim();
     }
 
     /** Writes an entry's changes under the current key, which must be the entry's. */
     private void write(OpenProfiles.Entry e) throws Exception {
         for (Long start : e.changedWindows) {
-            windows.put(start, e.windows.get(start).toBytes());
+            byte[] bytes = e.windows.get(start).toBytes();
+            windows.put(start, bytes);
+            e.windowSized(start, bytes.length);
         }
         if (e.learningChanged) {
-            learning.update(e.learning.toBytes());
+            byte[] bytes = e.learning.toBytes();
+            learning.update(bytes);
+            e.learningSized(bytes.length);
         }
         e.written();
     }
@@ -314,6 +329,7 @@ public final class ModelMonitorFunction
         if (!e.learningKnown) {
             byte[] bytes = learning.value();
             e.learning = bytes == null ? null : ModelProfile.fromBytes(bytes);
+            e.learningSized(bytes == null ? 0 : bytes.length);
             e.learningKnown = true;
         }
         return e.learning;
@@ -331,6 +347,7 @@ public final class ModelMonitorFunction
 
     private void clearLearning(OpenProfiles.Entry e) {
         learning.clear();
+        e.learningSized(0);
         e.learning = null;
         e.learningKnown = true;
         e.learningChanged = false;
@@ -342,6 +359,7 @@ public final class ModelMonitorFunction
         ModelProfile cached = e == null ? null : e.windows.remove(windowStart);
         if (cached != null) {
             e.changedWindows.remove(windowStart);
+            e.windowGone(windowStart);
             windows.remove(windowStart);
             return cached;
         }

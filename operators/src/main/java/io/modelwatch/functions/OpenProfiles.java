@@ -17,12 +17,14 @@ import java.util.Set;
  *
  * <p>Keyed state stays the truth at every checkpoint: {@link ModelMonitorOperator} has the
  * function write every changed profile before the checkpoint barrier, and an entry pushed out
- * of the cache is written back first. Least recently used entries go first. Not thread-safe:
- * the task thread only.
+ * of the cache is written back first. Least recently used entries go first, when the cache holds
+ * {@code capacity} versions or their profiles' serialised size passes {@code maxBytes}. That size
+ * is known from each profile's last read or write, so between two checkpoints the profiles can
+ * grow past it by what that interval's events add. Not thread-safe: the task thread only.
  */
 final class OpenProfiles {
     /** One model version's cached profiles. */
-    static final class Entry {
+    final class Entry {
         /** Windows read from state or opened since, by window start; a subset of the open windows. */
         final Map<Long, ModelProfile> windows = new HashMap<>();
         /** Windows changed since last written. */
@@ -32,6 +34,32 @@ final class OpenProfiles {
         /** The reference being learned, or null (none, or the reference is frozen). */
         ModelProfile learning;
         boolean learningChanged;
+        /** Serialised sizes as last read or written: the cache's weight. */
+        private final Map<Long, Integer> windowBytes = new HashMap<>();
+        private int learningBytes;
+
+        void windowSized(long start, int size) {
+            Integer old = windowBytes.put(start, size);
+            bytes += size - (old == null ? 0 : old);
+        }
+
+        void windowGone(long start) {
+            Integer old = windowBytes.remove(start);
+            bytes -= old == null ? 0 : old;
+        }
+
+        void learningSized(int size) {
+            bytes += size - learningBytes;
+            learningBytes = size;
+        }
+
+        private long weight() {
+            long w = learningBytes;
+            for (int b : windowBytes.values()) {
+                w += b;
+            }
+            return w;
+        }
 
         boolean changed() {
             return learningChanged || !changedWindows.isEmpty();
@@ -44,13 +72,16 @@ final class OpenProfiles {
     }
 
     private final int capacity;
+    private final long maxBytes;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(256, 0.75f, true);
+    private long bytes;
 
-    OpenProfiles(int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
+    OpenProfiles(int capacity, long maxBytes) {
+        if (capacity < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("capacity and maxBytes must be >= 1, were " + capacity + ", " + maxBytes);
         }
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
     }
 
     /** The key's entry, or null when it is not cached. */
@@ -68,10 +99,11 @@ final class OpenProfiles {
         if (e != null) {
             return e;
         }
-        if (entries.size() >= capacity) {
-            Iterator<Map.Entry<String, Entry>> eldest = entries.entrySet().iterator();
+        Iterator<Map.Entry<String, Entry>> eldest = entries.entrySet().iterator();
+        while (eldest.hasNext() && (entries.size() >= capacity || bytes > maxBytes)) {
             Map.Entry<String, Entry> out = eldest.next();
             eldest.remove();
+            bytes -= out.getValue().weight();
             if (out.getValue().changed()) {
                 evicted.put(out.getKey(), out.getValue());
             }
@@ -82,7 +114,27 @@ final class OpenProfiles {
     }
 
     void remove(String key) {
-        entries.remove(key);
+        Entry e = entries.remove(key);
+        if (e != null) {
+            bytes -= e.weight();
+        }
+    }
+
+    /** Drops least recently used entries without changes while over {@code maxBytes}. */
+    void trim() {
+        Iterator<Entry> it = entries.values().iterator();
+        while (bytes > maxBytes && it.hasNext()) {
+            Entry e = it.next();
+            if (!e.changed()) {
+                it.remove();
+                bytes -= e.weight();
+            }
+        }
+    }
+
+    /** Serialised size of the cached profiles, as last read or written. */
+    long bytes() {
+        return bytes;
     }
 
     /** The entries with changes to write, by key. */

@@ -60,10 +60,15 @@ class OpenProfilesTest {
     }
 
     static List<String> run(int openProfiles, int snapshotAfterBatch, int restoredOpenProfiles) throws Exception {
+        return run(openProfiles, ModelMonitorFunction.OPEN_PROFILE_BYTES, snapshotAfterBatch, restoredOpenProfiles);
+    }
+
+    static List<String> run(int openProfiles, long openProfileBytes, int snapshotAfterBatch, int restoredOpenProfiles)
+            throws Exception {
         List<List<PredictionEvent>> batches = traffic();
         List<HealthReport> out = new ArrayList<>();
         OperatorSubtaskState snapshot;
-        try (var h = new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), openProfiles))) {
+        try (var h = new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), openProfiles, openProfileBytes))) {
             h.open();
             for (List<PredictionEvent> b : batches.subList(0, snapshotAfterBatch)) {
                 feed(h, b);
@@ -71,7 +76,8 @@ class OpenProfilesTest {
             snapshot = h.snapshot(1L, 0);
             out.addAll(reports(h));
         }
-        try (var h = new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), restoredOpenProfiles))) {
+        try (var h = new MonitorHarness(
+                new ModelMonitorFunction(CONFIG, Map.of(), restoredOpenProfiles, ModelMonitorFunction.OPEN_PROFILE_BYTES))) {
             h.initializeState(snapshot);
             h.open();
             for (List<PredictionEvent> b : batches.subList(snapshotAfterBatch, batches.size())) {
@@ -96,5 +102,31 @@ class OpenProfilesTest {
         // A cache of two for five interleaved models evicts on every batch: each eviction writes back.
         assertThat(run(2, 75, 2)).isEqualTo(expected);
         assertThat(run(1, 20, 3)).isEqualTo(expected);
+        // A byte budget smaller than one profile: once a version's size is known (read back, or
+        // written at a snapshot) it makes room for the next one.
+        assertThat(run(1024, 1, 75, 1024)).isEqualTo(expected);
+    }
+
+    @Test
+    void theCacheWeighsWhatItHoldsAndDropsUnchangedVersionsOverItsBudget() {
+        OpenProfiles cache = new OpenProfiles(10, 1000);
+        Map<String, OpenProfiles.Entry> evicted = new java.util.HashMap<>();
+        OpenProfiles.Entry a = cache.getOrCreate("a", evicted);
+        a.windowSized(0, 700);
+        a.learningSized(200);
+        OpenProfiles.Entry b = cache.getOrCreate("b", evicted);
+        b.windowSized(0, 400);
+        assertThat(cache.bytes()).isEqualTo(1300);
+        b.learningChanged = true; // b has a change to write, a has none
+        cache.trim();
+        assertThat(cache.get("a")).isNull();
+        assertThat(cache.get("b")).isSameAs(b);
+        assertThat(cache.bytes()).isEqualTo(400);
+        // Over budget, a new version first pushes out the eldest, handing over its changes.
+        b.windowSized(60_000, 700);
+        cache.getOrCreate("c", evicted);
+        assertThat(evicted).containsOnlyKeys("b");
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(cache.bytes()).isZero();
     }
 }
