@@ -73,7 +73,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class BenchCommand {
     static final String USAGE = "usage: modelwatch bench [--models 1000] [--events 1000000] [--numeric-features 20] "
-            + "[--categorical-features 5] [--parallelism 2] [--checkpoint-interval 10s] [--no-baseline]\n"
+            + "[--categorical-features 5] [--parallelism 2] [--checkpoint-interval 10s] [--no-baseline] [--passes 1]\n"
             + "       modelwatch bench --latency --rate EVENTS_PER_S [--duration 5m] [--drift-after 2m] "
             + "[--window 30s] [--out-of-orderness 2s] [--models 1000] ...";
 
@@ -83,7 +83,7 @@ final class BenchCommand {
     private BenchCommand() {}
 
     record Settings(int models, long events, int numeric, int categorical, int parallelism,
-            Duration checkpointInterval, boolean baseline, boolean latency, double rate, Duration duration,
+            Duration checkpointInterval, boolean baseline, int passes, boolean latency, double rate, Duration duration,
             Duration driftAfter, Duration window, Duration outOfOrderness) {
         Workload workload() {
             return new Workload(numeric, categorical);
@@ -98,6 +98,7 @@ final class BenchCommand {
         int parallelism = 2;
         Duration checkpointInterval = Duration.ofSeconds(10);
         boolean baseline = true;
+        int passes = 1;
         boolean latency = false;
         double rate = 0;
         Duration duration = Duration.ofMinutes(5);
@@ -131,6 +132,7 @@ final class BenchCommand {
                     case "--numeric-features" -> numeric = Integer.parseInt(v);
                     case "--categorical-features" -> categorical = Integer.parseInt(v);
                     case "--parallelism" -> parallelism = Integer.parseInt(v);
+                    case "--passes" -> passes = Integer.parseInt(v);
                     case "--checkpoint-interval" -> checkpointInterval = DurationParser.parse("--checkpoint-interval", v);
                     case "--rate" -> rate = Double.parseDouble(v);
                     case "--duration" -> duration = DurationParser.parse("--duration", v);
@@ -147,11 +149,14 @@ final class BenchCommand {
             throw new UsageException("--models, --events and the feature counts must be positive, with "
                     + "at least one event per model");
         }
+        if (passes < 1) {
+            throw new UsageException("--passes must be at least 1");
+        }
         if (latency && rate <= 0) {
             throw new UsageException("--latency needs --rate EVENTS_PER_S (half the throughput run's events/s)");
         }
         Settings s = new Settings(models, events, numeric, categorical, parallelism, checkpointInterval, baseline,
-                latency, rate, duration, driftAfter, window, outOfOrderness);
+                passes, latency, rate, duration, driftAfter, window, outOfOrderness);
         return latency ? latency(s) : throughput(s);
     }
 
@@ -170,8 +175,13 @@ final class BenchCommand {
 
     private static RunOptions options(String bootstrap, Settings s, ThresholdsConfig thresholds, Path stateDir,
             boolean bounded, Duration outOfOrderness, Integer prometheusPort) {
+        return options(bootstrap, s, thresholds, stateDir, bounded, outOfOrderness, prometheusPort, "bench");
+    }
+
+    private static RunOptions options(String bootstrap, Settings s, ThresholdsConfig thresholds, Path stateDir,
+            boolean bounded, Duration outOfOrderness, Integer prometheusPort, String name) {
         return new RunOptions(bootstrap, null, thresholds, bounded, s.parallelism(), stateDir, null,
-                s.checkpointInterval(), Topics.defaults(), "bench", "bench", null, new Properties(), outOfOrderness,
+                s.checkpointInterval(), Topics.defaults(), name, name, null, new Properties(), outOfOrderness,
                 JobConfig.DEFAULT_IDLENESS, prometheusPort, null, null, false, true);
     }
 
@@ -188,71 +198,85 @@ final class BenchCommand {
         try (EmbeddedKafkaCluster kafka = broker(topics)) {
             fill(kafka.bootstrapServers(), topics.predictions(), s);
             Path dir = Files.createTempDirectory("modelwatch-bench-");
-            int port = freePort();
-            RunOptions options = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("state"), true,
-                    JobConfig.DEFAULT_OUT_OF_ORDERNESS, null);
-
-            Run baseline = null;
-            if (s.baseline()) {
-                System.out.println("running the pass-through baseline (parse, key, count in RocksDB, write)...");
-                RunOptions baselineOptions = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("baseline"),
-                        true, JobConfig.DEFAULT_OUT_OF_ORDERNESS, null);
-                baseline = measure(dir.resolve("baseline"), null, () -> {
-                    Configuration conf = FlinkSettings.embedded(FlinkSettings.of(baselineOptions));
-                    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-                    PassThroughJob.build(env, source(baselineOptions), KafkaSink.<PassThroughJob.ModelCount>builder()
-                            .setBootstrapServers(baselineOptions.bootstrapServers())
-                            .setRecordSerializer(PassThroughJob.serializer("bench-counts"))
-                            .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                            .setTransactionalIdPrefix("bench-baseline")
-                            .setProperty("transaction.timeout.ms", "900000")
-                            .build());
-                    env.execute("bench-baseline");
-                });
-                report("baseline", baseline, s.events());
+            // Passes after the first run the same jobs on the same data in the same JVM: what a
+            // job that has run for a while does, with the JIT compiler done (in a first pass of a
+            // few million events it still takes a fifth of the CPU, docs/benchmarks.md).
+            for (int pass = 1; pass <= s.passes(); pass++) {
+                if (s.passes() > 1) {
+                    System.out.printf(Locale.ROOT, "%npass %d of %d%s%n", pass, s.passes(),
+                            pass == 1 ? " (cold: the JIT compiler is still at work)" : " (warm)");
+                }
+                pass(kafka, s, thresholds, dir.resolve("pass-" + pass), "bench-" + pass);
             }
-
-            System.out.println("running modelwatch (reference, windows, drift, quality, labels join, CEP)...");
-            Run monitor = measure(dir.resolve("state"), port, () -> {
-                Configuration conf = FlinkSettings.embedded(FlinkSettings.of(options));
-                conf.setString("rest.port", String.valueOf(port));
-                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-                MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
-                env.execute("bench-modelwatch");
-            });
-            report("modelwatch", monitor, s.events());
-
-            int values = s.workload().monitoredValues();
-            System.out.println();
-            System.out.println("summary:");
-            if (baseline != null) {
-                System.out.printf(Locale.ROOT, "  throughput ratio modelwatch / baseline: %.2f (wall time); %.2f (CPU "
-                        + "time per event, less sensitive to other load on the machine)%n",
-                        monitor.eventsPerSecond(s.events()) / baseline.eventsPerSecond(s.events()),
-                        baseline.cpuSeconds() / monitor.cpuSeconds());
-            }
-            System.out.printf(Locale.ROOT, "  modelwatch events/s per core (%d cores): %,.0f%n",
-                    Runtime.getRuntime().availableProcessors(),
-                    monitor.eventsPerSecond(s.events()) / Runtime.getRuntime().availableProcessors());
-            System.out.printf(Locale.ROOT, "  largest checkpoint (Flink's full state size): %,d bytes = %,d bytes per "
-                    + "model = %,d bytes per model and monitored value (%d: features and prediction) = %,d per model "
-                    + "and numeric feature%n", monitor.fullCheckpointBytes(), monitor.fullCheckpointBytes() / s.models(),
-                    monitor.fullCheckpointBytes() / s.models() / values, values,
-                    s.numeric() == 0 ? 0 : monitor.fullCheckpointBytes() / s.models() / s.numeric());
-            System.out.printf(Locale.ROOT, "  largest incremental checkpoint: %,d bytes; checkpoint directory at most "
-                    + "%,d bytes%n", monitor.incrementalCheckpointBytes(), monitor.maxDirectoryBytes());
-            System.out.printf(Locale.ROOT, "  EventBatcher: %,d events in %,d batches, %.1f events per batch%n",
-                    monitor.batchedEvents(), monitor.batches(),
-                    monitor.batches() == 0 ? 0.0 : (double) monitor.batchedEvents() / monitor.batches());
             return 0;
         }
+    }
+
+    private static void pass(EmbeddedKafkaCluster kafka, Settings s, ThresholdsConfig thresholds, Path dir,
+            String name) throws Exception {
+        int port = freePort();
+        RunOptions options = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("state"), true,
+                JobConfig.DEFAULT_OUT_OF_ORDERNESS, null, name);
+
+        Run baseline = null;
+        if (s.baseline()) {
+            System.out.println("running the pass-through baseline (parse, key, count in RocksDB, write)...");
+            RunOptions baselineOptions = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("baseline"),
+                    true, JobConfig.DEFAULT_OUT_OF_ORDERNESS, null, name);
+            baseline = measure(dir.resolve("baseline"), null, () -> {
+                Configuration conf = FlinkSettings.embedded(FlinkSettings.of(baselineOptions));
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+                PassThroughJob.build(env, source(baselineOptions), KafkaSink.<PassThroughJob.ModelCount>builder()
+                        .setBootstrapServers(baselineOptions.bootstrapServers())
+                        .setRecordSerializer(PassThroughJob.serializer("bench-counts"))
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setTransactionalIdPrefix(name + "-baseline")
+                        .setProperty("transaction.timeout.ms", "900000")
+                        .build());
+                env.execute("bench-baseline");
+            });
+            report("baseline", baseline, s.events());
+        }
+
+        System.out.println("running modelwatch (reference, windows, drift, quality, labels join, CEP)...");
+        Run monitor = measure(dir.resolve("state"), port, () -> {
+            Configuration conf = FlinkSettings.embedded(FlinkSettings.of(options));
+            conf.setString("rest.port", String.valueOf(port));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
+            env.execute("bench-modelwatch");
+        });
+        report("modelwatch", monitor, s.events());
+
+        int values = s.workload().monitoredValues();
+        System.out.println();
+        System.out.println("summary:");
+        if (baseline != null) {
+            System.out.printf(Locale.ROOT, "  throughput ratio modelwatch / baseline: %.2f (wall time); %.2f (CPU "
+                    + "time per event, less sensitive to other load on the machine)%n",
+                    monitor.eventsPerSecond(s.events()) / baseline.eventsPerSecond(s.events()),
+                    baseline.cpuSeconds() / monitor.cpuSeconds());
+        }
+        System.out.printf(Locale.ROOT, "  modelwatch events/s per core (%d cores): %,.0f%n",
+                Runtime.getRuntime().availableProcessors(),
+                monitor.eventsPerSecond(s.events()) / Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "  largest checkpoint (Flink's full state size): %,d bytes = %,d bytes per "
+                + "model = %,d bytes per model and monitored value (%d: features and prediction) = %,d per model "
+                + "and numeric feature%n", monitor.fullCheckpointBytes(), monitor.fullCheckpointBytes() / s.models(),
+                monitor.fullCheckpointBytes() / s.models() / values, values,
+                s.numeric() == 0 ? 0 : monitor.fullCheckpointBytes() / s.models() / s.numeric());
+        System.out.printf(Locale.ROOT, "  largest incremental checkpoint: %,d bytes; checkpoint directory at most "
+                + "%,d bytes%n", monitor.incrementalCheckpointBytes(), monitor.maxDirectoryBytes());
+        System.out.printf(Locale.ROOT, "  EventBatcher: %,d events in %,d batches, %.1f events per batch%n",
+                monitor.batchedEvents(), monitor.batches(),
+                monitor.batches() == 0 ? 0.0 : (double) monitor.batchedEvents() / monitor.batches());
     }
 
     private static KafkaSource<io.modelwatch.model.IngestRecord> source(RunOptions o) {
         return KafkaSource.<io.modelwatch.model.IngestRecord>builder()
                 .setBootstrapServers(o.bootstrapServers())
                 .setTopics(o.topics().predictions())
-                .setGroupId("bench-baseline")
+                .setGroupId(o.groupId() + "-baseline")
                 .setDeserializer(new IngestDeserializer())
                 .setProperty("isolation.level", "read_committed")
                 .setStartingOffsets(OffsetsInitializer.earliest())
