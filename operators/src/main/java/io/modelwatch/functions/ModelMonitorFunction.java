@@ -60,6 +60,10 @@ import org.apache.flink.util.Collector;
  *
  * <p>State (RocksDB in production) is kept as explicit, versioned binary profiles
  * ({@link ModelProfile#writeTo}, {@link ReferenceProfile#writeTo}), not Kryo, so it can evolve.
+ * The open windows and the reference being learned of recently active versions are kept as
+ * objects between checkpoints ({@link OpenProfiles}); run in a {@link ModelMonitorOperator}, the
+ * function writes them to keyed state before every checkpoint barrier, so state is complete at
+ * every checkpoint. In a plain keyed-broadcast operator it writes them after every batch.
  *
  * <p>Lifecycle: a model version with no events for {@code lifecycle.expireAfter} of event time
  * loses all its state ({@link #expireIfIdle}), so state does not grow as versions roll over. Event
