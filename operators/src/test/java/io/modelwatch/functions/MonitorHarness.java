@@ -7,6 +7,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.SnapshotType;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.OperatorSnapshotFinalizer;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 
@@ -17,8 +18,13 @@ import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 final class MonitorHarness
         extends KeyedBroadcastOperatorTestHarness<String, PredictionBatch, ControlUpdate, HealthReport> {
     MonitorHarness(ModelMonitorFunction f) throws Exception {
-        super(new ModelMonitorOperator(f), PredictionBatch::modelKey,
-                Types.STRING, 1, 1, 0);
+        this(new ModelMonitorOperator(f));
+    }
+
+    /** Also Flink's plain keyed-broadcast operator, as {@code .process()} makes it (earlier builds). */
+    MonitorHarness(CoBroadcastWithKeyedOperator<String, PredictionBatch, ControlUpdate, HealthReport> operator)
+            throws Exception {
+        super(operator, PredictionBatch::modelKey, Types.STRING, 1, 1, 0);
         setStateBackend(new EmbeddedRocksDBStateBackend());
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -105,6 +106,33 @@ class OpenProfilesTest {
         // A byte budget smaller than one profile: once a version's size is known (read back, or
         // written at a snapshot) it makes room for the next one.
         assertThat(run(1024, 1, 75, 1024)).isEqualTo(expected);
+    }
+
+    @Test
+    void aSnapshotOfThePlainOperatorOfEarlierBuildsRestoresIntoTheMonitorOperator() throws Exception {
+        // Earlier builds ran the function in Flink's own operator (.process()), writing after every
+        // batch; their savepoints must restore into ModelMonitorOperator (same uid, same state).
+        List<List<PredictionEvent>> batches = traffic();
+        List<HealthReport> out = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (var h = new MonitorHarness(new CoBroadcastWithKeyedOperator<>(new ModelMonitorFunction(CONFIG),
+                List.of(Descriptors.CONTROL)))) {
+            h.open();
+            for (List<PredictionEvent> b : batches.subList(0, 75)) {
+                feed(h, b);
+            }
+            snapshot = h.snapshot(1L, 0);
+        }
+        try (var h = new MonitorHarness(new ModelMonitorFunction(CONFIG))) {
+            h.initializeState(snapshot);
+            h.open();
+            for (List<PredictionEvent> b : batches.subList(75, batches.size())) {
+                feed(h, b);
+            }
+            h.processWatermark(3 * MINUTE);
+            out.addAll(reports(h));
+        }
+        assertThat(summary(out)).isEqualTo(run(1024, batches.size(), 1024));
     }
 
     @Test
