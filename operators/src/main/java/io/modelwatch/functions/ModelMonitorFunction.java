@@ -188,6 +188,10 @@ public final class ModelMonitorFunction
         expiredVersions = group.counter("modelVersionsExpired");
         controlUpdates = group.counter("controlUpdates");
         referenceActions = group.counter("referenceActions");
+        // A steady rate of evictions means more active versions per instance than the cache holds:
+        // each of their batches is a state read and a write-back again (docs/benchmarks.md).
+        group.gauge("openProfileVersions", () -> open.size());
+        group.gauge("openProfileEvictions", () -> open.evictions());
         metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
     }
 

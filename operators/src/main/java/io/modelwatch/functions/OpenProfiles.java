@@ -75,6 +75,7 @@ final class OpenProfiles {
     private final long maxBytes;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(256, 0.75f, true);
     private long bytes;
+    private long evictions;
 
     OpenProfiles(int capacity, long maxBytes) {
         if (capacity < 1 || maxBytes < 1) {
@@ -103,6 +104,7 @@ final class OpenProfiles {
         while (eldest.hasNext() && (entries.size() >= capacity || bytes > maxBytes)) {
             Map.Entry<String, Entry> out = eldest.next();
             eldest.remove();
+            evictions++;
             bytes -= out.getValue().weight();
             if (out.getValue().changed()) {
                 evicted.put(out.getKey(), out.getValue());
@@ -127,9 +129,15 @@ final class OpenProfiles {
             Entry e = it.next();
             if (!e.changed()) {
                 it.remove();
+                evictions++;
                 bytes -= e.weight();
             }
         }
+    }
+
+    /** Versions dropped to make room so far (a version that comes back is read from state again). */
+    long evictions() {
+        return evictions;
     }
 
     /** Serialised size of the cached profiles, as last read or written. */

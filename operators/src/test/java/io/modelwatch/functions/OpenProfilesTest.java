@@ -156,5 +156,6 @@ class OpenProfilesTest {
         assertThat(evicted).containsOnlyKeys("b");
         assertThat(cache.size()).isEqualTo(1);
         assertThat(cache.bytes()).isZero();
+        assertThat(cache.evictions()).isEqualTo(2);
     }
 }
