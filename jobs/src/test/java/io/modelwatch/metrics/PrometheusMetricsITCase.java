@@ -103,6 +103,8 @@ class PrometheusMetricsITCase {
         assertThat(value(scrape, PER_MODEL + "triggers", "churn", "7")).isBetween(1.0, 2.0);
         assertThat(scrape).doesNotContain(PER_MODEL + "triggers{model_id=\"stable\"");
         assertThat(scrape).contains(PREFIX + "untrackedModelUpdates{");
+        // Two model versions: both in the open-profile cache of whichever instance has them, none evicted.
+        assertThat(scrape).contains(PREFIX + "openProfileVersions{", PREFIX + "openProfileEvictions{");
 
         // Every modelwatch metric the Grafana dashboard queries is exported under that name.
         TreeSet<String> exported = new TreeSet<>();
