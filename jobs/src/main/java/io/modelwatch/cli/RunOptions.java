@@ -41,7 +41,8 @@ public record RunOptions(
         Path referencesPath,
         Map<String, byte[]> references,
         boolean allowNonRestoredState,
-        boolean labelledModelsOnly) {
+        boolean labelledModelsOnly,
+        int openProfiles) {
 
     public static final String USAGE = String.join("\n",
             "usage: modelwatch run --bootstrap-servers HOST:PORT [--thresholds FILE] [--bounded]",
@@ -52,6 +53,7 @@ public record RunOptions(
             "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]",
             "                      [--references DIR_OR_FILE] [--prometheus-port PORT]",
             "                      [--allow-non-restored-state] [--label-join all|labelled-models]",
+            "                      [--open-profiles 1024]",
             "Without --bounded the job runs until Ctrl-C or SIGTERM, which stop it with a savepoint",
             "into --state-dir/savepoints and print 'modelwatch: savepoint written to PATH'; resume with",
             "--from-savepoint PATH (thresholds, version and --parallelism may change in between).",
@@ -59,6 +61,8 @@ public record RunOptions(
             "longer has (a per-model escalation pair removed from the thresholds file), dropping it.",
             "--label-join labelled-models keeps predictions for the label join only from a model's first",
             "label on (less state when most models send no labels; earlier labels go unmatched).",
+            "--open-profiles N: model versions per parallel instance whose open windows stay on the heap",
+            "between checkpoints (and 64 KB of serialised profile each on average; docs/operations.md).",
             "Metrics: --prometheus-port PORT serves them for Prometheus (docs/metrics.md).");
 
     /**
@@ -78,7 +82,19 @@ public record RunOptions(
             Duration maxOutOfOrderness, Duration idleness) {
         this(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, null, null, Map.of(), false, false);
+                idleness, null, null, Map.of(), false, false, JobConfig.DEFAULT_OPEN_PROFILES);
+    }
+
+    /** With the cache size at its default (callers from before --open-profiles). */
+    public RunOptions(String bootstrapServers, Path thresholdsFile, ThresholdsConfig thresholds, boolean bounded,
+            Integer parallelism, Path stateDir, String fromSavepoint, Duration checkpointInterval, Topics topics,
+            String groupId, String jobName, Path kafkaPropertiesFile, Properties kafkaProperties,
+            Duration maxOutOfOrderness, Duration idleness, Integer prometheusPort, Path referencesPath,
+            Map<String, byte[]> references, boolean allowNonRestoredState, boolean labelledModelsOnly) {
+        this(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, fromSavepoint,
+                checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
+                idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly,
+                JobConfig.DEFAULT_OPEN_PROFILES);
     }
 
     /**
@@ -95,19 +111,22 @@ public record RunOptions(
     }
 
     public JobConfig jobConfig() {
-        return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels(), references, labelledModelsOnly);
+        return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels(), references, labelledModelsOnly,
+                openProfiles);
     }
 
     public RunOptions withFromSavepoint(String path) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, path,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly);
+                idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly,
+                openProfiles);
     }
 
     public RunOptions withBounded(boolean b) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, b, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly);
+                idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly,
+                openProfiles);
     }
 
     public static RunOptions parse(String[] args) {
@@ -132,6 +151,7 @@ public record RunOptions(
         Path referencesPath = null;
         boolean allowNonRestored = false;
         boolean labelledModelsOnly = false;
+        int openProfiles = JobConfig.DEFAULT_OPEN_PROFILES;
 
         List<String> list = new ArrayList<>();
         for (String a : args) {
@@ -180,6 +200,7 @@ public record RunOptions(
                 case "--health-topic" -> health = nonEmpty(flag, v);
                 case "--dead-letters-topic" -> deadLetters = nonEmpty(flag, v);
                 case "--prometheus-port" -> prometheusPort = port(flag, v);
+                case "--open-profiles" -> openProfiles = positiveInt(flag, v);
                 case "--label-join" -> labelledModelsOnly = switch (v) {
                     case "all" -> false;
                     case "labelled-models" -> true;
@@ -207,7 +228,7 @@ public record RunOptions(
         return new RunOptions(bootstrap, thresholdsFile, thresholds, bounded, parallelism, stateDir, savepoint,
                 checkpointInterval, new Topics(predictions, labels, control, triggers, health, deadLetters), groupId,
                 jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, prometheusPort, referencesPath, references,
-                allowNonRestored, labelledModelsOnly);
+                allowNonRestored, labelledModelsOnly, openProfiles);
     }
 
     private static String read(String flag, Path file) {

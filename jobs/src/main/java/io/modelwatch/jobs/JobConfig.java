@@ -1,5 +1,7 @@
 package io.modelwatch.jobs;
 
+import io.modelwatch.functions.ModelMonitorFunction;
+
 import io.modelwatch.config.ThresholdsConfig;
 import java.io.Serializable;
 import java.time.Duration;
@@ -21,13 +23,23 @@ import java.util.Map;
  *     an id (see {@code PredictionsOfLabelledModels} for the trade-off)
  */
 public record JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic,
-        Map<String, byte[]> references, boolean labelledModelsOnly) implements Serializable {
+        Map<String, byte[]> references, boolean labelledModelsOnly, int openProfiles) implements Serializable {
 
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
     public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
+    /** Model versions per monitor instance whose open profiles stay on the heap ({@code --open-profiles}). */
+    public static final int DEFAULT_OPEN_PROFILES = ModelMonitorFunction.OPEN_PROFILES;
 
     public JobConfig {
         references = references == null ? Map.of() : Map.copyOf(references);
+        if (openProfiles < 1) {
+            throw new IllegalArgumentException("openProfiles must be >= 1, was " + openProfiles);
+        }
+    }
+
+    public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic,
+            Map<String, byte[]> references, boolean labelledModelsOnly) {
+        this(thresholds, maxOutOfOrderness, idleness, labelsTopic, references, labelledModelsOnly, DEFAULT_OPEN_PROFILES);
     }
 
     public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic,

@@ -96,7 +96,7 @@ public final class MonitoringJob {
                 .connect(control.broadcast())
                 .transform("Model monitor (reference, windows, drift, quality)",
                         TypeInformation.of(HealthReport.class),
-                        new ModelMonitorOperator(new ModelMonitorFunction(config.thresholds(), config.references())))
+                        new ModelMonitorOperator(new ModelMonitorFunction(config.thresholds(), config.references(), config.openProfiles())))
                 .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift, quality)");
 
         DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS)

@@ -90,17 +90,19 @@ public final class ModelMonitorFunction
     private static final int REFERENCE_CACHE_SIZE = 4096;
     /**
      * Model versions whose open profiles stay on the heap between checkpoints ({@link OpenProfiles}),
-     * per parallel instance. An open window with its sketches is 30 to 100 KB as objects, so 1,024
+     * per parallel instance, by default ({@code run --open-profiles}). An open window with its sketches is 30 to 100 KB as objects, so 1,024
      * versions take some 30 to 100 MB of heap; more active versions than that per instance work as
      * before the cache (a state read and a write-back per batch), only the most recent ones stay.
      */
-    static final int OPEN_PROFILES = 1024;
+    public static final int OPEN_PROFILES = 1024;
     /**
-     * And at most this much of them by serialised size, per parallel instance (objects take about
-     * as much again): what bounds the cache when profiles are large (hundreds of features or
-     * categories, docs/operations.md), 64 such 1 MB versions rather than 1,024.
+     * And at most this much serialised profile per cached version on average (objects take about
+     * as much again; an open window of 25 features is 30 to 60 KB): what bounds the cache when
+     * profiles are large (hundreds of features or categories, docs/operations.md), e.g. 64 such
+     * 1 MB versions rather than 1,024.
      */
-    static final long OPEN_PROFILE_BYTES = 64L << 20;
+    static final long OPEN_PROFILE_BYTES_PER_VERSION = 64L << 10;
+    static final long OPEN_PROFILE_BYTES = OPEN_PROFILES * OPEN_PROFILE_BYTES_PER_VERSION;
 
     /** Writes keyed state under a key the operator has made current. */
     @FunctionalInterface
@@ -151,7 +153,16 @@ public final class ModelMonitorFunction
      *     on its bins); replacing a running version's reference is a control-topic command.
      */
     public ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences) {
-        this(config, givenReferences, OPEN_PROFILES, OPEN_PROFILE_BYTES);
+        this(config, givenReferences, OPEN_PROFILES);
+    }
+
+    /**
+     * @param openProfiles model versions whose open profiles stay on the heap between checkpoints,
+     *     per parallel instance, with {@link #OPEN_PROFILE_BYTES_PER_VERSION} of serialised profile
+     *     each on average
+     */
+    public ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences, int openProfiles) {
+        this(config, givenReferences, openProfiles, openProfiles * OPEN_PROFILE_BYTES_PER_VERSION);
     }
 
     /** With another open-profile cache size, in versions and serialised bytes (tests). */
