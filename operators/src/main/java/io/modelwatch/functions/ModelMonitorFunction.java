@@ -90,9 +90,10 @@ public final class ModelMonitorFunction
     private static final int REFERENCE_CACHE_SIZE = 4096;
     /**
      * Model versions whose open profiles stay on the heap between checkpoints ({@link OpenProfiles}),
-     * per parallel instance, by default ({@code run --open-profiles}). An open window with its sketches is 30 to 100 KB as objects, so 1,024
-     * versions take some 30 to 100 MB of heap; more active versions than that per instance work as
-     * before the cache (a state read and a write-back per batch), only the most recent ones stay.
+     * per parallel instance, by default ({@code run --open-profiles}). An open window of 25
+     * features with its sketches is 30 to 100 KB as objects, so 1,024 versions take some 30 to 130
+     * MB of heap (the byte bound below caps it). More active versions than that per instance work
+     * as before the cache (a state read and a write-back per batch); the most recent ones stay.
      */
     public static final int OPEN_PROFILES = 1024;
     /**
