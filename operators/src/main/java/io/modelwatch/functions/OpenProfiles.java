@@ -37,20 +37,33 @@ final class OpenProfiles {
         /** Serialised sizes as last read or written: the cache's weight. */
         private final Map<Long, Integer> windowBytes = new HashMap<>();
         private int learningBytes;
+        /** False once out of the cache (an evicted entry is still written back): no longer weighed. */
+        private boolean cached = true;
 
         void windowSized(long start, int size) {
             Integer old = windowBytes.put(start, size);
-            bytes += size - (old == null ? 0 : old);
+            weigh(size - (old == null ? 0 : old));
         }
 
         void windowGone(long start) {
             Integer old = windowBytes.remove(start);
-            bytes -= old == null ? 0 : old;
+            weigh(-(old == null ? 0 : old));
         }
 
         void learningSized(int size) {
-            bytes += size - learningBytes;
+            weigh(size - learningBytes);
             learningBytes = size;
+        }
+
+        private void weigh(long delta) {
+            if (cached) {
+                bytes += delta;
+            }
+        }
+
+        private void dropped() {
+            cached = false;
+            bytes -= weight();
         }
 
         private long weight() {
@@ -105,7 +118,7 @@ final class OpenProfiles {
             Map.Entry<String, Entry> out = eldest.next();
             eldest.remove();
             evictions++;
-            bytes -= out.getValue().weight();
+            out.getValue().dropped();
             if (out.getValue().changed()) {
                 evicted.put(out.getKey(), out.getValue());
             }
@@ -118,7 +131,7 @@ final class OpenProfiles {
     void remove(String key) {
         Entry e = entries.remove(key);
         if (e != null) {
-            bytes -= e.weight();
+            e.dropped();
         }
     }
 
@@ -130,7 +143,7 @@ final class OpenProfiles {
             if (!e.changed()) {
                 it.remove();
                 evictions++;
-                bytes -= e.weight();
+                e.dropped();
             }
         }
     }
