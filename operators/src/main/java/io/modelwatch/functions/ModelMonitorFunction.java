@@ -238,6 +238,10 @@ public final class ModelMonitorFunction
         }
         ModelProfile learned = null;
         OpenProfiles.Entry profiles = openProfiles(key);
+        // The window of the previous event: most events of a batch share one, so the maps are
+        // looked up (and the start boxed) once per window and batch rather than once per event.
+        long currentStart = Long.MIN_VALUE;
+        ModelProfile current = null;
         for (PredictionEvent e : batch.events()) {
             st.eventsSeen++;
             long ts = e.timestamp();
@@ -248,7 +252,7 @@ public final class ModelMonitorFunction
                 st.lateSinceReport++;
                 continue;
             }
-            ModelProfile window = profiles.windows.get(windowStart);
+            ModelProfile window = windowStart == currentStart ? current : profiles.windows.get(windowStart);
             if (window == null) {
                 byte[] windowBytes = windows.get(windowStart);
                 if (windowBytes != null) {
@@ -268,7 +272,11 @@ public final class ModelMonitorFunction
                 }
                 profiles.windows.put(windowStart, window);
             }
-            profiles.changedWindows.add(windowStart);
+            if (windowStart != currentStart) {
+                profiles.changedWindows.add(windowStart);
+                currentStart = windowStart;
+                current = window;
+            }
             if (ref == null) {
                 if (learned == null) {
                     learned = learning(profiles);
