@@ -182,7 +182,7 @@ final class BenchCommand {
             boolean bounded, Duration outOfOrderness, Integer prometheusPort, String name) {
         return new RunOptions(bootstrap, null, thresholds, bounded, s.parallelism(), stateDir, null,
                 s.checkpointInterval(), Topics.defaults(), name, name, null, new Properties(), outOfOrderness,
-                JobConfig.DEFAULT_IDLENESS, prometheusPort, null, null, false, true);
+                JobConfig.DEFAULT_IDLENESS, prometheusPort, null, null, false, true, JobConfig.DEFAULT_OPEN_PROFILES);
     }
 
     private static int throughput(Settings s) throws Exception {

@@ -85,17 +85,6 @@ public record RunOptions(
                 idleness, null, null, Map.of(), false, false, JobConfig.DEFAULT_OPEN_PROFILES);
     }
 
-    /** With the cache size at its default (callers from before --open-profiles). */
-    public RunOptions(String bootstrapServers, Path thresholdsFile, ThresholdsConfig thresholds, boolean bounded,
-            Integer parallelism, Path stateDir, String fromSavepoint, Duration checkpointInterval, Topics topics,
-            String groupId, String jobName, Path kafkaPropertiesFile, Properties kafkaProperties,
-            Duration maxOutOfOrderness, Duration idleness, Integer prometheusPort, Path referencesPath,
-            Map<String, byte[]> references, boolean allowNonRestoredState, boolean labelledModelsOnly) {
-        this(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, fromSavepoint,
-                checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly,
-                JobConfig.DEFAULT_OPEN_PROFILES);
-    }
 
     /**
      * The Kafka properties by name only: they hold credentials ({@code sasl.jaas.config},

@@ -38,13 +38,8 @@ public record JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness,
     }
 
     public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic,
-            Map<String, byte[]> references, boolean labelledModelsOnly) {
-        this(thresholds, maxOutOfOrderness, idleness, labelsTopic, references, labelledModelsOnly, DEFAULT_OPEN_PROFILES);
-    }
-
-    public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic,
             Map<String, byte[]> references) {
-        this(thresholds, maxOutOfOrderness, idleness, labelsTopic, references, false);
+        this(thresholds, maxOutOfOrderness, idleness, labelsTopic, references, false, DEFAULT_OPEN_PROFILES);
     }
 
     public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness) {
