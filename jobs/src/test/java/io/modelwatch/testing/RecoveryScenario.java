@@ -8,6 +8,7 @@ import io.modelwatch.cli.RunOptions;
 import io.modelwatch.demo.TrafficSimulator;
 import io.modelwatch.demo.TrafficSimulator.DriftKind;
 import io.modelwatch.demo.TrafficSimulator.ModelScenario;
+import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.jobs.FlinkSettings;
 import io.modelwatch.jobs.KafkaEndpoints;
 import io.modelwatch.jobs.MonitoringJob;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
@@ -316,6 +318,16 @@ public final class RecoveryScenario {
     }
 
     /**
+     * The sequential detectors' statistics, whose flags are not compared either. They add up the
+     * window's PIT shift on the reference's quantile grid, which comes from a randomised sketch, so
+     * the grid's error of up to a percent of rank is added again every window: between two
+     * undisturbed runs of this scenario the prediction's CUSUM at the last window was 0.050 in one
+     * and 0.087 in the other (threshold 0.1), and an alarm in one run restarts the detector there
+     * and not in the other. Which windows alarm is therefore not a property of the input.
+     */
+    private static final Set<String> SEQUENTIAL = Set.of(SequentialMonitor.CUSUM, SequentialMonitor.PAGE_HINKLEY);
+
+    /**
      * A drift statistic whose flag differs between the runs although its value is the same to 1%
      * and within 5% of its threshold: the sketch and summation noise described at
      * {@link #comparable} decides such a flag either way. A flag that flips with a clearly
@@ -338,10 +350,19 @@ public final class RecoveryScenario {
         JsonNode actual = actualNode;
         if (expected instanceof ObjectNode && actual instanceof ObjectNode && expected.has("statistic")
                 && expected.has("value")) {
-            // A drift statistic: its value is not compared (see comparable), its flag is.
+            // A drift statistic: its value is not compared (see comparable), its flag is, except
+            // at a threshold (flagFlipAtThreshold) and for the sequential detectors (SEQUENTIAL).
             ObjectNode e = ((ObjectNode) expected).deepCopy();
             ObjectNode a = ((ObjectNode) actual).deepCopy();
-            if (flagFlipAtThreshold(e, a)) {
+            if (SEQUENTIAL.contains(e.path("statistic").asText()) || flagFlipAtThreshold(e, a)) {
+                e.remove("drifted");
+                a.remove("drifted");
+            }
+            if (!e.path("drifted").equals(a.path("drifted"))) {
+                // A flipped flag is reported with the values and the threshold it was judged by.
+                out.add(where + "." + e.path("statistic").asText() + ": expected drifted " + e.path("drifted")
+                        + " at " + e.path("value") + ", was " + a.path("drifted") + " at " + a.path("value")
+                        + " (threshold " + e.path("threshold") + ")");
                 e.remove("drifted");
                 a.remove("drifted");
             }
