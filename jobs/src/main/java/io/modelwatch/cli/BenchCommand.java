@@ -12,6 +12,7 @@ import io.modelwatch.jobs.FlinkSettings;
 import io.modelwatch.jobs.JobConfig;
 import io.modelwatch.jobs.KafkaEndpoints;
 import io.modelwatch.jobs.MonitoringJob;
+import io.modelwatch.jobs.OperatorIds;
 import io.modelwatch.kafka.EmbeddedKafkaCluster;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.serde.Json;
@@ -41,11 +42,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.runtime.SavepointLoader;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -180,9 +188,15 @@ final class BenchCommand {
 
     private static RunOptions options(String bootstrap, Settings s, ThresholdsConfig thresholds, Path stateDir,
             boolean bounded, Duration outOfOrderness, Integer prometheusPort, String name) {
+        return options(bootstrap, s, thresholds, stateDir, bounded, outOfOrderness, JobConfig.DEFAULT_IDLENESS,
+                prometheusPort, name);
+    }
+
+    private static RunOptions options(String bootstrap, Settings s, ThresholdsConfig thresholds, Path stateDir,
+            boolean bounded, Duration outOfOrderness, Duration idleness, Integer prometheusPort, String name) {
         return new RunOptions(bootstrap, null, thresholds, bounded, s.parallelism(), stateDir, null,
                 s.checkpointInterval(), Topics.defaults(), name, name, null, new Properties(), outOfOrderness,
-                JobConfig.DEFAULT_IDLENESS, prometheusPort, null, null, false, true, JobConfig.DEFAULT_OPEN_PROFILES);
+                idleness, prometheusPort, null, null, false, true, JobConfig.DEFAULT_OPEN_PROFILES);
     }
 
     private static int throughput(Settings s) throws Exception {
@@ -207,6 +221,9 @@ final class BenchCommand {
                             pass == 1 ? " (cold: the JIT compiler is still at work)" : " (warm)");
                 }
                 pass(kafka, s, thresholds, dir.resolve("pass-" + pass), "bench-" + pass);
+                if (pass == s.passes()) {
+                    liveState(kafka, s, thresholds, dir.resolve("live-state"));
+                }
             }
             return 0;
         }
@@ -267,9 +284,76 @@ final class BenchCommand {
                 s.numeric() == 0 ? 0 : monitor.fullCheckpointBytes() / s.models() / s.numeric());
         System.out.printf(Locale.ROOT, "  largest incremental checkpoint: %,d bytes; checkpoint directory at most "
                 + "%,d bytes%n", monitor.incrementalCheckpointBytes(), monitor.maxDirectoryBytes());
-        System.out.printf(Locale.ROOT, "  EventBatcher: %,d events in %,d batches, %.1f events per batch%n",
-                monitor.batchedEvents(), monitor.batches(),
-                monitor.batches() == 0 ? 0.0 : (double) monitor.batchedEvents() / monitor.batches());
+        if (monitor.batches() == 0) {
+            // The counters are read every 10 s, and the REST API's first answer is often empty.
+            System.out.println("  EventBatcher: not sampled (the run was too short for the 10 s metrics poll)");
+        } else {
+            System.out.printf(Locale.ROOT, "  EventBatcher: %,d events in %,d batches, %.1f events per batch (at the "
+                    + "last 10 s sample)%n", monitor.batchedEvents(), monitor.batches(),
+                    (double) monitor.batchedEvents() / monitor.batches());
+        }
+    }
+
+    /**
+     * The live state, exactly: Flink's checkpoint size above counts every SST file a RocksDB
+     * checkpoint references, superseded versions of a profile included until compaction drops
+     * them, so it is an upper bound that moves with compaction's timing. A canonical savepoint
+     * holds each state entry once, serialised. It is taken in a run of its own (the same job on
+     * the same data, not timed), unbounded as in production, once the job has read every event
+     * (its committed offsets, which follow checkpoints, reach the end of the topic): references
+     * learned, the windows of the last minute open, as in a job that keeps running.
+     */
+    private static void liveState(EmbeddedKafkaCluster kafka, Settings s, ThresholdsConfig thresholds, Path dir)
+            throws Exception {
+        System.out.printf(Locale.ROOT, "%nlive state: the same job, unbounded, a canonical savepoint once it has read "
+                + "every event...%n");
+        // Idleness 1 s: the labels topic is empty, and the watermark must not wait a minute for it.
+        RunOptions options = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("state"), false,
+                JobConfig.DEFAULT_OUT_OF_ORDERNESS, Duration.ofSeconds(1), null, "bench-live-state");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                FlinkSettings.embedded(FlinkSettings.of(options)));
+        MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
+        JobClient job = env.executeAsync("bench-live-state");
+        String location;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            long t0 = System.nanoTime();
+            long read;
+            while ((read = committed(admin, options.groupId(), options.topics().predictions())) < s.events()) {
+                if (job.getJobStatus().get().isGloballyTerminalState()) {
+                    throw new IllegalStateException("the live-state run ended: " + job.getJobStatus().get());
+                }
+                System.out.printf(Locale.ROOT, "  %4.0f s: %,d of %,d events read (offsets committed at checkpoints)%n",
+                        (System.nanoTime() - t0) / 1e9, read, s.events());
+                Thread.sleep(2000); // polling the broker, not synchronisation
+            }
+            location = job.stopWithSavepoint(false, dir.resolve("savepoint").toUri().toString(),
+                    SavepointFormatType.CANONICAL).get();
+        } catch (Exception e) {
+            job.cancel().get();
+            throw e;
+        }
+        Map<OperatorID, String> uids = new HashMap<>();
+        for (java.lang.reflect.Field f : OperatorIds.class.getFields()) {
+            String uid = (String) f.get(null);
+            uids.put(OperatorIdentifier.forUid(uid).getOperatorId(), uid);
+        }
+        Map<String, Long> byOperator = new HashMap<>();
+        long total = 0;
+        for (OperatorState state : SavepointLoader.loadSavepointMetadata(location).getOperatorStates()) {
+            total += state.getStateSize();
+            byOperator.merge(uids.getOrDefault(state.getOperatorID(), state.getOperatorID().toString()),
+                    state.getStateSize(), Long::sum);
+        }
+        long monitor = byOperator.getOrDefault(OperatorIds.MODEL_MONITOR, 0L);
+        System.out.printf(Locale.ROOT, "  savepoint: %,d bytes = %,d per model = %,d per model and numeric feature; "
+                + "model monitor alone (references, open windows, detectors): %,d per model and numeric feature%n",
+                total, total / s.models(), s.numeric() == 0 ? 0 : total / s.models() / s.numeric(),
+                s.numeric() == 0 ? 0 : monitor / s.models() / s.numeric());
+        StringBuilder top = new StringBuilder();
+        byOperator.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
+                .forEach(e -> top.append(String.format(Locale.ROOT, "%s%s %,d", top.length() == 0 ? "" : ", ",
+                        e.getKey(), e.getValue())));
+        System.out.println("  by operator (bytes): " + top);
     }
 
     private static KafkaSource<io.modelwatch.model.IngestRecord> source(RunOptions o) {
@@ -494,6 +578,13 @@ final class BenchCommand {
         String body = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return Json.read(body, JsonNode.class);
+    }
+
+    /** Events of {@code topic} whose offsets {@code groupId} has committed, over all partitions. */
+    private static long committed(Admin admin, String groupId, String topic) throws Exception {
+        return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
     }
 
     private static int freePort() throws IOException {
