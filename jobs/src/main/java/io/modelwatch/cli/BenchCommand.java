@@ -40,6 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -49,9 +50,12 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.runtime.SavepointLoader;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -212,26 +216,44 @@ final class BenchCommand {
         try (EmbeddedKafkaCluster kafka = broker(topics)) {
             fill(kafka.bootstrapServers(), topics.predictions(), s);
             Path dir = Files.createTempDirectory("modelwatch-bench-");
-            // Passes after the first run the same jobs on the same data in the same JVM: what a
-            // job that has run for a while does, with the JIT compiler done (in a first pass of a
-            // few million events it still takes a fifth of the CPU, docs/benchmarks.md).
-            for (int pass = 1; pass <= s.passes(); pass++) {
-                if (s.passes() > 1) {
-                    System.out.printf(Locale.ROOT, "%npass %d of %d%s%n", pass, s.passes(),
-                            pass == 1 ? " (cold: the JIT compiler is still at work)" : " (warm)");
-                }
-                pass(kafka, s, thresholds, dir.resolve("pass-" + pass), "bench-" + pass);
-                if (pass == s.passes()) {
-                    liveState(kafka, s, thresholds, dir.resolve("live-state"));
+            // Every timed run goes to one embedded cluster, as jobs go to a long-running cluster:
+            // a cluster of its own per run would load Flink's RPC system (Pekko, Scala) in a new
+            // class loader each time, and the JIT compiler would compile it again in every run.
+            int port = freePort();
+            Configuration clusterConf = FlinkSettings.embedded(FlinkSettings.of(options(kafka.bootstrapServers(), s,
+                    thresholds, dir.resolve("cluster"), true, JobConfig.DEFAULT_OUT_OF_ORDERNESS, null, "bench")));
+            clusterConf.setString("rest.port", String.valueOf(port));
+            try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                    .setConfiguration(clusterConf).setNumTaskManagers(1).setNumSlotsPerTaskManager(s.parallelism())
+                    .build())) {
+                cluster.start();
+                // Passes after the first run the same jobs on the same data again: what a job
+                // that has run for a while does, with the JIT compiler done (in a first pass of a
+                // few million events it still takes a fifth of the CPU, docs/benchmarks.md).
+                for (int pass = 1; pass <= s.passes(); pass++) {
+                    if (s.passes() > 1) {
+                        System.out.printf(Locale.ROOT, "%npass %d of %d%s%n", pass, s.passes(),
+                                pass == 1 ? " (cold: the JIT compiler is still at work)" : " (warm)");
+                    }
+                    pass(kafka, cluster, port, s, thresholds, dir.resolve("pass-" + pass), "bench-" + pass);
                 }
             }
+            liveState(kafka, s, thresholds, dir.resolve("live-state"));
             return 0;
         }
     }
 
-    private static void pass(EmbeddedKafkaCluster kafka, Settings s, ThresholdsConfig thresholds, Path dir,
-            String name) throws Exception {
-        int port = freePort();
+    /** Runs the job {@code env} describes on {@code cluster} to its end; throws if it failed. */
+    private static void execute(MiniCluster cluster, StreamExecutionEnvironment env, String jobName)
+            throws Exception {
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(jobName);
+        JobID id = cluster.submitJob(graph).get().getJobID();
+        cluster.requestJobResult(id).get().toJobExecutionResult(BenchCommand.class.getClassLoader());
+    }
+
+    private static void pass(EmbeddedKafkaCluster kafka, MiniCluster cluster, int port, Settings s,
+            ThresholdsConfig thresholds, Path dir, String name) throws Exception {
         RunOptions options = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("state"), true,
                 JobConfig.DEFAULT_OUT_OF_ORDERNESS, null, name);
 
@@ -241,8 +263,8 @@ final class BenchCommand {
             RunOptions baselineOptions = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("baseline"),
                     true, JobConfig.DEFAULT_OUT_OF_ORDERNESS, null, name);
             baseline = measure(dir.resolve("baseline"), null, () -> {
-                Configuration conf = FlinkSettings.embedded(FlinkSettings.of(baselineOptions));
-                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                        FlinkSettings.of(baselineOptions));
                 PassThroughJob.build(env, source(baselineOptions), KafkaSink.<PassThroughJob.ModelCount>builder()
                         .setBootstrapServers(baselineOptions.bootstrapServers())
                         .setRecordSerializer(PassThroughJob.serializer("bench-counts"))
@@ -250,18 +272,16 @@ final class BenchCommand {
                         .setTransactionalIdPrefix(name + "-baseline")
                         .setProperty("transaction.timeout.ms", "900000")
                         .build());
-                env.execute("bench-baseline");
+                execute(cluster, env, "bench-baseline");
             });
             report("baseline", baseline, s.events());
         }
 
         System.out.println("running modelwatch (reference, windows, drift, quality, labels join, CEP)...");
         Run monitor = measure(dir.resolve("state"), port, () -> {
-            Configuration conf = FlinkSettings.embedded(FlinkSettings.of(options));
-            conf.setString("rest.port", String.valueOf(port));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(options));
             MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
-            env.execute("bench-modelwatch");
+            execute(cluster, env, "bench-modelwatch");
         });
         report("modelwatch", monitor, s.events());
 
