@@ -1,11 +1,7 @@
 package io.modelwatch.stats;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
-import java.io.DataInputStream;
 import java.io.DataOutput;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -31,9 +27,9 @@ public final class StateBytes {
 
     public static byte[] of(Writer writer) {
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            writer.writeTo(new DataOutputStream(bytes));
-            return bytes.toByteArray();
+            ByteArrayDataOutput out = new ByteArrayDataOutput(256);
+            writer.writeTo(out);
+            return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -41,7 +37,7 @@ public final class StateBytes {
 
     public static <T> T read(byte[] bytes, Reader<T> reader) {
         try {
-            return reader.readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+            return reader.readFrom(new ByteArrayDataInput(bytes));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
