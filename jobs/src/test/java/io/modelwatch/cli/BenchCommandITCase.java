@@ -1,0 +1,46 @@
+package io.modelwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bin/modelwatch bench} end to end on a tiny workload, so the command behind
+ * docs/benchmarks.md keeps working: its own broker, two passes of the baseline and of modelwatch
+ * on one embedded cluster, and the live state from a savepoint of the running job.
+ */
+class BenchCommandITCase {
+    @Test
+    void aSmallBenchRunsBothJobsTwiceAndMeasuresTheLiveState() throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            exit = BenchCommand.run(new String[] {"--models", "10", "--events", "5000", "--numeric-features", "4",
+                "--categorical-features", "1", "--checkpoint-interval", "1s", "--passes", "2"});
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        System.out.println(out);
+
+        assertThat(exit).isZero();
+        assertThat(out).contains("pass 2 of 2 (warm)");
+        assertThat(Pattern.compile("throughput ratio modelwatch / baseline: \\d").matcher(out).results().count())
+                .as("a ratio per pass").isEqualTo(2);
+        Matcher live = Pattern.compile("savepoint: ([\\d,]+) bytes = ([\\d,]+) per model = ([\\d,]+) per model and "
+                + "numeric feature").matcher(out);
+        assertThat(live.find()).as("the live state line").isTrue();
+        long perModel = Long.parseLong(live.group(2).replace(",", ""));
+        // Ten models with a learned reference (4 numeric + 1 categorical features and a score) and
+        // an open window each: some KB per model, nowhere near zero.
+        assertThat(perModel).isBetween(1_000L, 100_000L);
+        assertThat(out).containsPattern("by operator \\(bytes\\): model-monitor [\\d,]+");
+    }
+}
