@@ -3,6 +3,7 @@ package io.modelwatch.stats;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.Arrays;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
 
@@ -28,8 +29,20 @@ public final class FeatureProfile {
     public static final int WINDOW_SKETCH_K = 100;
     /** Categories tracked per feature; exact below this many distinct values. */
     public static final int CATEGORY_CAPACITY = 64;
+    /**
+     * Numeric values kept as they are before the KLL sketch is built. A heap KLL sketch holds an
+     * array of k doubles from its first value (1.6 KB at k = 200) and takes microseconds to
+     * serialise and read back; a model version with a handful of events per batch and per
+     * window (many models with little traffic each) paid that for every feature on every state
+     * round trip. Up to this many values the sketch would be exact anyway, and it is built from
+     * them, in the same order, when first needed, so every quantile is what it was.
+     */
+    static final int FEW_VALUES = 16;
 
-    private static final byte FORMAT = 2;
+    /** Format 3: the numeric values are either a KLL sketch or the few values before one (a tag byte says which). */
+    private static final byte FORMAT = 3;
+    private static final byte SKETCH_BYTES = 0;
+    private static final byte FEW_VALUES_TAG = 1;
 
     private long numeric;
     private long categorical;
@@ -39,7 +52,13 @@ public final class FeatureProfile {
     private long outOfRange;
     private long unseenCategories;
     private RunningMoments moments;
+    /** Null while the values are in {@link #few}; see {@link #FEW_VALUES}. */
     private KllDoublesSketch sketch;
+    /** The numeric values in arrival order until the sketch is built ({@link #sketch()}); then null. */
+    private double[] few;
+    private int fewCount;
+    /** The k of the sketch to be built from {@link #few}. */
+    private int sketchK;
     private TopKCounter categories;
     private long[] bins;
 
@@ -56,13 +75,43 @@ public final class FeatureProfile {
         numeric++;
         if (moments == null) {
             moments = new RunningMoments();
-            sketch = KllDoublesSketch.newHeapInstance(bins != null ? WINDOW_SKETCH_K : SKETCH_K);
+            startValues(bins != null ? WINDOW_SKETCH_K : SKETCH_K);
         }
         moments.add(x);
-        sketch.update(x);
+        addValue(x);
         if (bins != null && bin >= 0) {
             bins[bin]++;
         }
+    }
+
+    private void startValues(int k) {
+        sketchK = k;
+        few = new double[4];
+        fewCount = 0;
+    }
+
+    /** Into the few values while they fit, into the sketch (built from them first) after. */
+    private void addValue(double x) {
+        if (few != null) {
+            if (fewCount < FEW_VALUES) {
+                if (fewCount == few.length) {
+                    few = Arrays.copyOf(few, Math.min(FEW_VALUES, few.length * 2));
+                }
+                few[fewCount++] = x;
+                return;
+            }
+            buildSketch();
+        }
+        sketch.update(x);
+    }
+
+    private void buildSketch() {
+        sketch = KllDoublesSketch.newHeapInstance(sketchK);
+        for (int i = 0; i < fewCount; i++) {
+            sketch.update(few[i]);
+        }
+        few = null;
+        fewCount = 0;
     }
 
     public void addCategorical(String value, int bin) {
@@ -124,10 +173,19 @@ public final class FeatureProfile {
             if (moments == null) {
                 moments = new RunningMoments();
                 // The accuracy of what is merged in: a window merged into an empty span stays small.
-                sketch = KllDoublesSketch.newHeapInstance(other.sketch.getK());
+                startValues(other.sketch != null ? other.sketch.getK() : other.sketchK);
             }
             moments.merge(other.moments);
-            sketch.merge(other.sketch);
+            if (other.few != null) {
+                for (int i = 0; i < other.fewCount; i++) {
+                    addValue(other.few[i]);
+                }
+            } else {
+                if (few != null) {
+                    buildSketch();
+                }
+                sketch.merge(other.sketch);
+            }
         }
         if (other.categories != null) {
             if (categories == null) {
@@ -174,8 +232,15 @@ public final class FeatureProfile {
         return moments;
     }
 
-    /** Null until a numeric value arrived. */
+    /**
+     * Null until a numeric value arrived. Builds the sketch from the few values kept before one
+     * ({@link #FEW_VALUES}), so it is for reading quantiles, when a window is evaluated or a
+     * reference frozen, not for every event.
+     */
     public KllDoublesSketch sketch() {
+        if (few != null) {
+            buildSketch();
+        }
         return sketch;
     }
 
@@ -201,9 +266,19 @@ public final class FeatureProfile {
         out.writeBoolean(moments != null);
         if (moments != null) {
             moments.writeTo(out);
-            byte[] sk = sketch.toByteArray();
-            out.writeInt(sk.length);
-            out.write(sk);
+            if (few != null) {
+                out.writeByte(FEW_VALUES_TAG);
+                out.writeInt(sketchK);
+                out.writeInt(fewCount);
+                for (int i = 0; i < fewCount; i++) {
+                    out.writeDouble(few[i]);
+                }
+            } else {
+                out.writeByte(SKETCH_BYTES);
+                byte[] sk = sketch.toByteArray();
+                out.writeInt(sk.length);
+                out.write(sk);
+            }
         }
         out.writeBoolean(categories != null);
         if (categories != null) {
@@ -219,7 +294,7 @@ public final class FeatureProfile {
 
     public static FeatureProfile readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != 1 && format != FORMAT) {
+        if (format < 1 || format > FORMAT) {
             throw new IOException("FeatureProfile: unknown format " + format);
         }
         FeatureProfile p = new FeatureProfile();
@@ -234,9 +309,25 @@ public final class FeatureProfile {
         }
         if (in.readBoolean()) {
             p.moments = RunningMoments.readFrom(in);
-            byte[] sk = new byte[in.readInt()];
-            in.readFully(sk);
-            p.sketch = KllDoublesSketch.heapify(Memory.wrap(sk));
+            byte tag = format >= 3 ? in.readByte() : SKETCH_BYTES;
+            if (tag == FEW_VALUES_TAG) {
+                p.sketchK = in.readInt();
+                int n = in.readInt();
+                if (n < 0 || n > FEW_VALUES) {
+                    throw new IOException("FeatureProfile: " + n + " values before the sketch, at most " + FEW_VALUES);
+                }
+                p.few = new double[Math.max(4, n)];
+                p.fewCount = n;
+                for (int i = 0; i < n; i++) {
+                    p.few[i] = in.readDouble();
+                }
+            } else if (tag == SKETCH_BYTES) {
+                byte[] sk = new byte[in.readInt()];
+                in.readFully(sk);
+                p.sketch = KllDoublesSketch.heapify(Memory.wrap(sk));
+            } else {
+                throw new IOException("FeatureProfile: unknown numeric values tag " + tag);
+            }
         }
         if (in.readBoolean()) {
             p.categories = TopKCounter.readFrom(in);
