@@ -43,11 +43,11 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -216,9 +216,9 @@ final class BenchCommand {
         try (EmbeddedKafkaCluster kafka = broker(topics)) {
             fill(kafka.bootstrapServers(), topics.predictions(), s);
             Path dir = Files.createTempDirectory("modelwatch-bench-");
-            // Every timed run goes to one embedded cluster, as jobs go to a long-running cluster:
-            // a cluster of its own per run would load Flink's RPC system (Pekko, Scala) in a new
-            // class loader each time, and the JIT compiler would compile it again in every run.
+            // Every timed run goes to one embedded cluster, as jobs go to a long-running cluster
+            // (a cluster of its own per run also loaded Flink's RPC system, Pekko and Scala, in a
+            // class loader of its own every time). Each job still brings its own configuration.
             int port = freePort();
             Configuration clusterConf = FlinkSettings.embedded(FlinkSettings.of(options(kafka.bootstrapServers(), s,
                     thresholds, dir.resolve("cluster"), true, JobConfig.DEFAULT_OUT_OF_ORDERNESS, null, "bench")));
