@@ -681,6 +681,8 @@ final class BenchCommand {
             List<Long> triggerFromEnd = Collections.synchronizedList(new ArrayList<>());
             ConcurrentHashMap<String, Integer> drifting = new ConcurrentHashMap<>();
             ConcurrentHashMap<String, Integer> stationary = new ConcurrentHashMap<>();
+            // What the stationary models' triggers (false alarms) were made of: evidence by statistic.
+            ConcurrentHashMap<String, Integer> falseEvidence = new ConcurrentHashMap<>();
             AtomicBoolean stop = new AtomicBoolean();
             long ooo = s.outOfOrderness().toMillis();
             Thread reader = new Thread(() -> {
@@ -699,6 +701,10 @@ final class BenchCommand {
                             } else {
                                 int model = Integer.parseInt(json.get("modelId").asText().substring("model-".length()));
                                 (model % 5 == 0 ? drifting : stationary).merge(json.get("reason").asText(), 1, Integer::sum);
+                                if (model % 5 != 0) {
+                                    json.path("evidence").forEach(e ->
+                                            falseEvidence.merge(e.path("statistic").asText(), 1, Integer::sum));
+                                }
                                 long end = Instant.parse(json.get("detectedAt").asText()).toEpochMilli();
                                 triggerFromEnd.add(visible - end);
                                 triggerFromClose.add(visible - end - ooo);
@@ -723,6 +729,10 @@ final class BenchCommand {
             latencyLine("retrain triggers", triggerFromClose, triggerFromEnd);
             System.out.printf(Locale.ROOT, "  drifting models: %d; triggers by reason for them %s, for the stationary "
                     + "ones %s%n", (s.models() + 4) / 5, drifting, stationary);
+            if (!falseEvidence.isEmpty()) {
+                System.out.printf(Locale.ROOT, "  evidence of the stationary models' triggers, by statistic: %s%n",
+                        new java.util.TreeMap<>(falseEvidence));
+            }
             System.out.printf(Locale.ROOT, "  goal: p99 trigger latency < checkpoint interval + 2 s = %,d ms%n",
                     s.checkpointInterval().toMillis() + 2000);
             return 0;

@@ -92,6 +92,44 @@ class SequentialMonitorTest {
                 .contains("cusum", "page_hinkley");
     }
 
+    /**
+     * A reference of 180 values is itself a sample: against it, a stream that never changed has a
+     * small constant PIT shift (standard error 0.022), beyond the default allowance of 0.035 for
+     * about one signal in ten, and CUSUM added that up into alarms. Its allowance is now at least
+     * four of those standard errors. Each of 80 signals gets its own 180-value reference and 30
+     * unchanged 1,000-event windows.
+     */
+    @Test
+    void aSmallReferencesOwnSamplingErrorDoesNotAccumulateIntoAlarms() {
+        int signals = 80;
+        int withFixedAllowance = 0;
+        int alarmed = 0;
+        for (int s = 0; s < signals; s++) {
+            ModelProfile learned = new ModelProfile();
+            model(0).events(10_000 + s, 180).forEach(learned::add);
+            ReferenceProfile ref = ReferenceProfile.freeze(learned, T.numericBins(), T.categoryBins());
+            SequentialMonitor m = new SequentialMonitor();
+            Cusum fixed = new Cusum();
+            boolean fixedAlarm = false;
+            boolean alarm = false;
+            for (int w = 0; w < 30; w++) {
+                ModelProfile window = window(ref, 0, 1_000_000L * (s + 1) + w);
+                double u = SequentialMonitor.pitShift(ref.feature("x"), window.features().get("x").bins());
+                fixedAlarm |= fixed.add(u, 0, T.sequentialAllowance(), T.sequentialThreshold());
+                alarm |= m.update(ref, window, T).stream().anyMatch(e -> e.alarm() && e.signal().equals("feature:x")
+                        && e.statistic().equals(SequentialMonitor.CUSUM));
+            }
+            withFixedAllowance += fixedAlarm ? 1 : 0;
+            alarmed += alarm ? 1 : 0;
+        }
+        // The scenario has the problem: with the configured allowance alone, several signals alarm.
+        assertThat(withFixedAllowance).isGreaterThanOrEqualTo(4);
+        assertThat(alarmed).isLessThanOrEqualTo(1);
+        // And at the default reference (5,000 values) the allowance is the configured one.
+        assertThat(SequentialMonitor.cusumAllowance(0.035, 5000)).isEqualTo(0.035);
+        assertThat(SequentialMonitor.cusumAllowance(0.035, 180)).isCloseTo(4 / Math.sqrt(12 * 180.0), within(1e-12));
+    }
+
     @Test
     void switchedOffWithAZeroThreshold() {
         Thresholds off = new Thresholds(T.referenceEvents(), T.windowSize(), T.minWindowEvents(), T.numericBins(),
