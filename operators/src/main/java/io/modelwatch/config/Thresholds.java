@@ -68,8 +68,10 @@ import java.time.Duration;
  *       0.009) and 9 of the reference's own ({@code 1/sqrt(12 n)} = 0.004), so neither window
  *       noise nor the reference's sampling error accumulates either (Siegmund's approximation puts
  *       the false-alarm run length at about {@code exp(2 * 0.031 * 0.1 / 0.009^2)}, astronomically
- *       many windows). The threshold makes a shift twice the floor (a 0.25 sd mean shift) alarm in
- *       its third window, in step with the escalation. 0 turns the detectors off.
+ *       many windows). With a smaller reference CUSUM's allowance rises to 4 of the reference's
+ *       standard errors ({@code SequentialMonitor.cusumAllowance}). The threshold makes a shift
+ *       twice the floor (a 0.25 sd mean shift) alarm in its third window, in step with the
+ *       escalation. 0 turns the detectors off.
  *   <li>{@code escalationWindows = 3} within {@code 10m}: one drifted window can be a burst or a
  *       batch job; three in ten one-minute windows is a sustained change, and is still reported
  *       within minutes. It also multiplies the false-alarm protection above (a cube, not a
