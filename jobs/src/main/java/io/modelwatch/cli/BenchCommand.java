@@ -200,7 +200,7 @@ final class BenchCommand {
             boolean bounded, Duration outOfOrderness, Duration idleness, Integer prometheusPort, String name) {
         return new RunOptions(bootstrap, null, thresholds, bounded, s.parallelism(), stateDir, null,
                 s.checkpointInterval(), Topics.defaults(), name, name, null, new Properties(), outOfOrderness,
-                idleness, prometheusPort, null, null, false, true, false, JobConfig.DEFAULT_OPEN_PROFILES);
+                idleness, prometheusPort, null, null, false, true, JobConfig.DEFAULT_OPEN_PROFILES);
     }
 
     private static int throughput(Settings s) throws Exception {

@@ -42,7 +42,6 @@ public record RunOptions(
         Map<String, byte[]> references,
         boolean allowNonRestoredState,
         boolean labelledModelsOnly,
-        boolean revisionsEveryWindow,
         int openProfiles) {
 
     public static final String USAGE = String.join("\n",
@@ -54,7 +53,7 @@ public record RunOptions(
             "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]",
             "                      [--references DIR_OR_FILE] [--prometheus-port PORT]",
             "                      [--allow-non-restored-state] [--label-join all|labelled-models]",
-            "                      [--revisions labelled-versions|every-window] [--open-profiles 1024]",
+            "                      [--open-profiles 1024]",
             "Without --bounded the job runs until Ctrl-C or SIGTERM, which stop it with a savepoint",
             "into --state-dir/savepoints and print 'modelwatch: savepoint written to PATH'; resume with",
             "--from-savepoint PATH (thresholds, version and --parallelism may change in between).",
@@ -62,9 +61,6 @@ public record RunOptions(
             "longer has (a per-model escalation pair removed from the thresholds file), dropping it.",
             "--label-join labelled-models keeps predictions for the label join only from a model's first",
             "label on (less state when most models send no labels; earlier labels go unmatched).",
-            "--revisions every-window keeps every window's report for its revisions by late labels, also",
-            "of a model version that has sent no label yet; by default (labelled-versions) reports are",
-            "kept from a version's first label on (docs/quality.md: without labels, no revision state).",
             "--open-profiles N: model versions per parallel instance whose open windows stay on the heap",
             "between checkpoints (and 64 KB of serialised profile each on average; docs/operations.md).",
             "Metrics: --prometheus-port PORT serves them for Prometheus (docs/metrics.md).");
@@ -86,7 +82,7 @@ public record RunOptions(
             Duration maxOutOfOrderness, Duration idleness) {
         this(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
-                idleness, null, null, Map.of(), false, false, false, JobConfig.DEFAULT_OPEN_PROFILES);
+                idleness, null, null, Map.of(), false, false, JobConfig.DEFAULT_OPEN_PROFILES);
     }
 
 
@@ -105,21 +101,21 @@ public record RunOptions(
 
     public JobConfig jobConfig() {
         return new JobConfig(thresholds, maxOutOfOrderness, idleness, topics.labels(), references, labelledModelsOnly,
-                revisionsEveryWindow, openProfiles);
+                openProfiles);
     }
 
     public RunOptions withFromSavepoint(String path) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, path,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
                 idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly,
-                revisionsEveryWindow, openProfiles);
+                openProfiles);
     }
 
     public RunOptions withBounded(boolean b) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, b, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
                 idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly,
-                revisionsEveryWindow, openProfiles);
+                openProfiles);
     }
 
     public static RunOptions parse(String[] args) {
@@ -144,7 +140,6 @@ public record RunOptions(
         Path referencesPath = null;
         boolean allowNonRestored = false;
         boolean labelledModelsOnly = false;
-        boolean revisionsEveryWindow = false;
         int openProfiles = JobConfig.DEFAULT_OPEN_PROFILES;
 
         List<String> list = new ArrayList<>();
@@ -200,12 +195,6 @@ public record RunOptions(
                     case "labelled-models" -> true;
                     default -> throw new UsageException("--label-join: 'all' or 'labelled-models', not '" + v + "'");
                 };
-                case "--revisions" -> revisionsEveryWindow = switch (v) {
-                    case "labelled-versions" -> false;
-                    case "every-window" -> true;
-                    default -> throw new UsageException(
-                            "--revisions: 'labelled-versions' or 'every-window', not '" + v + "'");
-                };
                 default -> throw new UsageException("unknown option " + flag + " (see --help)");
             }
         }
@@ -228,7 +217,7 @@ public record RunOptions(
         return new RunOptions(bootstrap, thresholdsFile, thresholds, bounded, parallelism, stateDir, savepoint,
                 checkpointInterval, new Topics(predictions, labels, control, triggers, health, deadLetters), groupId,
                 jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, prometheusPort, referencesPath, references,
-                allowNonRestored, labelledModelsOnly, revisionsEveryWindow, openProfiles);
+                allowNonRestored, labelledModelsOnly, openProfiles);
     }
 
     private static String read(String flag, Path file) {

@@ -21,14 +21,9 @@ import java.util.Map;
  * @param labelledModelsOnly the label join keeps predictions only of models that have sent a label
  *     ({@code run --label-join labelled-models}); false, the default, keeps every prediction with
  *     an id (see {@code PredictionsOfLabelledModels} for the trade-off)
- * @param revisionsEveryWindow every window's report is kept for its revisions, also of model
- *     versions that have not sent a label yet ({@code run --revisions every-window}); false, the
- *     default, keeps reports once the version has sent a label (see
- *     {@code PerformanceMonitorFunction} for the trade-off)
  */
 public record JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic,
-        Map<String, byte[]> references, boolean labelledModelsOnly, boolean revisionsEveryWindow, int openProfiles)
-        implements Serializable {
+        Map<String, byte[]> references, boolean labelledModelsOnly, int openProfiles) implements Serializable {
 
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
     public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
@@ -44,7 +39,7 @@ public record JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness,
 
     public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness, String labelsTopic,
             Map<String, byte[]> references) {
-        this(thresholds, maxOutOfOrderness, idleness, labelsTopic, references, false, false, DEFAULT_OPEN_PROFILES);
+        this(thresholds, maxOutOfOrderness, idleness, labelsTopic, references, false, DEFAULT_OPEN_PROFILES);
     }
 
     public JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness, Duration idleness) {

@@ -146,8 +146,7 @@ public final class MonitoringJob {
             SingleOutputStreamOperator<HealthReport> revised = windowReports
                     .keyBy(MonitoringJob::modelKey)
                     .connect(outcomes.keyBy(LabelOutcome::modelKey))
-                    .process(new PerformanceMonitorFunction(config.thresholds(),
-                            config.labelledModelsOnly() || !config.revisionsEveryWindow()))
+                    .process(new PerformanceMonitorFunction(config.thresholds(), config.labelledModelsOnly()))
                     .uid(OperatorIds.PERFORMANCE_MONITOR).name("Performance monitor (labels, revisions)");
             health = revised;
             signals = signals.union(aligned(revised.getSideOutput(Descriptors.DRIFT_SIGNALS),

@@ -21,17 +21,4 @@ class RunOptionsTest {
                 .isInstanceOf(UsageException.class)
                 .hasMessage("--open-profiles: must be a positive whole number, not '0'");
     }
-
-    @Test
-    void revisionsKeepReportsFromAVersionsFirstLabelUnlessEveryWindowIsAskedFor() {
-        assertThat(RunOptions.parse(new String[] {"--bootstrap-servers", "x:1"}).jobConfig().revisionsEveryWindow())
-                .isFalse();
-        assertThat(RunOptions.parse(new String[] {"--bootstrap-servers", "x:1", "--revisions", "every-window"})
-                .withFromSavepoint("/s").withBounded(true).jobConfig().revisionsEveryWindow()).isTrue();
-        assertThat(RunOptions.parse(new String[] {"--bootstrap-servers", "x:1", "--revisions=labelled-versions"})
-                .jobConfig().revisionsEveryWindow()).isFalse();
-        assertThatThrownBy(() -> RunOptions.parse(new String[] {"--bootstrap-servers", "x:1", "--revisions", "all"}))
-                .isInstanceOf(UsageException.class)
-                .hasMessage("--revisions: 'labelled-versions' or 'every-window', not 'all'");
-    }
 }

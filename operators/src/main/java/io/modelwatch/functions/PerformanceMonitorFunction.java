@@ -89,11 +89,8 @@ public final class PerformanceMonitorFunction
      * the state as before).
      */
     private transient Map<String, HealthReport> awaiting;
-    private final boolean reportsOnceLabelled;
-    /**
-     * Set once the version has sent a label (in either mode, so that a savepoint upgrade that
-     * turns {@link #reportsOnceLabelled} on knows the versions that have).
-     */
+    private final boolean labelledModelsOnly;
+    /** Set (only with {@link #labelledModelsOnly}) once the version has sent a label. */
     private transient ValueState<Boolean> labelsSeen;
     private static final int AWAITING_CACHE_SIZE = 2048;
 
@@ -109,25 +106,21 @@ public final class PerformanceMonitorFunction
         return labelWindowEnd * CHUNKS_PER_WINDOW + Math.min(chunk, CHUNKS_PER_WINDOW - 1);
     }
 
-    /** Every window's report kept for revisions ({@code --revisions every-window}). */
     public PerformanceMonitorFunction(ThresholdsConfig config) {
         this(config, false);
     }
 
     /**
-     * @param reportsOnceLabelled the job's default ({@code run --revisions labelled-versions}, and
-     *     always with {@code --label-join labelled-models}): a model version that has not sent a
-     *     label keeps, after revision 0, only a summary of each window's report instead of the
-     *     report (docs/quality.md). Revisions need the whole report, so such windows get no
-     *     revision if labels for them come after all (the first label delay of a new version);
-     *     their performance still counts and can still signal a decay. Without it
-     *     ({@code --revisions every-window}), the label horizon's worth of reports is kept for every
-     *     model version, labelled or not: at the defaults a day of one-minute windows, several MB
-     *     per version (docs/benchmarks.md), for every model that never sends a label.
+     * @param labelledModelsOnly {@code run --label-join labelled-models}: a model version that has
+     *     not sent a label keeps, after revision 0, only a summary of each window's report instead
+     *     of the report (docs/quality.md). Revisions need the whole report, so such windows get no
+     *     revision if labels for them come after all; their performance still counts and can still
+     *     signal a decay. Without it, the label horizon's worth of reports is kept for every model
+     *     version, labelled or not (at the defaults a day of one-minute windows: docs/benchmarks.md).
      */
-    public PerformanceMonitorFunction(ThresholdsConfig config, boolean reportsOnceLabelled) {
+    public PerformanceMonitorFunction(ThresholdsConfig config, boolean labelledModelsOnly) {
         this.config = config;
-        this.reportsOnceLabelled = reportsOnceLabelled;
+        this.labelledModelsOnly = labelledModelsOnly;
     }
 
     @Override
@@ -160,7 +153,7 @@ public final class PerformanceMonitorFunction
         static final int AWAITING = -1;
         /** Format 1: report as JSON. Format 2: report as deflated JSON. Both are read. */
         private static final int FORMAT = 2;
-        /** Format 3: no report, only a {@link Summary} (a version that had sent no label). */
+        /** Format 3: no report, only a {@link Summary} (labelled-models mode). */
         private static final int SUMMARY_ONLY = 3;
 
         byte[] toBytes() throws IOException {
@@ -298,7 +291,7 @@ public final class PerformanceMonitorFunction
 
     /** Whether this version's spans keep their reports after revision 0 (see the constructor). */
     private boolean keepsReports() throws IOException {
-        return !reportsOnceLabelled || labelsSeen.value() != null;
+        return !labelledModelsOnly || labelsSeen.value() != null;
     }
 
     /** Emits revision 0 of {@code s}: the report, with performance if its span has labels. */
@@ -322,7 +315,7 @@ public final class PerformanceMonitorFunction
 
     @Override
     public void processElement2(LabelOutcome o, Context ctx, Collector<HealthReport> out) throws Exception {
-        if (labelsSeen.value() == null) {
+        if (labelledModelsOnly && labelsSeen.value() == null) {
             labelsSeen.update(true);
         }
         Thresholds t = config.forModel(o.modelId());
@@ -472,7 +465,7 @@ public final class PerformanceMonitorFunction
             int revision = s.revision() + 1;
             Span.Summary summary = Span.summary(e.getValue());
             if (summary != null) {
-                // The report was not kept (no label from the version then): no revision to
+                // The report was not kept (labelled-models mode, no label then): no revision to
                 // send, but the window's performance still counts towards a decay signal.
                 boolean assessed = s.assessed() || assess(ctx.getCurrentKey(), summary.eventsSeen(),
                         summary.thresholdsVersion(), start, s.end(), acc, t, ctx);

@@ -51,10 +51,10 @@ class PerformanceMonitorFunctionTest {
     }
 
     static KeyedTwoInputStreamOperatorTestHarness<String, HealthReport, LabelOutcome, HealthReport> harness(
-            boolean rocksDb, boolean reportsOnceLabelled) throws Exception {
+            boolean rocksDb, boolean labelledModelsOnly) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(
                 new KeyedCoProcessOperator<>(new PerformanceMonitorFunction(ThresholdsParser.parse(THRESHOLDS),
-                        reportsOnceLabelled)),
+                        labelledModelsOnly)),
                 (HealthReport r) -> ModelKey.of(r.modelId(), r.modelVersion()), LabelOutcome::modelKey, Types.STRING);
         if (rocksDb) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -224,9 +224,8 @@ class PerformanceMonitorFunctionTest {
             h.processBothWatermarks(new Watermark(watermarkAfter(11)));
             assertThat(reports(h)).extracting(r -> r.revision() + ":" + r.performance().labeled())
                     .containsExactly("0:1");
-            // Only the version's performance reference and the flag that it has sent labels are
-            // left; they live as long as the version.
-            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            // Only the version's performance reference is left; it lives as long as the version.
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
@@ -272,9 +271,9 @@ class PerformanceMonitorFunctionTest {
     }
 
     /** Windows 0 and 1; a label of each window's prediction arrives a window after it closed. */
-    static List<String> revisionsWithLateFirstLabel(boolean reportsOnceLabelled, List<Integer> spanBytesOfWindow0)
+    static List<String> revisionsWithLateFirstLabel(boolean labelledModelsOnly, List<Integer> spanBytesOfWindow0)
             throws Exception {
-        try (var h = harness(false, reportsOnceLabelled)) {
+        try (var h = harness(false, labelledModelsOnly)) {
             h.processElement1(report(0));
             h.processBothWatermarks(new Watermark(watermarkAfter(0)));
             spanBytesOfWindow0.add(spanBytes(h, 0));
@@ -291,15 +290,14 @@ class PerformanceMonitorFunctionTest {
     }
 
     @Test
-    void aVersionKeepsNoReportsUntilItsFirstLabelUnlessEveryWindowIsAskedFor() throws Exception {
+    void inLabelledModelsModeAVersionKeepsNoReportsUntilItsFirstLabel() throws Exception {
         List<Integer> keptAll = new ArrayList<>();
         List<Integer> keptLabelled = new ArrayList<>();
-        // --revisions every-window: window 0's report is kept for its revision when its label comes.
+        // By default window 0's report is kept for its revision when its label comes.
         assertThat(revisionsWithLateFirstLabel(false, keptAll))
                 .containsExactlyInAnyOrder("00:0:0", "01:0:0", "00:1:1", "01:1:1");
-        // The default (and --label-join labelled-models): window 0 closed before the version's
-        // first label, so only a summary of it was kept and it gets no revision; window 1 closed
-        // after it and does.
+        // Labelled-models mode: window 0 closed before the version's first label, so only a
+        // summary of it was kept and it gets no revision; window 1 closed after it and does.
         assertThat(revisionsWithLateFirstLabel(true, keptLabelled))
                 .containsExactlyInAnyOrder("00:0:0", "01:0:0", "01:1:1");
         assertThat(keptLabelled.get(0)).isLessThan(64).isLessThan(keptAll.get(0) / 3);
