@@ -98,9 +98,9 @@ public final class SequentialMonitor {
      * standard error 0.004) the default allowance of 0.035 is 9 standard errors and this changes
      * nothing; with 180 values (standard error 0.022) it was 1.6, so about one signal in ten had
      * a bias beyond it: in a latency run with 180-event references 125 of 800 stationary models
-     * triggered FEATURE_DRIFT, on CUSUM evidence (368 of 370 pieces). Four standard errors make such a bias a
-     * 1-in-16,000 event per signal, and the allowance grows only where the reference is small
-     * (below about 1,100 values). Page-Hinkley, which compares the stream with its own past, has
+     * triggered FEATURE_DRIFT, on CUSUM evidence (368 of 370 pieces). Four standard errors make
+     * such a bias a 1-in-16,000 event per signal, and the allowance grows only where the
+     * reference is small (below about 1,100 values). Page-Hinkley, which compares the stream with its own past, has
      * no such bias.
      */
     static double cusumAllowance(double k, long referenceValues) {
