@@ -330,8 +330,7 @@ final class BenchCommand {
         // Idleness 1 s: the labels topic is empty, and the watermark must not wait a minute for it.
         RunOptions options = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("state"), false,
                 JobConfig.DEFAULT_OUT_OF_ORDERNESS, Duration.ofSeconds(1), null, "bench-live-state");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                FlinkSettings.embedded(FlinkSettings.of(options)));
+        StreamExecutionEnvironment env = FlinkSettings.environment(options);
         MonitoringJob.build(env, KafkaEndpoints.sources(options), KafkaEndpoints.sinks(options), options.jobConfig());
         JobClient job = env.executeAsync("bench-live-state");
         String location;
