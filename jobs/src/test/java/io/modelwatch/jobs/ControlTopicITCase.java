@@ -1,5 +1,6 @@
 package io.modelwatch.jobs;
 
+import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.cli.RunOptions;
@@ -121,7 +122,7 @@ class ControlTopicITCase extends KafkaTestBase {
                 assertThat(r.status()).isEqualTo(HealthReport.OK);
                 assertThat(r.control().referenceCommandId()).isEqualTo("r-1");
             });
-            job.cancel().get();
+            job.cancel().get(2, TimeUnit.MINUTES);
         }
     }
 

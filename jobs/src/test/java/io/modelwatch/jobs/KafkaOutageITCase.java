@@ -48,7 +48,7 @@ class KafkaOutageITCase extends KafkaTestBase {
                     .as("the job failed during a 20 s outage").isFalse());
             finish(scenario, job);
         } finally {
-            job.cancel().get();
+            job.cancel().get(2, TimeUnit.MINUTES);
         }
         scenario.runReference();
         scenario.assertSameOutputsAsReference();
@@ -80,7 +80,7 @@ class KafkaOutageITCase extends KafkaTestBase {
                     () -> scenario.minutes(OUTAGE_MINUTE + 1, OUTAGE_MINUTE + 2).forEach(upstream::send));
             whileDown.run();
             kafka.startBroker();
-            sending.get();
+            sending.get(2, TimeUnit.MINUTES);
             upstream.flush();
         }
     }

@@ -1,5 +1,6 @@
 package io.modelwatch.jobs;
 
+import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.cli.RunOptions;
@@ -61,7 +62,7 @@ class QuietPartitionITCase extends KafkaTestBase {
             assertThat(reports).extracting(HealthReport::modelId).containsOnly("churn", "fraud");
             assertThat(reports).extracting(HealthReport::windowEnd).contains("2026-11-26T10:05:00Z");
         } finally {
-            job.cancel().get();
+            job.cancel().get(2, TimeUnit.MINUTES);
         }
     }
 }

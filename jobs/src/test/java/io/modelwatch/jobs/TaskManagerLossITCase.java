@@ -1,5 +1,6 @@
 package io.modelwatch.jobs;
 
+import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.testing.KafkaTestBase;
@@ -45,7 +46,7 @@ class TaskManagerLossITCase extends KafkaTestBase {
             // run in three: no task was deployed for the 90 s the test waits.)
             flink.startTaskManager();
             scenario.awaitWindowWritten(FAULT_MINUTE);
-            flink.terminateTaskManager(0).get();
+            flink.terminateTaskManager(0).get(2, TimeUnit.MINUTES);
 
             // The rest of the traffic arrives while the job restarts and after.
             scenario.awaitWindow(FAULT_MINUTE);
@@ -54,7 +55,7 @@ class TaskManagerLossITCase extends KafkaTestBase {
                     .as("the job failed and restarted").isNotNull();
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
-            job.cancel().get();
+            job.cancel().get(2, TimeUnit.MINUTES);
         }
 
         scenario.runReference();

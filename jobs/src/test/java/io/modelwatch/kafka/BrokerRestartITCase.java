@@ -1,5 +1,6 @@
 package io.modelwatch.kafka;
 
+import java.util.concurrent.TimeUnit;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +36,7 @@ class BrokerRestartITCase {
             tx.commitTransaction();
             // A transaction open across the outage, as a Flink sink's is between checkpoints.
             tx.beginTransaction();
-            tx.send(new ProducerRecord<>("outage", "b", "committed-after")).get();
+            tx.send(new ProducerRecord<>("outage", "b", "committed-after")).get(2, TimeUnit.MINUTES);
 
             kafka.stopBroker();
             // Sent while the broker is down. A producer that has lost the topic's metadata in the
@@ -43,14 +44,14 @@ class BrokerRestartITCase {
             // on a thread of its own, as an application's would.
             CompletableFuture<RecordMetadata> during = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return writer.send(new ProducerRecord<>("outage", "a", "during".getBytes(UTF_8))).get();
+                    return writer.send(new ProducerRecord<>("outage", "a", "during".getBytes(UTF_8))).get(2, TimeUnit.MINUTES);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
             kafka.startBroker();
 
-            during.get();
+            during.get(2, TimeUnit.MINUTES);
             tx.commitTransaction();
             writer.send(new ProducerRecord<>("outage", "a", "after".getBytes(UTF_8)));
             writer.flush();

@@ -1,5 +1,6 @@
 package io.modelwatch.metrics;
 
+import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -83,7 +84,7 @@ class PrometheusMetricsITCase {
                 java.nio.file.Files.writeString(Path.of(dump), scrape);
             }
         } finally {
-            job.cancel().get();
+            job.cancel().get(2, TimeUnit.MINUTES);
         }
 
         // Per model version: labels model_id and model_version on every series.
