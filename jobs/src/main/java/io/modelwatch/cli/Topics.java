@@ -2,7 +2,7 @@ package io.modelwatch.cli;
 
 import java.io.Serializable;
 
-/** Topic names; every one can be changed by a flag. Defaults per CONTRACT.md. */
+/** Topic names; every one can be changed by a flag. Defaults as docs/topics.md lists them. */
 public record Topics(String predictions, String labels, String control, String triggers, String health,
         String deadLetters) implements Serializable {
     public static Topics defaults() {

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 /**
  * Simulated prediction traffic of several models, some of which drift: the input of
  * {@code bin/modelwatch demo} and of end-to-end tests. Every event is a PredictionEvent exactly
- * as in CONTRACT.md.
+ * as docs/topics.md and src/schemas/ define it.
  *
  * <p>Deterministic: the events of a minute depend only on the seed, the scenario and the minute,
  * so {@code minute(17)} is the same bytes whether or not minutes 0..16 were generated first, and

@@ -20,7 +20,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-/** Kafka sources and exactly-once sinks for the topics of CONTRACT.md. */
+/** Kafka sources and exactly-once sinks for the topics of docs/topics.md. */
 public final class KafkaEndpoints {
     /**
      * Must not exceed the broker's transaction.max.timeout.ms (15 min by default), and must

@@ -1,7 +1,7 @@
 package io.modelwatch.model;
 
 /**
- * The QC stream: one report per model version per evaluation window (see CONTRACT.md). Flat and
+ * The QC stream: one report per model version per evaluation window (docs/topics.md). Flat and
  * small enough to chart directly; arrays, not maps, so it crosses Flink without Kryo.
  *
  * @param status WARMING_UP (reference still being learned), ACCUMULATING (too few events yet;

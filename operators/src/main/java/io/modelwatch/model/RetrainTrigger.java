@@ -1,6 +1,6 @@
 package io.modelwatch.model;
 
-/** The job's verdict that a model version needs retraining; see CONTRACT.md. */
+/** The job's verdict that a model version needs retraining; defined in docs/topics.md. */
 public record RetrainTrigger(
         String triggerId,
         String modelId,

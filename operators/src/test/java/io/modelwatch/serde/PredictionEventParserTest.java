@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class PredictionEventParserTest {
-    /** The example of CONTRACT.md, verbatim. */
+    /** The prediction example of docs/topics.md, verbatim. */
     static final String CONTRACT_EXAMPLE = """
             {
               "modelId": "churn",
