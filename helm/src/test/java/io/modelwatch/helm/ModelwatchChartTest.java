@@ -589,6 +589,14 @@ class ModelwatchChartTest {
     assertThat(rocksdb.at("/ephemeral/volumeClaimTemplate/spec/resources/requests/storage").asText()).isEqualTo("50Gi");
   }
 
+  @Test
+  void anEmptyEphemeralStorageLeavesTheTaskManagersWithoutRequest() throws IOException {
+    JsonNode spec = render(null, values("taskManager: {resource: {memory: 4096m, cpu: 2, ephemeralStorage: ''}}"))
+        .flinkDeployment().path("spec");
+    assertThat(spec.at("/taskManager/resource").has("ephemeralStorage")).isFalse();
+    assertThat(volume(spec, "rocksdb").at("/emptyDir/sizeLimit").asText()).isEqualTo("10Gi");
+  }
+
   // ---------------------------------------------------------------- alerts
 
   @Nested
