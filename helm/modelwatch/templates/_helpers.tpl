@@ -230,6 +230,7 @@ but not replace the chart's (each has its own value, and some must never change)
 {{- end }}
 {{- $_ := set $conf "kubernetes.operator.job.savepoint-on-deletion" (ternary "true" "false" .Values.savepoints.onDeletion) }}
 {{- $_ := set $conf "kubernetes.operator.savepoint.format.type" .Values.savepoints.formatType }}
+{{- $_ := set $conf "kubernetes.operator.savepoint.dispose-on-delete" (ternary "true" "false" .Values.savepoints.disposeOnDelete) }}
 {{- $_ := set $conf "state.backend.rocksdb.localdir" .Values.rocksdb.localDir.mountPath }}
 {{- range $key, $value := .Values.flinkConfiguration }}
 {{- if hasKey $conf $key }}

@@ -211,11 +211,13 @@ class ModelwatchChartTest {
     @Test
     void savesOnDeletionEveryHourAndInRocksDbsNativeFormat() {
       // Option names of the operator targeted (KubernetesOperatorConfigOptions, release-1.14.0):
-      // job.savepoint-on-deletion, periodic.savepoint.interval, savepoint.format.type; all three
-      // "dynamic", i.e. read from the FlinkDeployment's own flinkConfiguration.
+      // job.savepoint-on-deletion, periodic.savepoint.interval, savepoint.dispose-on-delete,
+      // savepoint.format.type; all "dynamic", i.e. read from the FlinkDeployment's own
+      // flinkConfiguration.
       assertThat(flinkConf(spec))
           .containsEntry("kubernetes.operator.job.savepoint-on-deletion", "true")
           .containsEntry("kubernetes.operator.periodic.savepoint.interval", "1h")
+          .containsEntry("kubernetes.operator.savepoint.dispose-on-delete", "true")
           .containsEntry("kubernetes.operator.savepoint.format.type", "NATIVE")
           .containsEntry("state.backend.type", "rocksdb");
     }
