@@ -719,7 +719,7 @@ class ModelwatchChartTest {
       Map<String, String> env = new TreeMap<>();
       container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
       assertThat(env).containsEntry("REST_HOST", "modelwatch-rest").containsEntry("REST_PORT", "8081")
-          .containsEntry("JOB_NAME", "modelwatch-prod").containsEntry("TIMEOUT_SECONDS", "300");
+          .containsEntry("JOB_NAME", "modelwatch-prod").containsEntry("TIMEOUT_SECONDS", "240");
       assertThat(container.path("command")).extracting(JsonNode::asText)
           .containsExactly("bash", "-c", Files.readString(TEST_SCRIPT));
     }
