@@ -101,6 +101,27 @@ class ModelwatchChartTest {
     }
 
     @Test
+    void passesStrictWithTheTlsSaslExampleAndEveryOptionalResource() throws IOException {
+      // helm lint -f examples/values-tls-sasl.yaml --set ...enabled=true, the same way: the
+      // copy's values.yaml is the chart's with the example and the switches merged over it.
+      Path copy = copyChart();
+      JsonNode values = YAML.readTree(CHART.resolve("values.yaml").toFile());
+      merge(values, YAML.readTree(TLS_SASL_EXAMPLE.toFile()));
+      merge(values, YAML.readTree("""
+          metrics: {podMonitor: {enabled: true}, prometheusRule: {enabled: true}, dashboard: {enabled: true}}
+          kafkaTopics: {enabled: true}
+          serviceAccount: {create: true, name: modelwatch-flink}
+          restartNonce: 1
+          """));
+      YAML.writeValue(copy.resolve("values.yaml").toFile(), values);
+
+      LintResult result = new Helm(copy).lint().strict().call();
+
+      assertThat(result.isFailed()).as("lint: %s", result.getMessages()).isFalse();
+      assertThat(result.getMessages()).noneMatch(m -> m.startsWith("[ERROR]") || m.startsWith("[WARNING]"));
+    }
+
+    @Test
     void ofTheChartAloneFailsOnlyOnTheMissingBootstrapServers() {
       LintResult result = new Helm(CHART).lint().strict().call();
 
