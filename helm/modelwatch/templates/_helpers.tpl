@@ -7,6 +7,8 @@ modelwatch.jarPath; helm/ tests check that the two agree.
 {{- define "modelwatch.thresholdsDir" -}}/opt/modelwatch/thresholds{{- end }}
 {{- define "modelwatch.kafkaDir" -}}/opt/modelwatch/kafka{{- end }}
 {{- define "modelwatch.metricsPort" -}}9249{{- end }}
+{{/* The JobManager's REST port: the operator's default rest.port, on the <fullname>-rest Service. */}}
+{{- define "modelwatch.restPort" -}}8081{{- end }}
 
 {{/*
 pipeline.max-parallelism: the number of key groups the keyed state is split into. It is written
@@ -78,10 +80,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- required "serviceAccount.name is required: the Flink pods need an account that may manage pods and configmaps" .Values.serviceAccount.name }}
 {{- end }}
 
-{{- define "modelwatch.thresholdsConfigMap" -}}{{ include "modelwatch.fullname" . }}-thresholds{{- end }}
+{{/*
+The thresholds ConfigMap is named after its content: the first 10 hex digits of the SHA-256 of
+the thresholds file. Other thresholds are another ConfigMap and another name in the pod
+template, so the FlinkDeployment's spec changes with them (a savepoint upgrade), and a spec
+rolled back by the operator or by `helm rollback` names the file it ran with, which is kept.
+10 digits: a collision among the few thresholds versions of one release is out of reach.
+*/}}
+{{- define "modelwatch.thresholdsHash" -}}{{ include "modelwatch.thresholdsYaml" . | sha256sum | trunc 10 }}{{- end }}
+{{- define "modelwatch.thresholdsConfigMap" -}}{{ include "modelwatch.fullname" . }}-thresholds-{{ include "modelwatch.thresholdsHash" . }}{{- end }}
 {{- define "modelwatch.kafkaSecretCreated" -}}{{ include "modelwatch.fullname" . }}-kafka-client{{- end }}
 
-{{/* The thresholds file, exactly as the ConfigMap holds it and the checksum covers it. */}}
+{{/* The thresholds file, exactly as the ConfigMap holds it and its name's hash covers it. */}}
 {{- define "modelwatch.thresholdsYaml" -}}
 {{- toYaml .Values.thresholds }}
 {{- end }}
@@ -108,6 +118,29 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "modelwatch.kafkaProperties" -}}
 {{- range $key, $value := .Values.kafka.security.properties }}
 {{ $key }}={{ toString $value | replace "\\" "\\\\" }}
+{{- end }}
+{{- end }}
+
+{{/*
+kafka.tls: the mount directories of the truststore and keystore Secrets. A file the chart-made
+properties name under one of them needs its Secret: fail early rather than let the job fail
+at start on a missing file.
+*/}}
+{{- define "modelwatch.truststoreDir" -}}{{ .Values.kafka.tls.mountPath | trimSuffix "/" }}/truststore{{- end }}
+{{- define "modelwatch.keystoreDir" -}}{{ .Values.kafka.tls.mountPath | trimSuffix "/" }}/keystore{{- end }}
+{{- define "modelwatch.checkTls" -}}
+{{- $tls := .Values.kafka.tls }}
+{{- if hasPrefix (printf "%s/" (include "modelwatch.kafkaDir" .)) (printf "%s/" ($tls.mountPath | trimSuffix "/")) }}
+{{- fail (printf "kafka.tls.mountPath %s is inside %s, where the Kafka properties Secret is mounted: use another directory" $tls.mountPath (include "modelwatch.kafkaDir" .)) }}
+{{- end }}
+{{- range $key, $value := .Values.kafka.security.properties }}
+{{- $v := toString $value }}
+{{- if and (hasPrefix (printf "%s/" (include "modelwatch.truststoreDir" $)) $v) (not $tls.truststoreSecret) }}
+{{- fail (printf "kafka.security.properties.%s points into %s, but kafka.tls.truststoreSecret is empty" $key (include "modelwatch.truststoreDir" $)) }}
+{{- end }}
+{{- if and (hasPrefix (printf "%s/" (include "modelwatch.keystoreDir" $)) $v) (not $tls.keystoreSecret) }}
+{{- fail (printf "kafka.security.properties.%s points into %s, but kafka.tls.keystoreSecret is empty" $key (include "modelwatch.keystoreDir" $)) }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -195,6 +228,10 @@ but not replace the chart's (each has its own value, and some must never change)
 {{- if .Values.savepoints.periodicInterval }}
 {{- $_ := set $conf "kubernetes.operator.periodic.savepoint.interval" .Values.savepoints.periodicInterval }}
 {{- end }}
+{{- $_ := set $conf "kubernetes.operator.job.savepoint-on-deletion" (ternary "true" "false" .Values.savepoints.onDeletion) }}
+{{- $_ := set $conf "kubernetes.operator.savepoint.format.type" .Values.savepoints.formatType }}
+{{- $_ := set $conf "kubernetes.operator.savepoint.dispose-on-delete" (ternary "true" "false" .Values.savepoints.disposeOnDelete) }}
+{{- $_ := set $conf "state.backend.rocksdb.localdir" .Values.rocksdb.localDir.mountPath }}
 {{- range $key, $value := .Values.flinkConfiguration }}
 {{- if hasKey $conf $key }}
 {{- fail (printf "flinkConfiguration.%s is set by the chart; use its own value instead (see values.yaml)" $key) }}
