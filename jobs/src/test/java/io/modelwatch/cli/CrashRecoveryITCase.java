@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.modelwatch.demo.TrafficSimulator;
 import io.modelwatch.demo.TrafficSimulator.DriftKind;
 import io.modelwatch.demo.TrafficSimulator.ModelScenario;
+import io.modelwatch.testing.ContractSchemas;
 import io.modelwatch.testing.KafkaTestBase;
 import io.modelwatch.kafka.TopicReader;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.RetrainTrigger;
-import io.modelwatch.serde.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,7 +83,7 @@ class CrashRecoveryITCase extends KafkaTestBase {
         assertThat(RunCommandITCase.read(second.resolve("stderr.txt"))).contains("modelwatch: resuming from");
 
         List<HealthReport> reports = TopicReader.readAll(kafka.bootstrapServers(), "model-health").stream()
-                .map(r -> Json.read(r.value(), HealthReport.class)).toList();
+                .map(r -> ContractSchemas.read(r.value(), HealthReport.class)).toList();
         Map<String, List<String>> windows = reports.stream().collect(Collectors.groupingBy(HealthReport::modelId,
                 Collectors.mapping(HealthReport::windowEnd, Collectors.toList())));
         for (String model : List.of("churn", "fraud")) {
@@ -94,7 +94,7 @@ class CrashRecoveryITCase extends KafkaTestBase {
             assertThat(windows.get(model)).as(model).containsExactlyInAnyOrderElementsOf(expected);
         }
         List<RetrainTrigger> triggers = TopicReader.readAll(kafka.bootstrapServers(), "retrain-triggers").stream()
-                .map(r -> Json.read(r.value(), RetrainTrigger.class)).toList();
+                .map(r -> ContractSchemas.read(r.value(), RetrainTrigger.class)).toList();
         assertThat(triggers).extracting(RetrainTrigger::modelId).containsExactly("fraud");
     }
 
