@@ -57,12 +57,18 @@ class CrashRecoveryITCase extends KafkaTestBase {
             assertThat(TopicReader.awaitRecords(kafka.bootstrapServers(), "model-health", 6, Duration.ofSeconds(120)))
                     .as("reports before the crash; stderr: %s", RunCommandITCase.read(first.resolve("stderr.txt")))
                     .hasSizeGreaterThanOrEqualTo(6);
+            assertThat(run.isAlive()).as("the run was still running when killed; stderr: %s",
+                    RunCommandITCase.read(first.resolve("stderr.txt"))).isTrue();
         } finally {
             run.destroyForcibly(); // SIGKILL: no savepoint, no clean shutdown, open transactions left behind
             run.waitFor(30, TimeUnit.SECONDS);
         }
-        int before = TopicReader.readAll(kafka.bootstrapServers(), "model-health").size();
-        assertThat(before).as("the crash interrupted the run").isLessThan(expectedReports);
+        // The crash interrupted the run: the process died of the SIGKILL (128 + 9), not of its own
+        // accord, and left checkpoints but no savepoint, so the restart must resume from a checkpoint.
+        assertThat(run.exitValue()).as("exit status of the killed run").isEqualTo(137);
+        assertThat(RunCommandITCase.read(first.resolve("stdout.txt"))).doesNotContain(RunCommand.SAVEPOINT_WRITTEN);
+        Path savepoints = dir.resolve("state").resolve("savepoints");
+        assertThat(!Files.isDirectory(savepoints) || isEmpty(savepoints)).as("no savepoint after the crash").isTrue();
 
         TopicWriter.send(kafka.bootstrapServers(), "predictions", minutes(sim, MINUTES / 2, MINUTES));
         Path second = Files.createDirectories(dir.resolve("second"));
@@ -80,7 +86,8 @@ class CrashRecoveryITCase extends KafkaTestBase {
         } finally {
             again.destroyForcibly();
         }
-        assertThat(RunCommandITCase.read(second.resolve("stderr.txt"))).contains("modelwatch: resuming from");
+        assertThat(RunCommandITCase.read(second.resolve("stderr.txt")))
+                .contains("modelwatch: resuming from " + dir.resolve("state").resolve("checkpoints") + "/");
 
         List<HealthReport> reports = TopicReader.readAll(kafka.bootstrapServers(), "model-health").stream()
                 .map(r -> ContractSchemas.read(r.value(), HealthReport.class)).toList();
@@ -96,6 +103,12 @@ class CrashRecoveryITCase extends KafkaTestBase {
         List<RetrainTrigger> triggers = TopicReader.readAll(kafka.bootstrapServers(), "retrain-triggers").stream()
                 .map(r -> ContractSchemas.read(r.value(), RetrainTrigger.class)).toList();
         assertThat(triggers).extracting(RetrainTrigger::modelId).containsExactly("fraud");
+    }
+
+    private static boolean isEmpty(Path directory) throws Exception {
+        try (var entries = Files.list(directory)) {
+            return entries.findAny().isEmpty();
+        }
     }
 
     private static List<ProducerRecord<String, byte[]>> minutes(TrafficSimulator sim, int from, int to) {
