@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelwatch.detect.DriftEvaluator;
 import io.modelwatch.model.ModelKey;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -290,9 +291,6 @@ public final class ModelStore {
         return out;
     }
 
-    static final String PSI = "psi";
-    static final String P_VALUE = "p_value";
-
     private static void addSignal(List<ObjectNode> out, String signal, JsonNode feature) {
         JsonNode deciding = null;
         boolean drifted = false;
@@ -300,11 +298,11 @@ public final class ModelStore {
         for (JsonNode d : feature.path("drift")) {
             String statistic = d.path("statistic").asText();
             drifted |= d.path("drifted").asBoolean(false);
-            if (statistic.equals(P_VALUE)) {
+            if (statistic.equals(DriftEvaluator.P_VALUE)) {
                 pValue = d;
             }
             if (!d.path("value").isNumber() || !d.path("threshold").isNumber()
-                    || statistic.equals(PSI) || statistic.endsWith(P_VALUE)) {
+                    || statistic.equals(DriftEvaluator.PSI) || statistic.endsWith(DriftEvaluator.P_VALUE)) {
                 continue; // informational (no threshold), read-only (PSI) or a p-value
             }
             if (deciding == null || strength(d) > strength(deciding)) {

@@ -51,7 +51,7 @@ public abstract class KafkaTestBase {
                 .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
     }
 
-    /** Everything committed to {@code topic}, as {@code type}. */
+    /** Everything committed to {@code topic}, as {@code type}, each record checked against its schema ({@link ContractSchemas}). */
     protected static <T> List<T> read(String topic, Class<T> type) {
         List<T> out = new ArrayList<>();
         for (ConsumerRecord<String, String> r : TopicReader.readAll(kafka.bootstrapServers(), topic)) {
