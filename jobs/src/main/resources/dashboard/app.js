@@ -264,14 +264,14 @@
     const signals = all.filter((s) => s.drifted);
     if (!signals.length) {
       const s = all[0];
-      return el('span', { class: 'muted quiet-signal', title: `${s.signal}: ${s.statistic} ${fixed(s.value, 3)}, threshold ${fixed(s.threshold, 2)}` },
-        `max ${fixed(s.value, 3)} (${signalName(s.signal)})`);
+      return el('span', { class: 'muted quiet-signal', title: `${s.signal}: ${s.statistic} ${fixed(s.value, 3)}, threshold ${fixed(s.threshold, 3)}` },
+        `closest: ${signalName(s.signal)} ${s.statistic} ${fixed(s.value, 3)} / ${fixed(s.threshold, 3)}`);
     }
     return el('ul', { class: 'chips' }, signals.map((s) => el('li', {
       class: 'chip' + (s.drifted ? ' drifted' : ''),
-      title: `${s.signal}: ${s.statistic} ${fixed(s.value, 3)}, threshold ${fixed(s.threshold, 2)}${s.drifted ? ' (drifted)' : ''}`,
+      title: `${s.signal}: ${s.statistic} ${fixed(s.value, 3)}, threshold ${fixed(s.threshold, 3)}${s.drifted ? ' (drifted)' : ''}`,
     }, el('span', { class: 'chip-name' }, signalName(s.signal)), ' ',
-    el('span', { class: 'chip-value' }, `${fixed(s.value, 3)} / ${fixed(s.threshold, 2)}`),
+    el('span', { class: 'chip-value' }, `${s.statistic} ${fixed(s.value, 3)} / ${fixed(s.threshold, 3)}`),
     s.drifted ? el('span', { class: 'visually-hidden' }, ' (drifted)') : null)));
   }
 
@@ -377,7 +377,7 @@
     qualityChart(points, domain);
     performanceChart(points, domain);
     renderTriggers(d.triggers);
-    renderFeatures(l);
+    renderFeatures(l, d.latestSignals);
   }
 
   function timeDomain(points) {
@@ -391,40 +391,62 @@
     return [lo, hi];
   }
 
+  // Each point's drift entries are the deciding statistic of each signal (ModelStore.signals):
+  // ks, linf, cusum, ... with the threshold it had to reach in that window. Their scales and
+  // thresholds differ (a KS threshold shrinks as windows grow), so the chart draws each as a
+  // multiple of its own threshold: 1 is the threshold, and the tooltip gives the raw values.
   function driftChart(points, triggers, domain) {
     const byName = new Map();
-    const thresholds = new Set();
     points.forEach((p, i) => {
       for (const s of p.drift || []) {
-        if (s.statistic !== 'psi') continue;
-        if (!byName.has(s.signal)) byName.set(s.signal, new Array(points.length).fill(null));
-        byName.get(s.signal)[i] = s.value;
-        thresholds.add(s.threshold);
+        if (!(s.threshold > 0)) continue;
+        if (!byName.has(s.signal)) {
+          const n = points.length;
+          byName.set(s.signal, { values: new Array(n).fill(null), titles: new Array(n).fill(null),
+            flagged: new Array(n).fill(false), statistics: new Set() });
+        }
+        const e = byName.get(s.signal);
+        e.values[i] = s.value / s.threshold;
+        e.flagged[i] = !!s.drifted;
+        e.statistics.add(s.statistic);
+        e.titles[i] = `${signalName(s.signal)}: ${s.statistic} ${fixed(s.value, 3)}, threshold ${fixed(s.threshold, 3)}`
+          + ` (${fixed(s.value / s.threshold, 2)}×)`
+          + (s.pValue !== undefined ? `, adjusted p ${pValue(s.pValue)}` : '')
+          + (s.drifted ? ', flagged' : '') + ` · window ending ${utc(p.windowEnd, true)} UTC`;
       }
     });
     const peak = (vals) => Math.max(...vals.map((v) => (v === null ? 0 : v)));
     const features = [...byName.keys()].filter((n) => n !== 'prediction')
-      .sort((a, b) => peak(byName.get(b)) - peak(byName.get(a)) || (a < b ? -1 : 1))
+      .sort((a, b) => peak(byName.get(b).values) - peak(byName.get(a).values) || (a < b ? -1 : 1))
       .slice(0, MAX_SERIES);
-    const series = features.map((n, i) => ({ name: signalName(n), colour: COLOURS[i], values: byName.get(n) }));
+    const named = (n) => `${signalName(n)} (${[...byName.get(n).statistics].join(', ')})`;
+    const series = features.map((n, i) => ({ name: named(n), colour: COLOURS[i], ...byName.get(n) }));
     if (byName.has('prediction')) {
-      series.push({ name: 'prediction', colour: '#1d2939', dash: '5 3', values: byName.get('prediction') });
+      series.push({ name: named('prediction'), colour: '#1d2939', dash: '5 3', ...byName.get('prediction') });
     }
     const bands = points.filter((p) => p.status === 'DRIFTING')
       .map((p) => [Date.parse(p.windowStart || p.windowEnd), Date.parse(p.windowEnd)]);
     const markers = (triggers || []).map((t) => ({ x: Date.parse(t.detectedAt), label: 'trigger' }));
-    const th = [...thresholds].sort((a, b) => a - b).map((y) => ({ y, label: `threshold ${fixed(y, 2)}` }));
+    const th = series.length ? [{ y: 1, label: 'threshold' }] : [];
     lineChart($('drift-chart'), {
-      id: 'drift-svg', points, series, domain, thresholds: th, bands, markers, digits: 2,
-      label: `PSI per window of ${series.map((s) => s.name).join(', ') || 'no signals yet'}`,
+      id: 'drift-svg', points, series, domain, thresholds: th, bands, markers, digits: 2, tickSuffix: '×',
+      label: `Deciding statistic per window as a multiple of its threshold: ${series.map((s) => s.name).join(', ') || 'no signals yet'}`,
       empty: 'No drift statistics yet: the reference is still being learned.',
     });
     const legend = series.map((s) => el('li', {}, swatch(s.colour, s.dash), s.name));
-    if (th.length) legend.push(el('li', {}, swatch('#b42318', '4 3'), 'threshold'));
+    if (th.length) legend.push(el('li', {}, swatch('#b42318', '4 3'), 'threshold (1×)'));
+    if (series.some((s) => s.flagged.some((f) => f))) legend.push(el('li', {}, dotSwatch(), 'flagged'));
     if (bands.length) legend.push(el('li', {}, el('span', { class: 'swatch band-swatch', 'aria-hidden': 'true' }), 'drifting window'));
     if (markers.length) legend.push(el('li', {}, swatch('#7a2e0e', '1 2'), 'trigger'));
     $('drift-legend').replaceChildren(...legend);
   }
+
+  function dotSwatch() {
+    return svg('svg', { class: 'swatch', viewBox: '0 0 20 10', 'aria-hidden': 'true', width: 20, height: 10 },
+      svg('circle', { class: 'dot flagged', cx: 10, cy: 5, r: 4, fill: '#1d2939' }));
+  }
+
+  const pValue = (p) => (p === undefined || p === null ? '–' : p < 0.001 ? Number(p).toExponential(1) : fixed(p, 3));
 
   function eventsChart(points, domain) {
     lineChart($('events-chart'), {
@@ -526,7 +548,7 @@
     for (const t of ticks) {
       root.append(svg('line', { class: 'grid', x1: m.l, x2: W - m.r, y1: y(t), y2: y(t) }));
       root.append(svg('text', { class: 'tick', x: m.l - 6, y: y(t) + 4, 'text-anchor': 'end',
-        text: fmtTick(t, ytop) }));
+        text: fmtTick(t, ytop) + (o.tickSuffix || '') }));
     }
     for (const t of timeTicks(lo, hi, 6)) {
       root.append(svg('line', { class: 'xtick', x1: x(t), x2: x(t), y1: m.t + ih, y2: m.t + ih + 4 }));
@@ -558,8 +580,11 @@
       root.append(svg('path', { class: 'series', d, stroke: s.colour, 'stroke-dasharray': s.dash, 'data-series': s.name }));
       s.values.forEach((v, i) => {
         if (v === null) return;
-        const dot = svg('circle', { class: 'dot', cx: x(xs[i]).toFixed(1), cy: y(v).toFixed(1), r: 2.6, fill: s.colour });
-        dot.append(svg('title', { text: `${s.name} ${fixed(v, o.digits === 0 ? 0 : 3)} · window ending ${utc(o.points[i].windowEnd, true)} UTC` }));
+        const flagged = s.flagged && s.flagged[i];
+        const dot = svg('circle', { class: flagged ? 'dot flagged' : 'dot', cx: x(xs[i]).toFixed(1), cy: y(v).toFixed(1),
+          r: flagged ? 4 : 2.6, fill: s.colour });
+        dot.append(svg('title', { text: (s.titles && s.titles[i])
+          || `${s.name} ${fixed(v, o.digits === 0 ? 0 : 3)} · window ending ${utc(o.points[i].windowEnd, true)} UTC` }));
         root.append(dot);
       });
     }
@@ -593,32 +618,32 @@
           el('th', { scope: 'col' }, 'Window end (UTC)'))),
         el('tbody', {}, (t.evidence || []).map((e) => el('tr', {},
           el('td', {}, e.signal), el('td', {}, e.statistic),
-          el('td', { class: 'num' }, fixed(e.value, 3)), el('td', { class: 'num' }, fixed(e.threshold, 2)),
+          el('td', { class: 'num' }, fixed(e.value, 3)), el('td', { class: 'num' }, fixed(e.threshold, 3)),
           el('td', { title: e.windowEnd }, utc(e.windowEnd)))))),
       el('p', { class: 'trigger-id muted' }, t.triggerId))));
   }
 
-  function renderFeatures(report) {
+  // One row per feature and the prediction: the statistic that decides (as in ModelStore.signals,
+  // sent as latestSignals), its threshold in this window and the test's adjusted p-value.
+  function renderFeatures(report, latestSignals) {
     const body = $('features-body');
     if (!report) { body.replaceChildren(); return; }
-    const rows = [...(report.features || [])].map((f) => ({ f, signal: f.name }));
-    if (report.prediction) rows.push({ f: report.prediction, signal: 'prediction' });
-    const stat = (f, name) => (f.drift || []).find((d) => d.statistic === name);
-    const strength = (f) => { const p = stat(f, 'psi'); return p && p.threshold ? p.value / p.threshold : -1; };
-    rows.sort((a, b) => strength(b.f) - strength(a.f) || (a.signal < b.signal ? -1 : 1));
-    body.replaceChildren(...rows.slice(0, MAX_FEATURE_ROWS).map(({ f, signal }) => {
-      const psi = stat(f, 'psi'), js = stat(f, 'jensen_shannon');
-      return el('tr', { class: psi && psi.drifted ? 'drifted' : '' },
-        el('th', { scope: 'row' }, signal === 'prediction' ? el('em', {}, 'prediction') : signal),
-        el('td', {}, (f.type || '').toLowerCase()),
-        el('td', { class: 'num' }, psi ? fixed(psi.value, 3) : '–', psi && psi.drifted ? el('span', { class: 'flag' }, ' ▲ drifted') : null),
-        el('td', { class: 'num' }, psi && psi.threshold !== undefined ? fixed(psi.threshold, 2) : '–'),
-        el('td', { class: 'num' }, js ? fixed(js.value, 3) : '–'),
-        el('td', { class: 'num', title: `${num(f.missing)} of ${num((f.count || 0) + (f.missing || 0))} events` }, num(f.missing)),
-        el('td', { class: 'summary' }, summary(f)));
-    }));
+    const deciding = new Map((latestSignals || []).map((s) => [s.signal, s]));
+    const rows = [...(report.features || [])].map((f) => ({ f, signal: f.name, s: deciding.get('feature:' + f.name) }));
+    if (report.prediction) rows.push({ f: report.prediction, signal: 'prediction', s: deciding.get('prediction') });
+    const strength = (s) => (s && s.threshold ? s.value / s.threshold : -1);
+    rows.sort((a, b) => strength(b.s) - strength(a.s) || (a.signal < b.signal ? -1 : 1));
+    body.replaceChildren(...rows.slice(0, MAX_FEATURE_ROWS).map(({ f, signal, s }) => el('tr', { class: s && s.drifted ? 'drifted' : '' },
+      el('th', { scope: 'row' }, signal === 'prediction' ? el('em', {}, 'prediction') : signal),
+      el('td', {}, (f.type || '').toLowerCase()),
+      el('td', { class: 'c-statistic' }, s ? s.statistic : '–'),
+      el('td', { class: 'num' }, s ? fixed(s.value, 3) : '–', s && s.drifted ? el('span', { class: 'flag' }, ' ▲ drifted') : null),
+      el('td', { class: 'num' }, s ? fixed(s.threshold, 3) : '–'),
+      el('td', { class: 'num' }, s ? pValue(s.pValue) : '–'),
+      el('td', { class: 'num', title: `${num(f.missing)} of ${num((f.count || 0) + (f.missing || 0))} events` }, num(f.missing)),
+      el('td', { class: 'summary' }, summary(f)))));
     if (rows.length > MAX_FEATURE_ROWS) {
-      body.append(el('tr', {}, el('td', { colspan: 7, class: 'muted' }, `${rows.length - MAX_FEATURE_ROWS} more signals not shown (no drift).`)));
+      body.append(el('tr', {}, el('td', { colspan: 8, class: 'muted' }, `${rows.length - MAX_FEATURE_ROWS} more signals not shown (no drift).`)));
     }
   }
 

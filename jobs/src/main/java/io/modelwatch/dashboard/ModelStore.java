@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelwatch.detect.DriftEvaluator;
 import io.modelwatch.model.ModelKey;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,7 +15,8 @@ import java.util.Map;
 
 /**
  * What the dashboard knows: per model version its latest health report, a bounded history of
- * compact window points (what the charts draw) and its latest triggers. Everything is bounded, so
+ * compact window points (what the charts draw: per feature the statistic that decides, against
+ * the threshold it had to reach, see {@link #signals}) and its latest triggers. Everything is bounded, so
  * a dashboard left running for months against thousands of models keeps a fixed footprint:
  * {@code maxModels x windowsPerModel} points of at most {@link #SIGNALS_PER_POINT} statistics.
  *
@@ -38,7 +40,7 @@ public final class ModelStore {
      */
     public static final int DEFAULT_MAX_MODELS = 10_000;
     /**
-     * Drift statistics kept per window point: the strongest features' plus the prediction's. A
+     * Deciding statistics kept per window point: the strongest features' plus the prediction's. A
      * model may have 200 features; the charts draw the few that drift, and the latest report
      * keeps all of them for the table.
      */
@@ -156,6 +158,8 @@ public final class ModelStore {
         d.set("summary", m.summary());
         if (m.latest != null) {
             d.set("latest", m.latest);
+            ArrayNode latestSignals = d.putArray("latestSignals");
+            signals(m.latest).forEach(latestSignals::add);
         }
         ArrayNode points = d.putArray("points");
         m.points.forEach(points::add);
@@ -221,8 +225,9 @@ public final class ModelStore {
     }
 
     /**
-     * The compact form of a report that the charts draw: window, status, counts, the strongest
-     * drift statistics, data-quality counts, escalation, and performance when the report has it.
+     * The compact form of a report that the charts draw: window, status, counts, the deciding
+     * statistics of the strongest signals, data-quality counts, escalation, and performance when
+     * the report has it.
      */
     static ObjectNode point(JsonNode r) {
         ObjectNode p = NODES.objectNode();
@@ -259,33 +264,64 @@ public final class ModelStore {
     }
 
     /**
-     * Every thresholded statistic of the report as {signal, statistic, value, threshold,
-     * drifted}: signal is {@code feature:<name>} or {@code prediction}, as in trigger evidence.
+     * What decides for each feature and the prediction of the report, one entry per signal:
+     * {signal, statistic, value, threshold, drifted, and pValue when the report has it}. Signal is
+     * {@code feature:<name>} or {@code prediction}, as in trigger evidence.
+     *
+     * <p>A signal flags when one of its tests does, and a trigger's evidence names the statistic
+     * that flagged with the threshold it had to reach in that window: the two-sample test's
+     * effect ({@code ks} for numeric values, whose threshold already includes the test's critical
+     * distance for the window's sample sizes, {@code linf} for categories), or a sequential
+     * detector ({@code cusum}, {@code page_hinkley}). Those are the statistics shown here: of a
+     * signal's statistics with a threshold, the one furthest past (or closest to) it. Two kinds
+     * are left out because they do not decide on their own: {@code psi}, reported for reading
+     * (its threshold only grades severity), and p-values ({@code *p_value}, smaller is stronger,
+     * against the false discovery rate), which decide together with the effect and are passed on
+     * as {@code pValue}. Reading the statistics' names from the report, not a list of them, keeps
+     * a statistic a newer job adds on the chart.
      */
     static List<ObjectNode> signals(JsonNode r) {
         List<ObjectNode> out = new ArrayList<>();
         for (JsonNode f : r.path("features")) {
-            addSignals(out, "feature:" + f.path("name").asText(), f);
+            addSignal(out, "feature:" + f.path("name").asText(), f);
         }
         if (r.path("prediction").isObject()) {
-            addSignals(out, "prediction", r.get("prediction"));
+            addSignal(out, "prediction", r.get("prediction"));
         }
         return out;
     }
 
-    private static void addSignals(List<ObjectNode> out, String signal, JsonNode feature) {
+    private static void addSignal(List<ObjectNode> out, String signal, JsonNode feature) {
+        JsonNode deciding = null;
+        boolean drifted = false;
+        JsonNode pValue = null;
         for (JsonNode d : feature.path("drift")) {
-            if (!d.path("value").isNumber() || !d.path("threshold").isNumber()) {
-                continue; // informational statistics (Jensen-Shannon) have no threshold
+            String statistic = d.path("statistic").asText();
+            drifted |= d.path("drifted").asBoolean(false);
+            if (statistic.equals(DriftEvaluator.P_VALUE)) {
+                pValue = d;
             }
-            ObjectNode s = NODES.objectNode();
-            s.put("signal", signal);
-            s.put("statistic", d.path("statistic").asText());
-            s.put("value", d.get("value").asDouble());
-            s.put("threshold", d.get("threshold").asDouble());
-            s.put("drifted", d.path("drifted").asBoolean(false));
-            out.add(s);
+            if (!d.path("value").isNumber() || !d.path("threshold").isNumber()
+                    || statistic.equals(DriftEvaluator.PSI) || statistic.endsWith(DriftEvaluator.P_VALUE)) {
+                continue; // informational (no threshold), read-only (PSI) or a p-value
+            }
+            if (deciding == null || strength(d) > strength(deciding)) {
+                deciding = d;
+            }
         }
+        if (deciding == null) {
+            return; // no statistics yet (warming up, accumulating)
+        }
+        ObjectNode s = NODES.objectNode();
+        s.put("signal", signal);
+        s.put("statistic", deciding.path("statistic").asText());
+        s.put("value", deciding.get("value").asDouble());
+        s.put("threshold", deciding.get("threshold").asDouble());
+        s.put("drifted", drifted);
+        if (pValue != null && pValue.path("value").isNumber()) {
+            s.put("pValue", pValue.get("value").asDouble());
+        }
+        out.add(s);
     }
 
     /** Strongest first: value over threshold, as trigger evidence is sorted. */

@@ -13,7 +13,7 @@ import io.modelwatch.kafka.TopicReader;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.RetrainTrigger;
-import io.modelwatch.serde.Json;
+import io.modelwatch.testing.ContractSchemas;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -107,7 +107,7 @@ class BootstrapCommandITCase {
 
         List<HealthReport> health = new ArrayList<>();
         for (ConsumerRecord<String, String> r : TopicReader.readAll(kafka.bootstrapServers(), "model-health")) {
-            health.add(Json.read(r.value(), HealthReport.class));
+            health.add(ContractSchemas.read(r.value(), HealthReport.class));
         }
         // The very first window is judged against the training reference.
         assertThat(health).filteredOn(r -> r.windowEnd().equals("2026-11-26T08:01:00Z"))
@@ -117,7 +117,7 @@ class BootstrapCommandITCase {
         assertThat(health).extracting(HealthReport::status).doesNotContain(HealthReport.WARMING_UP);
         List<RetrainTrigger> triggers = new ArrayList<>();
         for (ConsumerRecord<String, String> r : TopicReader.readAll(kafka.bootstrapServers(), "retrain-triggers")) {
-            triggers.add(Json.read(r.value(), RetrainTrigger.class));
+            triggers.add(ContractSchemas.read(r.value(), RetrainTrigger.class));
         }
         // Drift from minute 2, three drifted windows: a trigger at 08:05, minutes after the start.
         assertThat(triggers).extracting(RetrainTrigger::triggerId)

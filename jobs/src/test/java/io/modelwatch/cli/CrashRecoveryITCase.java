@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.modelwatch.demo.TrafficSimulator;
 import io.modelwatch.demo.TrafficSimulator.DriftKind;
 import io.modelwatch.demo.TrafficSimulator.ModelScenario;
+import io.modelwatch.testing.ContractSchemas;
 import io.modelwatch.testing.KafkaTestBase;
 import io.modelwatch.kafka.TopicReader;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.RetrainTrigger;
-import io.modelwatch.serde.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,12 +57,18 @@ class CrashRecoveryITCase extends KafkaTestBase {
             assertThat(TopicReader.awaitRecords(kafka.bootstrapServers(), "model-health", 6, Duration.ofSeconds(120)))
                     .as("reports before the crash; stderr: %s", RunCommandITCase.read(first.resolve("stderr.txt")))
                     .hasSizeGreaterThanOrEqualTo(6);
+            assertThat(run.isAlive()).as("the run was still running when killed; stderr: %s",
+                    RunCommandITCase.read(first.resolve("stderr.txt"))).isTrue();
         } finally {
             run.destroyForcibly(); // SIGKILL: no savepoint, no clean shutdown, open transactions left behind
             run.waitFor(30, TimeUnit.SECONDS);
         }
-        int before = TopicReader.readAll(kafka.bootstrapServers(), "model-health").size();
-        assertThat(before).as("the crash interrupted the run").isLessThan(expectedReports);
+        // The crash interrupted the run: the process died of the SIGKILL (128 + 9), not of its own
+        // accord, and left checkpoints but no savepoint, so the restart must resume from a checkpoint.
+        assertThat(run.exitValue()).as("exit status of the killed run").isEqualTo(137);
+        assertThat(RunCommandITCase.read(first.resolve("stdout.txt"))).doesNotContain(RunCommand.SAVEPOINT_WRITTEN);
+        Path savepoints = dir.resolve("state").resolve("savepoints");
+        assertThat(!Files.isDirectory(savepoints) || isEmpty(savepoints)).as("no savepoint after the crash").isTrue();
 
         TopicWriter.send(kafka.bootstrapServers(), "predictions", minutes(sim, MINUTES / 2, MINUTES));
         Path second = Files.createDirectories(dir.resolve("second"));
@@ -80,10 +86,11 @@ class CrashRecoveryITCase extends KafkaTestBase {
         } finally {
             again.destroyForcibly();
         }
-        assertThat(RunCommandITCase.read(second.resolve("stderr.txt"))).contains("modelwatch: resuming from");
+        assertThat(RunCommandITCase.read(second.resolve("stderr.txt")))
+                .contains("modelwatch: resuming from " + dir.resolve("state").resolve("checkpoints") + "/");
 
         List<HealthReport> reports = TopicReader.readAll(kafka.bootstrapServers(), "model-health").stream()
-                .map(r -> Json.read(r.value(), HealthReport.class)).toList();
+                .map(r -> ContractSchemas.read(r.value(), HealthReport.class)).toList();
         Map<String, List<String>> windows = reports.stream().collect(Collectors.groupingBy(HealthReport::modelId,
                 Collectors.mapping(HealthReport::windowEnd, Collectors.toList())));
         for (String model : List.of("churn", "fraud")) {
@@ -94,8 +101,14 @@ class CrashRecoveryITCase extends KafkaTestBase {
             assertThat(windows.get(model)).as(model).containsExactlyInAnyOrderElementsOf(expected);
         }
         List<RetrainTrigger> triggers = TopicReader.readAll(kafka.bootstrapServers(), "retrain-triggers").stream()
-                .map(r -> Json.read(r.value(), RetrainTrigger.class)).toList();
+                .map(r -> ContractSchemas.read(r.value(), RetrainTrigger.class)).toList();
         assertThat(triggers).extracting(RetrainTrigger::modelId).containsExactly("fraud");
+    }
+
+    private static boolean isEmpty(Path directory) throws Exception {
+        try (var entries = Files.list(directory)) {
+            return entries.findAny().isEmpty();
+        }
     }
 
     private static List<ProducerRecord<String, byte[]>> minutes(TrafficSimulator sim, int from, int to) {

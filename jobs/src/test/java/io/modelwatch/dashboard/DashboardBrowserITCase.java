@@ -2,23 +2,37 @@ package io.modelwatch.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.modelwatch.kafka.EmbeddedKafkaCluster;
+import io.modelwatch.cli.RunOptions;
+import io.modelwatch.demo.TrafficSimulator;
+import io.modelwatch.demo.TrafficSimulator.DriftKind;
+import io.modelwatch.demo.TrafficSimulator.ModelScenario;
+import io.modelwatch.jobs.MonitoringJob;
+import io.modelwatch.kafka.TopicReader;
 import io.modelwatch.kafka.TopicWriter;
-import io.modelwatch.serde.Json;
+import io.modelwatch.model.Evidence;
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.testing.ContractSchemas;
+import io.modelwatch.testing.KafkaTestBase;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -36,51 +50,63 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard page in a real headless Chromium (Debian's {@code chromium} and
- * {@code chromium-driver}, which .ci/run installs), against a real broker: reports and a trigger
- * like the demo's are on the topics before the page opens; then a new report arrives and the page
- * must show it without a reload.
+ * {@code chromium-driver}, which .ci/run installs), against a real broker and what the real job
+ * wrote: the job runs ({@code run --bounded}, default thresholds) over simulated traffic like the
+ * demo's, in which churn-01's spend and tenure shift from minute 12 and search-05 starts late.
+ * The dashboard reads copies of what it wrote in {@code model-health} and {@code retrain-triggers},
+ * all but the last window's reports first; the last window's reports then arrive while the page
+ * is open, and the page must show them without a reload.
  *
  * <p>{@code -Dmodelwatch.screenshot=../docs/dashboard.png} also saves a screenshot of the page
  * (the one in the README). {@code -Dmodelwatch.chromium=...} and {@code -Dmodelwatch.chromedriver=...}
  * point at other binaries.
  */
-class DashboardBrowserITCase {
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class DashboardBrowserITCase extends KafkaTestBase {
     static final String CHROMIUM = System.getProperty("modelwatch.chromium", "/usr/bin/chromium");
     static final String CHROMEDRIVER = System.getProperty("modelwatch.chromedriver", "/usr/bin/chromedriver");
     static final Duration WAIT = Duration.ofSeconds(30);
-    static final int MINUTES = 16;
+    static final Instant START = Instant.parse("2026-11-26T08:00:00Z");
+    static final int MINUTES = 18;
+    static final int DRIFT_FROM_MINUTE = TrafficSimulator.DEFAULT_DRIFT_START_MINUTE;
+    /** search-05 sends from this minute on: at the end it is still learning its reference. */
+    static final int LATE_START_MINUTE = 15;
+    /** Where the job writes; the dashboard reads copies under the default names. */
+    static final String JOB_HEALTH = "job-health";
+    static final String JOB_TRIGGERS = "job-triggers";
 
-    static EmbeddedKafkaCluster kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaCluster.start();
-        kafka.createTopic("model-health", 1);
-        kafka.createTopic("retrain-triggers", 1);
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = miniCluster();
 
     @Test
-    void showsTheDriftingModelItsTriggerAndUpdatesLive(@TempDir Path profile) throws Exception {
+    void showsTheDriftingModelWhatDecidedItsTriggerAndUpdatesLive(@TempDir Path stateDir, @TempDir Path profile)
+            throws Exception {
         requireBrowser();
-        List<ObjectNode> reports = new ArrayList<>();
-        for (int m = 0; m < MINUTES; m++) {
-            // Interleaved by window, as the job writes them.
-            reports.add(DemoReports.drifting(MINUTES).get(m));
-            reports.add(DemoReports.stable("fraud-02", "1", MINUTES).get(m));
-            reports.add(DemoReports.stable("pricing-03", "4", MINUTES).get(m));
-            if (m < 3) {
-                reports.add(DemoReports.stable("search-05", "2", 3).get(m));
-            }
+        runTheJob(stateDir);
+        List<String> healthJson = TopicReader.readAll(kafka.bootstrapServers(), JOB_HEALTH).stream()
+                .map(ConsumerRecord::value).toList();
+        List<HealthReport> reports = healthJson.stream().map(r -> ContractSchemas.read(r, HealthReport.class)).toList();
+        List<String> triggerJson = TopicReader.readAll(kafka.bootstrapServers(), JOB_TRIGGERS).stream()
+                .map(ConsumerRecord::value).toList();
+        RetrainTrigger featureDrift = triggerJson.stream().map(t -> ContractSchemas.read(t, RetrainTrigger.class))
+                .filter(t -> t.modelId().equals("churn-01") && t.reason().equals(RetrainTrigger.FEATURE_DRIFT))
+                .findFirst().orElseThrow(() -> new AssertionError("no FEATURE_DRIFT trigger for churn-01: " + triggerJson));
+        Evidence strongest = featureDrift.evidence()[0];
+        assertThat(strongest.statistic()).as("what decided churn-01's trigger").isEqualTo("ks");
+
+        // All but the newest window's reports now; those arrive while the page is open.
+        String lastWindowEnd = reports.stream().map(HealthReport::windowEnd).max(String::compareTo).orElseThrow();
+        List<String> early = new ArrayList<>();
+        List<String> last = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            (reports.get(i).windowEnd().equals(lastWindowEnd) ? last : early).add(healthJson.get(i));
         }
-        write("model-health", reports);
-        write("retrain-triggers", List.of(DemoReports.trigger()));
+        List<HealthReport> churnShown = reports.stream()
+                .filter(r -> r.modelId().equals("churn-01") && !r.windowEnd().equals(lastWindowEnd)).toList();
+        assertThat(reports).filteredOn(r -> r.modelId().equals("churn-01") && r.windowEnd().equals(lastWindowEnd))
+                .extracting(HealthReport::status).containsExactly(HealthReport.DRIFTING);
+        copy("model-health", early);
+        copy("retrain-triggers", triggerJson);
 
         try (DashboardServer server = DashboardServer.start(new DashboardServer.Options(
                 kafka.bootstrapServers(), new Properties(), "model-health", "retrain-triggers", "127.0.0.1", 0))) {
@@ -89,15 +115,13 @@ class DashboardBrowserITCase {
                 browser.get(server.url());
                 WebDriverWait wait = new WebDriverWait(browser, WAIT);
 
-                // The table: the drifting model first, as DRIFTING, with its trigger.
+                // The table: the drifting model first, as DRIFTING, with its trigger and what decided.
                 By churnStatus = By.cssSelector("tr[data-model-id='churn-01'] .c-status");
                 wait.until(ExpectedConditions.textToBe(churnStatus, "DRIFTING"));
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(
                         By.cssSelector("tr[data-model-id='churn-01'] .c-triggers"), "FEATURE_DRIFT"));
-                assertThat(browser.findElement(By.cssSelector("tr[data-model-id='churn-01'] .c-triggers")).getText())
-                        .contains("1", "FEATURE_DRIFT", "CRITICAL");
-                assertThat(browser.findElement(By.cssSelector("tr[data-model-id='churn-01'] .c-signals")).getText())
-                        .contains("monthly_spend", "tenure_months");
+                assertThat(text(browser, "tr[data-model-id='churn-01'] .c-signals"))
+                        .containsAnyOf("monthly_spend ks", "tenure_months ks").doesNotContain("psi");
                 wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#models-body tr"), 4));
                 List<WebElement> rows = browser.findElements(By.cssSelector("#models-body tr"));
                 assertThat(rows.get(0).getAttribute("data-model-id")).isEqualTo("churn-01");
@@ -105,19 +129,27 @@ class DashboardBrowserITCase {
                 assertThat(text(browser, "tr[data-model-id='fraud-02'] .c-triggers")).isEqualTo("none");
                 assertThat(text(browser, "tr[data-model-id='search-05'] .c-status")).isEqualTo("WARMING UP");
 
-                // The drifting model's detail: its history charted, its trigger with the evidence.
+                // The drifting model's detail: each signal's deciding statistic against its threshold,
+                // drifted windows and the trigger drawn, the trigger with its evidence.
                 browser.findElement(By.cssSelector("tr[data-model-id='churn-01'] button")).click();
                 wait.until(ExpectedConditions.attributeToBe(By.id("detail"), "data-model-id", "churn-01"));
-                wait.until(ExpectedConditions.attributeToBe(By.id("drift-svg"), "data-points", String.valueOf(MINUTES)));
-                WebElement trigger = wait.until(ExpectedConditions.visibilityOfElementLocated(
-                        By.cssSelector("#triggers-list li.trigger")));
-                assertThat(trigger.getAttribute("data-trigger-id")).isEqualTo("churn-01/1/FEATURE_DRIFT/2026-11-26T08:15:00Z");
-                assertThat(trigger.getText()).contains("FEATURE_DRIFT", "CRITICAL", "feature:monthly_spend", "0.723");
-                assertThat(browser.findElements(By.cssSelector("#drift-svg .threshold"))).isNotEmpty();
-                assertThat(browser.findElements(By.cssSelector("#drift-svg .band"))).hasSize(MINUTES - DemoReports.DRIFT_FROM_MINUTE);
-                assertThat(browser.findElement(By.cssSelector("#drift-legend")).getText())
-                        .contains("monthly_spend", "tenure_months", "prediction", "threshold");
-                assertThat(text(browser, "#features-body tr:first-child th")).isEqualTo("monthly_spend");
+                wait.until(ExpectedConditions.attributeToBe(By.id("drift-svg"), "data-points",
+                        String.valueOf(churnShown.size())));
+                By triggerItem = By.cssSelector("#triggers-list li.trigger[data-trigger-id='" + featureDrift.triggerId() + "']");
+                WebElement trigger = wait.until(ExpectedConditions.visibilityOfElementLocated(triggerItem));
+                assertThat(trigger.getText()).contains("FEATURE_DRIFT", featureDrift.severity(), strongest.signal(),
+                        String.format(Locale.ROOT, "%.3f", strongest.value()));
+                assertThat(browser.findElements(By.cssSelector("#drift-svg .threshold"))).hasSize(1);
+                assertThat(browser.findElements(By.cssSelector("#drift-svg .marker"))).isNotEmpty();
+                assertThat(browser.findElements(By.cssSelector("#drift-svg .band")))
+                        .hasSize((int) churnShown.stream().filter(r -> r.status().equals(HealthReport.DRIFTING)).count());
+                assertThat(browser.findElements(By.cssSelector("#drift-svg .dot.flagged"))).isNotEmpty();
+                assertThat(text(browser, "#drift-legend"))
+                        .contains("monthly_spend (ks", "tenure_months (ks", "plan (linf", "prediction (ks", "threshold")
+                        .doesNotContain("psi");
+                assertThat(text(browser, "#features-body tr:first-child th")).isIn("monthly_spend", "tenure_months");
+                assertThat(text(browser, "#features-body tr:first-child .c-statistic")).isEqualTo("ks");
+                assertThat(text(browser, "#features-body tr:first-child")).contains("drifted");
                 assertThat(text(browser, "#connection-text")).isEqualTo("live");
 
                 String screenshot = System.getProperty("modelwatch.screenshot");
@@ -125,15 +157,13 @@ class DashboardBrowserITCase {
                     saveScreenshot(browser, Path.of(screenshot));
                 }
 
-                // Live: a new window for churn-01 and fraud-02 turning DRIFTING, pushed, no reload.
-                write("model-health", List.of(
-                        DemoReports.report("churn-01", "1", MINUTES, "DRIFTING", 0.9, 0.5, 0.1, 3),
-                        DemoReports.report("fraud-02", "1", MINUTES, "DRIFTING", 0.31, 0.01, 0.01, 1)));
-                wait.until(ExpectedConditions.attributeToBe(By.id("drift-svg"), "data-points", String.valueOf(MINUTES + 1)));
-                wait.until(ExpectedConditions.textToBe(By.cssSelector("tr[data-model-id='fraud-02'] .c-status"), "DRIFTING"));
-                assertThat(text(browser, "tr[data-model-id='fraud-02'] .c-escalation")).contains("1 drifted in 10m");
-                assertThat(text(browser, "tr[data-model-id='churn-01'] .c-window")).endsWith("08:17");
-                assertThat(text(browser, ".count-drifting strong")).isEqualTo("2");
+                // Live: the last window's reports, pushed, no reload.
+                copy("model-health", last);
+                wait.until(ExpectedConditions.attributeToBe(By.id("drift-svg"), "data-points",
+                        String.valueOf(churnShown.size() + 1)));
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                        By.cssSelector("tr[data-model-id='churn-01'] .c-window"), lastWindowEnd.substring(11, 16)));
+                assertThat(text(browser, ".count-drifting strong")).isEqualTo("1");
 
                 // No script error, no blocked resource (the page's CSP allows nothing from elsewhere).
                 assertThat(browser.manage().logs().get(LogType.BROWSER).getAll())
@@ -143,6 +173,38 @@ class DashboardBrowserITCase {
                 browser.quit();
             }
         }
+    }
+
+    /** The job over the simulated traffic, to its end. */
+    static void runTheJob(Path stateDir) throws Exception {
+        TrafficSimulator sim = new TrafficSimulator(11, START, 1200, List.of(
+                new ModelScenario("churn-01", "1", DriftKind.FEATURE_SHIFT, DRIFT_FROM_MINUTE),
+                ModelScenario.stable("fraud-02", "1"),
+                ModelScenario.stable("pricing-03", "4"),
+                ModelScenario.stable("search-05", "2")));
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int m = 0; m < MINUTES; m++) {
+            for (TrafficSimulator.SimulatedEvent e : sim.minute(m)) {
+                if (m >= LATE_START_MINUTE || !e.modelId().equals("search-05")) {
+                    records.add(new ProducerRecord<>("predictions", e.modelId(), e.json()));
+                }
+            }
+        }
+        TopicWriter.send(kafka.bootstrapServers(), "predictions", records);
+        kafka.createTopic(JOB_HEALTH, 1);
+        kafka.createTopic(JOB_TRIGGERS, 1);
+        MonitoringJob.run(RunOptions.parse(new String[] {
+            "--bootstrap-servers", kafka.bootstrapServers(), "--bounded", "--parallelism", "2",
+            "--health-topic", JOB_HEALTH, "--triggers-topic", JOB_TRIGGERS,
+            "--state-dir", stateDir.toString(), "--checkpoint-interval", "1s", "--job-name", "dashboard-itcase"}));
+    }
+
+    static void copy(String topic, List<String> values) {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (String v : values) {
+            records.add(new ProducerRecord<>(topic, null, v.getBytes(StandardCharsets.UTF_8)));
+        }
+        TopicWriter.send(kafka.bootstrapServers(), topic, records);
     }
 
     static void requireBrowser() {
@@ -187,13 +249,5 @@ class DashboardBrowserITCase {
 
     static String text(ChromeDriver browser, String css) {
         return browser.findElement(By.cssSelector(css)).getText().trim();
-    }
-
-    static void write(String topic, List<ObjectNode> values) {
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        for (ObjectNode v : values) {
-            records.add(new ProducerRecord<>(topic, v.get("modelId").asText(), Json.toBytes(v)));
-        }
-        TopicWriter.send(kafka.bootstrapServers(), topic, records);
     }
 }

@@ -61,7 +61,12 @@ class DashboardServerTest {
 
         HttpResponse<String> one = get("/api/models/team%2Fchurn%20model%2B/v%202");
         assertThat(one.statusCode()).isEqualTo(200);
-        assertThat(Json.MAPPER.readTree(one.body()).path("points")).hasSize(1);
+        JsonNode detail = Json.MAPPER.readTree(one.body());
+        assertThat(detail.path("points")).hasSize(1);
+        // What the page charts and lists: each signal's deciding statistic, never PSI.
+        assertThat(detail.path("latestSignals")).extracting(s -> s.path("statistic").asText()).containsOnly("ks", "linf");
+        assertThat(detail.path("points").get(0).path("drift")).extracting(s -> s.path("statistic").asText())
+                .containsOnly("ks", "linf");
         assertThat(get("/api/models/team/churn/v2").statusCode()).isEqualTo(404);
     }
 

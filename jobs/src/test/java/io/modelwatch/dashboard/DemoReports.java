@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Health reports and a trigger shaped like the demo's: {@code churn-01} learns its reference for
+ * Hand-made health reports and a trigger shaped like the demo's, for the dashboard's unit tests
+ * (DashboardBrowserITCase uses what the real job writes): {@code churn-01} learns its reference for
  * 4 windows, is OK, and drifts from minute 12 (monthly_spend and tenure_months shift), escalating
  * to a FEATURE_DRIFT trigger on its third drifted window; the other models stay OK or are still
  * warming up. Built from the contract's own examples (src/examples), so every field is one the
@@ -34,8 +35,8 @@ final class DemoReports {
     }
 
     /** One model's report for the window ending at {@code minute + 1}. */
-    static ObjectNode report(String modelId, String version, int minute, String status, double spendPsi,
-            double tenurePsi, double predictionPsi, int driftedWindows) {
+    static ObjectNode report(String modelId, String version, int minute, String status, double spendKs,
+            double tenureKs, double predictionKs, int driftedWindows) {
         ObjectNode r = example("health-report.json");
         r.put("modelId", modelId);
         r.put("modelVersion", version);
@@ -57,27 +58,45 @@ final class DemoReports {
         features.insert(1, tenure);
         boolean warming = status.equals("WARMING_UP");
         double jitter = ((minute * 7 + modelId.hashCode()) & 7) / 1000.0;
-        setDrift(features.get(0), warming, spendPsi + jitter);
-        setDrift(features.get(1), warming, tenurePsi + jitter / 2);
+        setDrift(features.get(0), warming, spendKs + jitter);
+        setDrift(features.get(1), warming, tenureKs + jitter / 2);
         setDrift(features.get(2), warming, 0.004 + jitter);
         setDrift(features.get(3), warming, 0.006 + jitter / 3);
-        setDrift(r.get("prediction"), warming, predictionPsi + jitter);
+        setDrift(r.get("prediction"), warming, predictionKs + jitter);
         ((ObjectNode) r.get("quality")).put("lateEvents", minute == 9 ? 14 : 0);
         ((ObjectNode) features.get(3)).put("missing", 40 + (minute * 13) % 30);
         ((ObjectNode) r.get("escalation")).put("driftedWindows", driftedWindows);
         return r;
     }
 
-    private static void setDrift(JsonNode feature, boolean warming, double psi) {
+    /** KS threshold of a 1,200-event window against a 5,000-event reference at the default fdr. */
+    static final double KS_THRESHOLD = 0.081;
+    /** The default effect floor of a category share (drift.effect.categorical). */
+    static final double LINF_THRESHOLD = 0.05;
+
+    /**
+     * The drift statistics as the job writes them (DriftEvaluator): PSI for reading, the deciding
+     * effect ({@code ks} or {@code linf}) against its threshold, the adjusted p-value, and the
+     * Jensen-Shannon distance; {@code shift} is the deciding effect.
+     */
+    private static void setDrift(JsonNode feature, boolean warming, double shift) {
         ArrayNode drift = (ArrayNode) feature.get("drift");
+        drift.removeAll();
         if (warming) {
-            drift.removeAll();
             return;
         }
-        ObjectNode p = (ObjectNode) drift.get(0);
-        p.put("value", Math.round(psi * 1000) / 1000.0);
-        p.put("drifted", psi >= p.get("threshold").asDouble());
-        ((ObjectNode) drift.get(1)).put("value", Math.round(Math.sqrt(psi) * 0.45 * 1000) / 1000.0);
+        boolean numeric = feature.path("type").asText().equals("NUMERIC");
+        double threshold = numeric ? KS_THRESHOLD : LINF_THRESHOLD;
+        double effect = Math.round(shift * 1000) / 1000.0;
+        boolean drifted = effect >= threshold;
+        double p = drifted ? 1e-12 : 0.6;
+        drift.addObject().put("statistic", "psi").put("value", Math.round(effect * effect * 3 * 1000) / 1000.0)
+                .put("threshold", 0.1).put("drifted", drifted && effect * effect * 3 >= 0.1);
+        drift.addObject().put("statistic", numeric ? "ks" : "linf").put("value", effect).put("threshold", threshold)
+                .put("drifted", drifted);
+        drift.addObject().put("statistic", "p_value").put("value", p).put("threshold", 0.001).put("drifted", drifted);
+        drift.addObject().put("statistic", "jensen_shannon").put("value", Math.round(Math.sqrt(effect) * 0.45 * 1000) / 1000.0)
+                .put("drifted", false);
     }
 
     /** churn-01's windows 0..{@code minutes-1}: warm-up, OK, then drifting from minute 12. */
@@ -118,8 +137,10 @@ final class DemoReports {
         t.put("detectedAt", detectedAt);
         t.put("firstEvidenceAt", START.plusSeconds(60L * DRIFT_FROM_MINUTE).toString());
         ArrayNode evidence = (ArrayNode) t.get("evidence");
-        ((ObjectNode) evidence.get(0)).put("value", 0.723).put("windowEnd", detectedAt);
-        ((ObjectNode) evidence.get(1)).put("value", 0.452).put("windowEnd", detectedAt);
+        ((ObjectNode) evidence.get(0)).put("statistic", "ks").put("value", 0.39).put("threshold", KS_THRESHOLD)
+                .put("windowEnd", detectedAt);
+        ((ObjectNode) evidence.get(1)).put("statistic", "ks").put("value", 0.31).put("threshold", KS_THRESHOLD)
+                .put("windowEnd", detectedAt);
         t.put("eventsSeen", 18000);
         return t;
     }

@@ -26,10 +26,34 @@ class ModelStoreTest {
         assertThat(row.path("topSignals")).extracting(s -> s.path("signal").asText())
                 .containsExactly("feature:monthly_spend", "feature:tenure_months", "prediction");
         assertThat(row.path("escalation").path("driftedWindows").asInt()).isEqualTo(3);
-        // Jensen-Shannon has no threshold: charted values are thresholded statistics only.
-        assertThat(detail.path("points").get(9).path("drift")).allSatisfy(s ->
-                assertThat(s.path("statistic").asText()).isEqualTo("psi"));
+        // Charted: one deciding statistic per signal (ks for numbers, linf for categories) with the
+        // threshold it had to reach; not PSI, not p-values, not Jensen-Shannon.
+        assertThat(detail.path("points").get(9).path("drift"))
+                .extracting(s -> s.path("signal").asText() + " " + s.path("statistic").asText() + " " + s.path("threshold").asDouble())
+                .containsExactlyInAnyOrder("feature:monthly_spend ks 0.081", "feature:tenure_months ks 0.081",
+                        "feature:plan linf 0.05", "feature:region linf 0.05", "prediction ks 0.081");
+        assertThat(detail.path("latestSignals")).hasSize(5);
         assertThat(detail.path("points").get(9).path("quality").path("missingValues").asLong()).isPositive();
+    }
+
+    @Test
+    void theDecidingStatisticIsTheOneFurthestPastItsThresholdNeverPsiOrAPValue() throws Exception {
+        JsonNode report = Json.MAPPER.readTree("""
+                {"modelId": "m", "windowEnd": "2026-11-26T08:01:00Z", "features": [{"name": "spend", "drift": [
+                  {"statistic": "psi", "value": 2.5, "threshold": 0.1, "drifted": true},
+                  {"statistic": "ks", "value": 0.06, "threshold": 0.08, "drifted": false},
+                  {"statistic": "p_value", "value": 1e-9, "threshold": 0.001, "drifted": false},
+                  {"statistic": "wasserstein", "value": 0.4, "drifted": false},
+                  {"statistic": "cusum", "value": 12.0, "threshold": 8.0, "drifted": true}]},
+                 {"name": "plan", "drift": [
+                  {"statistic": "psi", "value": 0.01, "threshold": 0.1, "drifted": false},
+                  {"statistic": "linf", "value": 0.02, "threshold": 0.05, "drifted": false},
+                  {"statistic": "missing_p_value", "value": 1e-6, "threshold": 0.001, "drifted": false}]},
+                 {"name": "warming", "drift": []}]}
+                """);
+        assertThat(ModelStore.signals(report)).extracting(ObjectNode::toString).containsExactly(
+                "{\"signal\":\"feature:spend\",\"statistic\":\"cusum\",\"value\":12.0,\"threshold\":8.0,\"drifted\":true,\"pValue\":1.0E-9}",
+                "{\"signal\":\"feature:plan\",\"statistic\":\"linf\",\"value\":0.02,\"threshold\":0.05,\"drifted\":false}");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.modelwatch.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.model.DeadLetter;
@@ -10,6 +11,7 @@ import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.serde.Json;
 import io.modelwatch.serde.PredictionEventParser;
+import io.modelwatch.testing.ContractSchemas;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -54,6 +57,7 @@ class ExamplesTest {
         Object value = Json.MAPPER.readValue(json, type); // unknown fields fail here
         JsonNode written = Json.MAPPER.readTree(Json.toBytes(value));
         assertThat(written).isEqualTo(Json.MAPPER.readTree(json));
+        assertThat(ContractSchemas.violations(SCHEMA_OF_EXAMPLE.get(file), written)).isEmpty();
     }
 
     @ParameterizedTest
@@ -70,6 +74,33 @@ class ExamplesTest {
         List<String> required = new ArrayList<>();
         schema.get("required").forEach(n -> required.add(n.asText()));
         assertThat(components).containsAll(required);
+    }
+
+    /** Every JSON example in src/examples and the schema it is an example of. */
+    static final Map<String, String> SCHEMA_OF_EXAMPLE = Map.of(
+            "prediction.json", "prediction-event.schema.json",
+            "label.json", "label-event.schema.json",
+            "control-command.json", "control-command.schema.json",
+            "retrain-trigger.json", "retrain-trigger.schema.json",
+            "health-report.json", "health-report.schema.json",
+            "dead-letter.json", "dead-letter.schema.json");
+
+    @Test
+    void everyExampleConformsToItsSchema() throws IOException {
+        List<String> examples;
+        try (var files = Files.list(ROOT.resolve("src/examples"))) {
+            examples = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).toList();
+        }
+        assertThat(SCHEMA_OF_EXAMPLE.keySet()).as("a schema for every JSON example").containsExactlyInAnyOrderElementsOf(examples);
+        for (Map.Entry<String, String> e : SCHEMA_OF_EXAMPLE.entrySet()) {
+            JsonNode doc = Json.MAPPER.readTree(example(e.getKey()));
+            assertThat(ContractSchemas.violations(e.getValue(), doc)).as(e.getKey()).isEmpty();
+        }
+        // Not vacuous: a nested field of the wrong type is found.
+        JsonNode report = Json.MAPPER.readTree(example("health-report.json"));
+        ((ObjectNode) report.get("features").get(0).get("drift").get(0)).put("value", "high");
+        assertThat(ContractSchemas.violations("health-report.schema.json", report)).singleElement().asString()
+                .startsWith("/features/0/drift/0/value");
     }
 
     @Test
@@ -91,7 +122,6 @@ class ExamplesTest {
 
     @Test
     void controlCommandExampleIsAcceptedByTheJob() throws IOException {
-        // Its schema conformance: operators' ControlCommandSchemaTest (the schema checker lives there).
         var c = io.modelwatch.config.ControlCommandParser.parse("churn", example("control-command.json"),
                 ThresholdsConfig.defaultConfig());
         assertThat(c.thresholds()).isNotNull();

@@ -11,7 +11,7 @@ import io.modelwatch.kafka.TopicTail;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.HealthReport;
-import io.modelwatch.serde.Json;
+import io.modelwatch.testing.ContractSchemas;
 import io.modelwatch.testing.KafkaTestBase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -171,7 +171,7 @@ class ControlTopicITCase extends KafkaTestBase {
         while (!done.test(seen)) {
             assertThat(System.nanoTime()).as("reports in time; so far %s", summary(seen)).isLessThan(deadline);
             for (ConsumerRecord<String, String> r : tail.poll(Duration.ofMillis(500))) {
-                seen.add(Json.read(r.value(), HealthReport.class));
+                seen.add(ContractSchemas.read(r.value(), HealthReport.class));
             }
         }
     }
@@ -183,7 +183,7 @@ class ControlTopicITCase extends KafkaTestBase {
             while (out.size() < n) {
                 assertThat(System.nanoTime()).as("dead letters in time; so far %s", out).isLessThan(deadline);
                 for (ConsumerRecord<String, String> r : tail.poll(Duration.ofMillis(500))) {
-                    out.add(Json.read(r.value(), DeadLetter.class));
+                    out.add(ContractSchemas.read(r.value(), DeadLetter.class));
                 }
             }
             return out;

@@ -10,7 +10,7 @@ import io.modelwatch.demo.TrafficSimulator.ModelScenario;
 import io.modelwatch.kafka.TopicReader;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.HealthReport;
-import io.modelwatch.serde.Json;
+import io.modelwatch.testing.ContractSchemas;
 import io.modelwatch.testing.KafkaTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ class QuietPartitionITCase extends KafkaTestBase {
         try {
             // Windows 0..4 of both models close: the watermark (newest event - 30 s) is inside minute 5.
             List<HealthReport> reports = TopicReader.awaitRecords(kafka.bootstrapServers(), "model-health", 10,
-                    Duration.ofSeconds(90)).stream().map(r -> Json.read(r.value(), HealthReport.class)).toList();
+                    Duration.ofSeconds(90)).stream().map(r -> ContractSchemas.read(r.value(), HealthReport.class)).toList();
             assertThat(reports).hasSize(10);
             assertThat(reports).extracting(HealthReport::modelId).containsOnly("churn", "fraud");
             assertThat(reports).extracting(HealthReport::windowEnd).contains("2026-11-26T10:05:00Z");

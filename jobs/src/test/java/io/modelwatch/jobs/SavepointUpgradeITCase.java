@@ -12,7 +12,7 @@ import io.modelwatch.kafka.TopicTail;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.RetrainTrigger;
-import io.modelwatch.serde.Json;
+import io.modelwatch.testing.ContractSchemas;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -293,7 +293,7 @@ class SavepointUpgradeITCase {
             while (!done.test(seen)) {
                 assertThat(System.nanoTime()).as("reports in time; so far %s", summary(seen)).isLessThan(deadline);
                 for (ConsumerRecord<String, String> r : tail.poll(Duration.ofMillis(500))) {
-                    seen.add(Json.read(r.value(), HealthReport.class));
+                    seen.add(ContractSchemas.read(r.value(), HealthReport.class));
                 }
             }
         }
@@ -308,7 +308,7 @@ class SavepointUpgradeITCase {
     static <T> List<T> read(String topic, Class<T> type) {
         List<T> out = new ArrayList<>();
         for (ConsumerRecord<String, String> r : TopicReader.readAll(kafka.bootstrapServers(), topic)) {
-            out.add(Json.read(r.value(), type));
+            out.add(ContractSchemas.read(r.value(), type));
         }
         return out;
     }

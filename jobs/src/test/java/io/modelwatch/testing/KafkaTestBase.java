@@ -2,7 +2,6 @@ package io.modelwatch.testing;
 
 import io.modelwatch.kafka.EmbeddedKafkaCluster;
 import io.modelwatch.kafka.TopicReader;
-import io.modelwatch.serde.Json;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -52,11 +51,11 @@ public abstract class KafkaTestBase {
                 .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
     }
 
-    /** Everything committed to {@code topic}, as {@code type}. */
+    /** Everything committed to {@code topic}, as {@code type}, each record checked against its schema ({@link ContractSchemas}). */
     protected static <T> List<T> read(String topic, Class<T> type) {
         List<T> out = new ArrayList<>();
         for (ConsumerRecord<String, String> r : TopicReader.readAll(kafka.bootstrapServers(), topic)) {
-            out.add(Json.read(r.value(), type));
+            out.add(ContractSchemas.read(r.value(), type));
         }
         return out;
     }

@@ -182,7 +182,7 @@ public final class RecoveryScenario {
                             end, AWAIT, committed ? "committed" : "written", seen, openTransactions()));
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    HealthReport report = Json.read(r.value(), HealthReport.class);
+                    HealthReport report = ContractSchemas.read(r.value(), HealthReport.class);
                     seen.add(report.modelId() + "@" + report.windowEnd());
                 }
             }
@@ -397,7 +397,7 @@ public final class RecoveryScenario {
 
     <T> List<T> read(String topic, Class<T> type) {
         return TopicReader.readAll(kafka.bootstrapServers(), topic).stream()
-                .map(r -> Json.read(r.value(), type)).collect(Collectors.toList());
+                .map(r -> ContractSchemas.read(r.value(), type)).collect(Collectors.toList());
     }
 
     /** The ISO instant of simulated minute {@code m}'s start, as reports and triggers write it. */

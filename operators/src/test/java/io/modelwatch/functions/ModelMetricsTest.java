@@ -36,8 +36,8 @@ class ModelMetricsTest {
         String scope = "modelwatch.model_id=churn.model_version=7.";
         assertThat(gauge(scope + "events")).isEqualTo(1204L);
         assertThat((double) gauge(scope + "eventsPerSecond")).isEqualTo(1204 / 60.0);
-        assertThat(gauge(scope + "maxPsi")).isEqualTo(0.41);          // monthly_spend
-        assertThat(gauge(scope + "predictionPsi")).isEqualTo(0.07);
+        assertThat(gauge(scope + "maxPsi")).isEqualTo(0.797);         // monthly_spend
+        assertThat(gauge(scope + "predictionPsi")).isEqualTo(0.028);
         assertThat(gauge(scope + "drifting")).isEqualTo(1);
         assertThat(gauge(scope + "driftedWindows")).isEqualTo(3);
         assertThat(gauge(scope + "missingValues")).isEqualTo(63L);    // region

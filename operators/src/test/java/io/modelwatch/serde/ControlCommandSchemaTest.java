@@ -16,25 +16,31 @@ import org.junit.jupiter.api.Test;
 class ControlCommandSchemaTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final ObjectMapper MAPPER = new ObjectMapper();
+    static final String SCHEMA = "control-command.schema.json";
 
     @Test
     void theExampleConformsToTheSchemaAndParses() throws Exception {
-        JsonSchemaCheck schema = new JsonSchemaCheck(
-                MAPPER.readTree(ROOT.resolve("src/schemas/control-command.schema.json").toFile()));
         String example = Files.readString(ROOT.resolve("src/examples/control-command.json"));
         JsonNode doc = MAPPER.readTree(example);
-        assertThat(schema.violations(doc)).isEmpty();
+        assertThat(ContractSchemas.violations(SCHEMA, doc)).isEmpty();
         ControlCommand c = ControlCommandParser.parse("churn", example, ThresholdsConfig.defaultConfig());
         assertThat(c.commandId()).isEqualTo("c-42");
         assertThat(c.reference().action()).isEqualTo(ControlCommand.Reference.RELEARN);
         assertThat(ControlCommand.resolve(ThresholdsConfig.defaultConfig(), "churn", null, c).overrides())
                 .containsExactly("drift.effect.numeric", "drift.fdr", "window.minEvents");
 
-        // Not vacuous: what the parser refuses, the schema refuses too.
-        ObjectNode broken = doc.deepCopy();
-        ((ObjectNode) broken.get("thresholds")).putObject("escalation").put("cooldown", "1h");
-        ((ObjectNode) broken.get("reference")).put("action", "use");
-        broken.remove("commandId");
-        assertThat(schema.violations(broken)).hasSize(3);
+        // Not vacuous: what the parser refuses, the schema refuses too, naming the field.
+        ObjectNode liveCooldown = doc.deepCopy();
+        ((ObjectNode) liveCooldown.get("thresholds")).putObject("escalation").put("cooldown", "1h");
+        assertThat(ContractSchemas.violations(SCHEMA, liveCooldown)).singleElement().asString().contains("escalation");
+        ObjectNode unknownAction = doc.deepCopy();
+        ((ObjectNode) unknownAction.get("reference")).put("action", "reset");
+        assertThat(ContractSchemas.violations(SCHEMA, unknownAction)).singleElement().asString().contains("/reference/action");
+        ObjectNode useWithoutProfile = doc.deepCopy();
+        ((ObjectNode) useWithoutProfile.get("reference")).put("action", "use");
+        assertThat(ContractSchemas.violations(SCHEMA, useWithoutProfile)).singleElement().asString().contains("profile");
+        ObjectNode noId = doc.deepCopy();
+        noId.remove("commandId");
+        assertThat(ContractSchemas.violations(SCHEMA, noId)).singleElement().asString().contains("commandId");
     }
 }

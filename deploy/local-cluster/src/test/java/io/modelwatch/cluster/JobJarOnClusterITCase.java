@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.demo.TrafficSimulator;
 import io.modelwatch.demo.TrafficSimulator.DriftKind;
@@ -19,6 +23,7 @@ import io.modelwatch.model.HealthReport.FeatureHealth;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.serde.Json;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -320,8 +325,32 @@ class JobJarOnClusterITCase {
         return records.stream().map(ConsumerRecord::value).toList();
     }
 
+    /** Each output record type the test reads and its schema in src/schemas. */
+    private static final Map<Class<?>, String> SCHEMA_OF = Map.of(
+            HealthReport.class, "health-report.schema.json",
+            RetrainTrigger.class, "retrain-trigger.schema.json");
+
+    /** The records as {@code type}, each checked against its published schema first. */
     private static <T> List<T> parse(List<String> json, Class<T> type) {
-        return json.stream().map(value -> Json.read(value, type)).toList();
+        Path file = Path.of("../..").toAbsolutePath().normalize().resolve("src/schemas").resolve(SCHEMA_OF.get(type));
+        Schema schema;
+        try {
+            // The file is the retrieval location: the schemas' relative $ids resolve against it.
+            schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(
+                    SchemaLocation.of(file.toUri().toString()), Json.MAPPER.readTree(Files.readString(file)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<T> out = new ArrayList<>();
+        for (String value : json) {
+            try {
+                assertThat(schema.validate(Json.MAPPER.readTree(value))).as("%s against %s", value, file).isEmpty();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            out.add(Json.read(value, type));
+        }
+        return out;
     }
 
     private static Map<String, List<HealthReport>> byModel(List<HealthReport> reports) {
