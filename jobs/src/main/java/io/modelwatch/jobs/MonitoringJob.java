@@ -78,7 +78,7 @@ public final class MonitoringJob {
         // a lone event ahead of its neighbours (CorroboratedWatermarks). Dead letters have no event
         // time; MIN_VALUE never advances the watermark.
         WatermarkStrategy<IngestRecord> watermarks = CorroboratedWatermarks.strategy(config.maxOutOfOrderness(),
-                config.idleness(), (r, kafkaTs) -> r.eventTime());
+                config.idleness(), CorroboratedWatermarks.CORROBORATING_EVENTS, (r, kafkaTs) -> r.eventTime());
 
         SingleOutputStreamOperator<PredictionEvent> events = env
                 .fromSource(sources.predictions(), watermarks, "predictions")
@@ -112,8 +112,12 @@ public final class MonitoringJob {
             // Delayed labels: joined to their predictions, then performance per window of the
             // predictions, added to the reports as revisions (without labels the reports go on as
             // they are).
+            // Labels' watermarks follow the newest label (1 corroborating event, Flink's bounded
+            // out-of-orderness): everything downstream of the labels also reads the predictions,
+            // so it runs on the smaller of both watermarks, and a label from a fast clock cannot
+            // raise it; corroboration would only delay every report by two labels' arrival.
             WatermarkStrategy<IngestRecord> labelWatermarks = CorroboratedWatermarks.strategy(
-                    config.maxOutOfOrderness(), config.idleness(), (r, kafkaTs) -> r.eventTime());
+                    config.maxOutOfOrderness(), config.idleness(), 1, (r, kafkaTs) -> r.eventTime());
             SingleOutputStreamOperator<LabelEvent> labels = env
                     .fromSource(sources.labels(), labelWatermarks, "labels")
                     .uid(OperatorIds.LABELS_SOURCE).name("Kafka: labels")

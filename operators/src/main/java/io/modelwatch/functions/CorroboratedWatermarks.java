@@ -27,6 +27,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * still stops holding others back after {@code --idleness}, and the end of a bounded input still
  * emits the final watermark (the source does that, not this generator), so a backtest flushes
  * everything. A partition with fewer than k events has no watermark yet, as one with none.
+ * (The job uses it on the predictions; the labels' watermark is only ever used together with the
+ * predictions', as the smaller of the two, so there k is 1: Flink's rule.)
  *
  * <p>Not protected: k or more events ahead at once (a producer whose clock is wrong for many of
  * its events moves the watermark once k of them arrive); what the watermark allows then is what
@@ -58,11 +60,12 @@ public final class CorroboratedWatermarks<T> implements WatermarkGenerator<T> {
     /**
      * The job's strategy for an input: these watermarks per partition, event time from
      * {@code timestamps}, and a partition quiet for {@code idleness} stops holding back the others.
+     * With {@code corroboratingEvents} 1 it is Flink's bounded out-of-orderness.
      */
     public static <T> WatermarkStrategy<T> strategy(Duration maxOutOfOrderness, Duration idleness,
-            SerializableTimestampAssigner<T> timestamps) {
+            int corroboratingEvents, SerializableTimestampAssigner<T> timestamps) {
         return WatermarkStrategy.<T>forGenerator(ctx -> new CorroboratedWatermarks<>(maxOutOfOrderness,
-                        CORROBORATING_EVENTS))
+                        corroboratingEvents))
                 .withTimestampAssigner(timestamps)
                 .withIdleness(idleness);
     }

@@ -10,8 +10,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Every {@code labels} record becomes a label or a dead letter; never throws. A label's time is
- * held to the same {@link EventTimeBounds} as a prediction's: it moves the labels' watermark the
- * same way.
+ * held to the same {@link EventTimeBounds} as a prediction's: a label stamped in 1970 or hours
+ * ahead is the same unit or clock mistake, and would count in the wrong label-time window.
  */
 public final class LabelDeserializer implements KafkaRecordDeserializationSchema<IngestRecord> {
     private final EventTimeBounds timeBounds;
