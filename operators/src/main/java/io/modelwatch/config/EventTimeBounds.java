@@ -13,10 +13,10 @@ import java.time.Instant;
  *       <i>seconds</i> where milliseconds are expected: read as milliseconds, every such event
  *       falls in January 1970 (today's 1.8e9 seconds are 1970-01-21 in milliseconds). Others
  *       are 0 or a negative number from an unset field. Each would open windows decades in the
- *       past, one per model, reported as warming up. 2000 is far below any prediction a monitored model makes today
- *       (a backtest of older history sets an earlier bound) and far above every value those
- *       mistakes give: epoch seconds only pass 2000-01-01 in milliseconds (9.5e11) some 30,000
- *       years from now.</li>
+ *       past, one per model, reported as warming up. 2000 is far below any prediction a
+ *       monitored model makes today (a backtest of older history sets an earlier bound) and far
+ *       above every value those mistakes give: epoch seconds only pass 2000-01-01 in
+ *       milliseconds (9.5e11) some 30,000 years from now.</li>
  *   <li><b>Not more than {@code maxFutureMillis} ahead of the wall clock</b> (1 h): no real
  *       prediction happens in the future, and one such event would drag its partition's
  *       watermark forward so that every honest event after it counts as late. One hour allows for

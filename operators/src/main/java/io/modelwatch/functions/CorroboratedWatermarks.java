@@ -1,6 +1,7 @@
 package io.modelwatch.functions;
 
 import java.time.Duration;
+import java.util.Arrays;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
@@ -34,7 +35,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  * its events moves the watermark once k of them arrive); what the watermark allows then is what
  * Flink's own generator allows. Events far in the future are dead letters before they reach
  * this generator. The generator's state (k longs) is not checkpointed, as no Flink watermark
- * generator's is: after a restore the watermark restarts from the events read again.
+ * generator's is: after a restore it starts again from the next k events of the partition.
  */
 public final class CorroboratedWatermarks<T> implements WatermarkGenerator<T> {
     /**
@@ -54,7 +55,7 @@ public final class CorroboratedWatermarks<T> implements WatermarkGenerator<T> {
         }
         this.delayMillis = maxOutOfOrderness.toMillis();
         this.largest = new long[corroboratingEvents];
-        java.util.Arrays.fill(largest, Long.MIN_VALUE);
+        Arrays.fill(largest, Long.MIN_VALUE);
     }
 
     /**
