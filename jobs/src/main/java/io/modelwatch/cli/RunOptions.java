@@ -2,6 +2,7 @@ package io.modelwatch.cli;
 
 import io.modelwatch.config.ConfigException;
 import io.modelwatch.config.DurationParser;
+import io.modelwatch.config.EventTimeBounds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.jobs.JobConfig;
@@ -10,7 +11,12 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +48,8 @@ public record RunOptions(
         Map<String, byte[]> references,
         boolean allowNonRestoredState,
         boolean labelledModelsOnly,
-        int openProfiles) {
+        int openProfiles,
+        Instant minEventTime) {
 
     public static final String USAGE = String.join("\n",
             "usage: modelwatch run --bootstrap-servers HOST:PORT [--thresholds FILE] [--bounded]",
@@ -53,7 +60,7 @@ public record RunOptions(
             "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]",
             "                      [--references DIR_OR_FILE] [--prometheus-port PORT]",
             "                      [--allow-non-restored-state] [--label-join all|labelled-models]",
-            "                      [--open-profiles 1024]",
+            "                      [--open-profiles 1024] [--min-event-time 2000-01-01]",
             "Without --bounded the job runs until Ctrl-C or SIGTERM, which stop it with a savepoint",
             "into --state-dir/savepoints and print 'modelwatch: savepoint written to PATH'; resume with",
             "--from-savepoint PATH (thresholds, version and --parallelism may change in between).",
@@ -63,6 +70,8 @@ public record RunOptions(
             "label on (less state when most models send no labels; earlier labels go unmatched).",
             "--open-profiles N: model versions per parallel instance whose open windows stay on the heap",
             "between checkpoints (and 64 KB of serialised profile each on average; docs/operations.md).",
+            "--min-event-time DATE_OR_INSTANT: events and labels stamped earlier are dead letters (epoch",
+            "seconds sent as milliseconds land in 1970); lower it to backtest older history.",
             "Metrics: --prometheus-port PORT serves them for Prometheus (docs/metrics.md).");
 
     /**
@@ -74,6 +83,20 @@ public record RunOptions(
     /** Without the Prometheus reporter (the demo, tests, callers from before the flag). */
     public RunOptions {
         references = references == null ? Map.of() : Map.copyOf(references);
+        minEventTime = minEventTime == null ? EventTimeBounds.DEFAULT_MIN_EVENT_TIME : minEventTime;
+    }
+
+    /** With the default {@code --min-event-time} (the demo, the benchmark, callers from before the flag). */
+    public RunOptions(String bootstrapServers, Path thresholdsFile, ThresholdsConfig thresholds, boolean bounded,
+            Integer parallelism, Path stateDir, String fromSavepoint, Duration checkpointInterval, Topics topics,
+            String groupId, String jobName, Path kafkaPropertiesFile, Properties kafkaProperties,
+            Duration maxOutOfOrderness, Duration idleness, Integer prometheusPort, Path referencesPath,
+            Map<String, byte[]> references, boolean allowNonRestoredState, boolean labelledModelsOnly,
+            int openProfiles) {
+        this(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, fromSavepoint,
+                checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
+                idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly,
+                openProfiles, null);
     }
 
     public RunOptions(String bootstrapServers, Path thresholdsFile, ThresholdsConfig thresholds, boolean bounded,
@@ -104,18 +127,26 @@ public record RunOptions(
                 openProfiles);
     }
 
+    /**
+     * The event times the Kafka sources accept ({@link EventTimeBounds}): checked as each record
+     * is read, so they live with the other settings of the sources, not in {@link JobConfig}.
+     */
+    public EventTimeBounds eventTimeBounds() {
+        return EventTimeBounds.notBefore(minEventTime);
+    }
+
     public RunOptions withFromSavepoint(String path) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, bounded, parallelism, stateDir, path,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
                 idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly,
-                openProfiles);
+                openProfiles, minEventTime);
     }
 
     public RunOptions withBounded(boolean b) {
         return new RunOptions(bootstrapServers, thresholdsFile, thresholds, b, parallelism, stateDir, fromSavepoint,
                 checkpointInterval, topics, groupId, jobName, kafkaPropertiesFile, kafkaProperties, maxOutOfOrderness,
                 idleness, prometheusPort, referencesPath, references, allowNonRestoredState, labelledModelsOnly,
-                openProfiles);
+                openProfiles, minEventTime);
     }
 
     public static RunOptions parse(String[] args) {
@@ -141,6 +172,7 @@ public record RunOptions(
         boolean allowNonRestored = false;
         boolean labelledModelsOnly = false;
         int openProfiles = JobConfig.DEFAULT_OPEN_PROFILES;
+        Instant minEventTime = EventTimeBounds.DEFAULT_MIN_EVENT_TIME;
 
         List<String> list = new ArrayList<>();
         for (String a : args) {
@@ -190,6 +222,7 @@ public record RunOptions(
                 case "--dead-letters-topic" -> deadLetters = nonEmpty(flag, v);
                 case "--prometheus-port" -> prometheusPort = port(flag, v);
                 case "--open-profiles" -> openProfiles = positiveInt(flag, v);
+                case "--min-event-time" -> minEventTime = instant(flag, v);
                 case "--label-join" -> labelledModelsOnly = switch (v) {
                     case "all" -> false;
                     case "labelled-models" -> true;
@@ -217,7 +250,26 @@ public record RunOptions(
         return new RunOptions(bootstrap, thresholdsFile, thresholds, bounded, parallelism, stateDir, savepoint,
                 checkpointInterval, new Topics(predictions, labels, control, triggers, health, deadLetters), groupId,
                 jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, prometheusPort, referencesPath, references,
-                allowNonRestored, labelledModelsOnly, openProfiles);
+                allowNonRestored, labelledModelsOnly, openProfiles, minEventTime);
+    }
+
+    /**
+     * An ISO-8601 instant ({@code 2000-01-01T00:00:00Z}, any offset) or a date (its start, UTC),
+     * not in the future: a later bound would make every live event a dead letter.
+     */
+    static Instant instant(String flag, String v) {
+        Instant t;
+        try {
+            t = v.length() == 10 ? LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : OffsetDateTime.parse(v).toInstant();
+        } catch (DateTimeException e) {
+            throw new UsageException(flag + ": an ISO-8601 date (2000-01-01) or instant (2000-01-01T00:00:00Z), not '"
+                    + v + "'");
+        }
+        if (t.isAfter(Instant.now())) {
+            throw new UsageException(flag + ": " + t + " is in the future; every event would be a dead letter");
+        }
+        return t;
     }
 
     private static String read(String flag, Path file) {

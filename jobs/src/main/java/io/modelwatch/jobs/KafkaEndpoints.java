@@ -31,8 +31,8 @@ public final class KafkaEndpoints {
     private KafkaEndpoints() {}
 
     public static Sources sources(RunOptions o) {
-        return new Sources(source(o, o.topics().predictions(), new IngestDeserializer()),
-                source(o, o.topics().labels(), new LabelDeserializer()), control(o));
+        return new Sources(source(o, o.topics().predictions(), new IngestDeserializer(o.eventTimeBounds())),
+                source(o, o.topics().labels(), new LabelDeserializer(o.eventTimeBounds())), control(o));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.modelwatch.cli.RunOptions;
 import io.modelwatch.config.ControlCommand;
 import io.modelwatch.functions.ControlCommandSplitter;
 import io.modelwatch.functions.ControlWatermarks;
+import io.modelwatch.functions.CorroboratedWatermarks;
 import io.modelwatch.functions.DeadLetterSplitter;
 import io.modelwatch.functions.PredictionBatchTypeInfo;
 import io.modelwatch.functions.EventBatcher;
@@ -73,11 +74,11 @@ public final class MonitoringJob {
     private MonitoringJob() {}
 
     public static void build(StreamExecutionEnvironment env, Sources sources, Sinks sinks, JobConfig config) {
-        WatermarkStrategy<IngestRecord> watermarks = WatermarkStrategy
-                .<IngestRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                // Dead letters have no event time; MIN_VALUE never advances the watermark.
-                .withTimestampAssigner((r, kafkaTs) -> r.eventTime())
-                .withIdleness(config.idleness());
+        // Per partition: the watermark follows the newest event time 3 events have reached, not
+        // a lone event ahead of its neighbours (CorroboratedWatermarks). Dead letters have no event
+        // time; MIN_VALUE never advances the watermark.
+        WatermarkStrategy<IngestRecord> watermarks = CorroboratedWatermarks.strategy(config.maxOutOfOrderness(),
+                config.idleness(), CorroboratedWatermarks.CORROBORATING_EVENTS, (r, kafkaTs) -> r.eventTime());
 
         SingleOutputStreamOperator<PredictionEvent> events = env
                 .fromSource(sources.predictions(), watermarks, "predictions")
@@ -111,10 +112,12 @@ public final class MonitoringJob {
             // Delayed labels: joined to their predictions, then performance per window of the
             // predictions, added to the reports as revisions (without labels the reports go on as
             // they are).
-            WatermarkStrategy<IngestRecord> labelWatermarks = WatermarkStrategy
-                    .<IngestRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                    .withTimestampAssigner((r, kafkaTs) -> r.eventTime())
-                    .withIdleness(config.idleness());
+            // Labels' watermarks follow the newest label (1 corroborating event, Flink's bounded
+            // out-of-orderness): everything downstream of the labels also reads the predictions,
+            // so it runs on the smaller of both watermarks, and a label from a fast clock cannot
+            // raise it; corroboration would only delay every report by two labels' arrival.
+            WatermarkStrategy<IngestRecord> labelWatermarks = CorroboratedWatermarks.strategy(
+                    config.maxOutOfOrderness(), config.idleness(), 1, (r, kafkaTs) -> r.eventTime());
             SingleOutputStreamOperator<LabelEvent> labels = env
                     .fromSource(sources.labels(), labelWatermarks, "labels")
                     .uid(OperatorIds.LABELS_SOURCE).name("Kafka: labels")

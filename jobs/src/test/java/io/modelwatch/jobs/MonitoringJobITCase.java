@@ -49,6 +49,13 @@ class MonitoringJobITCase extends KafkaTestBase {
         records.add(new ProducerRecord<>("predictions", "stable",
                 "{\"modelId\":\"stable\",\"prediction\":0.5}".getBytes(StandardCharsets.UTF_8)));
         records.add(new ProducerRecord<>("predictions", "junk", new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, 0x41}));
+        // Issue 21's kinds: content after the object, a time in 1969, epoch seconds.
+        records.add(new ProducerRecord<>("predictions", "stable", ("{\"modelId\":\"stable\",\"timestamp\":"
+                + "\"2026-11-26T08:05:00Z\",\"prediction\":0.4} }{\"garbage\": true").getBytes(StandardCharsets.UTF_8)));
+        records.add(new ProducerRecord<>("predictions", "stable",
+                "{\"modelId\":\"stable\",\"timestamp\":-60000,\"prediction\":0.4}".getBytes(StandardCharsets.UTF_8)));
+        records.add(new ProducerRecord<>("predictions", "stable",
+                "{\"modelId\":\"stable\",\"timestamp\":1764144300,\"prediction\":0.4}".getBytes(StandardCharsets.UTF_8)));
         TopicWriter.send(kafka.bootstrapServers(), "predictions", records);
 
         RunOptions options = RunOptions.parse(new String[] {
@@ -81,10 +88,15 @@ class MonitoringJobITCase extends KafkaTestBase {
         assertThat(byModel.get("stable")).extracting(HealthReport::windowEnd).doesNotHaveDuplicates();
 
         List<DeadLetter> dead = read("dead-letters", DeadLetter.class);
-        assertThat(dead).hasSize(3);
+        assertThat(dead).hasSize(6);
         assertThat(dead).extracting(DeadLetter::error).anyMatch(e -> e.startsWith("not valid JSON"))
                 .anyMatch(e -> e.equals("timestamp: required field missing"))
-                .anyMatch(e -> e.contains("payload is not UTF-8"));
+                .anyMatch(e -> e.contains("payload is not UTF-8"))
+                .anyMatch(e -> e.startsWith("not one JSON object: more content after its end"))
+                .anyMatch(e -> e.startsWith("timestamp: 1969-12-31T23:59:00Z is before 2000-01-01T00:00:00Z"))
+                .anyMatch(e -> e.endsWith("epoch seconds instead of milliseconds?"));
+        // Nothing of them reached a window: no report before the traffic's first minute.
+        assertThat(health).allMatch(r -> r.windowStart().startsWith("2026-11-26T08:"));
         assertThat(dead).allMatch(d -> d.topic().equals("predictions") && d.offset() >= 0);
         assertThat(dead).filteredOn(d -> d.payloadBase64() != null).hasSize(1);
     }

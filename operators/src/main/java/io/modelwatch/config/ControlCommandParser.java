@@ -1,7 +1,9 @@
 package io.modelwatch.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelwatch.serde.PredictionEventParser;
 import io.modelwatch.serde.ReferenceProfileJson;
 import io.modelwatch.stats.ReferenceProfile;
 import java.util.Iterator;
@@ -53,8 +55,14 @@ public final class ControlCommandParser {
             throw new ConfigException("key: missing; the key of a control record is its modelId, or * for every model");
         }
         JsonNode root;
-        try {
-            root = JSON.readTree(json);
+        try (JsonParser p = JSON.createParser(json)) {
+            root = JSON.readTree(p);
+            if (!PredictionEventParser.endsAfterValue(p)) {
+                // As for predictions: a second command after the first must not be ignored.
+                throw new ConfigException(PredictionEventParser.TRAILING_CONTENT);
+            }
+        } catch (ConfigException e) {
+            throw e;
         } catch (Exception e) {
             String msg = String.valueOf(e.getMessage());
             throw new ConfigException("not valid JSON: " + msg.lines().findFirst().orElse(msg));

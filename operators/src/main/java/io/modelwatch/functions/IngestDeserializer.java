@@ -1,5 +1,6 @@
 package io.modelwatch.functions;
 
+import io.modelwatch.config.EventTimeBounds;
 import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.IngestRecord;
 import io.modelwatch.serde.PredictionEventParser;
@@ -27,36 +28,27 @@ public final class IngestDeserializer implements KafkaRecordDeserializationSchem
      */
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 
-    /**
-     * Events stamped further than this ahead of the wall clock are dead letters: no real
-     * prediction happens in the future, and one such event would drag its partition's
-     * watermark forward so that every honest event after it counts as late. One hour allows
-     * for badly synchronised producer clocks and time zones mistaken by whole hours are caught.
-     */
-    public static final long DEFAULT_MAX_FUTURE_MILLIS = 60 * 60 * 1000;
-
-    private final long maxFutureMillis;
+    private final EventTimeBounds timeBounds;
 
     public IngestDeserializer() {
-        this(DEFAULT_MAX_FUTURE_MILLIS);
+        this(EventTimeBounds.DEFAULT);
     }
 
-    public IngestDeserializer(long maxFutureMillis) {
-        this.maxFutureMillis = maxFutureMillis;
+    /** Events stamped outside {@code timeBounds} are dead letters naming the likely cause. */
+    public IngestDeserializer(EventTimeBounds timeBounds) {
+        this.timeBounds = timeBounds;
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<IngestRecord> out) {
         PredictionEventParser.Result r = PredictionEventParser.parse(record.value());
-        if (r.ok() && r.event().timestamp() > System.currentTimeMillis() + maxFutureMillis) {
-            out.collect(IngestRecord.dead(deadLetter(record.topic(), record.partition(), record.offset(),
-                    record.timestamp(), record.value(), "timestamp: more than " + (maxFutureMillis / 60_000)
-                            + " minutes in the future (" + Instant.ofEpochMilli(r.event().timestamp()) + ")")));
-        } else if (r.ok()) {
+        String error = r.ok() ? timeBounds.check("timestamp", r.event().timestamp(), System.currentTimeMillis())
+                : r.error();
+        if (error == null) {
             out.collect(IngestRecord.of(r.event()));
         } else {
             out.collect(IngestRecord.dead(deadLetter(record.topic(), record.partition(), record.offset(),
-                    record.timestamp(), record.value(), r.error())));
+                    record.timestamp(), record.value(), error)));
         }
     }
 

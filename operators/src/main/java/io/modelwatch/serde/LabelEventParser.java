@@ -1,5 +1,6 @@
 package io.modelwatch.serde;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modelwatch.model.LabelEvent;
 import io.modelwatch.model.ValueKind;
@@ -20,8 +21,11 @@ public final class LabelEventParser {
             return new Result(null, "value: empty record");
         }
         JsonNode root;
-        try {
-            root = PredictionEventParser.MAPPER.readTree(value);
+        try (JsonParser p = PredictionEventParser.MAPPER.createParser(value)) {
+            root = PredictionEventParser.MAPPER.readTree(p);
+            if (!PredictionEventParser.endsAfterValue(p)) {
+                return new Result(null, PredictionEventParser.TRAILING_CONTENT);
+            }
         } catch (Exception e) {
             return new Result(null, "not valid JSON: " + PredictionEventParser.firstLine(e.getMessage()));
         }

@@ -68,7 +68,28 @@ public final class PredictionEventParser {
         }
     }
 
+    /**
+     * The reason of a record that holds more than one JSON value, such as two events concatenated
+     * ({@code {...}{...}}) or an object followed by anything but whitespace: reading the first value
+     * and ignoring the rest would lose the second event silently.
+     */
+    public static final String TRAILING_CONTENT =
+            "not one JSON object: more content after its end (several records concatenated?)";
+
     private PredictionEventParser() {}
+
+    /**
+     * Whether nothing but whitespace follows the value {@code p} has just read. Anything else
+     * (another value, a stray bracket, bytes that are not JSON) means the record is not one JSON
+     * value. Never throws.
+     */
+    public static boolean endsAfterValue(JsonParser p) {
+        try {
+            return p.nextToken() == null;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
 
     /**
      * The streaming parser of prediction records: the same JSON features as {@link #MAPPER}, but
@@ -100,11 +121,14 @@ public final class PredictionEventParser {
                 } else if (t != null) {
                     p.getText();
                 }
-                return Result.fail("not a JSON object");
+                return Result.fail(endsAfterValue(p) ? "not a JSON object" : TRAILING_CONTENT);
             }
             String duplicate = f.read(p);
             if (duplicate != null) {
                 return Result.fail("not valid JSON: Duplicate field '" + duplicate + "'");
+            }
+            if (!endsAfterValue(p)) {
+                return Result.fail(TRAILING_CONTENT);
             }
         } catch (IOException e) {
             return Result.fail("not valid JSON: " + firstLine(e.getMessage()));

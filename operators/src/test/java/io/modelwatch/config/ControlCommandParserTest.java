@@ -79,6 +79,12 @@ class ControlCommandParserTest {
         assertThatThrownBy(() -> parse("churn", "{\"modelId\":\"churn\",\"commandId\":\"c\",\"extra\":1}"))
                 .hasMessageStartingWith("extra: unknown field");
         assertThatThrownBy(() -> parse("churn", "not json")).hasMessageStartingWith("not valid JSON");
+        // A second command (or anything but whitespace) after the first is not ignored.
+        assertThatThrownBy(() -> parse("churn", "{\"modelId\":\"churn\",\"commandId\":\"c\"}{\"modelId\":\"churn\"}"))
+                .hasMessage("not one JSON object: more content after its end (several records concatenated?)");
+        assertThatThrownBy(() -> parse("churn", "{\"modelId\":\"churn\",\"commandId\":\"c\"} }"))
+                .hasMessageStartingWith("not one JSON object");
+        assertThat(parse("churn", "{\"modelId\":\"churn\",\"commandId\":\"c\"}\n").commandId()).isEqualTo("c");
         assertThatThrownBy(() -> parse("*", "{\"modelId\":\"*\",\"commandId\":\"c\",\"reference\":"
                 + "{\"action\":\"relearn\",\"version\":\"7\"}}"))
                 .hasMessageStartingWith("reference: only for one model version");

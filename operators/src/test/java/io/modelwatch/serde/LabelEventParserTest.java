@@ -32,4 +32,12 @@ class LabelEventParserTest {
                 .isEqualTo("timestamp: required field missing");
         assertThat(parse("[]").error()).isEqualTo("not a JSON object");
     }
+
+    @Test
+    void contentAfterTheObjectIsADeadLetterButWhitespaceIsNot() {
+        String label = "{\"modelId\":\"m\",\"predictionId\":\"p\",\"timestamp\":1,\"label\":1}";
+        assertThat(parse(label + label).error()).isEqualTo(PredictionEventParser.TRAILING_CONTENT);
+        assertThat(parse(label + " }{\"garbage\": true").error()).isEqualTo(PredictionEventParser.TRAILING_CONTENT);
+        assertThat(parse(label + "\n").ok()).isTrue();
+    }
 }

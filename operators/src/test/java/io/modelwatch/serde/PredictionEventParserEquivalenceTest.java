@@ -31,7 +31,10 @@ class PredictionEventParserEquivalenceTest {
             "\"just a string\"",
             "{\"modelId\":\"m\",\"timestamp\":\"2026-02-30T10:00:00Z\",\"prediction\":1,\"features\":{\"a\":1,\"a\":2}}",
             "{\"modelId\":\"m\",\"timestamp\":99999999999999999999,\"prediction\":1}",
-            "{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":1,\"extra\":1,\"extra\":2}");
+            "{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":1,\"extra\":1,\"extra\":2}",
+            "{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":0.4} }{\"garbage\": true",
+            "{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":1}{\"modelId\":\"n\",\"timestamp\":2,\"prediction\":2}",
+            "{\"modelId\":\"m\",\"timestamp\":1,\"prediction\":1} \n");
 
     private static final String INVALID = "not valid JSON: ";
     private static final String ALPHABET = "{}[]:,\"\\ 0123456789.eE+-abnlstruefNIaZT\u00e9";

@@ -78,6 +78,22 @@ class PredictionEventParserTest {
     }
 
     @Test
+    void contentAfterTheObjectIsADeadLetterButWhitespaceIsNot() {
+        String event = "{\"modelId\":\"m31\",\"timestamp\":1764158400123,\"prediction\":0.4}";
+        // The hostile record of issue 21, two events concatenated, a stray value or bracket.
+        for (String trailing : new String[] {" }{\"garbage\": true", event, "\n" + event, " 1", "]", "x", "\u0000"}) {
+            PredictionEventParser.Result r = parse(event + trailing);
+            assertThat(r.ok()).as(trailing).isFalse();
+            assertThat(r.error()).as(trailing).isEqualTo(PredictionEventParser.TRAILING_CONTENT);
+        }
+        assertThat(parse("[1] [2]").error()).isEqualTo(PredictionEventParser.TRAILING_CONTENT);
+        assertThat(parse(event + " \r\n\t ").ok()).isTrue();
+        assertThat(parse(" \n" + event).ok()).isTrue();
+        // A broken object is reported as such, whatever follows it.
+        assertThat(parse("{\"modelId\":}{}").error()).startsWith("not valid JSON");
+    }
+
+    @Test
     void tooLongModelIdAndEmptyRecordAreRejected() {
         String id = "x".repeat(201);
         assertThat(parse("{\"modelId\":\"" + id + "\",\"timestamp\":1,\"prediction\":1}").error())

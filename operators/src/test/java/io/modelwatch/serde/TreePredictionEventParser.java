@@ -1,5 +1,6 @@
 package io.modelwatch.serde;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.ValueKind;
@@ -28,8 +29,11 @@ final class TreePredictionEventParser {
             return fail("value: empty record");
         }
         JsonNode root;
-        try {
-            root = PredictionEventParser.MAPPER.readTree(value);
+        try (JsonParser p = PredictionEventParser.MAPPER.createParser(value)) {
+            root = PredictionEventParser.MAPPER.readTree(p);
+            if (!PredictionEventParser.endsAfterValue(p)) {
+                return fail(PredictionEventParser.TRAILING_CONTENT);
+            }
         } catch (Exception e) {
             return fail("not valid JSON: " + PredictionEventParser.firstLine(e.getMessage()));
         }
