@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelwatch.model.LabelEvent;
 import io.modelwatch.model.ValueKind;
 
-/** Parses a {@code labels} record per CONTRACT.md; never throws, like {@link PredictionEventParser}. */
+/** Parses a {@code labels} record per docs/topics.md; never throws, like {@link PredictionEventParser}. */
 public final class LabelEventParser {
     /** Either a label or the reason there is none. */
     public record Result(LabelEvent label, String error) {

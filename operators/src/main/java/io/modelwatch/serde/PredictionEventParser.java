@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Parses a {@code predictions} record into a {@link PredictionEvent} per CONTRACT.md. It never
+ * Parses a {@code predictions} record into a {@link PredictionEvent} per docs/topics.md. It never
  * throws for bad input: it returns a {@link Result} holding either the event or a one-line reason
  * naming the offending field, which the caller turns into a dead letter.
  */
@@ -151,7 +151,7 @@ public final class PredictionEventParser {
 
     /**
      * The top-level fields of one record, read in one pass and checked afterwards in the fixed
-     * order of CONTRACT.md (modelId, modelVersion, predictionId, timestamp, prediction, features),
+     * order of docs/topics.md (modelId, modelVersion, predictionId, timestamp, prediction, features),
      * so that a record with several problems always gets the same reason whatever its field order.
      */
     private static final class Fields {
@@ -237,7 +237,7 @@ public final class PredictionEventParser {
                             return name;
                         }
                         otherNames.add(name);
-                        // Ignored (CONTRACT.md allows extra fields), but it must be valid JSON.
+                        // Ignored (docs/topics.md allows extra fields), but it must be valid JSON.
                         text(p, p.nextToken());
                     }
                 }
