@@ -14,6 +14,7 @@ import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.detect.WindowEvaluation;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.DriftSignal;
+import io.modelwatch.patterns.EvidenceWeight;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionBatch;
@@ -487,11 +488,12 @@ public final class ModelMonitorFunction
         if (eval.drifted()) {
             driftedWindows.inc();
             for (DriftSignal s : eval.signals()) {
-                ctx.output(Descriptors.DRIFT_SIGNALS, s);
+                // Overwhelming evidence counts for more than one window (EvidenceWeight).
+                ctx.output(Descriptors.DRIFT_SIGNALS, EvidenceWeight.ofDrift(s, eval.report(), t));
             }
         }
         if (!quality.findings().isEmpty()) {
-            ctx.output(Descriptors.DRIFT_SIGNALS, qualitySignal(c, quality));
+            ctx.output(Descriptors.DRIFT_SIGNALS, EvidenceWeight.ofQuality(qualitySignal(c, quality), quality.findings(), t));
         }
     }
 
