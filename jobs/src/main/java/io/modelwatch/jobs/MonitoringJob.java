@@ -29,7 +29,9 @@ import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.PredictionRef;
 import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.patterns.EscalationDrain;
 import io.modelwatch.patterns.EscalationOperator;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import io.modelwatch.serde.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -71,6 +73,19 @@ public final class MonitoringJob {
     private MonitoringJob() {}
 
     public static void build(StreamExecutionEnvironment env, Sources sources, Sinks sinks, JobConfig config) {
+        // Escalation operators of an earlier release in the restore point: claimed, their partial
+        // matches handed to the escalation (RetiredEscalations). Needs the graph without them first.
+        List<String> retired = RetiredEscalations.find(env.getConfiguration(), () -> {
+            StreamExecutionEnvironment probe = new StreamExecutionEnvironment(
+                    org.apache.flink.configuration.Configuration.fromMap(env.getConfiguration().toMap()));
+            wire(probe, sources, sinks, config, List.of());
+            return probe.getStreamGraph().getJobGraph();
+        });
+        wire(env, sources, sinks, config, retired);
+    }
+
+    private static void wire(StreamExecutionEnvironment env, Sources sources, Sinks sinks, JobConfig config,
+            List<String> retiredEscalations) {
         WatermarkStrategy<IngestRecord> watermarks = WatermarkStrategy
                 .<IngestRecord>forBoundedOutOfOrderness(config.maxOutOfOrderness())
                 // Dead letters have no event time; MIN_VALUE never advances the watermark.
@@ -157,11 +172,20 @@ public final class MonitoringJob {
         // One CEP operator for every model: each model's escalation.windows and escalation.within
         // are read by the pattern's condition, so its NFA (and the state names a savepoint keeps)
         // do not depend on them (DriftEscalationPattern, EscalationOperator).
+        TypeSerializer<DriftSignal> signalSerializer = TypeInformation.of(DriftSignal.class)
+                .createSerializer(env.getConfig().getSerializerConfig());
+        for (String operatorId : retiredEscalations) {
+            signals = signals.union(signals
+                    .filter(s -> false).uid("retired-escalation-input-" + operatorId).name("No input")
+                    .keyBy(DriftSignal::escalationKey)
+                    .transform("Retired escalation operator: hand its partial matches over",
+                            TypeInformation.of(DriftSignal.class), new EscalationDrain(signalSerializer))
+                    .uid("retired-escalation-" + operatorId).setUidHash(operatorId));
+        }
         KeyedStream<DriftSignal, String> keyedSignals = signals.keyBy(DriftSignal::escalationKey);
         SingleOutputStreamOperator<RetrainTrigger> matches = keyedSignals
                 .transform("CEP: escalate signalled windows", TypeInformation.of(RetrainTrigger.class),
-                        new EscalationOperator(keyedSignals.getType().createSerializer(
-                                env.getConfig().getSerializerConfig()), config.thresholds()))
+                        new EscalationOperator(signalSerializer, config.thresholds()))
                 .uid(OperatorIds.DRIFT_ESCALATION).name("CEP: signalled windows worth k within T escalate");
         // Never silently: a signal the escalation could not use is a dead letter.
         deadLetters = deadLetters.union(matches.getSideOutput(Descriptors.LATE_SIGNALS)
