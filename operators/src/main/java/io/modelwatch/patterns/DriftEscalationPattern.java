@@ -74,13 +74,18 @@ public final class DriftEscalationPattern {
         public boolean filter(DriftSignal value, Context<DriftSignal> ctx) throws Exception {
             Thresholds t = config.forModel(value.modelId());
             long firstEnd = value.windowEnd();
-            int counted = value.windowsCounted();
+            int counted = counted(value, t);
             for (DriftSignal s : ctx.getEventsForPattern(SIGNALS)) {
                 firstEnd = Math.min(firstEnd, s.windowEnd());
-                counted += s.windowsCounted();
+                counted += counted(s, t);
             }
             return completes(counted, value.windowEnd() - firstEnd, t);
         }
+    }
+
+    /** With {@code escalation.weighted: false} (also for signals already in flight) every window counts once. */
+    static int counted(DriftSignal s, Thresholds t) {
+        return t.escalationWeighted() ? s.windowsCounted() : 1;
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.List;
  * How many of the {@code escalation.windows} (k) confirmations one signalled window counts for:
  * severity-aware escalation, defined from the window's own statistics.
  *
- * <p>A flagged window counts once. One piece of its evidence makes it count {@code w} times
+ * <p>With {@code escalation.weighted: false} every window counts once. Otherwise a flagged window
+ * counts once, and one piece of its evidence makes it count {@code w} times
  * (at most k) when it is w-fold overwhelming in both respects that make a flag:
  * <ul>
  *   <li><b>significance</b>: its p-value (for drift the Benjamini-Hochberg adjusted one, for data
@@ -46,6 +47,9 @@ public final class EvidenceWeight {
 
     /** A drift signal's weight from the window's report (p-values of its features' tests). */
     public static DriftSignal ofDrift(DriftSignal s, HealthReport report, Thresholds t) {
+        if (!t.escalationWeighted()) {
+            return s;
+        }
         int w = 1;
         for (Evidence e : s.evidence()) {
             Double p = driftPValue(report, e);
@@ -58,6 +62,9 @@ public final class EvidenceWeight {
 
     /** A data-quality signal's weight from its findings' p-values. */
     public static DriftSignal ofQuality(DriftSignal s, List<QualityFinding> findings, Thresholds t) {
+        if (!t.escalationWeighted()) {
+            return s;
+        }
         int w = 1;
         for (QualityFinding f : findings) {
             w = Math.max(w, weight(f.pValue(), t.qualityPValue(), f.value(), f.threshold(), t.escalationWindows()));
