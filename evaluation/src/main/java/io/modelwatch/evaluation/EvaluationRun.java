@@ -80,7 +80,9 @@ public final class EvaluationRun {
                     sc.changeFromStart() ? start : ModelRun.NO_DRIFT));
         }
         List<Scenario> changes = new ArrayList<>(Scenario.driftScenarios());
-        for (Scenario sc : Scenario.qualityAndPerformanceScenarios()) {
+        List<Scenario> more = new ArrayList<>(Scenario.qualityAndPerformanceScenarios());
+        more.addAll(Scenario.speedScenarios());
+        for (Scenario sc : more) {
             if (sc.stationary()) {
                 long minutes = (s.stationaryEvents() + sc.eventsPerMinute() - 1) / sc.eventsPerMinute();
                 runs.add(new ModelRun(sc.name(), sc, 0, seed(s.seed(), index++), start, start + minutes * MINUTE,

@@ -33,13 +33,18 @@ public final class Populations {
          * real but negligible: age's mean moves by {@code size} sd and 3 points of plan mix move
          * from basic to pro.
          */
-        NEGLIGIBLE
+        NEGLIGIBLE,
+        /** plan mix from basic 50% / team 15% to basic 30% / team 35%: two shares move 20 points. */
+        PLAN_SWAP,
+        /** features unchanged, every score is {@code size}: a model stuck on one output. */
+        SCORE_STUCK
     }
 
     static final String[] PLANS = {"basic", "pro", "team", "enterprise", "premium"};
     static final double[] PLAN_MIX = {0.50, 0.30, 0.15, 0.05, 0};
     static final double[] PLAN_MIX_SHIFTED = {0.40, 0.30, 0.15, 0.15, 0};
     static final double[] PLAN_MIX_NUDGED = {0.47, 0.33, 0.15, 0.05, 0};
+    static final double[] PLAN_MIX_SWAPPED = {0.30, 0.30, 0.35, 0.05, 0};
     static final double[] PLAN_EFFECT = {0.3, 0, -0.3, -0.6, -0.9};
     static final String[] CHANNELS = {"web", "app", "partner"};
     static final double[] CHANNEL_MIX = {0.5, 0.4, 0.1};
@@ -80,6 +85,8 @@ public final class Populations {
                 mix = blend(PLAN_MIX, PLAN_MIX_SHIFTED, drift);
             } else if (change == Change.NEGLIGIBLE) {
                 mix = blend(PLAN_MIX, PLAN_MIX_NUDGED, drift);
+            } else if (change == Change.PLAN_SWAP) {
+                mix = blend(PLAN_MIX, PLAN_MIX_SWAPPED, drift);
             } else if (change == Change.NEW_PLAN) {
                 mix = PLAN_MIX.clone();
                 for (int i = 0; i < mix.length - 1; i++) {
@@ -103,7 +110,8 @@ public final class Populations {
             if (change == Change.SCORE_SHIFT) {
                 logit += size * drift;
             }
-            return Draws.score(logit);
+            double score = Draws.score(logit);
+            return change == Change.SCORE_STUCK && drift > 0 ? (1 - drift) * score + drift * size : score;
         }
 
         private static double[] blend(double[] a, double[] b, double t) {

@@ -30,18 +30,19 @@ import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.PredictionRef;
 import io.modelwatch.model.RetrainTrigger;
-import io.modelwatch.patterns.DriftEscalationPattern;
-import io.modelwatch.patterns.RetrainTriggerBuilder;
+import io.modelwatch.patterns.EscalationDrain;
+import io.modelwatch.patterns.EscalationOperator;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import io.modelwatch.serde.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.cep.CEP;
 import java.util.List;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
@@ -62,8 +63,7 @@ import org.apache.flink.util.Collector;
  *                                  keyBy(model version) ─► PerformanceMonitor ─► model-health
  *                                                                 └─► decay signals
  *     all signals (each producer never idle for CEP) ─► keyBy(model version, reason)
- *                 ─► CEP: k signalled windows within T (late signals ─► dead-letters)
- *                    (one CEP operator per distinct k and T of the thresholds file)
+ *                 ─► CEP: signalled windows worth each model's k within its T (late signals ─► dead-letters)
  *                 ─► RetrainTriggerBuilder ─► keyBy ─► cooldown ─► retrain-triggers
  * </pre>
  *
@@ -74,6 +74,19 @@ public final class MonitoringJob {
     private MonitoringJob() {}
 
     public static void build(StreamExecutionEnvironment env, Sources sources, Sinks sinks, JobConfig config) {
+        // Escalation operators of an earlier release in the restore point: claimed, their partial
+        // matches handed to the escalation (RetiredEscalations). Needs the graph without them first.
+        List<String> retired = RetiredEscalations.find(env.getConfiguration(), () -> {
+            StreamExecutionEnvironment probe = new StreamExecutionEnvironment(
+                    org.apache.flink.configuration.Configuration.fromMap(env.getConfiguration().toMap()));
+            wire(probe, sources, sinks, config, List.of());
+            return probe.getStreamGraph().getJobGraph();
+        });
+        wire(env, sources, sinks, config, retired);
+    }
+
+    private static void wire(StreamExecutionEnvironment env, Sources sources, Sinks sinks, JobConfig config,
+            List<String> retiredEscalations) {
         // Per partition: the watermark follows the newest event time 3 events have reached, not
         // a lone event ahead of its neighbours (CorroboratedWatermarks). Dead letters have no event
         // time; MIN_VALUE never advances the watermark.
@@ -159,30 +172,28 @@ public final class MonitoringJob {
         }
         health.sinkTo(sinks.health()).uid(OperatorIds.HEALTH_SINK).name("Kafka: model-health");
 
-        // One CEP operator per distinct (escalation.windows, escalation.within) of the thresholds
-        // file: a pattern's length and time bound are fixed at build (EscalationGroups).
-        DataStream<RetrainTrigger> matches = null;
-        for (EscalationGroups.Group group : EscalationGroups.of(config.thresholds()).groups()) {
-            DataStream<DriftSignal> routed = signals;
-            if (!group.routesEverything()) {
-                routed = signals.filter(s -> group.accepts(s.modelId()))
-                        .uid(group.uid() + "-route").name("Signals of models escalating on " + group.describe());
-            }
-            SingleOutputStreamOperator<RetrainTrigger> groupMatches = CEP
-                    .pattern(routed.keyBy(DriftSignal::escalationKey),
-                            DriftEscalationPattern.create(group.windows(), group.within()))
-                    .inEventTime()
-                    .sideOutputLateData(Descriptors.LATE_SIGNALS)
-                    .process(new RetrainTriggerBuilder(), TypeInformation.of(RetrainTrigger.class))
-                    .uid(group.uid()).name("CEP: " + group.describe() + " escalate");
-            matches = matches == null ? groupMatches : matches.union(groupMatches);
-            // Never silently: a signal the escalation could not use is a dead letter.
-            deadLetters = deadLetters.union(groupMatches.getSideOutput(Descriptors.LATE_SIGNALS)
-                    .map(MonitoringJob::lateSignal).returns(DeadLetter.class)
-                    .uid(group.uid().equals(OperatorIds.DRIFT_ESCALATION) ? OperatorIds.LATE_SIGNALS
-                            : group.uid() + "-" + OperatorIds.LATE_SIGNALS)
-                    .name("Late signals to dead letters"));
+        // One CEP operator for every model: each model's escalation.windows and escalation.within
+        // are read by the pattern's condition, so its NFA (and the state names a savepoint keeps)
+        // do not depend on them (DriftEscalationPattern, EscalationOperator).
+        TypeSerializer<DriftSignal> signalSerializer = TypeInformation.of(DriftSignal.class)
+                .createSerializer(env.getConfig().getSerializerConfig());
+        for (String operatorId : retiredEscalations) {
+            signals = signals.union(signals
+                    .filter(s -> false).uid("retired-escalation-input-" + operatorId).name("No input")
+                    .keyBy(DriftSignal::escalationKey)
+                    .transform("Retired escalation operator: hand its partial matches over",
+                            TypeInformation.of(DriftSignal.class), new EscalationDrain(signalSerializer))
+                    .uid("retired-escalation-" + operatorId).setUidHash(operatorId));
         }
+        KeyedStream<DriftSignal, String> keyedSignals = signals.keyBy(DriftSignal::escalationKey);
+        SingleOutputStreamOperator<RetrainTrigger> matches = keyedSignals
+                .transform("CEP: escalate signalled windows", TypeInformation.of(RetrainTrigger.class),
+                        new EscalationOperator(signalSerializer, config.thresholds()))
+                .uid(OperatorIds.DRIFT_ESCALATION).name("CEP: signalled windows worth k within T escalate");
+        // Never silently: a signal the escalation could not use is a dead letter.
+        deadLetters = deadLetters.union(matches.getSideOutput(Descriptors.LATE_SIGNALS)
+                .map(MonitoringJob::lateSignal).returns(DeadLetter.class)
+                .uid(OperatorIds.LATE_SIGNALS).name("Late signals to dead letters"));
         deadLetters.sinkTo(sinks.deadLetters()).uid(OperatorIds.DEAD_LETTERS_SINK).name("Kafka: dead-letters");
 
         matches.keyBy(MonitoringJob::escalationKey)

@@ -119,9 +119,10 @@ class BootstrapCommandITCase {
         for (ConsumerRecord<String, String> r : TopicReader.readAll(kafka.bootstrapServers(), "retrain-triggers")) {
             triggers.add(ContractSchemas.read(r.value(), RetrainTrigger.class));
         }
-        // Drift from minute 2, three drifted windows: a trigger at 08:05, minutes after the start.
+        // Drift from minute 2, overwhelming against the exact training reference (a window of weight
+        // 3, EvidenceWeight): a trigger at the end of its first window, 08:03.
         assertThat(triggers).extracting(RetrainTrigger::triggerId)
-                .contains(RetrainTrigger.idOf("fraud", "3", RetrainTrigger.FEATURE_DRIFT, "2026-11-26T08:05:00Z"))
+                .contains(RetrainTrigger.idOf("fraud", "3", RetrainTrigger.FEATURE_DRIFT, "2026-11-26T08:03:00Z"))
                 .allMatch(id -> id.startsWith("fraud/3/"));
     }
 }

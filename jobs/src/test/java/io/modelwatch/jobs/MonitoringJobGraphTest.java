@@ -36,7 +36,6 @@ class MonitoringJobGraphTest {
                 .map(MonitoringJobGraphTest::value).collect(Collectors.toSet());
         for (String uid : uids) {
             // A sink's committer takes its uid from the sink's: "Sink Committer: <uid>".
-            // Per-model escalation pairs get derived uids (EscalationGroups); none in the defaults.
             assertThat(declared.stream().anyMatch(d -> uid.equals(d) || uid.endsWith(": " + d)))
                     .as("uid %s comes from OperatorIds", uid).isTrue();
         }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Per-model escalation settings from the thresholds file are in force: two models with the same
  * drift at the same minute, one escalating on the defaults (3 drifted windows within 10m), one
- * on a single drifted window. The eager one's trigger spans one window (detected at the end of the
+ * on a single drifted window. Every window counts once ({@code weighted: false}): weighted, the
+ * strong shift's first window would trigger both. The eager one's trigger spans one window (detected at the end of the
  * first drifted window), the patient one's at least three.
  */
 class PerModelEscalationITCase extends KafkaTestBase {
@@ -43,6 +44,8 @@ class PerModelEscalationITCase extends KafkaTestBase {
         }
         TopicWriter.send(kafka.bootstrapServers(), "predictions", records);
         Path thresholds = Files.writeString(dir.resolve("thresholds.yaml"), """
+                defaults:
+                  escalation: {weighted: false}
                 models:
                   eager:
                     escalation: {windows: 1, within: 5m}

@@ -63,17 +63,23 @@ class SavepointUpgradeITCase {
     /** The new version of ltv starts sending here; its reference is half learned at the savepoint. */
     static final int ROLLOUT_MINUTE = 6;
 
-    /** 3000 reference events: learned in 2.5 simulated minutes, so the test stays short. */
+    /**
+     * 3000 reference events: learned in 2.5 simulated minutes, so the test stays short. Every
+     * window counts once, so the drifts' escalations straddle the savepoint (weighted, their
+     * first window would trigger alone).
+     */
     static final String THRESHOLDS_BEFORE = """
             defaults:
               reference: {events: 3000}
               window: {size: 1m, minEvents: 600}
+              escalation: {weighted: false}
             """;
     /** The upgrade: a stricter PSI warning level. Every other setting is as before. */
     static final String THRESHOLDS_AFTER = """
             defaults:
               reference: {events: 3000}
               window: {size: 1m, minEvents: 600}
+              escalation: {weighted: false}
               drift: {psi: {warning: 0.12}}
             """;
 
@@ -196,7 +202,47 @@ class SavepointUpgradeITCase {
         }
     }
 
+    /**
+     * The escalation test's idleness: all of a phase's traffic is in the topic before the job
+     * starts, so a partition whose reader is starved for longer than the idleness on a loaded
+     * machine is marked idle, the other partition's watermark runs ahead, and the starved
+     * partition's events arrive late (observed at 2 s with a load average of 30).
+     */
+    static final String ESCALATION_IDLENESS = "15s";
+
+    /**
+     * {@code escalation.windows} and {@code escalation.within} change by savepoint upgrade with an
+     * escalation in flight (minute 6's drifted window, counted before the savepoint): the defaults go
+     * from 3 windows in 10m to 4 in 15m, and fraud gets its own pair, 2 windows. Both triggers
+     * start at minute 6, so the window counted before the savepoint was kept (a restarted
+     * escalation would start at minute 7), and each fires as its new count is reached: fraud at the
+     * end of minute 7 (2 windows), churn at the end of minute 9 (4 windows).
+     */
+    @Test
+    void escalationWindowsAndWithinChangeKeepsTheEscalationsInFlight(@TempDir Path dir) throws Exception {
+        Upgrade u = upgrade("escalation", 2, 2, dir, THRESHOLDS_BEFORE, """
+                defaults:
+                  reference: {events: 3000}
+                  window: {size: 1m, minEvents: 600}
+                  escalation: {weighted: false, windows: 4, within: 15m}
+                models:
+                  fraud:
+                    escalation: {windows: 2}
+                """);
+        assertThat(u.triggersBefore()).isEmpty();
+        assertThat(u.after()).filteredOn(r -> !r.modelVersion().equals("2"))
+                .allSatisfy(r -> assertThat(r.referenceEvents()).isEqualTo(3000));
+        assertThat(u.triggers()).extracting(t -> t.modelId() + " " + t.firstEvidenceAt() + ".." + t.detectedAt())
+                .containsExactlyInAnyOrder("fraud " + at(DRIFT_MINUTE) + ".." + at(8),
+                        "churn " + at(DRIFT_MINUTE) + ".." + at(10));
+    }
+
     Upgrade upgrade(String name, int parallelismBefore, int parallelismAfter, Path dir) throws Exception {
+        return upgrade(name, parallelismBefore, parallelismAfter, dir, THRESHOLDS_BEFORE, THRESHOLDS_AFTER);
+    }
+
+    Upgrade upgrade(String name, int parallelismBefore, int parallelismAfter, Path dir, String thresholdsBefore,
+            String thresholdsAfter) throws Exception {
         String predictions = name + "-predictions";
         String triggers = name + "-triggers";
         String health = name + "-health";
@@ -205,8 +251,8 @@ class SavepointUpgradeITCase {
         kafka.createTopic(health, 1);
         kafka.createTopic(name + "-dead-letters", 1);
         kafka.createTopic(name + "-labels", 1);
-        Path before = Files.writeString(dir.resolve("thresholds-before.yaml"), THRESHOLDS_BEFORE);
-        Path after = Files.writeString(dir.resolve("thresholds-after.yaml"), THRESHOLDS_AFTER);
+        Path before = Files.writeString(dir.resolve("thresholds-before.yaml"), thresholdsBefore);
+        Path after = Files.writeString(dir.resolve("thresholds-after.yaml"), thresholdsAfter);
         Path savepoints = dir.resolve("savepoints");
 
         TrafficSimulator sim = new TrafficSimulator(11, START, EVENTS_PER_MINUTE, SCENARIOS);
@@ -251,7 +297,7 @@ class SavepointUpgradeITCase {
                 "--parallelism", String.valueOf(parallelism), "--state-dir", dir.resolve("state").toString(),
                 "--checkpoint-interval", "1s", "--job-name", "upgrade-" + name, "--group-id", "upgrade-" + name,
                 // The labels topic stays empty: idle after 2 s, it stops holding back the escalation.
-                "--idleness", "2s",
+                "--idleness", name.equals("escalation") ? ESCALATION_IDLENESS : "2s",
                 "--predictions-topic", name + "-predictions", "--labels-topic", name + "-labels",
                 "--triggers-topic", name + "-triggers",
                 "--health-topic", name + "-health", "--dead-letters-topic", name + "-dead-letters"));

@@ -36,9 +36,9 @@ public final class ControlCommandParser {
     /** Keys of the thresholds file that a live override cannot change, and why. */
     public static final Map<String, String> NOT_LIVE = Map.of(
             "window.size", "open windows and their timers are laid out on it; change it with a savepoint upgrade",
-            "escalation", "the escalation pattern (windows, within) is fixed when the job graph is built and the "
-                    + "cooldown is kept by the trigger cooldown, which does not read the control topic; change it "
-                    + "with a savepoint upgrade",
+            "escalation", "the escalation (windows, within) and the trigger cooldown read the thresholds file in "
+                    + "operators that do not read the control topic; change it with a savepoint upgrade, which keeps "
+                    + "the escalations in flight",
             "performance", "read by the label join and the performance monitor, which do not read the control "
                     + "topic; change it with a savepoint upgrade");
 

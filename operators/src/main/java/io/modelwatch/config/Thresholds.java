@@ -103,6 +103,12 @@ import java.time.Duration;
  *       over. A week outlasts weekends, holidays of weekly batch scorers and most outages of a
  *       producer; a version that comes back after that starts a new reference, as a new version
  *       would. Must be at least {@code escalation.within}, so a pause never cuts an escalation.
+ *   <li>{@code escalationWeighted = true} (thresholds key {@code escalation.weighted}): a window
+ *       whose evidence is overwhelming counts for more than one of the {@code escalationWindows}
+ *       (io.modelwatch.patterns.EvidenceWeight: w times when its p-value is at most
+ *       {@code alpha^w} and its effect w times its threshold, which keeps the chance of a false
+ *       w-fold window at that of w false flagged windows), so a strong shift triggers on its first
+ *       window. {@code false}: every window counts once, whatever its evidence.
  * </ul>
  */
 public record Thresholds(
@@ -133,7 +139,8 @@ public record Thresholds(
         int referenceLabels,
         double accuracyDrop,
         double errorIncrease,
-        Duration expireAfter) implements Serializable {
+        Duration expireAfter,
+        boolean escalationWeighted) implements Serializable {
 
     /** The default of {@link #expireAfter}. */
     public static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofDays(7);
@@ -146,7 +153,7 @@ public record Thresholds(
         this(referenceEvents, windowSize, minWindowEvents, numericBins, categoryBins, psiWarning, psiCritical,
                 falseDiscoveryRate, minNumericShift, minCategoryShift, minMissingRateChange, sequentialAllowance,
                 sequentialThreshold, escalationWindows, escalationWithin, cooldown, 0.05, 0.01, 1e-6, 10.0, 0.05,
-                Duration.ofMinutes(30), Duration.ofHours(24), 200, 1000, 0.05, 0.2, DEFAULT_EXPIRE_AFTER);
+                Duration.ofMinutes(30), Duration.ofHours(24), 200, 1000, 0.05, 0.2, DEFAULT_EXPIRE_AFTER, true);
     }
 
     /** The first release's settings: everything added since takes its default. */

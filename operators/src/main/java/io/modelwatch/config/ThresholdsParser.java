@@ -30,7 +30,7 @@ public final class ThresholdsParser {
             "reference", Set.of("events"),
             "window", Set.of("size", "minEvents"),
             "drift", Set.of("numericBins", "categoryBins", "psi", "fdr", "effect", "sequential"),
-            "escalation", Set.of("windows", "within", "cooldown"),
+            "escalation", Set.of("windows", "within", "cooldown", "weighted"),
             "quality", Set.of("missingRateIncrease", "badValueRate", "pValue", "volumeChange", "lateRate", "silenceAfter"),
             "performance", Set.of("labelHorizon", "minLabels", "referenceLabels", "accuracyDrop", "errorIncrease"),
             "lifecycle", Set.of("expireAfter"));
@@ -158,7 +158,8 @@ public final class ThresholdsParser {
                 doubleAt(node.path("performance"), prefix + "performance.accuracyDrop", "accuracyDrop", base.accuracyDrop()),
                 doubleAt(node.path("performance"), prefix + "performance.errorIncrease", "errorIncrease",
                         base.errorIncrease()),
-                durationAt(node, prefix, "lifecycle", "expireAfter", base.expireAfter()));
+                durationAt(node, prefix, "lifecycle", "expireAfter", base.expireAfter()),
+                boolAt(node, prefix, "escalation", "weighted", base.escalationWeighted()));
     }
 
     private static void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
@@ -178,6 +179,15 @@ public final class ThresholdsParser {
             throw new ConfigException(prefix + section + "." + key + ": must be a whole number, not '" + v.asText() + "'");
         }
         return v.intValue();
+    }
+
+    private static boolean boolAt(JsonNode node, String prefix, String section, String key, boolean base) {
+        JsonNode v = node.path(section).path(key);
+        if (v.isMissingNode() || v.isNull()) return base;
+        if (!v.isBoolean()) {
+            throw new ConfigException(prefix + section + "." + key + ": must be true or false, not '" + v.asText() + "'");
+        }
+        return v.booleanValue();
     }
 
     private static double doubleAt(JsonNode node, String fullKey, String key, double base) {
@@ -259,6 +269,9 @@ public final class ThresholdsParser {
         // modelwatch does not change the version of an unchanged thresholds file.
         if (!t.expireAfter().equals(Thresholds.DEFAULT_EXPIRE_AFTER)) {
             n.put("expireAfterMs", t.expireAfter().toMillis());
+        }
+        if (!t.escalationWeighted()) {
+            n.put("escalationWeighted", false);
         }
         return n;
     }

@@ -14,6 +14,7 @@ import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.detect.WindowEvaluation;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.DriftSignal;
+import io.modelwatch.patterns.EvidenceWeight;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionBatch;
@@ -454,7 +455,7 @@ public final class ModelMonitorFunction
             window = acc;
             spanStart = st.pendingStart;
         }
-        if (window.events() < t.minWindowEvents()) {
+        if (window.events() < t.minWindowEvents() && !decisiveAlready(key, ref, window, spanStart, windowEnd, st, l)) {
             pending.update(window.toBytes());
             st.pendingStart = spanStart;
             out.collect(withControl(DriftEvaluator.summary(HealthReport.ACCUMULATING, window, ref.events(), t,
@@ -487,12 +488,42 @@ public final class ModelMonitorFunction
         if (eval.drifted()) {
             driftedWindows.inc();
             for (DriftSignal s : eval.signals()) {
-                ctx.output(Descriptors.DRIFT_SIGNALS, s);
+                // Overwhelming evidence counts for more than one window (EvidenceWeight).
+                ctx.output(Descriptors.DRIFT_SIGNALS, EvidenceWeight.ofDrift(s, eval.report(), t));
             }
         }
         if (!quality.findings().isEmpty()) {
-            ctx.output(Descriptors.DRIFT_SIGNALS, qualitySignal(c, quality));
+            ctx.output(Descriptors.DRIFT_SIGNALS, EvidenceWeight.ofQuality(qualitySignal(c, quality), quality.findings(), t));
         }
+    }
+
+    /**
+     * Whether a span still short of {@code window.minEvents} already holds evidence that alone
+     * completes the escalation (a signal of weight {@code escalation.windows}, EvidenceWeight): then
+     * it is evaluated at its time boundary instead of accumulating further, so a strong change at
+     * low traffic triggers a window sooner. Only with {@code escalation.weighted} and at least
+     * {@code window.minEvents / 2} events (what a distribution test needs anyway). The look is
+     * free of side effects (no sequential detector is updated); a span that is not decisive
+     * accumulates as before. Under no change a span is decisive with probability at most
+     * {@code alpha^k} (1e-9 at the defaults), so the extra look leaves the false-trigger rate as it is.
+     */
+    private boolean decisiveAlready(String key, ReferenceProfile ref, ModelProfile window, long spanStart,
+            long windowEnd, MonitorStatus st, Live l) {
+        Thresholds t = l.thresholds();
+        if (!t.escalationWeighted() || window.events() < t.minWindowEvents() / 2) {
+            return false;
+        }
+        DriftEvaluator.Context c = context(key, spanStart, windowEnd, st,
+                st.driftedWithin(windowEnd, t.escalationWithin().toMillis()), l);
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, List.of());
+        for (DriftSignal s : eval.signals()) {
+            if (EvidenceWeight.ofDrift(s, eval.report(), t).weight() >= t.escalationWindows()) {
+                return true;
+            }
+        }
+        QualityEvaluator.Result q = QualityEvaluator.evaluate(ref, window, t, windowEnd - spanStart, st.lateSinceReport);
+        return !q.findings().isEmpty()
+                && EvidenceWeight.ofQuality(qualitySignal(c, q), q.findings(), t).weight() >= t.escalationWindows();
     }
 
     private static HealthReport withQuality(HealthReport r, QualityEvaluator.Result q) {

@@ -7,6 +7,10 @@ package io.modelwatch.model;
  * @param windowEnd event time (ms) of the end of the evaluated span
  * @param evidence statistics over their warning thresholds, strongest first
  * @param critical whether the strongest statistic passed its critical threshold
+ * @param weight how many of the {@code escalation.windows} confirmations this window counts for
+ *     ({@code io.modelwatch.patterns.EvidenceWeight}): 1 for a flagged window, more when its
+ *     evidence is overwhelming. Signals written before the weight existed restore with 0, which
+ *     the escalation reads as 1.
  */
 public record DriftSignal(
         String modelId,
@@ -17,10 +21,27 @@ public record DriftSignal(
         long eventsSeen,
         Evidence[] evidence,
         boolean critical,
-        String thresholdsVersion) {
+        String thresholdsVersion,
+        int weight) {
+
+    /** A signal that counts as one window. */
+    public DriftSignal(String modelId, String modelVersion, String reason, long windowStart, long windowEnd,
+            long eventsSeen, Evidence[] evidence, boolean critical, String thresholdsVersion) {
+        this(modelId, modelVersion, reason, windowStart, windowEnd, eventsSeen, evidence, critical, thresholdsVersion, 1);
+    }
 
     /** CEP and the cooldown key by model version and reason: separate reasons escalate separately. */
     public String escalationKey() {
         return ModelKey.of(modelId, modelVersion) + ModelKey.SEPARATOR + reason;
+    }
+
+    /** The windows this signal counts for: at least 1 (0 is a signal restored from before weights). */
+    public int windowsCounted() {
+        return Math.max(1, weight);
+    }
+
+    public DriftSignal withWeight(int w) {
+        return new DriftSignal(modelId, modelVersion, reason, windowStart, windowEnd, eventsSeen, evidence, critical,
+                thresholdsVersion, w);
     }
 }

@@ -4,6 +4,7 @@ import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.RetrainTrigger;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,9 @@ public final class RetrainTriggerBuilder extends PatternProcessFunction<DriftSig
 
     @Override
     public void processMatch(Map<String, List<DriftSignal>> match, Context ctx, Collector<RetrainTrigger> out) {
-        out.collect(build(match.get(DriftEscalationPattern.DRIFTED)));
+        List<DriftSignal> signals = new ArrayList<>(match.getOrDefault(DriftEscalationPattern.SIGNALS, List.of()));
+        signals.addAll(match.get(DriftEscalationPattern.DECISIVE));
+        out.collect(build(signals));
     }
 
     public static RetrainTrigger build(List<DriftSignal> signals) {

@@ -7,13 +7,11 @@ import io.modelwatch.functions.TriggerCooldownFunction;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.RetrainTrigger;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.cep.CEP;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -22,7 +20,8 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The escalation pattern plus cooldown on a MiniCluster, fed window-level signals. */
+/** The escalation operator plus cooldown on a MiniCluster, fed window-level signals. */
+@org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class DriftEscalationITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
@@ -44,10 +43,10 @@ class DriftEscalationITCase {
         ThresholdsConfig config = ThresholdsConfig.defaultConfig();
         DataStream<DriftSignal> in = env.fromData(signals).assignTimestampsAndWatermarks(
                 WatermarkStrategy.<DriftSignal>forMonotonousTimestamps().withTimestampAssigner((s, ts) -> s.windowEnd() - 1));
-        DataStream<RetrainTrigger> triggers = CEP
-                .pattern(in.keyBy(DriftSignal::escalationKey), DriftEscalationPattern.create(3, Duration.ofMinutes(10)))
-                .inEventTime()
-                .process(new RetrainTriggerBuilder(), TypeInformation.of(RetrainTrigger.class))
+        var keyed = in.keyBy(DriftSignal::escalationKey);
+        DataStream<RetrainTrigger> triggers = keyed
+                .transform("escalation", TypeInformation.of(RetrainTrigger.class), new EscalationOperator(
+                        keyed.getType().createSerializer(env.getConfig().getSerializerConfig()), config))
                 .keyBy(t -> t.modelId() + "/" + t.reason())
                 .process(new TriggerCooldownFunction(config));
         List<RetrainTrigger> out = new ArrayList<>();
