@@ -16,6 +16,7 @@ import io.modelwatch.stats.BenjaminiHochberg;
 import io.modelwatch.stats.ChiSquareHomogeneity;
 import io.modelwatch.stats.FeatureProfile;
 import io.modelwatch.stats.FeatureReference;
+import io.modelwatch.stats.FisherExact;
 import io.modelwatch.stats.ItemCount;
 import io.modelwatch.stats.JensenShannon;
 import io.modelwatch.stats.KolmogorovSmirnov;
@@ -333,10 +334,16 @@ public final class DriftEvaluator {
         for (int i = 0; i < refCounts.length; i++) {
             refCounts[i] *= n;
         }
-        if (fr.categoryBins() != null) {
+        if (fr.categoryBins() != null || fr.discrete()) {
+            // Categories, or the values of a discrete numeric feature (a flag, a class label, a
+            // small count) counted exactly: a test of homogeneity on them, where a KS test on a
+            // handful of tied values would lose most of its power.
             ChiSquareHomogeneity.Result chi = ChiSquareHomogeneity.test(refCounts, windowCounts);
             a.chiSquare = chi.statistic();
-            d.pValue = chi.pValue();
+            d.pValue = twoValues(refCounts, windowCounts, chi.pValue());
+            if (fr.discrete()) {
+                a.wasserstein = numericShift(fr, refCounts, windowCounts);
+            }
             double linf = 0;
             for (int i = 0; i < refCounts.length; i++) {
                 linf = Math.max(linf, Math.abs(refCounts[i] / n - windowCounts[i] / m));
@@ -364,6 +371,39 @@ public final class DriftEvaluator {
         }
         a.distribution = d;
         return a;
+    }
+
+    /**
+     * With exactly two values (or categories) seen on either side, Fisher's exact test of their
+     * shares ({@link FisherExact}, two-sided): the chi-square approximation pools expected counts
+     * below 5, which for a rare flag (1% ones in a reference of a few hundred) leaves nothing to
+     * test; otherwise {@code chiSquareP}.
+     */
+    static double twoValues(double[] refCounts, double[] windowCounts, double chiSquareP) {
+        int first = -1;
+        int second = -1;
+        for (int i = 0; i < refCounts.length; i++) {
+            if (refCounts[i] > 0 || windowCounts[i] > 0) {
+                if (first < 0) {
+                    first = i;
+                } else if (second < 0) {
+                    second = i;
+                } else {
+                    return chiSquareP;
+                }
+            }
+        }
+        if (second < 0) {
+            return chiSquareP;
+        }
+        long k1 = Math.round(refCounts[second]);
+        long n1 = k1 + Math.round(refCounts[first]);
+        long k2 = Math.round(windowCounts[second]);
+        long n2 = k2 + Math.round(windowCounts[first]);
+        if (n1 == 0 || n2 == 0) {
+            return chiSquareP;
+        }
+        return FisherExact.twoSided(k1, n1, k2, n2);
     }
 
     /**
