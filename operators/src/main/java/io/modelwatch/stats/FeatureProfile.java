@@ -307,8 +307,9 @@ public final class FeatureProfile {
                 out.writeInt(sk.length);
                 out.write(sk);
             }
-            out.writeBoolean(distinct != null);
-            if (distinct != null) {
+            // While the values are few, they are the distinct counts too (rebuilt on reading).
+            out.writeBoolean(distinct != null && few == null);
+            if (distinct != null && few == null) {
                 distinct.writeTo(out);
             }
         }
@@ -372,6 +373,13 @@ public final class FeatureProfile {
             p.bins = new long[nb];
             for (int i = 0; i < nb; i++) {
                 p.bins[i] = in.readLong();
+            }
+        }
+        if (p.bins == null && p.few != null && p.distinct == null) {
+            // All values so far are the few kept as they are (also in formats before 4): count them.
+            p.distinct = new DistinctValues();
+            for (int i = 0; i < p.fewCount; i++) {
+                p.distinct.add(p.few[i]);
             }
         }
         return p;
