@@ -345,11 +345,16 @@ public final class DriftEvaluator {
                 a.wasserstein = numericShift(fr, refCounts, windowCounts);
             }
             double linf = 0;
+            double share = 0;
             for (int i = 0; i < refCounts.length; i++) {
-                linf = Math.max(linf, Math.abs(refCounts[i] / n - windowCounts[i] / m));
+                double change = Math.abs(refCounts[i] / n - windowCounts[i] / m);
+                if (change > linf) {
+                    linf = change;
+                    share = refCounts[i] / n;
+                }
             }
             d.effect = linf;
-            d.floor = t.minCategoryShift();
+            d.floor = Math.max(t.minCategoryShift(), shareMargin(share, n));
             d.effectStatistic = LINF;
             d.shownValue = linf;
             d.shownThreshold = d.floor;
@@ -360,7 +365,7 @@ public final class DriftEvaluator {
             // The reference CDF may be off by the sketch's rank error: only what lies beyond it
             // counts towards the effect, as it does towards the test.
             d.effect = Math.max(0, ks - eps);
-            d.floor = t.minNumericShift();
+            d.floor = Math.max(t.minNumericShift(), REFERENCE_KS_LAMBDA / Math.sqrt(n));
             d.effectStatistic = KS;
             d.shownValue = ks;
             // Reaching it means reaching both the floor and the critical distance at level fdr
@@ -371,6 +376,40 @@ public final class DriftEvaluator {
         }
         a.distribution = d;
         return a;
+    }
+
+    /**
+     * Standard errors of the reference's own sampling error that an effect must exceed, beyond
+     * the configured floor: {@code 5}, a two-sided normal tail of 5.7e-7.
+     *
+     * <p>Why: every window of a model version is compared with the same reference. A reference
+     * whose share of some value is off by chance makes the same difference appear in every
+     * window, and with a small reference that difference can pass both the test (the window's
+     * side of the variance is small) and the floor: the version then flags window after window,
+     * and its escalation turns that into a false trigger a day for the version's lifetime. Only the
+     * floor can stop it, and only if it exceeds what the reference's error can reach by chance.
+     * So an effect counts beyond {@code max(floor, 5 sqrt(p (1 - p) / n))} for a share {@code p}
+     * of a reference of {@code n} values: for the default reference (5,000 values) at most 0.035,
+     * below the 0.05 floor, so nothing changes; for 180 values up to 0.19. A small reference can
+     * only vouch for large changes. CUSUM's allowance has the same correction
+     * ({@link SequentialMonitor#cusumAllowance}); the data-quality checks use it too.
+     */
+    public static final double REFERENCE_STANDARD_ERRORS = 5;
+
+    /**
+     * The KS counterpart of {@link #REFERENCE_STANDARD_ERRORS}: the distance between a reference
+     * of {@code n} values and its own distribution exceeds {@code lambda / sqrt(n)} with
+     * probability {@code Q_KS(lambda)} (Kolmogorov's limit), 1e-6 at {@code lambda = 2.69}: at
+     * the default 5,000 values 0.038, below the floor; at 180 values 0.20.
+     */
+    public static final double REFERENCE_KS_LAMBDA = 2.69;
+
+    /** {@link #REFERENCE_STANDARD_ERRORS} standard errors of a share {@code p} of {@code n} values. */
+    public static double shareMargin(double p, double n) {
+        if (!(n > 0)) {
+            return 0;
+        }
+        return REFERENCE_STANDARD_ERRORS * Math.sqrt(Math.max(0, p * (1 - p)) / n);
     }
 
     /**

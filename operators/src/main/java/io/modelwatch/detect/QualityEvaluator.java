@@ -28,7 +28,9 @@ import java.util.Map;
  * </ul>
  *
  * <p>The reference is a sample too, so every test counts its sampling error as well as the
- * window's. Missing, other-type and NaN/Infinity counts: Fisher's exact test of the window's
+ * window's, and a share's floor is at least {@link DriftEvaluator#REFERENCE_STANDARD_ERRORS}
+ * standard errors of the reference's own estimate of it (a small reference's unlucky share would
+ * otherwise flag every window of the version). Missing, other-type and NaN/Infinity counts: Fisher's exact test of the window's
  * share against the reference's ({@link FisherExact}, one-sided towards more). The missing rate
  * is also tested the other way: a drop (nulls replaced by a default upstream) is as much a
  * change of the pipeline as a rise. New categories: the window's share of never-seen categories
@@ -120,13 +122,15 @@ public final class QualityEvaluator {
         if (trials <= 0 || count <= 0 || refTotal <= 0) {
             return;
         }
-        double excess = (double) count / trials - (double) refCount / refTotal;
-        if (excess < floor) {
+        double refRate = (double) Math.min(refCount, refTotal) / refTotal;
+        double excess = (double) count / trials - refRate;
+        double threshold = Math.max(floor, DriftEvaluator.shareMargin(refRate, refTotal));
+        if (excess < threshold) {
             return;
         }
         double p = FisherExact.greater(Math.min(refCount, refTotal), refTotal, Math.min(count, trials), trials);
         if (p < t.qualityPValue()) {
-            out.add(new QualityFinding(signal, statistic, excess, floor, p));
+            out.add(new QualityFinding(signal, statistic, excess, threshold, p));
         }
     }
 
@@ -136,13 +140,15 @@ public final class QualityEvaluator {
         if (trials <= 0 || refTotal <= 0 || refCount <= 0) {
             return;
         }
-        double drop = (double) Math.min(refCount, refTotal) / refTotal - (double) Math.min(count, trials) / trials;
-        if (drop < floor) {
+        double refRate = (double) Math.min(refCount, refTotal) / refTotal;
+        double drop = refRate - (double) Math.min(count, trials) / trials;
+        double threshold = Math.max(floor, DriftEvaluator.shareMargin(refRate, refTotal));
+        if (drop < threshold) {
             return;
         }
         double p = FisherExact.less(Math.min(refCount, refTotal), refTotal, Math.min(count, trials), trials);
         if (p < t.qualityPValue()) {
-            out.add(new QualityFinding(signal, statistic, drop, floor, p));
+            out.add(new QualityFinding(signal, statistic, drop, threshold, p));
         }
     }
 
