@@ -49,4 +49,11 @@ class FalseAlarmSimulationTest {
         assertThat(FalseAlarmSimulation.completesMatch(q, 3, 10)).isCloseTo(expected, withPercentage(1e-9));
         assertThat(FalseAlarmSimulation.completesMatch(1e-3, 3, 10)).isCloseTo(36e-9, withPercentage(1));
     }
+
+    @Test
+    void thePoissonUpperBoundIsExact() {
+        // k = 0: P(X = 0) = exp(-mu) = 0.05 -> mu = ln 20; k = 4: the chi-square(10) 95% quantile / 2.
+        assertThat(FalseAlarmSimulation.poissonUpper95(0)).isCloseTo(Math.log(20), withPercentage(1e-6));
+        assertThat(FalseAlarmSimulation.poissonUpper95(4)).isCloseTo(18.307038 / 2, withPercentage(1e-4));
+    }
 }

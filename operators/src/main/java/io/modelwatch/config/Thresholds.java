@@ -53,7 +53,7 @@ import java.time.Duration;
  *       distance of the shares, OTHER included), and of "X is missing". The floor asks that at
  *       least 5% of the traffic changed sides of some line. For a normal feature that is a mean
  *       shift of 0.125 standard deviations (the KS distance of a shift of {@code d} sd is
- *       {@code 2 Phi(d/2) - 1 ~ 0.4 d}) or a 15% change of its spread, between the two
+ *       {@code 2 Phi(d/2) - 1 ~ 0.4 d}) or a change of its spread by a factor 1.23 (or 0.81), between the two
  *       conventions for a negligible shift: Evidently's 0.1 sd (its normed Wasserstein
  *       threshold) and half of Cohen's (1988) "small" standardised difference (0.2 sd, KS 0.08).
  *       Being about probabilities rather than values, it means the same for heavy-tailed,
