@@ -43,9 +43,9 @@ import java.time.Duration;
  *       distribution and missing rate, and the prediction) form one family, adjusted by
  *       Benjamini-Hochberg. On a stationary model every null hypothesis is true and the FDR
  *       equals the chance that a window flags anything at all, so at most 1 window in 1000; a
- *       trigger needs 3 flagged windows in 10, which by chance happens with probability about
- *       {@code C(10,3) 0.001^3 = 1.2e-7} per window, i.e. once in about 16 years of one-minute
- *       windows per model, before the effect floors remove most of those flags too.
+ *       trigger needs 3 flagged windows in 10. Windows share their reference, so their flags are
+ *       correlated; the expected time to a false trigger is measured with that correlation by
+ *       simulation (bin/false-alarms, docs/detection.md "False triggers as a run time").
  *   <li>{@code minNumericShift = minCategoryShift = minMissingRateChange = 0.05}: the three effect
  *       sizes measure the same thing, the largest change in the probability of one event: of
  *       {@code X <= x} for some threshold {@code x} (the Kolmogorov-Smirnov distance, less the

@@ -38,22 +38,25 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * into a {@link HealthReport} and, when something drifted, {@link DriftSignal}s. Pure: no state,
  * no Flink; the keyed function decides when a window is due.
  *
- * <p>For every feature and for the prediction two questions are tested against the reference,
- * each with a significance test and an effect size. The effect sizes are all the same kind of
- * quantity, the largest change in the probability of one event, so one floor reads the same
- * everywhere:
+ * <p>For every feature and for the prediction one question is tested against the reference, did
+ * the distribution of the values change, with a significance test and an effect size. The effect
+ * sizes are all the same kind of quantity, the largest change in the probability of one event,
+ * so one floor reads the same everywhere:
  * <ul>
- *   <li>Did the distribution of the values change? Numeric: two-sample Kolmogorov-Smirnov on the
- *       reference's quantile grid (exact window counts per grid bin; the reference sketch's rank
- *       error raises the critical value), effect size the KS distance itself, the largest change
- *       of {@code P(X <= x)} over all thresholds {@code x}, less the rank error. Categorical:
- *       chi-square test of homogeneity on the reference's top categories plus OTHER (unseen
- *       categories land in OTHER), effect size the largest change of one category's share
- *       (L-infinity).
- *   <li>Did the missing rate change? Chi-square on the 2 x 2 table of missing and present values;
- *       effect size the absolute change of the rate.
+ *   <li>Numeric: two-sample Kolmogorov-Smirnov on the reference's quantile grid (exact window
+ *       counts per grid bin; the reference sketch's rank error raises the critical value), effect
+ *       size the KS distance itself, the largest change of {@code P(X <= x)} over all thresholds
+ *       {@code x}, less the rank error.
+ *   <li>Discrete numeric (at most 20 distinct reference values, counted exactly:
+ *       {@link FeatureReference#discrete()}) and categorical: chi-square test of homogeneity on the
+ *       values, or on the reference's top categories plus OTHER (unseen categories land in OTHER);
+ *       Fisher's exact test when only two values occur ({@link #twoValues}); effect size the
+ *       largest change of one value's or category's share (L-infinity).
  * </ul>
- * All p-values of the window (every feature, both questions, and the prediction) are adjusted
+ * Missing values are data quality ({@link QualityEvaluator}). Every floor is at least the
+ * reference margin ({@link #REFERENCE_STANDARD_ERRORS}), so a small reference's own sampling
+ * error cannot flag its version's windows one after another.
+ * All p-values of the window (every feature and the prediction) are adjusted
  * together by Benjamini-Hochberg. A test <em>flags</em> when its adjusted p-value is at most
  * {@link Thresholds#falseDiscoveryRate()} and its effect size reaches its floor; see
  * {@link Thresholds} for the reasons behind every default. Tests need samples: the distribution
