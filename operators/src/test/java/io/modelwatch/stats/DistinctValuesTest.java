@@ -61,4 +61,40 @@ class DistinctValuesTest {
         }
         assertThat(continuous.distinctValues()).isNull();
     }
+
+    @Test
+    void format3FewValuesAreCountedOnReadAndFormat4KeepsTheCountsBesideTheSketch() throws Exception {
+        // Format 3 as the previous release wrote it: counts, moments, then the few values (tag 1).
+        ByteArrayDataOutput out = new ByteArrayDataOutput(256);
+        out.writeByte(3);
+        out.writeLong(3); // numeric
+        for (int i = 0; i < 6; i++) {
+            out.writeLong(0);
+        }
+        out.writeBoolean(true);
+        RunningMoments m = new RunningMoments();
+        for (double x : new double[] {0, 1, 0}) {
+            m.add(x);
+        }
+        m.writeTo(out);
+        out.writeByte(1);
+        out.writeInt(FeatureProfile.SKETCH_K);
+        out.writeInt(3);
+        out.writeDouble(0);
+        out.writeDouble(1);
+        out.writeDouble(0);
+        out.writeBoolean(false); // no categories
+        out.writeInt(-1); // not binned
+        FeatureProfile old = StateBytes.read(out.toByteArray(), FeatureProfile::readFrom);
+        assertThat(old.distinctValues().counts()).containsExactly(2, 1);
+
+        // Past its few values a profile has a sketch, and format 4 writes the exact counts beside it.
+        FeatureProfile sketched = new FeatureProfile();
+        for (int i = 0; i < 100; i++) {
+            sketched.addNumeric(i % 2, -1);
+        }
+        byte[] now = StateBytes.of(sketched::writeTo);
+        assertThat(now[0]).isEqualTo((byte) 4);
+        assertThat(StateBytes.read(now, FeatureProfile::readFrom).distinctValues().counts()).containsExactly(50, 50);
+    }
 }
