@@ -101,6 +101,23 @@ public final class EvaluationRun {
                         driftStart));
             }
         }
+        // Issue 17's scenarios: seeds after all the others, which keep theirs.
+        for (Scenario sc : Scenario.discreteScenarios()) {
+            if (sc.stationary()) {
+                long minutes = (s.stationaryEvents() + sc.eventsPerMinute() - 1) / sc.eventsPerMinute();
+                runs.add(new ModelRun(sc.name(), sc, 0, seed(s.seed(), index++), start, start + minutes * MINUTE,
+                        ModelRun.NO_DRIFT));
+                continue;
+            }
+            int rate = sc.eventsPerMinute();
+            long warmUp = (thresholds.defaults().referenceEvents() + rate - 1) / rate;
+            long driftStart = start + (warmUp + s.preDriftWindows()) * MINUTE;
+            long end = driftStart + (sc.rampMinutes() + s.postDriftWindows()) * MINUTE;
+            for (int r = 0; r < s.replicas(); r++) {
+                runs.add(new ModelRun(sc.name() + "#" + (r + 1), sc, r + 1, seed(s.seed(), index++), start, end,
+                        driftStart));
+            }
+        }
         return runs;
     }
 

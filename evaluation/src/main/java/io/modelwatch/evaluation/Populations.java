@@ -114,7 +114,7 @@ public final class Populations {
             return change == Change.SCORE_STUCK && drift > 0 ? (1 - drift) * score + drift * size : score;
         }
 
-        private static double[] blend(double[] a, double[] b, double t) {
+        static double[] blend(double[] a, double[] b, double t) {
             double[] out = new double[a.length];
             for (int i = 0; i < a.length; i++) {
                 out[i] = (1 - t) * a[i] + t * b[i];
@@ -256,6 +256,63 @@ public final class Populations {
             v[2] = r.nextDouble() < 0.90 ? null : REFERRERS[Draws.pick(r, REFERRER_MIX)];
             v[3] = r.nextDouble() < 0.20 ? null : r.nextBoolean() ? "true" : "false";
             return Draws.score(-1 + 0.3 * (Math.log(income) - 10.5) - 0.01 * tenure + Draws.normal(r, 0, 1));
+        }
+    }
+
+    /** What changes in {@link Discrete} at full drift (issue 17). */
+    public enum DiscreteChange {
+        NONE,
+        /** fraud_flag's share of ones 1% -> 30%. */
+        RARE_FLAG,
+        /** the hard 0/1 prediction's share of positives 10% -> 40%. */
+        HARD_LABEL,
+        /** refund_count's zeros 99% -> 85%. */
+        ZERO_COUNT,
+        /** phone's missing rate 60% -> 90%. */
+        HIGH_MISSING,
+        /** income's nulls (20%) arrive as the default 0 instead. */
+        NULLS_DEFAULTED,
+        /** is_member's share of ones 30% -> 40%. */
+        BINARY,
+        /** tier (0, 1, 2) re-weighted from 50/30/20% to 30/30/40%. */
+        TIER
+    }
+
+    /**
+     * A model whose inputs are the shapes that discrete-blind statistics miss: a rare 0/1 flag
+     * (1% ones), a count that is 99% zero, a binary feature (30% ones), a 3-valued integer, a
+     * numeric feature missing 60% of the time and one missing 20%; and its prediction is a hard
+     * 0/1 class (10% positives), as a classifier that sends decisions does. The features are
+     * independent of each other and of the prediction, so a change names one signal.
+     */
+    public record Discrete(DiscreteChange change) implements Population {
+        static final String[] FEATURES = {"fraud_flag", "refund_count", "is_member", "tier", "phone", "income"};
+        private static final double[] TIER = {0.5, 0.3, 0.2};
+        private static final double[] TIER_SHIFTED = {0.3, 0.3, 0.4};
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            double flag = 0.01 + (change == DiscreteChange.RARE_FLAG ? 0.29 * drift : 0);
+            double zeros = 0.99 - (change == DiscreteChange.ZERO_COUNT ? 0.14 * drift : 0);
+            double member = 0.3 + (change == DiscreteChange.BINARY ? 0.1 * drift : 0);
+            double[] tier = change == DiscreteChange.TIER ? Customer.blend(TIER, TIER_SHIFTED, drift) : TIER;
+            double phoneMissing = 0.6 + (change == DiscreteChange.HIGH_MISSING ? 0.3 * drift : 0);
+            double positives = 0.1 + (change == DiscreteChange.HARD_LABEL ? 0.3 * drift : 0);
+            v[0] = r.nextDouble() < flag ? 1.0 : 0.0;
+            v[1] = r.nextDouble() < zeros ? 0.0 : (double) (1 + Draws.poisson(r, 1));
+            v[2] = r.nextDouble() < member ? 1.0 : 0.0;
+            v[3] = (double) Draws.pick(r, tier);
+            v[4] = r.nextDouble() < phoneMissing ? null : (Object) (double) Math.round(Draws.logNormal(r, 4, 1));
+            double income = Math.round(Draws.logNormal(r, 10.5, 0.6));
+            boolean missing = r.nextDouble() < 0.2;
+            v[5] = !missing ? (Object) income
+                    : change == DiscreteChange.NULLS_DEFAULTED && r.nextDouble() < drift ? (Object) 0.0 : null;
+            return r.nextDouble() < positives ? 1 : 0;
         }
     }
 }

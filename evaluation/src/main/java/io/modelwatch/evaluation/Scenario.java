@@ -237,4 +237,50 @@ public record Scenario(
                 s.reason(), s.alsoExpected(), s.rampMinutes(), s.goal(), s.profiledReference(), s.changeFromStart(),
                 s.labels());
     }
+
+    /** A change of the {@link Populations.Discrete} model, or of the customer model's scores. */
+    static Scenario discrete(String name, String description, Population population, String culprit, String reason,
+            Set<String> alsoExpected, Goal goal) {
+        return new Scenario(name, description, population, EVENTS_PER_MINUTE, false, culprit, reason, alsoExpected, 0,
+                goal, 0, false, null);
+    }
+
+    /**
+     * Discrete and dominant values, hard-label predictions, missingness both ways and stuck
+     * scores (issue 17), and the same model unchanged. Planned after all the others, so their
+     * seeds stay the same.
+     */
+    public static List<Scenario> discreteScenarios() {
+        String feature = RetrainTrigger.FEATURE_DRIFT;
+        String quality = RetrainTrigger.DATA_QUALITY;
+        return List.of(
+                stationary("stationary/discrete", "1% flag, 99%-zero count, 30% binary, 3-valued integer, 60% and "
+                        + "20% missing, hard 0/1 prediction (10% positives)",
+                        new Populations.Discrete(Populations.DiscreteChange.NONE), EVENTS_PER_MINUTE, false),
+                discrete("discrete/rare-flag", "fraud_flag 1% -> 30% ones",
+                        new Populations.Discrete(Populations.DiscreteChange.RARE_FLAG), "feature:fraud_flag", feature,
+                        Set.of(), Goal.DETECT_WITHIN_3),
+                discrete("discrete/hard-label", "hard 0/1 prediction, positives 10% -> 40%",
+                        new Populations.Discrete(Populations.DiscreteChange.HARD_LABEL), "prediction",
+                        RetrainTrigger.PREDICTION_DRIFT, Set.of(), Goal.DETECT_WITHIN_3),
+                discrete("discrete/zero-count", "refund_count zeros 99% -> 85%",
+                        new Populations.Discrete(Populations.DiscreteChange.ZERO_COUNT), "feature:refund_count",
+                        feature, Set.of(), Goal.DETECT_WITHIN_3),
+                discrete("discrete/high-missing", "phone missing 60% -> 90%",
+                        new Populations.Discrete(Populations.DiscreteChange.HIGH_MISSING), "quality:phone", quality,
+                        Set.of(), Goal.DETECT_WITHIN_3),
+                // The defaults are also a new atom at 0 in income's distribution: feature drift is true too.
+                discrete("discrete/nulls-defaulted", "income's 20% nulls arrive as 0",
+                        new Populations.Discrete(Populations.DiscreteChange.NULLS_DEFAULTED), "quality:income", quality,
+                        Set.of(feature), Goal.DETECT_WITHIN_3),
+                discrete("discrete/binary", "is_member 30% -> 40% ones",
+                        new Populations.Discrete(Populations.DiscreteChange.BINARY), "feature:is_member", feature,
+                        Set.of(), Goal.DETECT_WITHIN_10),
+                discrete("discrete/tier", "3-valued tier 50/30/20% -> 30/30/40%",
+                        new Populations.Discrete(Populations.DiscreteChange.TIER), "feature:tier", feature, Set.of(),
+                        Goal.DETECT_WITHIN_3),
+                discrete("discrete/stuck-score", "customer model whose score is stuck at 0.42",
+                        new Populations.Customer(Populations.Change.SCORE_STUCK, 0.42), "prediction",
+                        RetrainTrigger.PREDICTION_DRIFT, Set.of(), Goal.DETECT_WITHIN_3));
+    }
 }

@@ -43,9 +43,9 @@ import java.time.Duration;
  *       distribution and missing rate, and the prediction) form one family, adjusted by
  *       Benjamini-Hochberg. On a stationary model every null hypothesis is true and the FDR
  *       equals the chance that a window flags anything at all, so at most 1 window in 1000; a
- *       trigger needs 3 flagged windows in 10, which by chance happens with probability about
- *       {@code C(10,3) 0.001^3 = 1.2e-7} per window, i.e. once in about 16 years of one-minute
- *       windows per model, before the effect floors remove most of those flags too.
+ *       trigger needs 3 flagged windows in 10. Windows share their reference, so their flags are
+ *       correlated; the expected time to a false trigger is measured with that correlation by
+ *       simulation (bin/false-alarms, docs/detection.md "False triggers as a run time").
  *   <li>{@code minNumericShift = minCategoryShift = minMissingRateChange = 0.05}: the three effect
  *       sizes measure the same thing, the largest change in the probability of one event: of
  *       {@code X <= x} for some threshold {@code x} (the Kolmogorov-Smirnov distance, less the
@@ -53,7 +53,7 @@ import java.time.Duration;
  *       distance of the shares, OTHER included), and of "X is missing". The floor asks that at
  *       least 5% of the traffic changed sides of some line. For a normal feature that is a mean
  *       shift of 0.125 standard deviations (the KS distance of a shift of {@code d} sd is
- *       {@code 2 Phi(d/2) - 1 ~ 0.4 d}) or a 15% change of its spread, between the two
+ *       {@code 2 Phi(d/2) - 1 ~ 0.4 d}) or a change of its spread by a factor 1.23 (or 0.81), between the two
  *       conventions for a negligible shift: Evidently's 0.1 sd (its normed Wasserstein
  *       threshold) and half of Cohen's (1988) "small" standardised difference (0.2 sd, KS 0.08).
  *       Being about probabilities rather than values, it means the same for heavy-tailed,

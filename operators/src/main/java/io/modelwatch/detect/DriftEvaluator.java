@@ -16,6 +16,7 @@ import io.modelwatch.stats.BenjaminiHochberg;
 import io.modelwatch.stats.ChiSquareHomogeneity;
 import io.modelwatch.stats.FeatureProfile;
 import io.modelwatch.stats.FeatureReference;
+import io.modelwatch.stats.FisherExact;
 import io.modelwatch.stats.ItemCount;
 import io.modelwatch.stats.JensenShannon;
 import io.modelwatch.stats.KolmogorovSmirnov;
@@ -37,22 +38,25 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * into a {@link HealthReport} and, when something drifted, {@link DriftSignal}s. Pure: no state,
  * no Flink; the keyed function decides when a window is due.
  *
- * <p>For every feature and for the prediction two questions are tested against the reference,
- * each with a significance test and an effect size. The effect sizes are all the same kind of
- * quantity, the largest change in the probability of one event, so one floor reads the same
- * everywhere:
+ * <p>For every feature and for the prediction one question is tested against the reference, did
+ * the distribution of the values change, with a significance test and an effect size. The effect
+ * sizes are all the same kind of quantity, the largest change in the probability of one event,
+ * so one floor reads the same everywhere:
  * <ul>
- *   <li>Did the distribution of the values change? Numeric: two-sample Kolmogorov-Smirnov on the
- *       reference's quantile grid (exact window counts per grid bin; the reference sketch's rank
- *       error raises the critical value), effect size the KS distance itself, the largest change
- *       of {@code P(X <= x)} over all thresholds {@code x}, less the rank error. Categorical:
- *       chi-square test of homogeneity on the reference's top categories plus OTHER (unseen
- *       categories land in OTHER), effect size the largest change of one category's share
- *       (L-infinity).
- *   <li>Did the missing rate change? Chi-square on the 2 x 2 table of missing and present values;
- *       effect size the absolute change of the rate.
+ *   <li>Numeric: two-sample Kolmogorov-Smirnov on the reference's quantile grid (exact window
+ *       counts per grid bin; the reference sketch's rank error raises the critical value), effect
+ *       size the KS distance itself, the largest change of {@code P(X <= x)} over all thresholds
+ *       {@code x}, less the rank error.
+ *   <li>Discrete numeric (at most 20 distinct reference values, counted exactly:
+ *       {@link FeatureReference#discrete()}) and categorical: chi-square test of homogeneity on the
+ *       values, or on the reference's top categories plus OTHER (unseen categories land in OTHER);
+ *       Fisher's exact test when only two values occur ({@link #twoValues}); effect size the
+ *       largest change of one value's or category's share (L-infinity).
  * </ul>
- * All p-values of the window (every feature, both questions, and the prediction) are adjusted
+ * Missing values are data quality ({@link QualityEvaluator}). Every floor is at least the
+ * reference margin ({@link #REFERENCE_STANDARD_ERRORS}), so a small reference's own sampling
+ * error cannot flag its version's windows one after another.
+ * All p-values of the window (every feature and the prediction) are adjusted
  * together by Benjamini-Hochberg. A test <em>flags</em> when its adjusted p-value is at most
  * {@link Thresholds#falseDiscoveryRate()} and its effect size reaches its floor; see
  * {@link Thresholds} for the reasons behind every default. Tests need samples: the distribution
@@ -333,16 +337,27 @@ public final class DriftEvaluator {
         for (int i = 0; i < refCounts.length; i++) {
             refCounts[i] *= n;
         }
-        if (fr.categoryBins() != null) {
+        if (fr.categoryBins() != null || fr.discrete()) {
+            // Categories, or the values of a discrete numeric feature (a flag, a class label, a
+            // small count) counted exactly: a test of homogeneity on them, where a KS test on a
+            // handful of tied values would lose most of its power.
             ChiSquareHomogeneity.Result chi = ChiSquareHomogeneity.test(refCounts, windowCounts);
             a.chiSquare = chi.statistic();
-            d.pValue = chi.pValue();
+            d.pValue = twoValues(refCounts, windowCounts, chi.pValue());
+            if (fr.discrete()) {
+                a.wasserstein = numericShift(fr, refCounts, windowCounts);
+            }
             double linf = 0;
+            double share = 0;
             for (int i = 0; i < refCounts.length; i++) {
-                linf = Math.max(linf, Math.abs(refCounts[i] / n - windowCounts[i] / m));
+                double change = Math.abs(refCounts[i] / n - windowCounts[i] / m);
+                if (change > linf) {
+                    linf = change;
+                    share = refCounts[i] / n;
+                }
             }
             d.effect = linf;
-            d.floor = t.minCategoryShift();
+            d.floor = Math.max(t.minCategoryShift(), shareMargin(share, n));
             d.effectStatistic = LINF;
             d.shownValue = linf;
             d.shownThreshold = d.floor;
@@ -353,7 +368,7 @@ public final class DriftEvaluator {
             // The reference CDF may be off by the sketch's rank error: only what lies beyond it
             // counts towards the effect, as it does towards the test.
             d.effect = Math.max(0, ks - eps);
-            d.floor = t.minNumericShift();
+            d.floor = Math.max(t.minNumericShift(), REFERENCE_KS_LAMBDA / Math.sqrt(n));
             d.effectStatistic = KS;
             d.shownValue = ks;
             // Reaching it means reaching both the floor and the critical distance at level fdr
@@ -364,6 +379,73 @@ public final class DriftEvaluator {
         }
         a.distribution = d;
         return a;
+    }
+
+    /**
+     * Standard errors of the reference's own sampling error that an effect must exceed, beyond
+     * the configured floor: {@code 5}, a two-sided normal tail of 5.7e-7.
+     *
+     * <p>Why: every window of a model version is compared with the same reference. A reference
+     * whose share of some value is off by chance makes the same difference appear in every
+     * window, and with a small reference that difference can pass both the test (the window's
+     * side of the variance is small) and the floor: the version then flags window after window,
+     * and its escalation turns that into a false trigger a day for the version's lifetime. Only the
+     * floor can stop it, and only if it exceeds what the reference's error can reach by chance.
+     * So an effect counts beyond {@code max(floor, 5 sqrt(p (1 - p) / n))} for a share {@code p}
+     * of a reference of {@code n} values: for the default reference (5,000 values) at most 0.035,
+     * below the 0.05 floor, so nothing changes; for 180 values up to 0.19. A small reference can
+     * only vouch for large changes. CUSUM's allowance has the same correction
+     * ({@link SequentialMonitor#cusumAllowance}); the data-quality checks use it too.
+     */
+    public static final double REFERENCE_STANDARD_ERRORS = 5;
+
+    /**
+     * The KS counterpart of {@link #REFERENCE_STANDARD_ERRORS}: the distance between a reference
+     * of {@code n} values and its own distribution exceeds {@code lambda / sqrt(n)} with
+     * probability {@code Q_KS(lambda)} (Kolmogorov's limit), 1e-6 at {@code lambda = 2.69}: at
+     * the default 5,000 values 0.038, below the floor; at 180 values 0.20.
+     */
+    public static final double REFERENCE_KS_LAMBDA = 2.69;
+
+    /** {@link #REFERENCE_STANDARD_ERRORS} standard errors of a share {@code p} of {@code n} values. */
+    public static double shareMargin(double p, double n) {
+        if (!(n > 0)) {
+            return 0;
+        }
+        return REFERENCE_STANDARD_ERRORS * Math.sqrt(Math.max(0, p * (1 - p)) / n);
+    }
+
+    /**
+     * With exactly two values (or categories) seen on either side, Fisher's exact test of their
+     * shares ({@link FisherExact}, two-sided): the chi-square approximation pools expected counts
+     * below 5, which for a rare flag (1% ones in a reference of a few hundred) leaves nothing to
+     * test; otherwise {@code chiSquareP}.
+     */
+    static double twoValues(double[] refCounts, double[] windowCounts, double chiSquareP) {
+        int first = -1;
+        int second = -1;
+        for (int i = 0; i < refCounts.length; i++) {
+            if (refCounts[i] > 0 || windowCounts[i] > 0) {
+                if (first < 0) {
+                    first = i;
+                } else if (second < 0) {
+                    second = i;
+                } else {
+                    return chiSquareP;
+                }
+            }
+        }
+        if (second < 0) {
+            return chiSquareP;
+        }
+        long k1 = Math.round(refCounts[second]);
+        long n1 = k1 + Math.round(refCounts[first]);
+        long k2 = Math.round(windowCounts[second]);
+        long n2 = k2 + Math.round(windowCounts[first]);
+        if (n1 == 0 || n2 == 0) {
+            return chiSquareP;
+        }
+        return FisherExact.twoSided(k1, n1, k2, n2);
     }
 
     /**

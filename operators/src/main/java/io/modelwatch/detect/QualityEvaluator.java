@@ -4,6 +4,7 @@ import io.modelwatch.config.Thresholds;
 import io.modelwatch.model.HealthReport.QualityFinding;
 import io.modelwatch.stats.FeatureProfile;
 import io.modelwatch.stats.FeatureReference;
+import io.modelwatch.stats.FisherExact;
 import io.modelwatch.stats.ItemCount;
 import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.PoissonTail;
@@ -20,18 +21,24 @@ import java.util.Map;
  * both hold:
  *
  * <ul>
- *   <li>an effect floor: the window's rate exceeds the rate the reference explains by at least
- *       the configured amount (so a huge window does not flag a trivial rise), and
- *   <li>a significance test: P(X >= observed) under Poisson(window events x reference rate) is
- *       below {@code quality.pValue} (so a small window does not flag a few unlucky values).
+ *   <li>an effect floor: the window's rate exceeds the reference's by at least the configured
+ *       amount (so a huge window does not flag a trivial rise), and
+ *   <li>a two-sample significance test below {@code quality.pValue} (so a small window does not
+ *       flag a few unlucky values, and a small reference's own luck is not taken for a change).
  * </ul>
  *
- * <p>The reference rate of each check comes from the reference itself: its missing and
- * other-type shares with a 0.5 pseudo-count; 2/(N+1) for values outside the reference's
- * [min, max] widened by {@link FeatureReference#RANGE_MARGIN} (for N continuous i.i.d. values, a
- * new one falls outside their plain range with probability exactly 2/(N+1), so this bounds the
- * rate from above); the Good-Turing estimate n1/N for new categories (n1 categories
- * seen once, Good 1953). Pure: no state, no Flink.
+ * <p>The reference is a sample too, so every test counts its sampling error as well as the
+ * window's, and a share's floor is at least {@link DriftEvaluator#REFERENCE_STANDARD_ERRORS}
+ * standard errors of the reference's own estimate of it (a small reference's unlucky share would
+ * otherwise flag every window of the version). Missing, other-type and NaN/Infinity counts: Fisher's exact test of the window's
+ * share against the reference's ({@link FisherExact}, one-sided towards more). The missing rate
+ * is also tested the other way: a drop (nulls replaced by a default upstream) is as much a
+ * change of the pipeline as a rise. New categories: the window's share of never-seen categories
+ * against the reference's share of categories seen once (the Good-Turing estimate n1/N of the
+ * rate of new categories, Good 1953), by the same test. Values outside the reference's
+ * [min, max] widened by {@link FeatureReference#RANGE_MARGIN}: the exact permutation tail of the
+ * number of window values outside the range of the reference values ({@link #outsideRangeTail}).
+ * Pure: no state, no Flink.
  */
 public final class QualityEvaluator {
     private QualityEvaluator() {}
@@ -49,23 +56,31 @@ public final class QualityEvaluator {
             long refTotal = fr.present() + fr.missing() + fr.nonFinite() + fr.otherType();
             FeatureProfile p = window.features().get(e.getKey());
             long missing = window.missing(e.getKey());
-            check(findings, signal, "missing_rate_increase", missing, m, smoothed(fr.missing(), refTotal),
+            check(findings, signal, "missing_rate_increase", fr.missing(), refTotal, missing, m,
+                    t.missingRateIncrease(), t);
+            checkDecrease(findings, signal, "missing_rate_decrease", fr.missing(), refTotal, missing, m,
                     t.missingRateIncrease(), t);
             if (p == null) {
                 continue;
             }
-            check(findings, signal, "type_mismatch_rate", p.typeMismatches(), m, smoothed(fr.otherType(), refTotal),
+            check(findings, signal, "type_mismatch_rate", fr.otherType(), refTotal, p.typeMismatches(), m,
                     t.badValueRate(), t);
-            check(findings, signal, "non_finite_rate", p.nonFinite(), m, smoothed(fr.nonFinite(), refTotal),
+            check(findings, signal, "non_finite_rate", fr.nonFinite(), refTotal, p.nonFinite(), m,
                     t.badValueRate(), t);
             long values = p.present();
-            if (fr.numeric() && fr.present() > 0) {
-                check(findings, signal, "out_of_range_rate", p.outOfRange(), values, 2.0 / (fr.present() + 1),
-                        t.badValueRate(), t);
+            if (fr.numeric() && fr.present() > 1 && values > 0) {
+                long k = p.outOfRange();
+                double excess = (double) k / values - 2.0 / (fr.present() + 1);
+                if (k > 0 && excess >= t.badValueRate()) {
+                    double pv = outsideRangeTail(k, fr.present(), values);
+                    if (pv < t.qualityPValue()) {
+                        findings.add(new QualityFinding(signal, "out_of_range_rate", excess, t.badValueRate(), pv));
+                    }
+                }
             }
             if (!fr.numeric() && fr.hasCompleteCategories()) {
-                check(findings, signal, "unseen_category_rate", p.unseenCategories(), values,
-                        (fr.singletons() + 0.5) / (fr.present() + 1), t.badValueRate(), t);
+                check(findings, signal, "unseen_category_rate", fr.singletons(), fr.present(), p.unseenCategories(),
+                        values, t.badValueRate(), t);
             }
         }
         if (window.unknownFeatures() != null && m > 0) {
@@ -97,24 +112,77 @@ public final class QualityEvaluator {
         return new Result(List.copyOf(findings), expected);
     }
 
-    /** Flags when the excess rate reaches {@code floor} and the count is improbable at {@code baseRate}. */
-    private static void check(List<QualityFinding> out, String signal, String statistic, long count, long trials,
-            double baseRate, double floor, Thresholds t) {
-        if (trials <= 0 || count <= 0) {
+    /**
+     * Flags when the window's share {@code count / trials} exceeds the reference's
+     * {@code refCount / refTotal} by at least {@code floor} and Fisher's exact test finds it
+     * higher at {@code quality.pValue}.
+     */
+    private static void check(List<QualityFinding> out, String signal, String statistic, long refCount, long refTotal,
+            long count, long trials, double floor, Thresholds t) {
+        if (trials <= 0 || count <= 0 || refTotal <= 0) {
             return;
         }
-        double excess = (double) count / trials - baseRate;
-        if (excess < floor) {
+        double refRate = (double) Math.min(refCount, refTotal) / refTotal;
+        double excess = (double) count / trials - refRate;
+        double threshold = Math.max(floor, DriftEvaluator.shareMargin(refRate, refTotal));
+        if (excess < threshold) {
             return;
         }
-        double p = PoissonTail.atLeast(count, trials * baseRate);
+        double p = FisherExact.greater(Math.min(refCount, refTotal), refTotal, Math.min(count, trials), trials);
         if (p < t.qualityPValue()) {
-            out.add(new QualityFinding(signal, statistic, excess, floor, p));
+            out.add(new QualityFinding(signal, statistic, excess, threshold, p));
         }
     }
 
-    private static double smoothed(long count, long total) {
-        return (count + 0.5) / (total + 1.0);
+    /** As {@link #check}, for a share that fell by at least {@code floor}. */
+    private static void checkDecrease(List<QualityFinding> out, String signal, String statistic, long refCount,
+            long refTotal, long count, long trials, double floor, Thresholds t) {
+        if (trials <= 0 || refTotal <= 0 || refCount <= 0) {
+            return;
+        }
+        double refRate = (double) Math.min(refCount, refTotal) / refTotal;
+        double drop = refRate - (double) Math.min(count, trials) / trials;
+        double threshold = Math.max(floor, DriftEvaluator.shareMargin(refRate, refTotal));
+        if (drop < threshold) {
+            return;
+        }
+        double p = FisherExact.less(Math.min(refCount, refTotal), refTotal, Math.min(count, trials), trials);
+        if (p < t.qualityPValue()) {
+            out.add(new QualityFinding(signal, statistic, drop, threshold, p));
+        }
+    }
+
+    /**
+     * P(K >= k) for K the number of {@code m} window values that fall below the smallest or above
+     * the largest of {@code n} reference values, when all {@code n + m} are exchangeable (the same
+     * continuous distribution, no change): in the joint order the reference values take a uniformly
+     * random set of positions, and K = s exactly when the first reference value is at position
+     * {@code a + 1} and the last at {@code n + m - b} with {@code a + b = s}, the other {@code n - 2}
+     * among the {@code n + m - s - 2} positions between: {@code P(K = s) = (s + 1)
+     * C(n + m - s - 2, n - 2) / C(n + m, n)}. Counted against the range widened by
+     * {@link FeatureReference#RANGE_MARGIN}, fewer values are outside, so the test is conservative;
+     * ties (discrete features) only make outside values rarer. A two-sample test: a small
+     * reference has a narrow range, and this tail knows it. Needs {@code n >= 2}.
+     */
+    static double outsideRangeTail(long k, long n, long m) {
+        if (k <= 0) {
+            return 1;
+        }
+        if (k > m) {
+            return 0;
+        }
+        double logTotal = FisherExact.logChoose(n + m, n);
+        double sum = 0;
+        for (long s = k; s <= m; s++) {
+            double term = Math.exp(Math.log(s + 1.0) + FisherExact.logChoose(n + m - s - 2, n - 2) - logTotal);
+            sum += term;
+            // The terms fall at least geometrically (by (m - s)/(n + m - s - 2) per step) once s
+            // exceeds the expected 2m/(n+1); stop when they no longer count.
+            if (term <= sum * 1e-17 && s > 2.0 * m / (n + 1)) {
+                break;
+            }
+        }
+        return Math.min(1, sum);
     }
 
     /** P(X <= k) for X ~ Poisson(lambda). */

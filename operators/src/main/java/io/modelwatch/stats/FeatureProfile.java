@@ -39,8 +39,12 @@ public final class FeatureProfile {
      */
     static final int FEW_VALUES = 16;
 
-    /** Format 3: the numeric values are either a KLL sketch or the few values before one (a tag byte says which). */
-    private static final byte FORMAT = 3;
+    /**
+     * Format 3: the numeric values are either a KLL sketch or the few values before one (a tag
+     * byte says which). Format 4 adds the exact distinct values of a profile that is not binned
+     * (a reference being learned), while there are few ({@link DistinctValues}).
+     */
+    private static final byte FORMAT = 4;
     private static final byte SKETCH_BYTES = 0;
     private static final byte FEW_VALUES_TAG = 1;
 
@@ -61,6 +65,13 @@ public final class FeatureProfile {
     private int sketchK;
     private TopKCounter categories;
     private long[] bins;
+    /**
+     * Exact counts of the numeric values while there are at most {@link DistinctValues#CAPACITY}
+     * of them, in a profile that is not binned (a reference being learned): a discrete feature's
+     * reference is then exact. Null in binned profiles (windows), after more distinct values, and
+     * in profiles restored from format 3 or earlier (their earlier values were not counted).
+     */
+    private DistinctValues distinct;
 
     public FeatureProfile() {}
 
@@ -76,9 +87,15 @@ public final class FeatureProfile {
         if (moments == null) {
             moments = new RunningMoments();
             startValues(bins != null ? WINDOW_SKETCH_K : SKETCH_K);
+            if (bins == null) {
+                distinct = new DistinctValues();
+            }
         }
         moments.add(x);
         addValue(x);
+        if (distinct != null && !distinct.add(x)) {
+            distinct = null;
+        }
         if (bins != null && bin >= 0) {
             bins[bin]++;
         }
@@ -174,6 +191,9 @@ public final class FeatureProfile {
                 moments = new RunningMoments();
                 // The accuracy of what is merged in: a window merged into an empty span stays small.
                 startValues(other.sketch != null ? other.sketch.getK() : other.sketchK);
+                distinct = other.distinct == null ? null : other.distinct.copy();
+            } else if (distinct != null && (other.distinct == null || !distinct.merge(other.distinct))) {
+                distinct = null;
             }
             moments.merge(other.moments);
             if (other.few != null) {
@@ -249,6 +269,14 @@ public final class FeatureProfile {
         return categories;
     }
 
+    /**
+     * The exact distinct numeric values and their counts, when the profile is not binned and has
+     * had at most {@link DistinctValues#CAPACITY} distinct values since its first; otherwise null.
+     */
+    public DistinctValues distinctValues() {
+        return distinct;
+    }
+
     /** Exact counts per reference bin, or null when the profile is not binned. */
     public long[] bins() {
         return bins;
@@ -278,6 +306,11 @@ public final class FeatureProfile {
                 byte[] sk = sketch.toByteArray();
                 out.writeInt(sk.length);
                 out.write(sk);
+            }
+            // While the values are few, they are the distinct counts too (rebuilt on reading).
+            out.writeBoolean(distinct != null && few == null);
+            if (distinct != null && few == null) {
+                distinct.writeTo(out);
             }
         }
         out.writeBoolean(categories != null);
@@ -328,6 +361,9 @@ public final class FeatureProfile {
             } else {
                 throw new IOException("FeatureProfile: unknown numeric values tag " + tag);
             }
+            if (format >= 4 && in.readBoolean()) {
+                p.distinct = DistinctValues.readFrom(in);
+            }
         }
         if (in.readBoolean()) {
             p.categories = TopKCounter.readFrom(in);
@@ -337,6 +373,13 @@ public final class FeatureProfile {
             p.bins = new long[nb];
             for (int i = 0; i < nb; i++) {
                 p.bins[i] = in.readLong();
+            }
+        }
+        if (p.bins == null && p.few != null && p.distinct == null) {
+            // All values so far are the few kept as they are (also in formats before 4): count them.
+            p.distinct = new DistinctValues();
+            for (int i = 0; i < p.fewCount; i++) {
+                p.distinct.add(p.few[i]);
             }
         }
         return p;

@@ -77,6 +77,14 @@ public record FeatureReference(
             int gridBins = gridBins(numericBins);
             double[] quantiles = sketch.getQuantiles(Wasserstein.gridRanks(gridBins), QuantileSearchCriteria.INCLUSIVE);
             double rankError = sketch.isEstimationMode() ? sketch.getNormalizedRankError(false) : 0;
+            DistinctValues distinct = p.distinctValues();
+            if (distinct != null && distinct.size() > 0) {
+                // A discrete feature (a flag, a class label, a small count): every value is a bin
+                // of its own with its exact share, for the PSI bins and the grid alike.
+                QuantileBins values = QuantileBins.ofValues(distinct.values(), distinct.counts());
+                return new FeatureReference(name, true, p.numericCount(), missing, m.mean(), m.stddev(), m.min(),
+                        m.max(), values, null, values, quantiles, 0, null, 0, p.nonFinite(), p.categoricalCount());
+            }
             return new FeatureReference(name, true, p.numericCount(), missing, m.mean(), m.stddev(), m.min(), m.max(),
                     QuantileBins.fromSketch(sketch, numericBins), null, QuantileBins.fromSketch(sketch, gridBins),
                     quantiles, rankError, null, 0, p.nonFinite(), p.categoricalCount());
@@ -177,6 +185,23 @@ public record FeatureReference(
                     singletons, nonFinite, otherType);
         }
         return this;
+    }
+
+    /**
+     * Whether this numeric feature is discrete with exactly known shares: every bin with reference
+     * mass holds one value ({@link QuantileBins#singleValued()}) and the shares were counted, not
+     * read from a sketch. Such a feature is tested like a categorical one, on its values.
+     */
+    public boolean discrete() {
+        QuantileBins counting = grid != null ? grid : numericBins;
+        if (!numeric || counting == null || rankError != 0 || !counting.singleValued()) {
+            return false;
+        }
+        int values = 0;
+        for (double share : counting.referenceProportions()) {
+            values += share > 0 ? 1 : 0;
+        }
+        return values <= DistinctValues.CAPACITY;
     }
 
     public boolean hasBins() {

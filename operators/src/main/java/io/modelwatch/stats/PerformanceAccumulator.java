@@ -20,12 +20,23 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  *   <li>a categorical prediction is a class: accuracy and, per class, a confusion count (true
  *       positives, false positives, false negatives) giving precision, recall and F1;
  *   <li>a numeric prediction with a binary label (0/1, true/false) is a score: the class is
- *       score >= 0.5, and a histogram of scores per label gives AUC (Mann-Whitney U on 50 bins,
- *       ties within a bin counted half) and expected calibration error (Naeini et al. 2015, 10
+ *       score >= 0.5; a KLL sketch of the scores of each label gives AUC, and a histogram of
+ *       scores on [0, 1] per label the expected calibration error (Naeini et al. 2015, 10
  *       equal-width bins);
  *   <li>a numeric prediction with another numeric label is a regression: MAE, RMSE, bias, and
  *       Welford moments of the absolute error for the decay test.
  * </ul>
+ *
+ * <p>AUC is the Mann-Whitney probability {@code P(S+ > S-) + P(S+ = S-) / 2} (Hanley and McNeil
+ * 1982), computed from the two sketches as the mean over the positives' scores of the
+ * negatives' mid-CDF: exact while each sketch holds its values as they are (fewer than about
+ * {@value #SCORE_SKETCH_K} of each class, so every window of a few hundred labels), and otherwise
+ * off by at most the sum of the two sketches' rank errors (replacing either distribution by one
+ * whose CDF is within {@code e} everywhere moves the integral of a [0, 1]-valued monotone
+ * function by at most {@code e}; {@link #aucErrorBound()}, about 0.027 at 99% confidence). Scores
+ * are used as they are, outside [0, 1] too (a margin or a logit ranks as well as a probability).
+ * Accumulators restored from format 1 have only the 50-bin histogram, clamped to [0, 1], and
+ * their AUC is read from it as before.
  *
  * <p>Label lag (label time - prediction time, seconds) goes into a KLL sketch. At most
  * {@link #MAX_CLASSES} classes are tracked; further ones count only towards accuracy.
@@ -35,7 +46,10 @@ public final class PerformanceAccumulator {
     static final int SCORE_BINS = 50;
     static final int CALIBRATION_BINS = 10;
     private static final int LAG_SKETCH_K = 100;
-    private static final byte FORMAT = 1;
+    /** Sketch accuracy of each label's scores (AUC); as {@link FeatureProfile#SKETCH_K}. */
+    static final int SCORE_SKETCH_K = 200;
+    /** Format 2 adds the score sketches of each label. */
+    private static final byte FORMAT = 2;
 
     private long labeled;
     private long unlabeled;
@@ -45,6 +59,9 @@ public final class PerformanceAccumulator {
     private long[] positives;
     private long[] negatives;
     private double[] scoreSums;
+    /** Scores of positives and of negatives; null when the histogram holds scores they lack (format 1). */
+    private KllDoublesSketch positiveScores;
+    private KllDoublesSketch negativeScores;
     private long regressed;
     private double errorSum;
     private double squaredErrorSum;
@@ -74,6 +91,11 @@ public final class PerformanceAccumulator {
                 positives = new long[SCORE_BINS];
                 negatives = new long[SCORE_BINS];
                 scoreSums = new double[SCORE_BINS];
+                positiveScores = KllDoublesSketch.newHeapInstance(SCORE_SKETCH_K);
+                negativeScores = KllDoublesSketch.newHeapInstance(SCORE_SKETCH_K);
+            }
+            if (positiveScores != null) {
+                (binary ? positiveScores : negativeScores).update(score);
             }
             int bin = (int) Math.min(SCORE_BINS - 1, Math.max(0, Math.floor(score * SCORE_BINS)));
             (binary ? positives : negatives)[bin]++;
@@ -142,6 +164,17 @@ public final class PerformanceAccumulator {
                 positives = new long[SCORE_BINS];
                 negatives = new long[SCORE_BINS];
                 scoreSums = new double[SCORE_BINS];
+                if (o.positiveScores != null) {
+                    positiveScores = KllDoublesSketch.newHeapInstance(SCORE_SKETCH_K);
+                    negativeScores = KllDoublesSketch.newHeapInstance(SCORE_SKETCH_K);
+                }
+            }
+            if (o.positiveScores == null) {
+                positiveScores = null;
+                negativeScores = null;
+            } else if (positiveScores != null) {
+                positiveScores.merge(o.positiveScores);
+                negativeScores.merge(o.negativeScores);
             }
             for (int i = 0; i < SCORE_BINS; i++) {
                 positives[i] += o.positives[i];
@@ -190,10 +223,16 @@ public final class PerformanceAccumulator {
         return regressed == 0 ? null : absoluteError.mean();
     }
 
-    /** Area under the ROC curve from the score histograms; null without both classes. */
+    /** Area under the ROC curve (see the class comment); null without both classes. */
     public Double auc() {
         if (positives == null) {
             return null;
+        }
+        if (positiveScores != null) {
+            if (positiveScores.isEmpty() || negativeScores.isEmpty()) {
+                return null;
+            }
+            return auc(positiveScores, negativeScores);
         }
         long p = 0;
         long n = 0;
@@ -211,6 +250,41 @@ public final class PerformanceAccumulator {
             negativesBelow += negatives[i];
         }
         return u / ((double) p * n);
+    }
+
+    /**
+     * AUC from the two sketches: the weighted mean, over the positives' retained scores, of the
+     * negatives' mid-CDF {@code (P(S- < s) + P(S- <= s)) / 2}.
+     */
+    static double auc(KllDoublesSketch positive, KllDoublesSketch negative) {
+        var it = positive.getSortedView().iterator();
+        double sum = 0;
+        double weight = 0;
+        while (it.next()) {
+            double s = it.getQuantile();
+            double w = it.getWeight();
+            double below = negative.getRank(s, QuantileSearchCriteria.EXCLUSIVE);
+            double atMost = negative.getRank(s, QuantileSearchCriteria.INCLUSIVE);
+            sum += w * (below + atMost) / 2;
+            weight += w;
+        }
+        return sum / weight;
+    }
+
+    /**
+     * How far {@link #auc()} may be from the exact AUC of the scores seen: 0 while both sketches
+     * hold their values exactly, else the sum of their normalised rank errors (99% confidence
+     * each); null without an AUC from sketches.
+     */
+    public Double aucErrorBound() {
+        if (positiveScores == null || positiveScores.isEmpty() || negativeScores.isEmpty()) {
+            return null;
+        }
+        return error(positiveScores) + error(negativeScores);
+    }
+
+    private static double error(KllDoublesSketch s) {
+        return s.isEstimationMode() ? s.getNormalizedRankError(false) : 0;
     }
 
     /** Expected calibration error: sum over 10 score bins of weight x |mean score - share positive|. */
@@ -300,11 +374,19 @@ public final class PerformanceAccumulator {
             out.writeInt(b.length);
             out.write(b);
         }
+        out.writeBoolean(positiveScores != null);
+        if (positiveScores != null) {
+            for (KllDoublesSketch sk : new KllDoublesSketch[] {positiveScores, negativeScores}) {
+                byte[] b = sk.toByteArray();
+                out.writeInt(b.length);
+                out.write(b);
+            }
+        }
     }
 
     public static PerformanceAccumulator readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != 1) {
             throw new IOException("PerformanceAccumulator: unknown format " + format);
         }
         PerformanceAccumulator a = new PerformanceAccumulator();
@@ -335,6 +417,14 @@ public final class PerformanceAccumulator {
             byte[] b = new byte[in.readInt()];
             in.readFully(b);
             a.lagSeconds = KllDoublesSketch.heapify(Memory.wrap(b));
+        }
+        if (format >= 2 && in.readBoolean()) {
+            byte[] b = new byte[in.readInt()];
+            in.readFully(b);
+            a.positiveScores = KllDoublesSketch.heapify(Memory.wrap(b));
+            b = new byte[in.readInt()];
+            in.readFully(b);
+            a.negativeScores = KllDoublesSketch.heapify(Memory.wrap(b));
         }
         return a;
     }

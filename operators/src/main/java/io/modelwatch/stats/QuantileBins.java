@@ -113,7 +113,8 @@ public final class QuantileBins {
                 distinct[n++] = edge;
             }
         }
-        double[] edges = Arrays.copyOf(distinct, n);
+        double[] edges = isolateAtoms(reference, Arrays.copyOf(distinct, n), bins);
+        n = edges.length;
 
         double[] below = reference.getRanks(edges, QuantileSearchCriteria.EXCLUSIVE);
         double[] proportions = new double[n + 1];
@@ -126,6 +127,86 @@ public final class QuantileBins {
         }
         proportions[n] = Math.max(0, 1 - previous);
         return new QuantileBins(edges, proportions, reference.getN());
+    }
+
+    /**
+     * Adds the edge {@code Math.nextUp(q)} after every edge {@code q} that holds more than
+     * {@code 1/bins} of the reference on its own (an atom: {@code P(X = q) > 1/bins}), so the
+     * atom is a bin of its own, {@code [q, nextUp(q))}, holding exactly the value {@code q}.
+     *
+     * <p>Without it a dominant value swallows its neighbours: when one value holds at least
+     * {@code 1 - 1/bins} of the reference every quantile is that value, one edge is left, and a
+     * 0/1 flag moving from 1% to 30% ones changes no bin's share, so every statistic on the bins
+     * (KS, PSI, the PIT shift behind CUSUM and Page-Hinkley) is exactly 0. An atom of more than
+     * {@code 1/bins} always is one of the quantiles at ranks {@code j/bins} (its rank interval is
+     * longer than the spacing), so every such atom is found.
+     */
+    private static double[] isolateAtoms(KllDoublesSketch reference, double[] edges, int bins) {
+        if (edges.length == 0) {
+            return edges;
+        }
+        double[] atMost = reference.getRanks(edges, QuantileSearchCriteria.INCLUSIVE);
+        double[] below = reference.getRanks(edges, QuantileSearchCriteria.EXCLUSIVE);
+        double[] out = new double[edges.length * 2];
+        int n = 0;
+        for (int i = 0; i < edges.length; i++) {
+            out[n++] = edges[i];
+            double up = Math.nextUp(edges[i]);
+            boolean atom = atMost[i] - below[i] > 1.0 / bins;
+            if (atom && Double.isFinite(up) && (i + 1 == edges.length || up < edges[i + 1])) {
+                out[n++] = up;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Bins for a discrete feature whose reference values and their counts are known exactly
+     * ({@link DistinctValues}): every value {@code v} is a bin of its own, {@code [v, nextUp(v))},
+     * with its exact share; the bins between values and beyond the extremes have share 0, so a
+     * value the reference never had is seen as such.
+     *
+     * @param values distinct, finite, ascending
+     * @param counts the count of each value, at least one positive
+     */
+    public static QuantileBins ofValues(double[] values, long[] counts) {
+        if (values.length == 0 || values.length != counts.length) {
+            throw new IllegalArgumentException("need one count per value, at least one value");
+        }
+        long total = 0;
+        for (long c : counts) {
+            total += c;
+        }
+        double[] edges = new double[values.length * 2];
+        double[] proportions = new double[values.length * 2 + 1];
+        int n = 0;
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i] + 0.0;
+            if (n == 0 || v > edges[n - 1]) {
+                edges[n++] = v;
+            }
+            // bin n (after edge n-1) is [v, next edge): v's own bin
+            proportions[n] += (double) counts[i] / total;
+            double up = Math.nextUp(v);
+            if (Double.isFinite(up) && (i + 1 == values.length || up < values[i + 1])) {
+                edges[n++] = up;
+            }
+        }
+        return new QuantileBins(Arrays.copyOf(edges, n), Arrays.copyOf(proportions, n + 1), total);
+    }
+
+    /**
+     * Whether every bin with reference mass holds a single value ({@code [v, nextUp(v))}): the
+     * bins of a discrete feature, {@link #ofValues}.
+     */
+    public boolean singleValued() {
+        for (int b = 0; b < referenceProportions.length; b++) {
+            if (referenceProportions[b] > 0
+                    && (b == 0 || b == edges.length || edges[b] != Math.nextUp(edges[b - 1]))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Interior edges, ascending; a copy. */

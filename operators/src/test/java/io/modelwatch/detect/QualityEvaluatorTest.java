@@ -103,4 +103,51 @@ class QualityEvaluatorTest {
         Events.stream("m", 9, 500, 0, 120, 0, 0).forEach(e -> half.add(e, ref));
         assertThat(QualityEvaluator.evaluate(ref, half, T, MINUTE, 0).findings()).isEmpty();
     }
+
+    /** A reference whose feature x is missing in every other event, and a window with {@code missingEvery}. */
+    static List<QualityFinding> halfMissingReference(long seed, int missingEvery) {
+        ModelProfile learned = new ModelProfile();
+        UnaryOperator<PredictionEvent> half = every(2, 0, ValueKind.MISSING, 0, null);
+        Events.stream("m", 1, 5000, 0, 60, 0, 0).forEach(e -> learned.add(half.apply(e)));
+        ReferenceProfile ref = ReferenceProfile.freeze(learned, T.numericBins(), T.categoryBins());
+        ModelProfile w = ModelProfile.against(ref);
+        UnaryOperator<PredictionEvent> damage = missingEvery > 0 ? every(missingEvery, 0, ValueKind.MISSING, 0, null)
+                : e -> e;
+        Events.stream("m", seed, 1000, 0, 60, 0, 0).forEach(e -> w.add(damage.apply(e), ref));
+        return QualityEvaluator.evaluate(ref, w, T, MINUTE, 0).findings();
+    }
+
+    @Test
+    void nullsReplacedByADefaultAreAMissingRateDrop() {
+        // The reference had half the values missing; the window none (filled in upstream).
+        List<QualityFinding> f = halfMissingReference(11, 0);
+        assertThat(f).extracting(QualityFinding::signal, QualityFinding::statistic)
+                .contains(org.assertj.core.groups.Tuple.tuple("quality:x", "missing_rate_decrease"));
+        QualityFinding drop = f.stream().filter(q -> q.statistic().equals("missing_rate_decrease")).findFirst()
+                .orElseThrow();
+        assertThat(drop.value()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.01));
+        // Unchanged at 50%: nothing either way.
+        assertThat(halfMissingReference(12, 2)).isEmpty();
+    }
+
+    @Test
+    void aHighMissingRateRisingIsFoundWhereAPoissonTestAgainstTheRateWasWeak() {
+        // 50% -> 100% (every event): far past the floor; Fisher's exact test is certain.
+        List<QualityFinding> f = halfMissingReference(13, 1);
+        assertThat(f).extracting(QualityFinding::statistic).contains("missing_rate_increase");
+    }
+
+    @Test
+    void theOutsideRangeTailIsTheExactPermutationTail() {
+        // sum over s >= k of (s + 1) C(n + m - s - 2, n - 2) / C(n + m, n), with Python's math.comb.
+        assertThat(QualityEvaluator.outsideRangeTail(1, 2, 1)).isCloseTo(2.0 / 3, org.assertj.core.data.Percentage.withPercentage(1e-9));
+        assertThat(QualityEvaluator.outsideRangeTail(5, 180, 1000)).isCloseTo(0.770736405526219,
+                org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(QualityEvaluator.outsideRangeTail(20, 180, 1000)).isCloseTo(0.145468315621602,
+                org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(QualityEvaluator.outsideRangeTail(3, 5000, 1000)).isCloseTo(0.0161689811660932,
+                org.assertj.core.data.Percentage.withPercentage(1e-6));
+        assertThat(QualityEvaluator.outsideRangeTail(30, 5000, 1000)).isCloseTo(8.18961767292852e-23,
+                org.assertj.core.data.Percentage.withPercentage(1e-5));
+    }
 }

@@ -94,4 +94,88 @@ class PerformanceAccumulatorTest {
         assertThat(p.unlabeled()).isEqualTo(1);
         assertThat(p.auc()).isEqualTo(1.0);
     }
+
+    /** The Mann-Whitney AUC counted over every pair: the definition, for reference values. */
+    static double exactAuc(double[] pos, double[] neg) {
+        double u = 0;
+        for (double p : pos) {
+            for (double n : neg) {
+                u += p > n ? 1 : p == n ? 0.5 : 0;
+            }
+        }
+        return u / ((double) pos.length * neg.length);
+    }
+
+    @Test
+    void aucOfScoresInsideOneBinAndOutsideZeroOneIsExactNotClamped() {
+        // All within 0.50..0.51 (one histogram bin: the binned AUC said 0.5), and margins beyond [0, 1].
+        double[] pos = {0.509, 0.507, 3.0, -0.5};
+        double[] neg = {0.501, 0.503, -2.0, 0.507};
+        PerformanceAccumulator a = new PerformanceAccumulator();
+        for (double s : pos) a.add(score(s, 1));
+        for (double s : neg) a.add(score(s, 0));
+        // pairs: 0.509 > all 4; 0.507 > 3, ties 1; 3.0 > 4; -0.5 > -2.0 only -> (4 + 3.5 + 4 + 1) / 16
+        assertThat(exactAuc(pos, neg)).isEqualTo(12.5 / 16);
+        assertThat(a.auc()).isCloseTo(12.5 / 16, within(1e-12));
+        assertThat(a.aucErrorBound()).isZero();
+    }
+
+    @Test
+    void aucOfARareClassInALargeWindowIsWithinTheStatedBound() {
+        // 2% positives, scores normal with a 1.5 sd separation: the binned AUC was biased to 0.5.
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        int n = 50_000;
+        double[] pos = new double[n / 50];
+        double[] neg = new double[n - pos.length];
+        PerformanceAccumulator a = new PerformanceAccumulator();
+        PerformanceAccumulator half = new PerformanceAccumulator();
+        for (int i = 0; i < pos.length; i++) {
+            pos[i] = 0.05 + 0.02 * (r.nextGaussian() + 1.5);
+            (i % 2 == 0 ? a : half).add(score(pos[i], 1));
+        }
+        for (int i = 0; i < neg.length; i++) {
+            neg[i] = 0.05 + 0.02 * r.nextGaussian();
+            (i % 2 == 0 ? a : half).add(score(neg[i], 0));
+        }
+        a.merge(half);
+        double exact = exactAuc(pos, neg);
+        assertThat(exact).isBetween(0.8, 0.9);
+        assertThat(a.aucErrorBound()).isBetween(0.001, 0.03);
+        assertThat(a.auc()).isCloseTo(exact, within(a.aucErrorBound()));
+        PerformanceAccumulator back = PerformanceAccumulator.fromBytes(a.toBytes());
+        assertThat(back.auc()).isEqualTo(a.auc());
+    }
+
+    @Test
+    void anAccumulatorOfFormat1StillGivesItsHistogramAuc() throws java.io.IOException {
+        ByteArrayDataOutput out = new ByteArrayDataOutput(2048);
+        out.writeByte(1);
+        out.writeLong(5); // labeled
+        out.writeLong(0);
+        out.writeLong(0);
+        out.writeLong(0);
+        out.writeInt(0); // no classes
+        out.writeBoolean(true);
+        for (int i = 0; i < PerformanceAccumulator.SCORE_BINS; i++) {
+            out.writeLong(i == 45 || i == 35 ? 1 : 0); // positives at 0.9 and 0.7
+            out.writeLong(i == 10 ? 2 : 0); // negatives at 0.2
+            out.writeDouble(0);
+        }
+        out.writeLong(0);
+        out.writeDouble(0);
+        out.writeDouble(0);
+        new RunningMoments().writeTo(out);
+        out.writeBoolean(false);
+        PerformanceAccumulator old = PerformanceAccumulator.fromBytes(out.toByteArray());
+        assertThat(old.auc()).isEqualTo(1.0);
+        assertThat(old.aucErrorBound()).isNull();
+        // Merged with a new one, the histogram decides (the sketches would lack the old scores).
+        PerformanceAccumulator now = new PerformanceAccumulator();
+        now.add(score(0.1, 1));
+        now.add(score(0.95, 0));
+        old.merge(now);
+        assertThat(old.aucErrorBound()).isNull();
+        // Positives 0.9, 0.7, 0.1 against negatives 0.2, 0.2, 0.95: 4 of 9 pairs ranked right.
+        assertThat(old.auc()).isCloseTo(4.0 / 9, within(1e-12));
+    }
 }

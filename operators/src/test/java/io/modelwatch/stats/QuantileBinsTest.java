@@ -57,13 +57,14 @@ class QuantileBinsTest {
     }
 
     @Test
-    void integerFeatureCollapsesDuplicateEdges() {
+    void integerFeatureCollapsesDuplicateEdgesAndIsolatesItsAtoms() {
         // Values 0..3 with 120, 250, 250, 380 copies: P(X <= v) = 0.12, 0.37, 0.62, 1.
         // k = 2000 exceeds n = 1000, so KLL never compacts and every rank is exact.
         // Inclusive quantiles at 0.1..0.9: 0.1 -> 0; 0.2, 0.3 -> 1; 0.4, 0.5, 0.6 -> 2;
-        // 0.7, 0.8, 0.9 -> 3. Deduplicated edges [0, 1, 2, 3]: five bins, not ten.
-        // Masses P(X < e): 0, 0.12, 0.37, 0.62 -> bins [0, 0.12, 0.25, 0.25, 0.38]; the first
-        // bin (-inf, 0) is empty because the smallest value is itself an edge.
+        // 0.7, 0.8, 0.9 -> 3. Deduplicated edges [0, 1, 2, 3]; every value holds more than
+        // 1/10, so each is an atom and gets the edge just above it: [v, nextUp(v)) holds v alone.
+        // Masses: bins (-inf,0) 0, [0] 0.12, (0,1) 0, [1] 0.25, (1,2) 0, [2] 0.25, (2,3) 0,
+        // [3] 0.38, above 3: 0.
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(2000);
         int[] copies = {120, 250, 250, 380};
         for (int v = 0; v < copies.length; v++) {
@@ -73,22 +74,27 @@ class QuantileBinsTest {
         }
         QuantileBins bins = QuantileBins.fromSketch(sketch, 10);
 
-        assertThat(bins.edges()).containsExactly(0, 1, 2, 3);
-        assertThat(bins.binCount()).isEqualTo(5);
+        assertThat(bins.edges()).containsExactly(0, Math.nextUp(0.0), 1, Math.nextUp(1.0), 2, Math.nextUp(2.0), 3,
+                Math.nextUp(3.0));
+        assertThat(bins.binCount()).isEqualTo(9);
         assertThat(bins.referenceProportions())
-                .containsExactly(new double[] {0, 0.12, 0.25, 0.25, 0.38}, within(1e-12));
+                .containsExactly(new double[] {0, 0.12, 0, 0.25, 0, 0.25, 0, 0.38, 0}, within(1e-12));
         assertThat(bins.referenceCounts())
-                .containsExactly(new double[] {0, 120, 250, 250, 380}, within(1e-9));
+                .containsExactly(new double[] {0, 120, 0, 250, 0, 250, 0, 380, 0}, within(1e-9));
+        assertThat(bins.singleValued()).isTrue();
         assertThat(bins.binOf(0)).isEqualTo(1);
-        assertThat(bins.binOf(3)).isEqualTo(4);
+        assertThat(bins.binOf(0.5)).isEqualTo(2);
+        assertThat(bins.binOf(3)).isEqualTo(7);
+        assertThat(bins.binOf(4)).isEqualTo(8);
     }
 
     @Test
     void zeroInflatedFeatureKeepsOneBinForTheZeros() {
         // 650 zeros and the values 1..350 once each (exact sketch, as above):
         // P(X <= 0) = 0.65, P(X <= v) = 0.65 + v / 1000 for v >= 1.
-        // Ranks 0.1..0.6 all give 0; 0.7 -> 50, 0.8 -> 150, 0.9 -> 250. Edges [0, 50, 150, 250].
-        // P(X < e): 0, 0.699, 0.799, 0.899 -> bins [0, 0.699, 0.1, 0.1, 0.101].
+        // Ranks 0.1..0.6 all give 0; 0.7 -> 50, 0.8 -> 150, 0.9 -> 250. Edges [0, 50, 150, 250],
+        // and 0 (an atom of 0.65) gets nextUp(0), so the zeros are a bin of their own.
+        // P(X < e): 0, 0.65, 0.699, 0.799, 0.899 -> bins [0, 0.65, 0.049, 0.1, 0.1, 0.101].
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(2000);
         for (int i = 0; i < 650; i++) {
             sketch.update(0);
@@ -98,23 +104,24 @@ class QuantileBinsTest {
         }
         QuantileBins bins = QuantileBins.fromSketch(sketch, 10);
 
-        assertThat(bins.edges()).containsExactly(0, 50, 150, 250);
+        assertThat(bins.edges()).containsExactly(0, Double.MIN_VALUE, 50, 150, 250);
         assertThat(bins.referenceProportions())
-                .containsExactly(new double[] {0, 0.699, 0.1, 0.1, 0.101}, within(1e-12));
+                .containsExactly(new double[] {0, 0.65, 0.049, 0.1, 0.1, 0.101}, within(1e-12));
     }
 
     @Test
-    void constantReferenceHasOneEdge() {
+    void constantReferenceIsOneSingleValuedBin() {
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(200);
         for (int i = 0; i < 5000; i++) {
             sketch.update(7.5);
         }
         QuantileBins bins = QuantileBins.fromSketch(sketch, 10);
 
-        assertThat(bins.edges()).containsExactly(7.5);
-        assertThat(bins.referenceProportions()).containsExactly(0.0, 1.0);
+        assertThat(bins.edges()).containsExactly(7.5, Math.nextUp(7.5));
+        assertThat(bins.referenceProportions()).containsExactly(0.0, 1.0, 0.0);
         assertThat(bins.binOf(7.4)).isZero();
         assertThat(bins.binOf(7.5)).isEqualTo(1);
+        assertThat(bins.binOf(7.6)).isEqualTo(2);
     }
 
     @Test

@@ -1,0 +1,325 @@
+package io.modelwatch.evaluation;
+
+import io.modelwatch.config.Thresholds;
+import io.modelwatch.detect.DriftEvaluator;
+import io.modelwatch.detect.QualityEvaluator;
+import io.modelwatch.detect.SequentialEvidence;
+import io.modelwatch.detect.SequentialMonitor;
+import io.modelwatch.detect.WindowEvaluation;
+import io.modelwatch.model.DriftSignal;
+import io.modelwatch.model.Evidence;
+import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.model.ValueKind;
+import io.modelwatch.stats.ModelProfile;
+import io.modelwatch.stats.ReferenceProfile;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * The false-alarm rate at the defaults as an expected run time: how many years of one-minute
+ * windows pass, per model version, before an unchanged model raises a retraining trigger
+ * (docs/detection.md, "False triggers as a run time").
+ *
+ * <p>For every feature kind and reference size it draws {@code references} model versions. Each
+ * learns its reference from {@code n} events of a stationary stream, as the job does (first
+ * {@code n} events, frozen from the learning profile), and then judges {@code windows} windows of
+ * 1,000 events (the default {@code window.minEvents}) of the same stream, in order, through the
+ * detection code the job runs per window: {@link SequentialMonitor}, {@link DriftEvaluator} and
+ * {@link QualityEvaluator}. All windows of one version share its reference, so the correlation
+ * an unlucky reference causes is in the simulation. The escalation rule of the job's CEP pattern
+ * is applied per reason: {@code escalation.windows} (3) signalled windows whose ends lie within
+ * {@code escalation.within} (10 minutes) make a trigger, the windows of a match never start
+ * another, and a trigger is followed by {@code escalation.cooldown} (24 h) of silence.
+ *
+ * <p>Two estimates come out. The direct one counts triggers. The simulated time is short against
+ * the years being measured, so there is also one through the escalation rule: when windows
+ * signal independently with probability {@code q}, a window completes "3 within 10" with
+ * probability at most {@code q P(at least 2 of the 9 before signalled)}
+ * ({@link #completesMatch}); {@code q} is taken at the upper end of its one-sided 95% confidence
+ * interval from all signalled windows of the kind and size (exact Poisson bound: 3 / windows when
+ * none signalled). The table reports the larger of the two rates as years per false trigger. Two
+ * things this cannot see by itself, and what covers them: windows that signal in runs (the
+ * sequential detectors carry state) are triggers, which the direct count sees; and references
+ * unlucky enough to make their version's windows signal again and again, rarer than one in the
+ * number of versions simulated, are bounded by the reference margins of the floors
+ * ({@link DriftEvaluator#REFERENCE_STANDARD_ERRORS}: one in a million per share). The largest
+ * number of signalled windows of any one version is reported, to show whether signals cluster.
+ *
+ * <p>Run: {@code bin/false-alarms [--references R] [--windows W] [--sizes 180,500,5000]
+ * [--kinds continuous,...] [--seed S]}.
+ */
+public final class FalseAlarmSimulation {
+    static final int WINDOW_EVENTS = 1000;
+    static final long MINUTE = 60_000;
+    static final double WINDOWS_PER_YEAR = 365.25 * 24 * 60;
+
+    /** One stationary feature kind: fills feature x (and the prediction) of one event. */
+    public enum Kind {
+        CONTINUOUS("normal"),
+        HEAVY_TAILED("Cauchy"),
+        DISCRETE("Poisson(3) count"),
+        DOMINANT("99% zero, 1% log-normal"),
+        RARE_FLAG("0/1 flag, 1% ones"),
+        MISSING_60("normal, 60% missing"),
+        CATEGORIES_300("300 categories, Zipf"),
+        HARD_LABEL("prediction a hard 0/1 label, 20% ones");
+
+        final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+    }
+
+    private static final double[] ZIPF_300 = Draws.zipfCumulative(300, 1.0);
+    private static final String[] CITIES = new String[300];
+
+    static {
+        for (int i = 0; i < CITIES.length; i++) {
+            CITIES[i] = "c" + i;
+        }
+    }
+
+    static PredictionEvent event(Kind kind, SplittableRandom r, long timestamp) {
+        byte k = ValueKind.NUMERIC;
+        double x = 0;
+        String c = null;
+        switch (kind) {
+            case CONTINUOUS, HARD_LABEL -> x = r.nextGaussian();
+            case HEAVY_TAILED -> x = Draws.cauchy(r);
+            case DISCRETE -> x = Draws.poisson(r, 3);
+            case DOMINANT -> x = r.nextDouble() < 0.99 ? 0 : Draws.logNormal(r, 0, 1);
+            case RARE_FLAG -> x = r.nextDouble() < 0.01 ? 1 : 0;
+            case MISSING_60 -> {
+                if (r.nextDouble() < 0.6) {
+                    k = ValueKind.MISSING;
+                } else {
+                    x = r.nextGaussian();
+                }
+            }
+            case CATEGORIES_300 -> {
+                k = ValueKind.CATEGORICAL;
+                c = CITIES[Draws.fromCumulative(r, ZIPF_300)];
+            }
+        }
+        double prediction = kind == Kind.HARD_LABEL ? (r.nextDouble() < 0.2 ? 1 : 0) : r.nextDouble();
+        return new PredictionEvent("sim", "1", "p", timestamp, new String[] {"x"}, new byte[] {k},
+                new double[] {x}, new String[] {c}, ValueKind.NUMERIC, prediction, null);
+    }
+
+    /** The outcome for one kind and reference size. */
+    public record Result(Kind kind, int referenceEvents, int references, long windows, long signalledWindows,
+            long triggers, int mostInOneVersion, Map<String, Long> evidence) {
+        /** Triggers per window: the larger of the direct and the escalation-rule estimate. */
+        double rate() {
+            Thresholds t = Thresholds.defaults();
+            double q = poissonUpper95(signalledWindows) / windows;
+            double viaRule = completesMatch(Math.min(1, q), t.escalationWindows(),
+                    (int) (t.escalationWithin().toMillis() / MINUTE));
+            return Math.max((double) triggers / windows, viaRule);
+        }
+
+        double years() {
+            return 1 / (rate() * WINDOWS_PER_YEAR);
+        }
+    }
+
+    /** The escalation of one reason: k signalled windows within T, skip past the last, cooldown. */
+    static final class Escalation {
+        final int windows;
+        final int within;
+        final int cooldown;
+        final List<Integer> open = new ArrayList<>();
+        int lastTrigger = Integer.MIN_VALUE / 2;
+        long triggers;
+
+        Escalation(Thresholds t) {
+            windows = t.escalationWindows();
+            within = (int) (t.escalationWithin().toMillis() / MINUTE);
+            cooldown = (int) (t.cooldown().toMillis() / MINUTE);
+        }
+
+        void signal(int window) {
+            // CEP's within: the last window's end is less than T after the first's.
+            open.removeIf(w -> window - w >= within);
+            open.add(window);
+            if (open.size() >= windows) {
+                open.clear();
+                if (window - lastTrigger >= cooldown) {
+                    triggers++;
+                    lastTrigger = window;
+                }
+            }
+        }
+    }
+
+    public static Result run(Kind kind, int referenceEvents, int references, int windows, long seed,
+            PrintStream progress) {
+        Thresholds t = Thresholds.defaults();
+        long signalled = 0;
+        long triggers = 0;
+        int most = 0;
+        Map<String, Long> evidence = new TreeMap<>();
+        for (int v = 0; v < references; v++) {
+            SplittableRandom r = new SplittableRandom(seed * 1_000_003L + referenceEvents * 7919L + v * 31L
+                    + kind.ordinal());
+            long time = 0;
+            ModelProfile learned = new ModelProfile();
+            for (int i = 0; i < referenceEvents; i++) {
+                learned.add(event(kind, r, time));
+                time += MINUTE / WINDOW_EVENTS;
+            }
+            ReferenceProfile ref = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
+            SequentialMonitor sequential = new SequentialMonitor();
+            Map<String, Escalation> escalations = new TreeMap<>();
+            int flagged = 0;
+            for (int w = 0; w < windows; w++) {
+                long start = time;
+                ModelProfile window = ModelProfile.against(ref);
+                for (int i = 0; i < WINDOW_EVENTS; i++) {
+                    window.add(event(kind, r, time), ref);
+                    time += MINUTE / WINDOW_EVENTS;
+                }
+                List<SequentialEvidence> seq = sequential.update(ref, window, t);
+                DriftEvaluator.Context c = new DriftEvaluator.Context("sim", "1", start, time,
+                        referenceEvents + (long) (w + 1) * WINDOW_EVENTS, 0, 0, "sim");
+                WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, seq);
+                QualityEvaluator.Result quality = QualityEvaluator.evaluate(ref, window, t, time - start, 0);
+                List<String> reasons = new ArrayList<>();
+                for (DriftSignal s : eval.signals()) {
+                    reasons.add(s.reason());
+                    for (Evidence e : s.evidence()) {
+                        evidence.merge(e.statistic(), 1L, Long::sum);
+                    }
+                }
+                if (!quality.findings().isEmpty()) {
+                    reasons.add(RetrainTrigger.DATA_QUALITY);
+                    quality.findings().forEach(f -> evidence.merge(f.statistic(), 1L, Long::sum));
+                }
+                if (!reasons.isEmpty()) {
+                    flagged++;
+                }
+                for (String reason : reasons) {
+                    escalations.computeIfAbsent(reason, x -> new Escalation(t)).signal(w);
+                }
+            }
+            signalled += flagged;
+            most = Math.max(most, flagged);
+            for (Escalation e : escalations.values()) {
+                triggers += e.triggers;
+            }
+            if (progress != null && (v + 1) % Math.max(1, references / 10) == 0) {
+                progress.printf(Locale.ROOT, "  %s n=%d: %d/%d versions, %d signalled windows, %d triggers%n", kind,
+                        referenceEvents, v + 1, references, signalled, triggers);
+            }
+        }
+        return new Result(kind, referenceEvents, references, (long) references * windows, signalled, triggers, most,
+                evidence);
+    }
+
+    /** The upper end of the one-sided 95% confidence interval of a Poisson mean after {@code k} events. */
+    static double poissonUpper95(long k) {
+        double lo = 0;
+        double hi = k + 10 + 10 * Math.sqrt(k + 1.0);
+        for (int i = 0; i < 200; i++) {
+            double mid = (lo + hi) / 2;
+            // P(X <= k) at mean mid; decreasing in mid
+            double atMost = 1 - io.modelwatch.stats.PoissonTail.atLeast(k + 1, mid);
+            if (atMost > 0.05) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return hi;
+    }
+
+    /**
+     * Probability that a window completes k signalled windows within T when windows signal
+     * independently with probability q: it signals, and at least k - 1 of the T - 1 before it do
+     * (an upper bound on the match rate: skipping past a match and the cooldown only lower it).
+     */
+    static double completesMatch(double q, int k, int within) {
+        int before = within - 1;
+        double fewer = 0;
+        for (int j = 0; j < k - 1; j++) {
+            fewer += Math.exp(logChoose(before, j) + j * Math.log(q) + (before - j) * Math.log1p(-q));
+        }
+        return q * Math.max(0, 1 - fewer);
+    }
+
+    private static double logChoose(int n, int k) {
+        double s = 0;
+        for (int i = 1; i <= k; i++) {
+            s += Math.log(n - k + i) - Math.log(i);
+        }
+        return s;
+    }
+
+    static String table(List<Result> results) {
+        StringBuilder b = new StringBuilder();
+        b.append("| feature kind | reference events | versions x windows | signalled windows | most in one version "
+                + "| triggers | years per false trigger | evidence of signalled windows |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Result r : results) {
+            b.append(String.format(Locale.ROOT, "| %s | %,d | %d x %d | %d | %d | %d | %s | %s |%n",
+                    r.kind().description, r.referenceEvents(), r.references(), r.windows() / r.references(),
+                    r.signalledWindows(), r.mostInOneVersion(), r.triggers(), years(r.years()),
+                    r.evidence().isEmpty() ? "-" : r.evidence().toString().replaceAll("[{}]", "")));
+        }
+        return b.toString();
+    }
+
+    static String years(double y) {
+        if (y >= 1e6) {
+            return String.format(Locale.ROOT, "%.1e", y);
+        }
+        return String.format(Locale.ROOT, "%,.0f", y);
+    }
+
+    public static void main(String[] args) {
+        int references = 100;
+        int windows = 300;
+        long seed = 17;
+        List<Integer> sizes = List.of(180, 500, 5000);
+        List<Kind> kinds = List.of(Kind.values());
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--references" -> references = Integer.parseInt(args[++i]);
+                case "--windows" -> windows = Integer.parseInt(args[++i]);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--sizes" -> sizes = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
+                case "--kinds" -> kinds = java.util.Arrays.stream(args[++i].split(","))
+                        .map(s -> Kind.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_'))).toList();
+                default -> {
+                    System.err.println("usage: false-alarms [--references R] [--windows W] [--sizes 180,500,5000] "
+                            + "[--kinds continuous,heavy_tailed,...] [--seed S]");
+                    System.exit(2);
+                }
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        long started = System.nanoTime();
+        for (Kind kind : kinds) {
+            for (int n : sizes) {
+                Result r = run(kind, n, references, windows, seed, System.err);
+                results.add(r);
+                System.err.printf(Locale.ROOT, "%s n=%d: %d triggers, %d signalled of %d windows, %s years per false "
+                        + "trigger (%.0f s so far)%n", kind, n, r.triggers(), r.signalledWindows(), r.windows(),
+                        years(r.years()), (System.nanoTime() - started) / 1e9);
+            }
+        }
+        System.out.print(table(results));
+        double worst = results.stream().mapToDouble(Result::years).min().orElse(Double.NaN);
+        System.out.printf(Locale.ROOT, "%nsummary: %d kinds x %d reference sizes, %d versions x %d windows each; "
+                + "%d false triggers; the shortest expected run time is %s years per model version%n",
+                kinds.size(), sizes.size(), references, windows,
+                results.stream().mapToLong(Result::triggers).sum(), years(worst));
+    }
+}
