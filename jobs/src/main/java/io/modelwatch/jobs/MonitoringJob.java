@@ -11,6 +11,7 @@ import io.modelwatch.functions.FirstLabelPerModel;
 import io.modelwatch.functions.LabelJoinFunction;
 import io.modelwatch.functions.LabelSplitter;
 import io.modelwatch.functions.PerformanceMonitorFunction;
+import io.modelwatch.functions.PredictionRefTypeInfo;
 import io.modelwatch.functions.PredictionsOfLabelledModels;
 import io.modelwatch.functions.Descriptors;
 import io.modelwatch.functions.ModelMonitorFunction;
@@ -134,12 +135,13 @@ public final class MonitoringJob {
                             out.collect(PredictionRef.of(e));
                         }
                     })
-                    .returns(PredictionRef.class)
+                    // A serializer of its own on the wire (the join's state keeps the POJO one).
+                    .returns(PredictionRefTypeInfo.INSTANCE)
                     .uid(OperatorIds.PREDICTION_REFS).name("Predictions with an id");
             DataStream<PredictionRef> toJoin;
             if (config.labelledModelsOnly()) {
                 toJoin = refs.connect(labelledModels)
-                        .process(new PredictionsOfLabelledModels())
+                        .process(new PredictionsOfLabelledModels(), PredictionRefTypeInfo.INSTANCE)
                         .uid(OperatorIds.LABELLED_PREDICTIONS).name("Predictions of models that send labels");
             } else {
                 // Every prediction is kept: they go to the join directly. The filter operator
@@ -149,7 +151,7 @@ public final class MonitoringJob {
                 DataStream<PredictionRef> none = refs.filter(p -> false)
                         .uid(OperatorIds.LABELLED_PREDICTIONS_BYPASS).name("No prediction (every one is kept)")
                         .connect(labelledModels)
-                        .process(new PredictionsOfLabelledModels())
+                        .process(new PredictionsOfLabelledModels(), PredictionRefTypeInfo.INSTANCE)
                         .uid(OperatorIds.LABELLED_PREDICTIONS).name("Predictions of models that send labels");
                 toJoin = refs.union(none);
             }
