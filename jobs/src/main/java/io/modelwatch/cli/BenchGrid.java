@@ -179,7 +179,7 @@ final class BenchGrid {
         return 0;
     }
 
-    static final String HEADER = String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8s %10s %10s %11s %9s %8s %10s %9s",
+    static final String HEADER = String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8s %10s %10s %11s %9s %8s %11s %9s",
             "models", "ev/m-min", "refs", "labels", "events", "windows", "baseline/s", "monitor/s", "ratio w/cpu",
             "per core", "us/event", "state/model", "/num.feat");
 
@@ -191,7 +191,7 @@ final class BenchGrid {
         String state = r.liveStateBytes() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.liveStateBytes() / c.models());
         String perFeature = r.liveStateBytes() < 0 || base.numeric() == 0 ? "-"
                 : String.format(Locale.ROOT, "%,d", r.liveStateBytes() / c.models() / base.numeric());
-        return String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8.1f %10s %10s %11s %9s %8.1f %10s %9s",
+        return String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8.1f %10s %10s %11s %9s %8.1f %11s %9s",
                 String.format(Locale.ROOT, "%,d", c.models()), number(c.perModelMinute()),
                 c.completeReferences() ? "complete" : "learning", c.labelFraction() > 0 ? "on" : "off",
                 String.format(Locale.ROOT, "%,d", c.events()), c.windowsPerModel(),
