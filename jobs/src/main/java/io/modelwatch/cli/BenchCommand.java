@@ -86,6 +86,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class BenchCommand {
     static final String USAGE = "usage: modelwatch bench [--models 1000] [--events 1000000] [--numeric-features 20] "
             + "[--categorical-features 5] [--parallelism 2] [--checkpoint-interval 10s] [--no-baseline] [--passes 1]\n"
+            + "       modelwatch bench --grid [--grid-models 1000,10000,100000] [--grid-rates 1,10,60,500] "
+            + "[--grid-references learning,complete] [--grid-labels off,on] [--label-fraction 0.1] "
+            + "[--events 2000000 (per cell)] [--passes 2] [--no-live-state] ...\n"
             + "       modelwatch bench --latency --rate EVENTS_PER_S [--duration 5m] [--drift-after 2m] "
             + "[--window 30s] [--out-of-orderness 2s] [--models 1000] ...";
 
@@ -96,11 +99,25 @@ final class BenchCommand {
 
     record Settings(int models, long events, int numeric, int categorical, int parallelism,
             Duration checkpointInterval, boolean baseline, int passes, boolean latency, double rate, Duration duration,
-            Duration driftAfter, Duration window, Duration outOfOrderness) {
+            Duration driftAfter, Duration window, Duration outOfOrderness, BenchGrid.Cell cell) {
         Workload workload() {
             return new Workload(numeric, categorical);
         }
+
+        /** The same settings for one grid cell. */
+        Settings withCell(BenchGrid.Cell c) {
+            return new Settings(c.models(), c.events(), numeric, categorical, parallelism, checkpointInterval,
+                    baseline, passes, latency, rate, duration, driftAfter, window, outOfOrderness, c);
+        }
+
+        /** Events per model and minute of event time. */
+        double perModelMinute() {
+            return cell == null ? LEGACY_PER_MODEL_MINUTE : cell.perModelMinute();
+        }
     }
+
+    /** The single-workload bench (no --grid): 500 events per model-minute. */
+    static final double LEGACY_PER_MODEL_MINUTE = 500;
 
     static int run(String[] args) throws Exception {
         int models = 1000;
@@ -117,6 +134,9 @@ final class BenchCommand {
         Duration driftAfter = Duration.ofMinutes(2);
         Duration window = Duration.ofSeconds(30);
         Duration outOfOrderness = Duration.ofSeconds(2);
+        BenchGrid.Spec grid = null;
+        boolean eventsGiven = false;
+        boolean passesGiven = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help" -> {
@@ -125,6 +145,15 @@ final class BenchCommand {
                 }
                 case "--no-baseline" -> {
                     baseline = false;
+                    continue;
+                }
+                case "--grid" -> {
+                    grid = grid == null ? new BenchGrid.Spec() : grid;
+                    continue;
+                }
+                case "--no-live-state" -> {
+                    grid = grid == null ? new BenchGrid.Spec() : grid;
+                    grid.liveState = false;
                     continue;
                 }
                 case "--latency" -> {
@@ -140,11 +169,21 @@ final class BenchCommand {
             try {
                 switch (args[i - 1]) {
                     case "--models" -> models = Integer.parseInt(v);
-                    case "--events" -> events = Long.parseLong(v);
+                    case "--events" -> {
+                        events = Long.parseLong(v);
+                        eventsGiven = true;
+                    }
+                    case "--grid-models", "--grid-rates", "--grid-references", "--grid-labels", "--label-fraction" -> {
+                        grid = grid == null ? new BenchGrid.Spec() : grid;
+                        grid.set(args[i - 1], v);
+                    }
                     case "--numeric-features" -> numeric = Integer.parseInt(v);
                     case "--categorical-features" -> categorical = Integer.parseInt(v);
                     case "--parallelism" -> parallelism = Integer.parseInt(v);
-                    case "--passes" -> passes = Integer.parseInt(v);
+                    case "--passes" -> {
+                        passes = Integer.parseInt(v);
+                        passesGiven = true;
+                    }
                     case "--checkpoint-interval" -> checkpointInterval = DurationParser.parse("--checkpoint-interval", v);
                     case "--rate" -> rate = Double.parseDouble(v);
                     case "--duration" -> duration = DurationParser.parse("--duration", v);
@@ -168,11 +207,15 @@ final class BenchCommand {
             throw new UsageException("--latency needs --rate EVENTS_PER_S (half the throughput run's events/s)");
         }
         Settings s = new Settings(models, events, numeric, categorical, parallelism, checkpointInterval, baseline,
-                passes, latency, rate, duration, driftAfter, window, outOfOrderness);
+                passes, latency, rate, duration, driftAfter, window, outOfOrderness, null);
+        if (grid != null) {
+            return BenchGrid.run(s, grid.build(eventsGiven ? events : BenchGrid.DEFAULT_EVENTS_PER_CELL,
+                    passesGiven ? passes : BenchGrid.DEFAULT_PASSES));
+        }
         return latency ? latency(s) : throughput(s);
     }
 
-    private static EmbeddedKafkaCluster broker(Topics topics) throws Exception {
+    static EmbeddedKafkaCluster broker(Topics topics) throws Exception {
         EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start();
         kafka.createTopic(topics.predictions(), 4);
         // As in production (preflight requires it): without it the bounded job's control source,
@@ -185,7 +228,7 @@ final class BenchCommand {
         return kafka;
     }
 
-    private static RunOptions options(String bootstrap, Settings s, ThresholdsConfig thresholds, Path stateDir,
+    static RunOptions options(String bootstrap, Settings s, ThresholdsConfig thresholds, Path stateDir,
             boolean bounded, Duration outOfOrderness, Integer prometheusPort) {
         return options(bootstrap, s, thresholds, stateDir, bounded, outOfOrderness, prometheusPort, "bench");
     }
@@ -200,7 +243,10 @@ final class BenchCommand {
             boolean bounded, Duration outOfOrderness, Duration idleness, Integer prometheusPort, String name) {
         return new RunOptions(bootstrap, null, thresholds, bounded, s.parallelism(), stateDir, null,
                 s.checkpointInterval(), Topics.defaults(), name, name, null, new Properties(), outOfOrderness,
-                idleness, prometheusPort, null, null, false, true, JobConfig.DEFAULT_OPEN_PROFILES);
+                idleness, prometheusPort, null, s.cell() == null ? null : s.cell().references(), false,
+                // The single-workload bench joins labels only for models that send them (its models
+                // send none); the grid runs the job's default, every prediction with an id kept.
+                s.cell() == null, JobConfig.DEFAULT_OPEN_PROFILES);
     }
 
     private static int throughput(Settings s) throws Exception {
@@ -252,7 +298,10 @@ final class BenchCommand {
         cluster.requestJobResult(id).get().toJobExecutionResult(BenchCommand.class.getClassLoader());
     }
 
-    private static void pass(EmbeddedKafkaCluster kafka, MiniCluster cluster, int port, Settings s,
+    /** One pass's runs: the baseline's (null without one) and modelwatch's. */
+    record PassResult(Run baseline, Run monitor) {}
+
+    static PassResult pass(EmbeddedKafkaCluster kafka, MiniCluster cluster, int port, Settings s,
             ThresholdsConfig thresholds, Path dir, String name) throws Exception {
         RunOptions options = options(kafka.bootstrapServers(), s, thresholds, dir.resolve("state"), true,
                 JobConfig.DEFAULT_OUT_OF_ORDERNESS, null, name);
@@ -312,6 +361,7 @@ final class BenchCommand {
                     + "last 10 s sample)%n", monitor.batchedEvents(), monitor.batches(),
                     (double) monitor.batchedEvents() / monitor.batches());
         }
+        return new PassResult(baseline, monitor);
     }
 
     /**
@@ -323,7 +373,7 @@ final class BenchCommand {
      * (its committed offsets, which follow checkpoints, reach the end of the topic): references
      * learned, the windows of the last minute open, as in a job that keeps running.
      */
-    private static void liveState(EmbeddedKafkaCluster kafka, Settings s, ThresholdsConfig thresholds, Path dir)
+    static long liveState(EmbeddedKafkaCluster kafka, Settings s, ThresholdsConfig thresholds, Path dir)
             throws Exception {
         System.out.printf(Locale.ROOT, "%nlive state: the same job, unbounded, a canonical savepoint once it has read "
                 + "every event...%n");
@@ -373,6 +423,7 @@ final class BenchCommand {
                 .forEach(e -> top.append(String.format(Locale.ROOT, "%s%s %,d", top.length() == 0 ? "" : ", ",
                         e.getKey(), e.getValue())));
         System.out.println("  by operator (bytes): " + top);
+        return total;
     }
 
     private static KafkaSource<io.modelwatch.model.IngestRecord> source(RunOptions o) {
@@ -387,25 +438,51 @@ final class BenchCommand {
                 .build();
     }
 
-    private static void fill(String bootstrap, String topic, Settings s) {
+    static void fill(String bootstrap, String topic, Settings s) {
+        fill(bootstrap, topic, null, s);
+    }
+
+    /**
+     * The predictions: model after model, each model's events {@link Settings#perModelMinute()}
+     * a minute apart in event time. With a grid cell's labels on, a label for a
+     * {@code labelFraction} of the predictions goes to {@code labelsTopic}, stamped
+     * {@link BenchGrid#LABEL_DELAY} after its prediction (late, within the label horizon), 1 with
+     * the prediction's score as probability.
+     */
+    static void fill(String bootstrap, String topic, String labelsTopic, Settings s) {
         SplittableRandom random = new SplittableRandom(42);
+        SplittableRandom labelRandom = new SplittableRandom(7);
         Workload workload = s.workload();
         long t0 = System.nanoTime();
-        long perModelMinute = 500;
+        double perModelMinute = s.perModelMinute();
+        double labelFraction = s.cell() == null ? 0 : s.cell().labelFraction();
+        long labels = 0;
         try (TopicWriter writer = new TopicWriter(bootstrap)) {
             for (long i = 0; i < s.events(); i++) {
                 int model = (int) (i % s.models());
                 long n = i / s.models();
-                long millis = START_MILLIS + n * 60_000 / perModelMinute;
+                long millis = START_MILLIS + (long) (n * 60_000 / perModelMinute);
                 String id = modelId(model);
-                writer.send(new ProducerRecord<>(topic, id,
-                        workload.json(random, id, millis).getBytes(StandardCharsets.UTF_8)));
+                String json = workload.json(random, id, millis);
+                writer.send(new ProducerRecord<>(topic, id, json.getBytes(StandardCharsets.UTF_8)));
+                if (labelFraction > 0 && labelRandom.nextDouble() < labelFraction) {
+                    double score = Double.parseDouble(json.substring(json.lastIndexOf(':') + 1, json.length() - 1));
+                    writer.send(new ProducerRecord<>(labelsTopic, id, String.format(Locale.ROOT,
+                            "{\"modelId\":\"%s\",\"predictionId\":\"%s-%d\",\"timestamp\":\"%s\",\"label\":%d}", id, id,
+                            millis, Instant.ofEpochMilli(millis + BenchGrid.LABEL_DELAY.toMillis()),
+                            labelRandom.nextDouble() < score ? 1 : 0).getBytes(StandardCharsets.UTF_8)));
+                    labels++;
+                }
                 if ((i + 1) % 250_000 == 0) {
                     System.out.printf(Locale.ROOT, "  written %,d of %,d events (%.0f s)%n", i + 1, s.events(),
                             (System.nanoTime() - t0) / 1e9);
                 }
             }
             writer.flush();
+        }
+        if (labelFraction > 0) {
+            System.out.printf(Locale.ROOT, "  written %,d labels (%.0f%% of the predictions)%n", labels,
+                    100.0 * labels / s.events());
         }
     }
 
@@ -606,7 +683,7 @@ final class BenchCommand {
                 .mapToLong(e -> e.getValue().offset()).sum();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

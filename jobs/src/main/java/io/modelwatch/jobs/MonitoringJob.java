@@ -12,6 +12,7 @@ import io.modelwatch.functions.FirstLabelPerModel;
 import io.modelwatch.functions.LabelJoinFunction;
 import io.modelwatch.functions.LabelSplitter;
 import io.modelwatch.functions.PerformanceMonitorFunction;
+import io.modelwatch.functions.PredictionRefTypeInfo;
 import io.modelwatch.functions.PredictionsOfLabelledModels;
 import io.modelwatch.functions.Descriptors;
 import io.modelwatch.functions.ModelMonitorFunction;
@@ -144,17 +145,33 @@ public final class MonitoringJob {
                     .process(new FirstLabelPerModel())
                     .uid(OperatorIds.LABELLED_MODELS).name("Models that send labels")
                     .broadcast(PredictionsOfLabelledModels.LABELLED_MODELS);
-            SingleOutputStreamOperator<LabelOutcome> outcomes = events
+            SingleOutputStreamOperator<PredictionRef> refs = events
                     .flatMap((PredictionEvent e, Collector<PredictionRef> out) -> {
                         if (e.predictionId() != null) {
                             out.collect(PredictionRef.of(e));
                         }
                     })
-                    .returns(PredictionRef.class)
-                    .uid(OperatorIds.PREDICTION_REFS).name("Predictions with an id")
-                    .connect(labelledModels)
-                    .process(new PredictionsOfLabelledModels(!config.labelledModelsOnly()))
-                    .uid(OperatorIds.LABELLED_PREDICTIONS).name("Predictions of models that send labels")
+                    // A serializer of its own on the wire (the join's state keeps the POJO one).
+                    .returns(PredictionRefTypeInfo.INSTANCE)
+                    .uid(OperatorIds.PREDICTION_REFS).name("Predictions with an id");
+            DataStream<PredictionRef> toJoin;
+            if (config.labelledModelsOnly()) {
+                toJoin = refs.connect(labelledModels)
+                        .process(new PredictionsOfLabelledModels(), PredictionRefTypeInfo.INSTANCE)
+                        .uid(OperatorIds.LABELLED_PREDICTIONS).name("Predictions of models that send labels");
+            } else {
+                // Every prediction is kept: they go to the join directly. The filter operator
+                // stays in the graph, with its state (the models that send labels), fed nothing,
+                // so that a savepoint moves between the modes; in front of the join it was a
+                // network hop per prediction, a serialisation and a deserialisation, for nothing.
+                DataStream<PredictionRef> none = refs.filter(p -> false)
+                        .uid(OperatorIds.LABELLED_PREDICTIONS_BYPASS).name("No prediction (every one is kept)")
+                        .connect(labelledModels)
+                        .process(new PredictionsOfLabelledModels(), PredictionRefTypeInfo.INSTANCE)
+                        .uid(OperatorIds.LABELLED_PREDICTIONS).name("Predictions of models that send labels");
+                toJoin = refs.union(none);
+            }
+            SingleOutputStreamOperator<LabelOutcome> outcomes = toJoin
                     .keyBy(PredictionRef::joinKey)
                     .connect(labels.keyBy(LabelEvent::joinKey))
                     .process(new LabelJoinFunction(config.thresholds(), config.labelsTopic()))

@@ -22,6 +22,8 @@ public final class OperatorIds {
     public static final String LABEL_JOIN = "label-join";
     public static final String LABELLED_MODELS = "labelled-models";
     public static final String LABELLED_PREDICTIONS = "labelled-predictions";
+    /** Stateless: in the default mode it lets no prediction through to LABELLED_PREDICTIONS. */
+    public static final String LABELLED_PREDICTIONS_BYPASS = "labelled-predictions-bypass";
     public static final String PERFORMANCE_MONITOR = "performance-monitor";
     public static final String TRIGGERS_SINK = "retrain-triggers-sink";
     public static final String HEALTH_SINK = "model-health-sink";

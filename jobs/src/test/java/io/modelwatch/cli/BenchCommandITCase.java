@@ -7,7 +7,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code bin/modelwatch bench} end to end on a tiny workload, so the command behind
@@ -42,5 +44,36 @@ class BenchCommandITCase {
         // an open window each: some KB per model, nowhere near zero.
         assertThat(perModel).isBetween(1_000L, 100_000L);
         assertThat(out).containsPattern("by operator \\(bytes\\): model-monitor [\\d,]+");
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void aTinyGridLeavesOutCellsWithoutThreeWindowsAndTabulatesTheRest() throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            // 3,000 events of 10 models: 300 each, 5 windows at 60 a minute, fewer than 3 at 500.
+            exit = BenchCommand.run(new String[] {"--grid", "--grid-models", "10", "--grid-rates", "60,500",
+                "--grid-references", "complete", "--grid-labels", "on", "--events", "3000", "--numeric-features",
+                "4", "--categorical-features", "1", "--checkpoint-interval", "1s", "--passes", "1"});
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        System.out.println(out);
+
+        assertThat(exit).isZero();
+        assertThat(out).contains("left out (fewer than 3 windows per model): 10 models, 500 events per model-minute");
+        assertThat(out).containsPattern("written [\\d,]+ labels \\(\\d+% of the predictions\\)");
+        int table = out.indexOf("grid summary");
+        assertThat(table).as("the summary table").isPositive();
+        Matcher row = Pattern.compile("\\n10 +60 +complete +on +3,000 +5\\.0 +[\\d,]+ +[\\d,]+ +\\d+\\.\\d+/\\d+\\.\\d+ "
+                + "+[\\d,]+ +[\\d.]+ +([\\d,]+) +[\\d,]+").matcher(out.substring(table));
+        assertThat(row.find()).as("the cell's row").isTrue();
+        // Ten models, given their references, with an open window and a day of labels' state to
+        // come: some KB per model, nowhere near zero.
+        assertThat(Long.parseLong(row.group(1).replace(",", ""))).isBetween(1_000L, 1_000_000L);
     }
 }

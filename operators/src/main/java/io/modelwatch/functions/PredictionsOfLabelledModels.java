@@ -20,8 +20,10 @@ import org.apache.flink.util.Collector;
  * the horizon passes (docs/quality.md, "Performance with delayed labels"). On a fresh start
  * with labels a day late, that is a whole day of labels. So it is opt-in
  * ({@code run --label-join labelled-models}) for deployments where most models send no labels;
- * by default ({@code keepAll}) every prediction with an id is kept and this operator only passes
- * them on (it stays in the graph either way, so switching by savepoint upgrade keeps the graph).
+ * by default every prediction with an id goes to the join around this operator, which then
+ * receives no prediction (it stays in the graph either way, with its state, so switching by
+ * savepoint upgrade keeps the graph; in front of the join it would be a network hop per
+ * prediction).
  */
 public final class PredictionsOfLabelledModels extends BroadcastProcessFunction<PredictionRef, String, PredictionRef> {
     /** Model ids that have sent a label; the value is unused (broadcast state is a map). */

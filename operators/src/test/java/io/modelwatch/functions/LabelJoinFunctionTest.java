@@ -61,6 +61,20 @@ class LabelJoinFunctionTest {
     }
 
     @Test
+    void aRepeatedPredictionWaitsOnceAndItsLabelJoinsOnce() throws Exception {
+        try (var h = harness()) {
+            // A producer's retry: the same prediction twice, then its label, then the retry again.
+            h.processElement1(new StreamRecord<>(prediction("a", 1000), 1000));
+            h.processElement1(new StreamRecord<>(prediction("a", 1000), 1000));
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            h.processElement2(new StreamRecord<>(label("a", HOUR), HOUR));
+            assertThat(h.extractOutputValues()).extracting(LabelOutcome::kind).containsExactly(LabelOutcome.MATCHED);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.getSideOutput(Descriptors.DEAD_LETTERS)).isNullOrEmpty();
+        }
+    }
+
+    @Test
     void unmatchedPredictionsExpireAfterTheHorizonAndUnknownLabelsAreDeadLettered() throws Exception {
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
         try (var h = harness()) {
