@@ -97,7 +97,9 @@ class PrometheusMetricsITCase {
         assertThat(value(scrape, PER_MODEL + "drifting", "stable", "1")).isEqualTo(0.0);
         assertThat(value(scrape, PER_MODEL + "maxPsi", "churn", "7")).isGreaterThan(0.25);
         assertThat(value(scrape, PER_MODEL + "maxPsi", "stable", "1")).isLessThan(0.1);
-        assertThat(value(scrape, PER_MODEL + "driftedWindows", "churn", "7")).isGreaterThanOrEqualTo(3.0);
+        // A shift this strong is decisive on its own (escalation.weighted): the trigger may come with
+        // the first drifted window, so at least that one has been counted.
+        assertThat(value(scrape, PER_MODEL + "driftedWindows", "churn", "7")).isGreaterThanOrEqualTo(1.0);
         // 1,000 events per model in a 60 s window.
         assertThat(value(scrape, PER_MODEL + "eventsPerSecond", "stable", "1")).isBetween(15.0, 18.0);
         // FEATURE_DRIFT, and PREDICTION_DRIFT too where the shift reaches the score: one or two.
