@@ -220,6 +220,7 @@ public final class ModelMonitorFunction
         long size = t.windowSize().toMillis();
         long watermark = ctx.timerService().currentWatermark();
         MonitorStatus st = statusOrNew();
+        WindowGrid grid = WindowGrid.adopt(st, size, () -> newestOpenStart(key));
         ControlStatus cs = null;
         ControlCommand.Reference action = l.referenceActionFor(ModelKey.modelVersion(key));
         if (action != null) {
@@ -241,14 +242,16 @@ public final class ModelMonitorFunction
         // The window of the previous event: most events of a batch share one, so the maps are
         // looked up (and the start boxed) once per window and batch rather than once per event.
         long currentStart = Long.MIN_VALUE;
+        long currentEnd = Long.MIN_VALUE;
         ModelProfile current = null;
         for (PredictionEvent e : batch.events()) {
             st.eventsSeen++;
             long ts = e.timestamp();
             scheduleExpiry(st, ts, t, ctx.timerService());
-            long windowStart = ts - Math.floorMod(ts, size);
-            long windowEnd = windowStart + size;
-            if (windowEnd <= st.lastFiredWindowEnd || windowEnd - 1 <= watermark) {
+            long windowStart = grid.start(ts);
+            long windowEnd = windowStart == currentStart ? currentEnd : grid.end(windowStart);
+            // Behind a window already evaluated (of whichever size), or behind the watermark.
+            if (ts < st.lastFiredWindowEnd || windowEnd - 1 <= watermark) {
                 st.lateSinceReport++;
                 continue;
             }
@@ -275,6 +278,7 @@ public final class ModelMonitorFunction
             if (windowStart != currentStart) {
                 profiles.changedWindows.add(windowStart);
                 currentStart = windowStart;
+                currentEnd = windowEnd;
                 current = window;
             }
             if (ref == null) {
@@ -410,7 +414,6 @@ public final class ModelMonitorFunction
         Thresholds t = l.thresholds();
         long size = t.windowSize().toMillis();
         long windowEnd = timestamp + 1;
-        long windowStart = windowEnd - size;
         MonitorStatus silenceStatus = status.value();
         if (silenceStatus != null && timestamp == silenceStatus.silenceTimerAt) {
             long due = silenceStatus.lastWindowEnd + t.silenceAfter().toMillis();
@@ -427,11 +430,20 @@ public final class ModelMonitorFunction
             }
             status.update(silenceStatus);
         }
-        ModelProfile window = takeWindow(key, windowStart);
-        if (window == null) {
-            return;
-        }
         MonitorStatus st = statusOrNew();
+        WindowGrid grid = WindowGrid.adopt(st, size, () -> newestOpenStart(key));
+        ModelProfile window = null;
+        long windowStart = Long.MIN_VALUE;
+        for (long start : grid.startsEndingAt(windowEnd)) {
+            window = takeWindow(key, start);
+            if (window != null) {
+                windowStart = start;
+                break;
+            }
+        }
+        if (window == null) {
+            return; // a silence or expiry timer only (or a window a reference action discarded)
+        }
         st.lastFiredWindowEnd = Math.max(st.lastFiredWindowEnd, windowEnd);
         long spanMillis = t.escalationWithin().toMillis();
         ReferenceProfile ref = reference(key);
@@ -740,7 +752,7 @@ public final class ModelMonitorFunction
             return false;
         }
         // Windows end long before; only a window size changed by an upgrade could leave one open.
-        long size = t.windowSize().toMillis();
+        WindowGrid grid = WindowGrid.adopt(st, t.windowSize().toMillis(), () -> newestOpenStart(key));
         Set<Long> starts = new HashSet<>();
         windows.keys().forEach(starts::add);
         OpenProfiles.Entry cached = open.get(key);
@@ -749,7 +761,7 @@ public final class ModelMonitorFunction
             open.remove(key);
         }
         for (Long start : starts) {
-            ctx.timerService().deleteEventTimeTimer(start + size - 1);
+            ctx.timerService().deleteEventTimeTimer(grid.end(start) - 1);
         }
         if (st.silenceTimerAt != Long.MIN_VALUE) {
             ctx.timerService().deleteEventTimeTimer(st.silenceTimerAt);
@@ -764,6 +776,24 @@ public final class ModelMonitorFunction
         referenceCache.remove(key);
         expiredVersions.inc();
         return true;
+    }
+
+    /**
+     * The start of the current key's open window that starts last (cached or in state), or
+     * Long.MIN_VALUE: read once per version whose state predates {@link MonitorStatus#windowGrids}.
+     */
+    private long newestOpenStart(String key) throws Exception {
+        long newest = Long.MIN_VALUE;
+        for (Long start : windows.keys()) {
+            newest = Math.max(newest, start);
+        }
+        OpenProfiles.Entry cached = open.get(key);
+        if (cached != null) {
+            for (Long start : cached.windows.keySet()) {
+                newest = Math.max(newest, start);
+            }
+        }
+        return newest;
     }
 
     private MonitorStatus statusOrNew() throws Exception {
