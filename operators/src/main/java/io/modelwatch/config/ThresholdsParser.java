@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +38,33 @@ public final class ThresholdsParser {
             "performance", Set.of("labelHorizon", "minLabels", "referenceLabels", "accuracyDrop", "errorIncrease"),
             "lifecycle", Set.of("expireAfter"));
 
+    /** The keys of the mappings under {@code drift}. */
+    private static final Map<String, Set<String>> DRIFT_MAPPINGS = Map.of(
+            "psi", Set.of("warning", "critical"),
+            "effect", Set.of("numeric", "categorical", "missingRate"),
+            "sequential", Set.of("allowance", "threshold"));
+
     private ThresholdsParser() {}
+
+    /**
+     * Every setting of a model's section, as dotted paths ({@code window.size},
+     * {@code drift.psi.warning}), sorted: what {@code defaults} and each {@code models.<id>} may
+     * hold. Tests that must cover every key (the savepoint-upgrade walk of the schema) take the
+     * list from here, so a new key without a case fails them.
+     */
+    public static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        SECTIONS.forEach((section, names) -> names.forEach(name -> {
+            Set<String> nested = section.equals("drift") ? DRIFT_MAPPINGS.get(name) : null;
+            if (nested == null) {
+                keys.add(section + "." + name);
+            } else {
+                nested.forEach(n -> keys.add(section + "." + name + "." + n));
+            }
+        }));
+        Collections.sort(keys);
+        return keys;
+    }
 
     public static ThresholdsConfig parse(String yamlText) {
         JsonNode root;
@@ -112,21 +141,21 @@ public final class ThresholdsParser {
             if (!psi.isObject()) {
                 throw new ConfigException(prefix + "drift.psi: must be a mapping with warning and critical");
             }
-            checkKeys(psi, prefix + "drift.psi.", Set.of("warning", "critical"));
+            checkKeys(psi, prefix + "drift.psi.", DRIFT_MAPPINGS.get("psi"));
         }
         JsonNode effect = node.path("drift").path("effect");
         if (!effect.isMissingNode()) {
             if (!effect.isObject()) {
                 throw new ConfigException(prefix + "drift.effect: must be a mapping with numeric, categorical, missingRate");
             }
-            checkKeys(effect, prefix + "drift.effect.", Set.of("numeric", "categorical", "missingRate"));
+            checkKeys(effect, prefix + "drift.effect.", DRIFT_MAPPINGS.get("effect"));
         }
         JsonNode sequential = node.path("drift").path("sequential");
         if (!sequential.isMissingNode()) {
             if (!sequential.isObject()) {
                 throw new ConfigException(prefix + "drift.sequential: must be a mapping with allowance and threshold");
             }
-            checkKeys(sequential, prefix + "drift.sequential.", Set.of("allowance", "threshold"));
+            checkKeys(sequential, prefix + "drift.sequential.", DRIFT_MAPPINGS.get("sequential"));
         }
         return new Thresholds(
                 intAt(node, prefix, "reference", "events", base.referenceEvents()),
