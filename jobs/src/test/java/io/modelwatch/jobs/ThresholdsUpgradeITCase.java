@@ -59,6 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       {@code within}: the report's escalation; {@code window.size}: the windows opened after
  *       the restore are of the new size, the one open at the savepoint finishes under its old
  *       size; {@code reference.events}: frozen references are kept as learned);
+ *       the first report of each model after the restore names the keys changed for it
+ *       ({@code upgrade.changed}), which makes every key's change visible on its own;
  *   <li>triggers in flight are handled as docs/thresholds.md says: the drift of {@code fraud} has
  *       one drifted window evaluated before the first savepoint and triggers after it, once; no
  *       trigger is written twice, and every window of every model is reported exactly once
@@ -214,6 +216,24 @@ class ThresholdsUpgradeITCase extends KafkaTestBase {
             List<HealthReport> all = read(name + "-health", HealthReport.class);
             List<HealthReport> run = all.subList(reportsBefore, all.size());
             assertThat(run).as("%s: reports", step.description()).isNotEmpty();
+            if (previous != null) {
+                // The first report of each model after the restore names the keys changed for it.
+                for (ModelScenario s : SCENARIOS) {
+                    List<String> expected = changed(previous.forModel(s.modelId()), config.forModel(s.modelId()));
+                    HealthReport firstAfter = run.stream().filter(r -> r.modelId().equals(s.modelId())).findFirst()
+                            .orElseThrow();
+                    if (expected.isEmpty()) {
+                        assertThat(firstAfter.upgrade()).as("%s: %s", step.description(), s.modelId()).isNull();
+                    } else {
+                        assertThat(firstAfter.upgrade()).as("%s: %s", step.description(), s.modelId()).isNotNull();
+                        assertThat(firstAfter.upgrade().fromThresholdsVersion()).isEqualTo(previous.version());
+                        assertThat(firstAfter.upgrade().changed()).as("%s: %s", step.description(), s.modelId())
+                                .containsExactlyElementsOf(expected);
+                    }
+                    assertThat(run.stream().filter(r -> r.modelId().equals(s.modelId())).skip(1)
+                            .map(HealthReport::upgrade)).as("noted once").containsOnlyNulls();
+                }
+            }
             for (HealthReport r : run) {
                 String where = step.description() + ": " + r.modelId() + " " + r.windowStart() + "-" + r.windowEnd();
                 Thresholds t = config.forModel(r.modelId());
@@ -271,6 +291,13 @@ class ThresholdsUpgradeITCase extends KafkaTestBase {
         assertThat(triggers).extracting(RetrainTrigger::modelId).containsOnly(OVERRIDDEN);
         assertThat(read(name + "-dead-letters", Object.class)).isEmpty();
         return new Walk(reports, triggers);
+    }
+
+    /** The keys whose value differs between two models' thresholds, sorted. */
+    static List<String> changed(Thresholds before, Thresholds after) {
+        Map<String, String> b = ThresholdsParser.settings(before);
+        Map<String, String> a = ThresholdsParser.settings(after);
+        return a.keySet().stream().filter(k -> !a.get(k).equals(b.get(k))).sorted().toList();
     }
 
     /** The thresholds file of a step: dotted keys nested back into sections. */

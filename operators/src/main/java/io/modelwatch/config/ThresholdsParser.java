@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -108,6 +109,44 @@ public final class ThresholdsParser {
      */
     public static Thresholds override(Thresholds base, JsonNode node, String prefix) {
         return apply(base, node, prefix).validate(prefix);
+    }
+
+    /**
+     * Every setting of {@code t} by its key as written in the file ({@link #keys()}), the value
+     * as text (durations as in the file, {@code 10m}): what a health report lists as changed by a
+     * savepoint upgrade ({@link io.modelwatch.model.HealthReport.Upgrade}).
+     */
+    public static SortedMap<String, String> settings(Thresholds t) {
+        SortedMap<String, String> m = new TreeMap<>();
+        m.put("reference.events", String.valueOf(t.referenceEvents()));
+        m.put("window.size", DurationParser.format(t.windowSize()));
+        m.put("window.minEvents", String.valueOf(t.minWindowEvents()));
+        m.put("drift.numericBins", String.valueOf(t.numericBins()));
+        m.put("drift.categoryBins", String.valueOf(t.categoryBins()));
+        m.put("drift.psi.warning", String.valueOf(t.psiWarning()));
+        m.put("drift.psi.critical", String.valueOf(t.psiCritical()));
+        m.put("drift.fdr", String.valueOf(t.falseDiscoveryRate()));
+        m.put("drift.effect.numeric", String.valueOf(t.minNumericShift()));
+        m.put("drift.effect.categorical", String.valueOf(t.minCategoryShift()));
+        m.put("drift.effect.missingRate", String.valueOf(t.minMissingRateChange()));
+        m.put("drift.sequential.allowance", String.valueOf(t.sequentialAllowance()));
+        m.put("drift.sequential.threshold", String.valueOf(t.sequentialThreshold()));
+        m.put("escalation.windows", String.valueOf(t.escalationWindows()));
+        m.put("escalation.within", DurationParser.format(t.escalationWithin()));
+        m.put("escalation.cooldown", DurationParser.format(t.cooldown()));
+        m.put("quality.missingRateIncrease", String.valueOf(t.missingRateIncrease()));
+        m.put("quality.badValueRate", String.valueOf(t.badValueRate()));
+        m.put("quality.pValue", String.valueOf(t.qualityPValue()));
+        m.put("quality.volumeChange", String.valueOf(t.volumeChange()));
+        m.put("quality.lateRate", String.valueOf(t.lateRate()));
+        m.put("quality.silenceAfter", DurationParser.format(t.silenceAfter()));
+        m.put("performance.labelHorizon", DurationParser.format(t.labelHorizon()));
+        m.put("performance.minLabels", String.valueOf(t.minLabels()));
+        m.put("performance.referenceLabels", String.valueOf(t.referenceLabels()));
+        m.put("performance.accuracyDrop", String.valueOf(t.accuracyDrop()));
+        m.put("performance.errorIncrease", String.valueOf(t.errorIncrease()));
+        m.put("lifecycle.expireAfter", DurationParser.format(t.expireAfter()));
+        return m;
     }
 
     /** The section names and their keys, as in the file. */

@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -38,7 +40,10 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -85,7 +90,8 @@ import org.apache.flink.util.Collector;
  * on or against the old reference.
  */
 public final class ModelMonitorFunction
-        extends KeyedBroadcastProcessFunction<String, PredictionBatch, ControlUpdate, HealthReport> {
+        extends KeyedBroadcastProcessFunction<String, PredictionBatch, ControlUpdate, HealthReport>
+        implements CheckpointedFunction {
     /** Decoded references of recently active keys; a reference never changes once frozen. */
     private static final int REFERENCE_CACHE_SIZE = 4096;
     /**
@@ -142,6 +148,9 @@ public final class ModelMonitorFunction
     private transient Counter controlUpdates;
     private transient Counter referenceActions;
     private transient ModelMetrics metrics;
+    /** The thresholds file in force when the restored savepoint was taken; null on a fresh start. */
+    private transient ThresholdsFile restoredFile;
+    private transient ListState<String> fileState;
 
     public ModelMonitorFunction(ThresholdsConfig config) {
         this(config, Map.of());
@@ -451,8 +460,8 @@ public final class ModelMonitorFunction
         if (!window.binned() || ref == null) {
             ModelProfile learned = ref != null ? null : learningOf(key);
             long referenceEvents = ref != null ? ref.events() : learned == null ? 0 : learned.events();
-            out.collect(withControl(DriftEvaluator.summary(HealthReport.WARMING_UP, window, referenceEvents, t,
-                    context(key, windowStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l));
+            out.collect(noted(withControl(DriftEvaluator.summary(HealthReport.WARMING_UP, window, referenceEvents, t,
+                    context(key, windowStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l), st));
             st.lateSinceReport = 0;
             status.update(st);
             return;
@@ -469,8 +478,8 @@ public final class ModelMonitorFunction
         if (window.events() < t.minWindowEvents()) {
             pending.update(window.toBytes());
             st.pendingStart = spanStart;
-            out.collect(withControl(DriftEvaluator.summary(HealthReport.ACCUMULATING, window, ref.events(), t,
-                    context(key, spanStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l));
+            out.collect(noted(withControl(DriftEvaluator.summary(HealthReport.ACCUMULATING, window, ref.events(), t,
+                    context(key, spanStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l), st));
             st.lateSinceReport = 0;
             status.update(st);
             return;
@@ -488,7 +497,7 @@ public final class ModelMonitorFunction
         WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, sequentialEvidence);
         QualityEvaluator.Result quality =
                 QualityEvaluator.evaluate(ref, window, t, windowEnd - spanStart, st.lateSinceReport);
-        HealthReport report = withControl(withQuality(eval.report(), quality), l);
+        HealthReport report = noted(withControl(withQuality(eval.report(), quality), l), st);
         st.recordWindow(windowEnd, eval.drifted(), spanMillis);
         st.lateSinceReport = 0;
         status.update(st);
@@ -537,10 +546,10 @@ public final class ModelMonitorFunction
         ReferenceProfile ref = reference(key);
         long referenceEvents = ref != null ? ref.events() : 0;
         long since = st.lastEventTime == Long.MIN_VALUE ? timestamp - t.silenceAfter().toMillis() : st.lastEventTime;
-        out.collect(withControl(DriftEvaluator.summary(HealthReport.SILENT, new ModelProfile(), referenceEvents, t,
+        out.collect(noted(withControl(DriftEvaluator.summary(HealthReport.SILENT, new ModelProfile(), referenceEvents, t,
                 new DriftEvaluator.Context(ModelKey.modelId(key), ModelKey.modelVersion(key), since, timestamp,
                         st.eventsSeen, st.lateSinceReport, st.driftedWithin(timestamp, t.escalationWithin().toMillis()),
-                        l.resolved().version())), l));
+                        l.resolved().version())), l), st));
     }
 
     private DriftEvaluator.Context context(String key, long start, long end, MonitorStatus st, int driftedBefore,
@@ -794,6 +803,46 @@ public final class ModelMonitorFunction
             }
         }
         return newest;
+    }
+
+    /**
+     * The thresholds file's settings, by model, as operator state: the state knows which file it
+     * was written under, so after a savepoint upgrade the first report of each version can say
+     * which of its keys changed ({@link HealthReport.Upgrade}). The same on every subtask (union
+     * list state, so any parallelism restores it).
+     */
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        fileState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("thresholds-file", Types.STRING));
+        restoredFile = null;
+        for (String json : fileState.get()) {
+            restoredFile = ThresholdsFile.fromJson(json);
+            break;
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        fileState.update(List.of(ThresholdsFile.of(config).toJson()));
+    }
+
+    /**
+     * {@code r} with a note of the savepoint upgrade, on the version's first report after one
+     * changed its model's settings; records in {@code st} which file the version was reported under.
+     */
+    private HealthReport noted(HealthReport r, MonitorStatus st) {
+        String file = config.version();
+        HealthReport noted = r;
+        if (restoredFile != null && restoredFile.version().equals(st.reportedThresholdsVersion)
+                && !file.equals(st.reportedThresholdsVersion)) {
+            List<String> changed = restoredFile.changedFor(r.modelId(), config);
+            if (!changed.isEmpty()) {
+                noted = r.withUpgrade(new HealthReport.Upgrade(restoredFile.version(), changed.toArray(String[]::new)));
+            }
+        }
+        st.reportedThresholdsVersion = file;
+        return noted;
     }
 
     private MonitorStatus statusOrNew() throws Exception {

@@ -31,6 +31,11 @@ public class MonitorStatus {
      * {@code window.size} are still open. Empty in state written before it existed.
      */
     public long[] windowGrids = new long[0];
+    /**
+     * The thresholds file's version of this version's last report, or null (state written before
+     * it existed): a restore under another file notes what changed in the next report.
+     */
+    public String reportedThresholdsVersion;
 
     public MonitorStatus() {}
 

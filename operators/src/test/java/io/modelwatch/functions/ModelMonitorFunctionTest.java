@@ -100,6 +100,7 @@ class ModelMonitorFunctionTest {
             assertThat(after.get(0).referenceEvents()).isEqualTo(500);
             assertThat(after.get(0).eventsSeen()).isEqualTo(1100);
             assertThat(signals(restored)).isNotEmpty();
+            assertThat(after.get(0).upgrade()).as("same thresholds: nothing to note").isNull();
         }
     }
 
@@ -144,6 +145,11 @@ class ModelMonitorFunctionTest {
             assertThat(spans(reports(restored))).containsExactly(
                     "OK 00:02:00-00:03:00 600", "OK 00:03:00-00:05:00 300", "OK 00:05:00-00:10:00 600");
             assertThat(reports(restored).get(2).eventsSeen()).isEqualTo(2300);
+            // The first report after the upgrade says what changed for the model, once.
+            HealthReport.Upgrade upgrade = reports(restored).get(0).upgrade();
+            assertThat(upgrade.fromThresholdsVersion()).isEqualTo(windowSize("1m").version());
+            assertThat(upgrade.changed()).containsExactly("window.size");
+            assertThat(reports(restored).subList(1, 3)).extracting(HealthReport::upgrade).containsOnlyNulls();
             assertThat(reports(restored)).allSatisfy(r -> assertThat(r.referenceEvents()).isEqualTo(500));
         }
     }
