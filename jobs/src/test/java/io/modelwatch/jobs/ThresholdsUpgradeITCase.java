@@ -207,7 +207,7 @@ class ThresholdsUpgradeITCase extends KafkaTestBase {
                 long watermark = START.plus(Duration.ofMinutes(from + MINUTES_PER_RUN)).toEpochMilli() - 31_000;
                 return Instant.ofEpochMilli(watermark - Math.floorMod(watermark, size)).toString();
             }));
-            awaitReports(name + "-health", step.description(), reports -> SCENARIOS.stream().allMatch(s -> reports.stream()
+            awaitReports(name + "-health", step.description(), job, reports -> SCENARIOS.stream().allMatch(s -> reports.stream()
                     .anyMatch(r -> r.modelId().equals(s.modelId()) && r.windowStart().compareTo(stepStart) >= 0
                             && r.windowEnd().compareTo(lastClosed.get(s.modelId())) >= 0)));
             assertThat(job.getJobStatus().get(30, TimeUnit.SECONDS)).as(step.description()).isEqualTo(JobStatus.RUNNING);
@@ -355,12 +355,15 @@ class ThresholdsUpgradeITCase extends KafkaTestBase {
     }
 
     /** Polls the health topic (read_committed) until {@code done} holds for what was committed. */
-    static void awaitReports(String topic, String step, Predicate<List<HealthReport>> done) {
+    static void awaitReports(String topic, String step, JobClient job, Predicate<List<HealthReport>> done)
+            throws Exception {
         List<HealthReport> seen = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         try (TopicTail tail = new TopicTail(kafka.bootstrapServers(), topic)) {
             while (!done.test(seen)) {
-                assertThat(System.nanoTime()).as("%s: reports in time; so far %s", step, seen.stream()
+                assertThat(System.nanoTime()).as("%s: reports in time (job %s; a restore that fails restarts it"
+                        + " over and over, the cause is in the log); so far %s", step,
+                        job.getJobStatus().get(10, TimeUnit.SECONDS), seen.stream()
                         .map(r -> r.modelId() + "@" + r.windowStart().substring(11, 16) + "-"
                                 + r.windowEnd().substring(11, 16) + ":" + r.status())
                         .collect(Collectors.joining(", "))).isLessThan(deadline);
