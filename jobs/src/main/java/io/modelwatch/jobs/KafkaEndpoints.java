@@ -44,7 +44,7 @@ public final class KafkaEndpoints {
      * the topic up once created) instead of failing it; {@code run} and the job jar still refuse to
      * start without it ({@link KafkaPreflight}).
      */
-    private static KafkaSource<ControlRecord> control(RunOptions o) {
+    private static RunBoundedKafkaSource<ControlRecord> control(RunOptions o) {
         KafkaSourceBuilder<ControlRecord> b = KafkaSource.<ControlRecord>builder()
                 .setBootstrapServers(o.bootstrapServers())
                 .setTopicPattern(Pattern.compile(Pattern.quote(o.topics().control())))
@@ -57,10 +57,15 @@ public final class KafkaEndpoints {
         if (o.bounded()) {
             b.setBounded(OffsetsInitializer.latest());
         }
-        return b.build();
+        return new RunBoundedKafkaSource<>(b.build());
     }
 
-    private static KafkaSource<IngestRecord> source(RunOptions o, String topic,
+    /**
+     * Wrapped in {@link RunBoundedKafkaSource}: partitions restored from a savepoint or checkpoint
+     * stop where this run says (a bounded run at today's end offsets, an unbounded one never),
+     * whichever kind of run wrote the state.
+     */
+    private static RunBoundedKafkaSource<IngestRecord> source(RunOptions o, String topic,
             KafkaRecordDeserializationSchema<IngestRecord> deserializer) {
         KafkaSourceBuilder<IngestRecord> b = KafkaSource.<IngestRecord>builder()
                 .setBootstrapServers(o.bootstrapServers())
@@ -78,7 +83,7 @@ public final class KafkaEndpoints {
             // Restores take offsets from state; a fresh start resumes the group or reads all.
             b.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
         }
-        return b.build();
+        return new RunBoundedKafkaSource<>(b.build());
     }
 
     public static Sinks sinks(RunOptions o) {

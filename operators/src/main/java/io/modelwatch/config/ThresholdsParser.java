@@ -9,10 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -35,7 +39,33 @@ public final class ThresholdsParser {
             "performance", Set.of("labelHorizon", "minLabels", "referenceLabels", "accuracyDrop", "errorIncrease"),
             "lifecycle", Set.of("expireAfter"));
 
+    /** The keys of the mappings under {@code drift}. */
+    private static final Map<String, Set<String>> DRIFT_MAPPINGS = Map.of(
+            "psi", Set.of("warning", "critical"),
+            "effect", Set.of("numeric", "categorical", "missingRate"),
+            "sequential", Set.of("allowance", "threshold"));
+
     private ThresholdsParser() {}
+
+    /**
+     * Every setting of a model's section, as dotted paths ({@code window.size},
+     * {@code drift.psi.warning}), sorted: what {@code defaults} and each {@code models.<id>} may
+     * hold. Tests that must cover every key (the savepoint-upgrade walk of the schema) take the
+     * list from here, so a new key without a case fails them.
+     */
+    public static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        SECTIONS.forEach((section, names) -> names.forEach(name -> {
+            Set<String> nested = section.equals("drift") ? DRIFT_MAPPINGS.get(name) : null;
+            if (nested == null) {
+                keys.add(section + "." + name);
+            } else {
+                nested.forEach(n -> keys.add(section + "." + name + "." + n));
+            }
+        }));
+        Collections.sort(keys);
+        return keys;
+    }
 
     public static ThresholdsConfig parse(String yamlText) {
         JsonNode root;
@@ -81,6 +111,44 @@ public final class ThresholdsParser {
         return apply(base, node, prefix).validate(prefix);
     }
 
+    /**
+     * Every setting of {@code t} by its key as written in the file ({@link #keys()}), the value
+     * as text (durations as in the file, {@code 10m}): what a health report lists as changed by a
+     * savepoint upgrade ({@link io.modelwatch.model.HealthReport.Upgrade}).
+     */
+    public static SortedMap<String, String> settings(Thresholds t) {
+        SortedMap<String, String> m = new TreeMap<>();
+        m.put("reference.events", String.valueOf(t.referenceEvents()));
+        m.put("window.size", DurationParser.format(t.windowSize()));
+        m.put("window.minEvents", String.valueOf(t.minWindowEvents()));
+        m.put("drift.numericBins", String.valueOf(t.numericBins()));
+        m.put("drift.categoryBins", String.valueOf(t.categoryBins()));
+        m.put("drift.psi.warning", String.valueOf(t.psiWarning()));
+        m.put("drift.psi.critical", String.valueOf(t.psiCritical()));
+        m.put("drift.fdr", String.valueOf(t.falseDiscoveryRate()));
+        m.put("drift.effect.numeric", String.valueOf(t.minNumericShift()));
+        m.put("drift.effect.categorical", String.valueOf(t.minCategoryShift()));
+        m.put("drift.effect.missingRate", String.valueOf(t.minMissingRateChange()));
+        m.put("drift.sequential.allowance", String.valueOf(t.sequentialAllowance()));
+        m.put("drift.sequential.threshold", String.valueOf(t.sequentialThreshold()));
+        m.put("escalation.windows", String.valueOf(t.escalationWindows()));
+        m.put("escalation.within", DurationParser.format(t.escalationWithin()));
+        m.put("escalation.cooldown", DurationParser.format(t.cooldown()));
+        m.put("quality.missingRateIncrease", String.valueOf(t.missingRateIncrease()));
+        m.put("quality.badValueRate", String.valueOf(t.badValueRate()));
+        m.put("quality.pValue", String.valueOf(t.qualityPValue()));
+        m.put("quality.volumeChange", String.valueOf(t.volumeChange()));
+        m.put("quality.lateRate", String.valueOf(t.lateRate()));
+        m.put("quality.silenceAfter", DurationParser.format(t.silenceAfter()));
+        m.put("performance.labelHorizon", DurationParser.format(t.labelHorizon()));
+        m.put("performance.minLabels", String.valueOf(t.minLabels()));
+        m.put("performance.referenceLabels", String.valueOf(t.referenceLabels()));
+        m.put("performance.accuracyDrop", String.valueOf(t.accuracyDrop()));
+        m.put("performance.errorIncrease", String.valueOf(t.errorIncrease()));
+        m.put("lifecycle.expireAfter", DurationParser.format(t.expireAfter()));
+        return m;
+    }
+
     /** The section names and their keys, as in the file. */
     static Set<String> sectionKeys(String section) {
         return SECTIONS.get(section);
@@ -112,21 +180,21 @@ public final class ThresholdsParser {
             if (!psi.isObject()) {
                 throw new ConfigException(prefix + "drift.psi: must be a mapping with warning and critical");
             }
-            checkKeys(psi, prefix + "drift.psi.", Set.of("warning", "critical"));
+            checkKeys(psi, prefix + "drift.psi.", DRIFT_MAPPINGS.get("psi"));
         }
         JsonNode effect = node.path("drift").path("effect");
         if (!effect.isMissingNode()) {
             if (!effect.isObject()) {
                 throw new ConfigException(prefix + "drift.effect: must be a mapping with numeric, categorical, missingRate");
             }
-            checkKeys(effect, prefix + "drift.effect.", Set.of("numeric", "categorical", "missingRate"));
+            checkKeys(effect, prefix + "drift.effect.", DRIFT_MAPPINGS.get("effect"));
         }
         JsonNode sequential = node.path("drift").path("sequential");
         if (!sequential.isMissingNode()) {
             if (!sequential.isObject()) {
                 throw new ConfigException(prefix + "drift.sequential: must be a mapping with allowance and threshold");
             }
-            checkKeys(sequential, prefix + "drift.sequential.", Set.of("allowance", "threshold"));
+            checkKeys(sequential, prefix + "drift.sequential.", DRIFT_MAPPINGS.get("sequential"));
         }
         return new Thresholds(
                 intAt(node, prefix, "reference", "events", base.referenceEvents()),

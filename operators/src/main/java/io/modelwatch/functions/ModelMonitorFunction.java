@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -39,7 +41,10 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -86,7 +91,8 @@ import org.apache.flink.util.Collector;
  * on or against the old reference.
  */
 public final class ModelMonitorFunction
-        extends KeyedBroadcastProcessFunction<String, PredictionBatch, ControlUpdate, HealthReport> {
+        extends KeyedBroadcastProcessFunction<String, PredictionBatch, ControlUpdate, HealthReport>
+        implements CheckpointedFunction {
     /** Decoded references of recently active keys; a reference never changes once frozen. */
     private static final int REFERENCE_CACHE_SIZE = 4096;
     /**
@@ -143,6 +149,9 @@ public final class ModelMonitorFunction
     private transient Counter controlUpdates;
     private transient Counter referenceActions;
     private transient ModelMetrics metrics;
+    /** The thresholds file in force when the restored savepoint was taken; null on a fresh start. */
+    private transient ThresholdsFile restoredFile;
+    private transient ListState<String> fileState;
 
     public ModelMonitorFunction(ThresholdsConfig config) {
         this(config, Map.of());
@@ -221,6 +230,7 @@ public final class ModelMonitorFunction
         long size = t.windowSize().toMillis();
         long watermark = ctx.timerService().currentWatermark();
         MonitorStatus st = statusOrNew();
+        WindowGrid grid = WindowGrid.adopt(st, size, () -> newestOpenStart(key));
         ControlStatus cs = null;
         ControlCommand.Reference action = l.referenceActionFor(ModelKey.modelVersion(key));
         if (action != null) {
@@ -242,14 +252,16 @@ public final class ModelMonitorFunction
         // The window of the previous event: most events of a batch share one, so the maps are
         // looked up (and the start boxed) once per window and batch rather than once per event.
         long currentStart = Long.MIN_VALUE;
+        long currentEnd = Long.MIN_VALUE;
         ModelProfile current = null;
         for (PredictionEvent e : batch.events()) {
             st.eventsSeen++;
             long ts = e.timestamp();
             scheduleExpiry(st, ts, t, ctx.timerService());
-            long windowStart = ts - Math.floorMod(ts, size);
-            long windowEnd = windowStart + size;
-            if (windowEnd <= st.lastFiredWindowEnd || windowEnd - 1 <= watermark) {
+            long windowStart = grid.start(ts);
+            long windowEnd = windowStart == currentStart ? currentEnd : grid.end(windowStart);
+            // Behind a window already evaluated (of whichever size), or behind the watermark.
+            if (ts < st.lastFiredWindowEnd || windowEnd - 1 <= watermark) {
                 st.lateSinceReport++;
                 continue;
             }
@@ -276,6 +288,7 @@ public final class ModelMonitorFunction
             if (windowStart != currentStart) {
                 profiles.changedWindows.add(windowStart);
                 currentStart = windowStart;
+                currentEnd = windowEnd;
                 current = window;
             }
             if (ref == null) {
@@ -411,7 +424,6 @@ public final class ModelMonitorFunction
         Thresholds t = l.thresholds();
         long size = t.windowSize().toMillis();
         long windowEnd = timestamp + 1;
-        long windowStart = windowEnd - size;
         MonitorStatus silenceStatus = status.value();
         if (silenceStatus != null && timestamp == silenceStatus.silenceTimerAt) {
             long due = silenceStatus.lastWindowEnd + t.silenceAfter().toMillis();
@@ -428,11 +440,20 @@ public final class ModelMonitorFunction
             }
             status.update(silenceStatus);
         }
-        ModelProfile window = takeWindow(key, windowStart);
-        if (window == null) {
-            return;
-        }
         MonitorStatus st = statusOrNew();
+        WindowGrid grid = WindowGrid.adopt(st, size, () -> newestOpenStart(key));
+        ModelProfile window = null;
+        long windowStart = Long.MIN_VALUE;
+        for (long start : grid.startsEndingAt(windowEnd)) {
+            window = takeWindow(key, start);
+            if (window != null) {
+                windowStart = start;
+                break;
+            }
+        }
+        if (window == null) {
+            return; // a silence or expiry timer only (or a window a reference action discarded)
+        }
         st.lastFiredWindowEnd = Math.max(st.lastFiredWindowEnd, windowEnd);
         long spanMillis = t.escalationWithin().toMillis();
         ReferenceProfile ref = reference(key);
@@ -440,8 +461,8 @@ public final class ModelMonitorFunction
         if (!window.binned() || ref == null) {
             ModelProfile learned = ref != null ? null : learningOf(key);
             long referenceEvents = ref != null ? ref.events() : learned == null ? 0 : learned.events();
-            out.collect(withControl(DriftEvaluator.summary(HealthReport.WARMING_UP, window, referenceEvents, t,
-                    context(key, windowStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l));
+            out.collect(noted(withControl(DriftEvaluator.summary(HealthReport.WARMING_UP, window, referenceEvents, t,
+                    context(key, windowStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l), st));
             st.lateSinceReport = 0;
             status.update(st);
             return;
@@ -458,8 +479,8 @@ public final class ModelMonitorFunction
         if (window.events() < t.minWindowEvents() && !decisiveAlready(key, ref, window, spanStart, windowEnd, st, l)) {
             pending.update(window.toBytes());
             st.pendingStart = spanStart;
-            out.collect(withControl(DriftEvaluator.summary(HealthReport.ACCUMULATING, window, ref.events(), t,
-                    context(key, spanStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l));
+            out.collect(noted(withControl(DriftEvaluator.summary(HealthReport.ACCUMULATING, window, ref.events(), t,
+                    context(key, spanStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l), st));
             st.lateSinceReport = 0;
             status.update(st);
             return;
@@ -477,7 +498,7 @@ public final class ModelMonitorFunction
         WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, sequentialEvidence);
         QualityEvaluator.Result quality =
                 QualityEvaluator.evaluate(ref, window, t, windowEnd - spanStart, st.lateSinceReport);
-        HealthReport report = withControl(withQuality(eval.report(), quality), l);
+        HealthReport report = noted(withControl(withQuality(eval.report(), quality), l), st);
         st.recordWindow(windowEnd, eval.drifted(), spanMillis);
         st.lateSinceReport = 0;
         status.update(st);
@@ -556,10 +577,10 @@ public final class ModelMonitorFunction
         ReferenceProfile ref = reference(key);
         long referenceEvents = ref != null ? ref.events() : 0;
         long since = st.lastEventTime == Long.MIN_VALUE ? timestamp - t.silenceAfter().toMillis() : st.lastEventTime;
-        out.collect(withControl(DriftEvaluator.summary(HealthReport.SILENT, new ModelProfile(), referenceEvents, t,
+        out.collect(noted(withControl(DriftEvaluator.summary(HealthReport.SILENT, new ModelProfile(), referenceEvents, t,
                 new DriftEvaluator.Context(ModelKey.modelId(key), ModelKey.modelVersion(key), since, timestamp,
                         st.eventsSeen, st.lateSinceReport, st.driftedWithin(timestamp, t.escalationWithin().toMillis()),
-                        l.resolved().version())), l));
+                        l.resolved().version())), l), st));
     }
 
     private DriftEvaluator.Context context(String key, long start, long end, MonitorStatus st, int driftedBefore,
@@ -771,7 +792,7 @@ public final class ModelMonitorFunction
             return false;
         }
         // Windows end long before; only a window size changed by an upgrade could leave one open.
-        long size = t.windowSize().toMillis();
+        WindowGrid grid = WindowGrid.adopt(st, t.windowSize().toMillis(), () -> newestOpenStart(key));
         Set<Long> starts = new HashSet<>();
         windows.keys().forEach(starts::add);
         OpenProfiles.Entry cached = open.get(key);
@@ -780,7 +801,7 @@ public final class ModelMonitorFunction
             open.remove(key);
         }
         for (Long start : starts) {
-            ctx.timerService().deleteEventTimeTimer(start + size - 1);
+            ctx.timerService().deleteEventTimeTimer(grid.end(start) - 1);
         }
         if (st.silenceTimerAt != Long.MIN_VALUE) {
             ctx.timerService().deleteEventTimeTimer(st.silenceTimerAt);
@@ -795,6 +816,64 @@ public final class ModelMonitorFunction
         referenceCache.remove(key);
         expiredVersions.inc();
         return true;
+    }
+
+    /**
+     * The start of the current key's open window that starts last (cached or in state), or
+     * Long.MIN_VALUE: read once per version whose state predates {@link MonitorStatus#windowGrids}.
+     */
+    private long newestOpenStart(String key) throws Exception {
+        long newest = Long.MIN_VALUE;
+        for (Long start : windows.keys()) {
+            newest = Math.max(newest, start);
+        }
+        OpenProfiles.Entry cached = open.get(key);
+        if (cached != null) {
+            for (Long start : cached.windows.keySet()) {
+                newest = Math.max(newest, start);
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * The thresholds file's settings, by model, as operator state: the state knows which file it
+     * was written under, so after a savepoint upgrade the first report of each version can say
+     * which of its keys changed ({@link HealthReport.Upgrade}). The same on every subtask (union
+     * list state, so any parallelism restores it).
+     */
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        fileState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("thresholds-file", Types.STRING));
+        restoredFile = null;
+        for (String json : fileState.get()) {
+            restoredFile = ThresholdsFile.fromJson(json);
+            break;
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        fileState.update(List.of(ThresholdsFile.of(config).toJson()));
+    }
+
+    /**
+     * {@code r} with a note of the savepoint upgrade, on the version's first report after one
+     * changed its model's settings; records in {@code st} which file the version was reported under.
+     */
+    private HealthReport noted(HealthReport r, MonitorStatus st) {
+        String file = config.version();
+        HealthReport noted = r;
+        if (restoredFile != null && restoredFile.version().equals(st.reportedThresholdsVersion)
+                && !file.equals(st.reportedThresholdsVersion)) {
+            List<String> changed = restoredFile.changedFor(r.modelId(), config);
+            if (!changed.isEmpty()) {
+                noted = r.withUpgrade(new HealthReport.Upgrade(restoredFile.version(), changed.toArray(String[]::new)));
+            }
+        }
+        st.reportedThresholdsVersion = file;
+        return noted;
     }
 
     private MonitorStatus statusOrNew() throws Exception {

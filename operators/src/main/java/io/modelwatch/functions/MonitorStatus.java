@@ -25,6 +25,17 @@ public class MonitorStatus {
     public long silenceTimerAt = Long.MIN_VALUE;
     /** The pending idle-expiry timer (event time), or Long.MIN_VALUE when none is registered. */
     public long expiryTimer = Long.MIN_VALUE;
+    /**
+     * The window grids in use, as pairs (origin, window size in ms), oldest first ({@link
+     * WindowGrid}): more than one pair only while windows opened before a change of
+     * {@code window.size} are still open. Empty in state written before it existed.
+     */
+    public long[] windowGrids = new long[0];
+    /**
+     * The thresholds file's version of this version's last report, or null (state written before
+     * it existed): a restore under another file notes what changed in the next report.
+     */
+    public String reportedThresholdsVersion;
 
     public MonitorStatus() {}
 

@@ -22,6 +22,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -289,7 +291,8 @@ public final class PerformanceMonitorFunction
         }
         // A report behind the watermark: the labels up to the watermark are all applied already.
         awaiting.remove(awaitingKey(ctx, start));
-        Span first = firstRevision(r, report, start, new Span(Span.AWAITING, false, end, report), t, ctx, out);
+        Span first = firstRevision(r, report, start, new Span(Span.AWAITING, false, end, report), t, ctx, out,
+                windowStarts());
         spans.put(start, keepsReports() ? first.toBytes() : Span.summaryOf(first, r));
     }
 
@@ -307,8 +310,8 @@ public final class PerformanceMonitorFunction
      * {@code json} is {@code Json.toBytes(r)} when at hand (null otherwise).
      */
     private Span firstRevision(HealthReport r, byte[] json, long start, Span s, Thresholds t, Context ctx,
-            Collector<HealthReport> out) throws Exception {
-        PerformanceAccumulator acc = performance(start, s.end(), t);
+            Collector<HealthReport> out, NavigableSet<Long> windowStarts) throws Exception {
+        PerformanceAccumulator acc = performance(start, s.end(), windowStarts);
         boolean assessed = false;
         HealthReport emitted = r;
         if (acc.labeled() > 0) {
@@ -437,6 +440,8 @@ public final class PerformanceMonitorFunction
             long next = timestamp + 1;
             ctx.timerService().registerEventTimeTimer(next - Math.floorMod(next, size) + size - 1);
         }
+        // Read once per timer: the spans below and the clean-up at the end use them.
+        NavigableSet<Long> windowStarts = windowStarts();
         List<Long> expired = new ArrayList<>();
         List<Map.Entry<Long, byte[]>> ordered = new ArrayList<>();
         spans.entries().forEach(ordered::add);
@@ -452,7 +457,7 @@ public final class PerformanceMonitorFunction
                     // another build's: the sink writes the report afresh then.
                     HealthReport r = cached != null ? cached.report()
                             : Json.read(Span.of(e.getValue()).report(), HealthReport.class);
-                    s = firstRevision(r, cached == null ? null : cached.json(), start, s, t, ctx, out);
+                    s = firstRevision(r, cached == null ? null : cached.json(), start, s, t, ctx, out, windowStarts);
                     spans.put(start, keepsReports() ? Span.withHeader(e.getValue(), s.revision(), s.assessed())
                             : Span.summaryOf(s, r));
                     if (s.end() + horizon <= timestamp) {
@@ -476,7 +481,7 @@ public final class PerformanceMonitorFunction
             if (!hit) {
                 continue;
             }
-            PerformanceAccumulator acc = performance(start, s.end(), t);
+            PerformanceAccumulator acc = performance(start, s.end(), windowStarts);
             int revision = s.revision() + 1;
             Span.Summary summary = Span.summary(e.getValue());
             if (summary != null) {
@@ -496,7 +501,7 @@ public final class PerformanceMonitorFunction
             spans.remove(start);
         }
         List<Long> oldWindows = new ArrayList<>();
-        for (Long w : windows.keys()) {
+        for (Long w : windowStarts) {
             if (w + size + horizon <= timestamp) {
                 oldWindows.add(w);
             }
@@ -506,10 +511,27 @@ public final class PerformanceMonitorFunction
         }
     }
 
-    private PerformanceAccumulator performance(long start, long end, Thresholds t) throws Exception {
-        long size = t.windowSize().toMillis();
+    /** The starts of the version's performance windows, sorted. */
+    private NavigableSet<Long> windowStarts() throws Exception {
+        NavigableSet<Long> starts = new TreeSet<>();
+        windows.keys().forEach(starts::add);
+        return starts;
+    }
+
+    /**
+     * The labels of the predictions of the span {@code [start, end)}: the performance windows that
+     * start in it. A span is a run of whole windows of the monitor's grid and the performance
+     * windows lie on the same grid, so this is exactly the span's windows, and stays so across a
+     * change of {@code window.size} (the window open at the savepoint keeps its old size, and the
+     * windows before it are keyed on the old grid), which stepping through the span on the new
+     * size would not. Labels of predictions before a change that arrive after it are keyed on
+     * the new grid, so for one label horizon a label near the change can count in the span next
+     * to its prediction's (docs/thresholds.md).
+     */
+    private PerformanceAccumulator performance(long start, long end, NavigableSet<Long> windowStarts)
+            throws Exception {
         PerformanceAccumulator acc = new PerformanceAccumulator();
-        for (long w = start - Math.floorMod(start, size); w < end; w += size) {
+        for (long w : windowStarts.subSet(start, true, end, false)) {
             byte[] b = windows.get(w);
             if (b != null) {
                 acc.merge(PerformanceAccumulator.fromBytes(b));

@@ -16,6 +16,8 @@ package io.modelwatch.model;
  *     it, with performance updated by labels that arrived since
  * @param performance model performance on the labelled predictions of the span; null until a
  *     label arrived
+ * @param upgrade on the first report after a savepoint upgrade changed this model's thresholds:
+ *     from which version and which keys; null otherwise
  * @param control what the live control topic changed for this model version, while a control
  *     record for the model or {@code *} is in force; null otherwise (then {@code thresholdsVersion}
  *     is the thresholds file's)
@@ -36,7 +38,17 @@ public record HealthReport(
         String thresholdsVersion,
         int revision,
         Performance performance,
-        Control control) {
+        Control control,
+        Upgrade upgrade) {
+
+    /** A report without a note of a savepoint upgrade. */
+    public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
+            long events, long eventsSeen, long referenceEvents, FeatureHealth[] features, FeatureHealth prediction,
+            QualityCounts quality, EscalationState escalation, String thresholdsVersion, int revision,
+            Performance performance, Control control) {
+        this(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen, referenceEvents, features,
+                prediction, quality, escalation, thresholdsVersion, revision, performance, control, null);
+    }
 
     /** A report without live control (as before the control topic). */
     public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
@@ -57,22 +69,40 @@ public record HealthReport(
     /** This report with other quality counts and status. */
     public HealthReport withQuality(QualityCounts newQuality, String newStatus) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, newStatus, events, eventsSeen,
-                referenceEvents, features, prediction, newQuality, escalation, thresholdsVersion, revision, performance, control);
+                referenceEvents, features, prediction, newQuality, escalation, thresholdsVersion, revision, performance, control,
+                upgrade);
     }
 
     /** This report as revision {@code newRevision} with {@code newPerformance}. */
     public HealthReport withPerformance(Performance newPerformance, int newRevision) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, thresholdsVersion, newRevision, newPerformance,
-                control);
+                control, upgrade);
     }
 
     /** This report under the thresholds of the live control topic: their version and what they changed. */
     public HealthReport withControl(String newThresholdsVersion, Control newControl) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, newThresholdsVersion, revision, performance,
-                newControl);
+                newControl, upgrade);
     }
+
+    /** This report with a note of the savepoint upgrade that changed its model's thresholds. */
+    public HealthReport withUpgrade(Upgrade newUpgrade) {
+        return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
+                referenceEvents, features, prediction, quality, escalation, thresholdsVersion, revision, performance,
+                control, newUpgrade);
+    }
+
+    /**
+     * On the first report of a model version after a savepoint upgrade changed its thresholds
+     * (docs/topics.md): what changed. Every key keeps the version's learned state across such an
+     * upgrade (deploy/runbook-thresholds.md, key by key), so this lists changes, not losses.
+     *
+     * @param fromThresholdsVersion the thresholds file's version the version was last reported under
+     * @param changed the keys whose value for this model changed (e.g. {@code window.size}), sorted
+     */
+    public record Upgrade(String fromThresholdsVersion, String[] changed) {}
 
     /**
      * What the {@code monitor-control} topic changed for this model version (docs/topics.md).

@@ -117,4 +117,12 @@ class ThresholdsParserTest {
         assertThatThrownBy(() -> ThresholdsParser.parse("defaults: {lifecycle: {ttl: 5d}}"))
                 .hasMessage("defaults.lifecycle.ttl: unknown setting (expected one of expireAfter)");
     }
+
+    @Test
+    void settingsNameEveryKeyOfTheFile() {
+        assertThat(ThresholdsParser.settings(Thresholds.defaults()).keySet())
+                .containsExactlyElementsOf(ThresholdsParser.keys());
+        assertThat(ThresholdsParser.settings(Thresholds.defaults())).containsEntry("window.size", "1m")
+                .containsEntry("drift.psi.warning", "0.1").containsEntry("escalation.windows", "3");
+    }
 }

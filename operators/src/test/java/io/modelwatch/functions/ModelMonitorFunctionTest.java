@@ -100,6 +100,89 @@ class ModelMonitorFunctionTest {
             assertThat(after.get(0).referenceEvents()).isEqualTo(500);
             assertThat(after.get(0).eventsSeen()).isEqualTo(1100);
             assertThat(signals(restored)).isNotEmpty();
+            assertThat(after.get(0).upgrade()).as("same thresholds: nothing to note").isNull();
+        }
+    }
+
+    static ThresholdsConfig windowSize(String size) {
+        return ThresholdsParser.parse("""
+                defaults:
+                  reference: {events: 500}
+                  window: {size: %s, minEvents: 200}
+                """.formatted(size));
+    }
+
+    static List<String> spans(List<HealthReport> reports) {
+        return reports.stream().map(r -> r.status() + " " + r.windowStart().substring(11, 19) + "-"
+                + r.windowEnd().substring(11, 19) + " " + r.events()).toList();
+    }
+
+    /**
+     * window.size changed by a savepoint upgrade: the window open at the savepoint finishes under
+     * its old size, the new size applies from its end on (the first new window clipped to start
+     * there), the reference is kept (no second warm-up) and no event is counted twice or lost.
+     */
+    @Test
+    void aLargerWindowSizeAfterARestoreKeepsTheReferenceAndFinishesTheOpenWindow() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(new ModelMonitorFunction(windowSize("1m")))) {
+            h.open();
+            feed(h, Events.stream("m", 1, 500, 0, 100, 0, 0));
+            feed(h, Events.stream("m", 2, 300, MINUTE, 100, 0, 0));
+            feed(h, Events.stream("m", 3, 300, 2 * MINUTE, 100, 0, 0)); // [2m, 3m) open at the savepoint
+            h.processWatermark(2 * MINUTE);
+            assertThat(spans(reports(h))).containsExactly("WARMING_UP 00:00:00-00:01:00 500", "OK 00:01:00-00:02:00 300");
+            snapshot = h.snapshot(1L, 2 * MINUTE);
+        }
+        try (var restored = harness(new ModelMonitorFunction(windowSize("5m")))) {
+            restored.initializeState(snapshot);
+            restored.open();
+            feed(restored, Events.stream("m", 4, 300, 2 * MINUTE + 40_000, 10, 0, 0)); // still [2m, 3m)
+            feed(restored, Events.stream("m", 5, 300, 3 * MINUTE, 100, 0, 0));
+            feed(restored, Events.stream("m", 6, 300, 5 * MINUTE, 100, 0, 0));
+            feed(restored, Events.stream("m", 7, 300, 8 * MINUTE, 100, 0, 0));
+            restored.processWatermark(10 * MINUTE);
+            assertThat(spans(reports(restored))).containsExactly(
+                    "OK 00:02:00-00:03:00 600", "OK 00:03:00-00:05:00 300", "OK 00:05:00-00:10:00 600");
+            assertThat(reports(restored).get(2).eventsSeen()).isEqualTo(2300);
+            // The first report after the upgrade says what changed for the model, once.
+            HealthReport.Upgrade upgrade = reports(restored).get(0).upgrade();
+            assertThat(upgrade.fromThresholdsVersion()).isEqualTo(windowSize("1m").version());
+            assertThat(upgrade.changed()).containsExactly("window.size");
+            assertThat(reports(restored).subList(1, 3)).extracting(HealthReport::upgrade).containsOnlyNulls();
+            assertThat(reports(restored)).allSatisfy(r -> assertThat(r.referenceEvents()).isEqualTo(500));
+        }
+    }
+
+    @Test
+    void aSmallerWindowSizeAfterARestoreFinishesTheOpenWindowUnderItsOldSize() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(new ModelMonitorFunction(windowSize("5m")))) {
+            h.open();
+            feed(h, Events.stream("m", 1, 500, 0, 100, 0, 0));
+            feed(h, Events.stream("m", 2, 300, 5 * MINUTE, 100, 0, 0)); // [5m, 10m) open at the savepoint
+            h.processWatermark(6 * MINUTE);
+            assertThat(spans(reports(h))).containsExactly("WARMING_UP 00:00:00-00:05:00 500");
+            snapshot = h.snapshot(1L, 6 * MINUTE);
+        }
+        try (var restored = harness(new ModelMonitorFunction(windowSize("1m")))) {
+            restored.initializeState(snapshot);
+            restored.open();
+            feed(restored, Events.stream("m", 3, 300, 7 * MINUTE, 100, 0, 0)); // still [5m, 10m)
+            feed(restored, Events.stream("m", 4, 300, 10 * MINUTE, 100, 0, 0));
+            feed(restored, Events.stream("m", 5, 300, 11 * MINUTE, 100, 0, 0));
+            restored.processWatermark(12 * MINUTE);
+            assertThat(spans(reports(restored))).containsExactly(
+                    "OK 00:05:00-00:10:00 600", "OK 00:10:00-00:11:00 300", "OK 00:11:00-00:12:00 300");
+            // And a second savepoint upgrade back: the grids carried in state do not pile up.
+            snapshot = restored.snapshot(2L, 12 * MINUTE);
+        }
+        try (var again = harness(new ModelMonitorFunction(windowSize("2m")))) {
+            again.initializeState(snapshot);
+            again.open();
+            feed(again, Events.stream("m", 6, 300, 12 * MINUTE, 100, 0, 0));
+            again.processWatermark(14 * MINUTE);
+            assertThat(spans(reports(again))).containsExactly("OK 00:12:00-00:14:00 300");
         }
     }
 
