@@ -88,7 +88,10 @@ class ThresholdsUpgradeITCase extends KafkaTestBase {
             ModelScenario.stable("churn", "1"), new ModelScenario(OVERRIDDEN, "1", DriftKind.FEATURE_SHIFT, DRIFT_MINUTE));
 
     /** The file every walk starts from: references learned in under two minutes. */
-    static final Map<String, Object> BASE = Map.of("reference.events", 1000, "window.minEvents", 300);
+    static final Map<String, Object> BASE = Map.of("reference.events", 1000, "window.minEvents", 300,
+            // Every drifted window counts once, so the escalation is still in flight at the first
+            // savepoint; the walk switches the weights on and off like any other key.
+            "escalation.weighted", false);
 
     /**
      * For every key: the value it gets in {@code defaults}, then in the override of {@value
@@ -111,6 +114,7 @@ class ThresholdsUpgradeITCase extends KafkaTestBase {
             Map.entry("escalation.windows", List.of(2, 4, 3)),
             Map.entry("escalation.within", List.of("12m", "15m", "8m")),
             Map.entry("escalation.cooldown", List.of("12h", "6h", "18h")),
+            Map.entry("escalation.weighted", List.of(true, false, true)),
             Map.entry("quality.missingRateIncrease", List.of(0.06, 0.07, 0.04)),
             Map.entry("quality.badValueRate", List.of(0.02, 0.015, 0.005)),
             Map.entry("quality.pValue", List.of(1e-7, 1e-5, 1e-8)),

@@ -134,6 +134,7 @@ public final class ThresholdsParser {
         m.put("escalation.windows", String.valueOf(t.escalationWindows()));
         m.put("escalation.within", DurationParser.format(t.escalationWithin()));
         m.put("escalation.cooldown", DurationParser.format(t.cooldown()));
+        m.put("escalation.weighted", String.valueOf(t.escalationWeighted()));
         m.put("quality.missingRateIncrease", String.valueOf(t.missingRateIncrease()));
         m.put("quality.badValueRate", String.valueOf(t.badValueRate()));
         m.put("quality.pValue", String.valueOf(t.qualityPValue()));
