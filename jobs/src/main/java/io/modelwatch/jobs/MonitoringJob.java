@@ -6,13 +6,12 @@ import io.modelwatch.functions.ControlCommandSplitter;
 import io.modelwatch.functions.ControlWatermarks;
 import io.modelwatch.functions.CorroboratedWatermarks;
 import io.modelwatch.functions.DeadLetterSplitter;
-import io.modelwatch.functions.PredictionBatchTypeInfo;
 import io.modelwatch.functions.EventBatcher;
 import io.modelwatch.functions.FirstLabelPerModel;
 import io.modelwatch.functions.LabelJoinFunction;
 import io.modelwatch.functions.LabelSplitter;
 import io.modelwatch.functions.PerformanceMonitorFunction;
-import io.modelwatch.functions.PredictionRefTypeInfo;
+import io.modelwatch.functions.WireTypeInfo;
 import io.modelwatch.functions.PredictionsOfLabelledModels;
 import io.modelwatch.functions.Descriptors;
 import io.modelwatch.functions.ModelMonitorFunction;
@@ -103,7 +102,7 @@ public final class MonitoringJob {
         SingleOutputStreamOperator<ControlUpdate> control = controlUpdates(env, sources, config);
 
         SingleOutputStreamOperator<HealthReport> windowReports = events
-                .transform("Batch events per model version", PredictionBatchTypeInfo.INSTANCE, new EventBatcher())
+                .transform("Batch events per model version", WireTypeInfo.PREDICTION_BATCH, new EventBatcher())
                 .uid(OperatorIds.EVENT_BATCHER)
                 .keyBy(PredictionBatch::modelKey)
                 // The keyed-broadcast operator of .process(), with the open-profile cache's hooks
@@ -152,12 +151,12 @@ public final class MonitoringJob {
                         }
                     })
                     // A serializer of its own on the wire (the join's state keeps the POJO one).
-                    .returns(PredictionRefTypeInfo.INSTANCE)
+                    .returns(WireTypeInfo.PREDICTION_REF)
                     .uid(OperatorIds.PREDICTION_REFS).name("Predictions with an id");
             DataStream<PredictionRef> toJoin;
             if (config.labelledModelsOnly()) {
                 toJoin = refs.connect(labelledModels)
-                        .process(new PredictionsOfLabelledModels(), PredictionRefTypeInfo.INSTANCE)
+                        .process(new PredictionsOfLabelledModels(), WireTypeInfo.PREDICTION_REF)
                         .uid(OperatorIds.LABELLED_PREDICTIONS).name("Predictions of models that send labels");
             } else {
                 // Every prediction is kept: they go to the join directly. The filter operator
@@ -167,7 +166,7 @@ public final class MonitoringJob {
                 DataStream<PredictionRef> none = refs.filter(p -> false)
                         .uid(OperatorIds.LABELLED_PREDICTIONS_BYPASS).name("No prediction (every one is kept)")
                         .connect(labelledModels)
-                        .process(new PredictionsOfLabelledModels(), PredictionRefTypeInfo.INSTANCE)
+                        .process(new PredictionsOfLabelledModels(), WireTypeInfo.PREDICTION_REF)
                         .uid(OperatorIds.LABELLED_PREDICTIONS).name("Predictions of models that send labels");
                 toJoin = refs.union(none);
             }

@@ -86,7 +86,7 @@ class ClockSkewITCase extends KafkaTestBase {
             "--job-name", "clock-skew", "--group-id", "clock-skew"});
 
         List<HealthReport> seen = new ArrayList<>();
-        JobClient job = ControlTopicITCase.start(options);
+        JobClient job = submit(options);
         try (TopicWriter producer = new TopicWriter(kafka.bootstrapServers());
                 TopicTail health = new TopicTail(kafka.bootstrapServers(), "model-health")) {
             for (int m = 0; m < MINUTES; m++) {

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -65,7 +64,7 @@ class ControlTopicITCase extends KafkaTestBase {
 
         try (TopicTail health = new TopicTail(kafka.bootstrapServers(), "model-health")) {
             List<HealthReport> seen = new ArrayList<>();
-            JobClient job = start(options);
+            JobClient job = submit(options);
             send(sim, 0, 9);
             // Both models drift under the file's thresholds.
             await(health, seen, r -> drifted(r, "loose") && drifted(r, "relearned"));
@@ -108,7 +107,7 @@ class ControlTopicITCase extends KafkaTestBase {
             // Stop with a savepoint and restore: the override stays in force, the relearn does not run again.
             String savepoint = Savepoints.stop(job, dir.resolve("savepoints"), Duration.ofSeconds(60));
             int before = seen.size();
-            job = start(options.withFromSavepoint(savepoint));
+            job = submit(options.withFromSavepoint(savepoint));
             send(sim, 15, 19);
             await(health, seen, r -> r.subList(before, r.size()).stream()
                     .filter(x -> x.modelId().equals("loose")).count() >= 2
@@ -126,11 +125,6 @@ class ControlTopicITCase extends KafkaTestBase {
         }
     }
 
-    static JobClient start(RunOptions o) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(o));
-        MonitoringJob.build(env, KafkaEndpoints.sources(o), KafkaEndpoints.sinks(o), o.jobConfig());
-        return env.executeAsync(o.jobName());
-    }
 
     static void send(TrafficSimulator sim, int from, int to) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();

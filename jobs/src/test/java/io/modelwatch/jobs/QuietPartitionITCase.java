@@ -53,7 +53,7 @@ class QuietPartitionITCase extends KafkaTestBase {
         RunOptions options = RunOptions.parse(new String[] {
             "--bootstrap-servers", kafka.bootstrapServers(), "--parallelism", "2", "--thresholds", thresholds.toString(),
             "--checkpoint-interval", "1s", "--idleness", "2s", "--job-name", "quiet-partition"});
-        JobClient job = ControlTopicITCase.start(options);
+        JobClient job = submit(options);
         try {
             // Windows 0..4 of both models close: the watermark (newest event - 30 s) is inside minute 5.
             List<HealthReport> reports = TopicReader.awaitRecords(kafka.bootstrapServers(), "model-health", 10,

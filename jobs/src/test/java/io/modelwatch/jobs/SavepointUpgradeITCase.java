@@ -13,6 +13,7 @@ import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.testing.ContractSchemas;
+import io.modelwatch.testing.KafkaTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -262,7 +263,7 @@ class SavepointUpgradeITCase {
 
         // Phase 1: the unbounded job, stopped with a savepoint once minute 6 has been judged.
         RunOptions first = options(name, dir, before, parallelismBefore, null);
-        JobClient job = start(first);
+        JobClient job = KafkaTestBase.submit(first);
         List<HealthReport> reportsBefore = awaitReports(health, reports -> SCENARIOS.stream().allMatch(
                 s -> reports.stream().anyMatch(r -> r.modelId().equals(s.modelId()) && r.windowEnd().equals(at(7)))));
         String savepoint = stopWithSavepoint(job, savepoints);
@@ -276,7 +277,7 @@ class SavepointUpgradeITCase {
         RunOptions second = options(name, dir, after, parallelismAfter, savepoint);
         assertThat(FlinkSettings.of(second).toMap()).containsEntry("execution.state-recovery.path", savepoint);
         assertThat(second.thresholds().version()).isNotEqualTo(first.thresholds().version());
-        job = start(second);
+        job = KafkaTestBase.submit(second);
         int n = reportsBefore.size();
         awaitReports(health, reports -> reports.size() > n && SCENARIOS.stream().allMatch(s -> reports.stream()
                 .anyMatch(r -> r.modelId().equals(s.modelId()) && r.windowEnd().equals(at(ALL_MINUTES - 1)))));
@@ -307,11 +308,6 @@ class SavepointUpgradeITCase {
         return RunOptions.parse(args.toArray(String[]::new));
     }
 
-    static JobClient start(RunOptions o) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(o));
-        MonitoringJob.build(env, KafkaEndpoints.sources(o), KafkaEndpoints.sinks(o), o.jobConfig());
-        return env.executeAsync(o.jobName());
-    }
 
     /** As {@code bin/modelwatch run} stops on Ctrl-C. */
     static String stopWithSavepoint(JobClient job, Path dir) throws Exception {

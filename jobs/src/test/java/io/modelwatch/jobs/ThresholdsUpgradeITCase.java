@@ -34,7 +34,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -202,7 +201,7 @@ class ThresholdsUpgradeITCase extends KafkaTestBase {
             int from = i * MINUTES_PER_RUN;
             send(name, sim, from, from + MINUTES_PER_RUN);
             int reportsBefore = read(name + "-health", HealthReport.class).size();
-            JobClient job = start(options(name, dir, file, savepoint));
+            JobClient job = submit(options(name, dir, file, savepoint));
             String stepStart = at(from);
             // 1. the job runs: each model reports, on the new thresholds, up to the last window
             // its traffic closes (the watermark is 30 s behind the newest event).
@@ -344,11 +343,6 @@ class ThresholdsUpgradeITCase extends KafkaTestBase {
         return RunOptions.parse(args.toArray(String[]::new));
     }
 
-    static JobClient start(RunOptions o) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(o));
-        MonitoringJob.build(env, KafkaEndpoints.sources(o), KafkaEndpoints.sinks(o), o.jobConfig());
-        return env.executeAsync(o.jobName());
-    }
 
     static void send(String name, TrafficSimulator sim, int from, int to) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();

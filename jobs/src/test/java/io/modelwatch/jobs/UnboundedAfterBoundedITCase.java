@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -58,7 +57,7 @@ class UnboundedAfterBoundedITCase extends KafkaTestBase {
                 List.of(ModelScenario.stable("churn", "1"), ModelScenario.stable("fraud", "1")));
         send(sim, 0, 10);
 
-        JobClient backtest = start(options(thresholds, dir, true, null));
+        JobClient backtest = submit(options(thresholds, dir, true, null));
         // Cancelled once it has completed a checkpoint: its readers then hold their partitions,
         // with the end offsets the run took at its start.
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -71,7 +70,7 @@ class UnboundedAfterBoundedITCase extends KafkaTestBase {
         backtest.cancel().get(30, TimeUnit.SECONDS);
         String savepoint = Savepoints.latestRestorePoint(dir.resolve("state")).orElseThrow().toUri().toString();
 
-        JobClient run = start(options(thresholds, dir, false, savepoint));
+        JobClient run = submit(options(thresholds, dir, false, savepoint));
         Set<String> seen = new HashSet<>();
         deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         try (TopicTail tail = new TopicTail(kafka.bootstrapServers(), "after-health")) {
@@ -128,11 +127,6 @@ class UnboundedAfterBoundedITCase extends KafkaTestBase {
         return RunOptions.parse(args.toArray(String[]::new));
     }
 
-    static JobClient start(RunOptions o) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(o));
-        MonitoringJob.build(env, KafkaEndpoints.sources(o), KafkaEndpoints.sinks(o), o.jobConfig());
-        return env.executeAsync(o.jobName());
-    }
 
     static void send(TrafficSimulator sim, int from, int to) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();

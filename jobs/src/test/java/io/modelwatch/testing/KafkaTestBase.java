@@ -1,9 +1,15 @@
 package io.modelwatch.testing;
 
+import io.modelwatch.cli.RunOptions;
+import io.modelwatch.jobs.FlinkSettings;
+import io.modelwatch.jobs.KafkaEndpoints;
+import io.modelwatch.jobs.MonitoringJob;
 import io.modelwatch.kafka.EmbeddedKafkaCluster;
 import io.modelwatch.kafka.TopicReader;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -58,5 +64,15 @@ public abstract class KafkaTestBase {
             out.add(ContractSchemas.read(r.value(), type));
         }
         return out;
+    }
+
+    /**
+     * Submits the job {@code run} would start with these flags (the same graph, Kafka sources and
+     * exactly-once sinks) to the test's MiniCluster, and returns without waiting for it.
+     */
+    public static JobClient submit(RunOptions o) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(o));
+        MonitoringJob.build(env, KafkaEndpoints.sources(o), KafkaEndpoints.sinks(o), o.jobConfig());
+        return env.executeAsync(o.jobName());
     }
 }

@@ -9,7 +9,6 @@ import io.modelwatch.demo.TrafficSimulator;
 import io.modelwatch.demo.TrafficSimulator.DriftKind;
 import io.modelwatch.demo.TrafficSimulator.ModelScenario;
 import io.modelwatch.detect.SequentialMonitor;
-import io.modelwatch.jobs.FlinkSettings;
 import io.modelwatch.jobs.KafkaEndpoints;
 import io.modelwatch.jobs.MonitoringJob;
 import io.modelwatch.kafka.EmbeddedKafkaCluster;
@@ -32,7 +31,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TransactionListing;
@@ -134,9 +132,7 @@ public final class RecoveryScenario {
     /** Submits the unbounded job under test to the MiniCluster of the test, with {@code extraArgs} as flags. */
     public JobClient start(String... extraArgs) throws Exception {
         RunOptions o = options("run", false, extraArgs);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(o));
-        MonitoringJob.build(env, KafkaEndpoints.sources(o), KafkaEndpoints.sinks(o), o.jobConfig());
-        return env.executeAsync(o.jobName());
+        return KafkaTestBase.submit(o);
     }
 
     /**

@@ -10,7 +10,7 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 /**
- * The wire format of predictions on their way to the label join ({@link PredictionRefTypeInfo}):
+ * The wire format of predictions on their way to the label join ({@link WireTypeInfo#PREDICTION_REF}):
  * the fields in order, strings as Flink writes them (null allowed). Flink's POJO serializer, which
  * it replaces on the wire, reads and writes a record's fields by reflection and builds it through
  * its constructor reflectively: a fifth of the join's own time in a JFR profile of the default
