@@ -47,6 +47,11 @@ public final class RunBoundedKafkaSource<T>
         this.kafka = kafka;
     }
 
+    /** The Kafka source it wraps, with its client settings. */
+    public KafkaSource<T> kafka() {
+        return kafka;
+    }
+
     /** The split with the stopping offset of a run of {@code boundedness}. */
     @SuppressWarnings("deprecation") // LATEST_OFFSET: the split reader still resolves it, and nothing else does so per split
     static KafkaPartitionSplit forThisRun(KafkaPartitionSplit split, Boundedness boundedness) {

@@ -90,6 +90,9 @@ class KafkaSecurityITCase extends KafkaTestBase {
 
     /** The connector keeps its client properties private; read them as the connector will use them. */
     private static Properties field(Object target, Class<?> type, String name) throws Exception {
+        if (target instanceof RunBoundedKafkaSource<?> wrapper) {
+            target = wrapper.kafka();
+        }
         Field f = type.getDeclaredField(name);
         f.setAccessible(true);
         return (Properties) f.get(target);
