@@ -11,8 +11,7 @@ import io.modelwatch.model.RetrainTrigger;
 import java.time.Instant;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionEvent;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.ReferenceBuilder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -237,13 +236,8 @@ public final class EvaluationRun {
             while (stream.hasNext() && events.size() < n) {
                 events.add(stream.next());
             }
-            ModelProfile learned = new ModelProfile();
-            events.forEach(learned::add);
-            ReferenceProfile frozen = ReferenceProfile.freeze(learned, thresholds.defaults().numericBins(),
-                    thresholds.defaults().categoryBins());
-            ModelProfile counted = ModelProfile.against(frozen);
-            events.forEach(e -> counted.add(e, frozen));
-            refs.put(ModelKey.of(run.modelId(), "1"), frozen.withExactProportions(counted).toBytes());
+            refs.put(ModelKey.of(run.modelId(), "1"), ReferenceBuilder.fromData(events,
+                    thresholds.defaults().numericBins(), thresholds.defaults().categoryBins()).toBytes());
         }
         return refs;
     }
