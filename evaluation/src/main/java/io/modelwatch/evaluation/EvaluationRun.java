@@ -1,5 +1,6 @@
 package io.modelwatch.evaluation;
 
+import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.jobs.JobConfig;
 import io.modelwatch.jobs.MonitoringJob;
@@ -214,7 +215,7 @@ public final class EvaluationRun {
 
     /**
      * References of the scenarios that ask for one, built as {@code modelwatch profile} builds
-     * them (sketch bins, then exact counts) from unchanged traffic of the same population with
+     * them ({@link #profiledReference}: sketch bins, then exact counts) from unchanged traffic of the same population with
      * its own seed, and handed to the job as {@code run --references} does.
      */
     static Map<String, byte[]> profiledReferences(List<ModelRun> runs) {
@@ -236,10 +237,17 @@ public final class EvaluationRun {
             while (stream.hasNext() && events.size() < n) {
                 events.add(stream.next());
             }
-            refs.put(ModelKey.of(run.modelId(), "1"), ReferenceBuilder.fromData(events,
-                    thresholds.defaults().numericBins(), thresholds.defaults().categoryBins()).toBytes());
+            refs.put(ModelKey.of(run.modelId(), "1"), profiledReference(events, thresholds.defaults()));
         }
         return refs;
+    }
+
+    /**
+     * One profiled reference, as {@code modelwatch profile} builds it ({@link ReferenceBuilder#fromData}):
+     * the job installs it as it installs a profile file.
+     */
+    static byte[] profiledReference(List<PredictionEvent> events, Thresholds t) {
+        return ReferenceBuilder.fromData(events, t.numericBins(), t.categoryBins()).toBytes();
     }
 
     private static long seed(long base, int index) {
