@@ -12,8 +12,10 @@ import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.serde.PredictionEventParser;
 import io.modelwatch.serde.ReferenceProfileJson;
 import io.modelwatch.stats.FeatureProfile;
+import io.modelwatch.stats.FeatureReference;
 import io.modelwatch.stats.ReferenceBuilder;
 import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.StateBytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,35 +55,49 @@ class ReferencePathsTest {
 
     /** The same events as the operators module's ReferenceBuilderTest. */
     static List<String> lines() {
+        return lines(EVENTS, STEP);
+    }
+
+    static List<String> lines(int count, long step) {
         SplittableRandom r = new SplittableRandom(20);
         List<String> lines = new ArrayList<>();
-        for (int i = 0; i < EVENTS; i++) {
+        for (int i = 0; i < count; i++) {
             String region = r.nextDouble() < 0.2 ? "null" : "\"" + List.of("north", "south", "east").get(r.nextInt(3)) + "\"";
             String income = r.nextDouble() < 0.1 ? "null" : String.format(Locale.ROOT, "%.3f", 20 + 80 * r.nextDouble());
             lines.add(String.format(Locale.ROOT, "{\"modelId\":\"m\",\"modelVersion\":\"1\",\"predictionId\":\"p-%d\","
                     + "\"timestamp\":\"%s\",\"features\":{\"spend\":%.4f,\"promo\":%d,\"region\":%s,\"income\":%s},"
-                    + "\"prediction\":%.4f}", i, Instant.ofEpochMilli(START + i * STEP), r.nextGaussian() * 10 + 50,
+                    + "\"prediction\":%.4f}", i, Instant.ofEpochMilli(START + i * step), r.nextGaussian() * 10 + 50,
                     r.nextDouble() < 0.3 ? 1 : 0, region, income, r.nextDouble()));
         }
         return lines;
     }
 
-    @Test
-    void profileBootstrapAndTheEvaluationBuildTheReferenceTheMonitorInstalls() throws Exception {
-        List<String> lines = lines();
+    static List<PredictionEvent> parse(List<String> lines) {
         List<PredictionEvent> events = new ArrayList<>();
         for (String line : lines) {
             events.add(PredictionEventParser.parse(line.getBytes(StandardCharsets.UTF_8)).event());
         }
-        String key = ModelKey.of("m", "1");
+        return events;
+    }
 
+    /** {@code bin/modelwatch profile} on the lines, as a user runs it; the reference it writes. */
+    ReferenceProfile profile(List<String> lines) throws Exception {
         Path training = Files.write(dir.resolve("training.jsonl"), lines, StandardCharsets.UTF_8);
         Path thresholds = Files.writeString(dir.resolve("thresholds.yaml"), "defaults:\n  reference: {events: "
                 + EVENTS + "}\n");
         Path out = dir.resolve("m-1.json");
+        Files.deleteIfExists(out);
         assertThat(Main.run(new String[] {"profile", "--input", training.toString(), "--model", "m", "--out",
             out.toString(), "--thresholds", thresholds.toString()})).isZero();
-        ReferenceProfile profiled = ReferenceProfileJson.read(Files.readString(out)).profile();
+        return ReferenceProfileJson.read(Files.readString(out)).profile();
+    }
+
+    @Test
+    void profileBootstrapAndTheEvaluationBuildTheReferenceTheMonitorInstalls() throws Exception {
+        List<String> lines = lines();
+        List<PredictionEvent> events = parse(lines);
+        String key = ModelKey.of("m", "1");
+        ReferenceProfile profiled = profile(lines);
 
         ReferenceProfile bootstrapped = ReferenceBootstrap.learn(events, CONFIG).get(key);
         ReferenceProfile evaluation = ReferenceProfile.fromBytes(EvaluationRun.profiledReference(events, T));
@@ -104,5 +120,43 @@ class ReferencePathsTest {
         assertThat(ReferenceBuilder.installed(evaluation).toBytes()).isEqualTo(installed);
         assertThat(bootstrapped.firstTimestamp()).isEqualTo(START);
         assertThat(bootstrapped.lastTimestamp()).isEqualTo(START);
+    }
+
+    /**
+     * With more events than a sketch holds, its compaction is randomised, so the continuous
+     * features' bin edges differ from run to run. What does not depend on the sketch is still the
+     * same on all three paths: the counts, moments and range of every feature, the exact (zero)
+     * rank error, the installed time span, and the whole reference of the discrete flag and of the
+     * categorical feature (their bins are counted exactly).
+     */
+    @Test
+    void withMoreEventsThanASketchHoldsWhatNoSketchDecidesIsTheSame() throws Exception {
+        List<String> lines = lines(10 * EVENTS, STEP / 10);
+        List<PredictionEvent> events = parse(lines);
+        ReferenceProfile profiled = ReferenceBuilder.installed(profile(lines));
+        ReferenceProfile bootstrapped = ReferenceBootstrap.learn(events, CONFIG).get(ModelKey.of("m", "1"));
+        ReferenceProfile evaluation = ReferenceBuilder.installed(
+                ReferenceProfile.fromBytes(EvaluationRun.profiledReference(events, T)));
+        for (ReferenceProfile other : List.of(profiled, evaluation)) {
+            assertThat(other.events()).isEqualTo(bootstrapped.events()).isEqualTo(10 * EVENTS);
+            assertThat(other.firstTimestamp()).isEqualTo(bootstrapped.firstTimestamp()).isEqualTo(START);
+            assertThat(other.lastTimestamp()).isEqualTo(bootstrapped.lastTimestamp()).isEqualTo(START);
+            assertThat(other.features().keySet()).containsExactlyElementsOf(bootstrapped.features().keySet());
+            for (String name : List.of("spend", "income")) {
+                FeatureReference a = other.feature(name);
+                FeatureReference b = bootstrapped.feature(name);
+                assertThat(List.of(a.present(), a.missing(), a.nonFinite(), a.otherType())).as(name)
+                        .isEqualTo(List.of(b.present(), b.missing(), b.nonFinite(), b.otherType()));
+                assertThat(new double[] {a.mean(), a.stddev(), a.min(), a.max()}).as(name)
+                        .containsExactly(b.mean(), b.stddev(), b.min(), b.max());
+                assertThat(a.rankError()).as(name).isZero();
+                assertThat(b.rankError()).as(name).isZero();
+            }
+            for (String name : List.of("promo", "region")) {
+                assertThat(StateBytes.of(other.feature(name)::writeTo)).as(name)
+                        .isEqualTo(StateBytes.of(bootstrapped.feature(name)::writeTo));
+            }
+        }
+        assertThat(bootstrapped.feature("promo").discrete()).isTrue();
     }
 }
