@@ -26,8 +26,9 @@ import java.util.function.Consumer;
  * file ({@link ReferenceBuilder#fromData}, as {@code bootstrap} and the evaluation build theirs):
  * the first places the bins (sketch quantiles, top categories), the second counts what each bin
  * holds, so the reference's proportions are exact and the tests carry no sketch-error allowance.
- * The file keeps the data's time span; the monitor collapses it when it installs the reference. Lines of other models or versions are skipped; unusable lines are counted and
- * reported, never silently dropped.
+ * The file keeps the data's time span; the monitor collapses it when it installs the reference.
+ * Lines of other models or versions are skipped; unusable lines are counted and reported, never
+ * silently dropped.
  */
 final class ProfileCommand {
     static final String USAGE = "usage: modelwatch profile --input training.jsonl --model ID [--version V]"
