@@ -1,5 +1,6 @@
 package io.modelwatch.evaluation;
 
+import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.jobs.JobConfig;
 import io.modelwatch.jobs.MonitoringJob;
@@ -11,8 +12,7 @@ import io.modelwatch.model.RetrainTrigger;
 import java.time.Instant;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionEvent;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.ReferenceBuilder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -215,7 +215,7 @@ public final class EvaluationRun {
 
     /**
      * References of the scenarios that ask for one, built as {@code modelwatch profile} builds
-     * them (sketch bins, then exact counts) from unchanged traffic of the same population with
+     * them ({@link #profiledReference}: sketch bins, then exact counts) from unchanged traffic of the same population with
      * its own seed, and handed to the job as {@code run --references} does.
      */
     static Map<String, byte[]> profiledReferences(List<ModelRun> runs) {
@@ -237,15 +237,17 @@ public final class EvaluationRun {
             while (stream.hasNext() && events.size() < n) {
                 events.add(stream.next());
             }
-            ModelProfile learned = new ModelProfile();
-            events.forEach(learned::add);
-            ReferenceProfile frozen = ReferenceProfile.freeze(learned, thresholds.defaults().numericBins(),
-                    thresholds.defaults().categoryBins());
-            ModelProfile counted = ModelProfile.against(frozen);
-            events.forEach(e -> counted.add(e, frozen));
-            refs.put(ModelKey.of(run.modelId(), "1"), frozen.withExactProportions(counted).toBytes());
+            refs.put(ModelKey.of(run.modelId(), "1"), profiledReference(events, thresholds.defaults()));
         }
         return refs;
+    }
+
+    /**
+     * One profiled reference, as {@code modelwatch profile} builds it ({@link ReferenceBuilder#fromData}):
+     * the job installs it as it installs a profile file.
+     */
+    static byte[] profiledReference(List<PredictionEvent> events, Thresholds t) {
+        return ReferenceBuilder.fromData(events, t.numericBins(), t.categoryBins()).toBytes();
     }
 
     private static long seed(long base, int index) {

@@ -12,6 +12,7 @@ import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.model.ValueKind;
 import io.modelwatch.stats.ModelProfile;
+import io.modelwatch.stats.ReferenceBuilder;
 import io.modelwatch.stats.ReferenceProfile;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -175,7 +176,7 @@ public final class FalseAlarmSimulation {
                 learned.add(event(kind, r, time));
                 time += MINUTE / WINDOW_EVENTS;
             }
-            ReferenceProfile ref = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
+            ReferenceProfile ref = ReferenceBuilder.learned(learned, t.numericBins(), t.categoryBins());
             SequentialMonitor sequential = new SequentialMonitor();
             Map<String, Escalation> escalations = new TreeMap<>();
             int flagged = 0;

@@ -9,8 +9,7 @@ import io.modelwatch.jobs.FlinkSettings;
 import io.modelwatch.jobs.JobConfig;
 import io.modelwatch.kafka.EmbeddedKafkaCluster;
 import io.modelwatch.model.ModelKey;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.ReferenceBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -245,11 +244,6 @@ final class BenchGrid {
             PredictionEventParser.Result p = PredictionEventParser.parse(json.getBytes(StandardCharsets.UTF_8));
             events.add(p.event());
         }
-        ModelProfile learned = new ModelProfile();
-        events.forEach(learned::add);
-        ReferenceProfile frozen = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
-        ModelProfile counted = ModelProfile.against(frozen);
-        events.forEach(e -> counted.add(e, frozen));
-        return frozen.withExactProportions(counted).toBytes();
+        return ReferenceBuilder.fromData(events, t.numericBins(), t.categoryBins()).toBytes();
     }
 }

@@ -7,6 +7,7 @@ import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.serde.PredictionEventParser;
 import io.modelwatch.serde.ReferenceProfileJson;
 import io.modelwatch.stats.ModelProfile;
+import io.modelwatch.stats.ReferenceBuilder;
 import io.modelwatch.stats.ReferenceProfile;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,10 +23,12 @@ import java.util.function.Consumer;
  * {@code modelwatch profile --input training.jsonl --model ID [--version V] --out reference.json}:
  * builds a model version's reference from its training (or any trusted) data, one
  * PredictionEvent JSON per line, parsed exactly as the job parses the topic. Two passes over the
- * file: the first places the bins (sketch quantiles, top categories), the second counts what each
- * bin holds, so the reference's proportions are exact and the tests carry no sketch-error
- * allowance. Lines of other models or versions are skipped; unusable lines are counted and
- * reported, never silently dropped.
+ * file ({@link ReferenceBuilder#fromData}, as {@code bootstrap} and the evaluation build theirs):
+ * the first places the bins (sketch quantiles, top categories), the second counts what each bin
+ * holds, so the reference's proportions are exact and the tests carry no sketch-error allowance.
+ * The file keeps the data's time span; the monitor collapses it when it installs the reference.
+ * Lines of other models or versions are skipped; unusable lines are counted and reported, never
+ * silently dropped.
  */
 final class ProfileCommand {
     static final String USAGE = "usage: modelwatch profile --input training.jsonl --model ID [--version V]"
@@ -77,10 +80,10 @@ final class ProfileCommand {
                     + "' (e.g. '" + first.seenVersion + "' and '" + first.otherVersion + "'); say which one");
         }
         String v = version != null ? version : first.seenVersion;
-        ReferenceProfile frozen = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
-        ModelProfile counted = ModelProfile.against(frozen);
-        new Scan(model, v).over(input, e -> counted.add(e, frozen));
-        ReferenceProfile exact = frozen.withExactProportions(counted);
+        Scan second = new Scan(model, v);
+        Path file = input;
+        ReferenceProfile exact = ReferenceBuilder.counted(
+                ReferenceBuilder.learned(learned, t.numericBins(), t.categoryBins()), sink -> second.over(file, sink));
 
         Files.writeString(output, ReferenceProfileJson.write(model, v, exact), StandardCharsets.UTF_8);
         out.printf("modelwatch: reference of %s version %s from %d events (%d features) written to %s%n", model, v,

@@ -3,9 +3,10 @@ package io.modelwatch.jobs;
 import io.modelwatch.config.ConfigException;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
+import io.modelwatch.functions.MonitorStateDescriptors;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionEvent;
-import io.modelwatch.stats.ModelProfile;
+import io.modelwatch.stats.ReferenceBuilder;
 import io.modelwatch.stats.ReferenceProfile;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.api.OperatorIdentifier;
@@ -40,23 +39,28 @@ public final class ReferenceBootstrap {
     public record Reference(String key, byte[] profile) {}
 
     /**
-     * Learns one reference per model version from all of its events, with the bins its
-     * thresholds ask for. A version with fewer than its {@code reference.events} events is refused:
-     * a reference smaller than the monitor itself would learn is not one to trust.
+     * One reference per model version from all of its events, with the bins its thresholds ask
+     * for, as the monitor stores it: {@link ReferenceBuilder#fromData} (exact proportions, the
+     * same reference {@code modelwatch profile} writes), installed with its timestamps collapsed
+     * ({@link ReferenceBuilder#installed}), so the training data's time span is not read as the
+     * model's event rate. A version with fewer than its {@code reference.events} events is
+     * refused: a reference smaller than the monitor itself would learn is not one to trust.
      */
     public static Map<String, ReferenceProfile> learn(Iterable<PredictionEvent> events, ThresholdsConfig config) {
-        Map<String, ModelProfile> learned = new TreeMap<>();
+        Map<String, List<PredictionEvent>> byVersion = new TreeMap<>();
         for (PredictionEvent e : events) {
-            learned.computeIfAbsent(e.modelKey(), k -> new ModelProfile()).add(e);
+            byVersion.computeIfAbsent(e.modelKey(), k -> new ArrayList<>()).add(e);
         }
         Map<String, ReferenceProfile> refs = new TreeMap<>();
-        learned.forEach((key, profile) -> {
+        byVersion.forEach((key, versionEvents) -> {
             Thresholds t = config.forModel(ModelKey.modelId(key));
-            if (profile.events() < t.referenceEvents()) {
+            if (versionEvents.size() < t.referenceEvents()) {
                 throw new ConfigException("model " + ModelKey.modelId(key) + " version " + ModelKey.modelVersion(key)
-                        + ": " + profile.events() + " events, fewer than reference.events (" + t.referenceEvents() + ")");
+                        + ": " + versionEvents.size() + " events, fewer than reference.events ("
+                        + t.referenceEvents() + ")");
             }
-            refs.put(key, ReferenceProfile.freeze(profile, t.numericBins(), t.categoryBins()));
+            refs.put(key, ReferenceBuilder.installed(
+                    ReferenceBuilder.fromData(versionEvents, t.numericBins(), t.categoryBins())));
         });
         return refs;
     }
@@ -82,8 +86,7 @@ public final class ReferenceBootstrap {
 
         @Override
         public void open(OpenContext openContext) {
-            reference = getRuntimeContext().getState(
-                    new ValueStateDescriptor<>("reference", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            reference = getRuntimeContext().getState(MonitorStateDescriptors.reference());
         }
 
         @Override

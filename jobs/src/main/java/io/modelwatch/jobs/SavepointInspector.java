@@ -1,6 +1,7 @@
 package io.modelwatch.jobs;
 
 import io.modelwatch.functions.ModelMonitorFunction;
+import io.modelwatch.functions.MonitorStateDescriptors;
 import io.modelwatch.functions.MonitorStatus;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.stats.ModelProfile;
@@ -11,10 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.api.OperatorIdentifier;
@@ -59,16 +57,11 @@ public final class SavepointInspector {
 
         @Override
         public void open(OpenContext openContext) {
-            reference = getRuntimeContext().getState(
-                    new ValueStateDescriptor<>("reference", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-            learning = getRuntimeContext().getState(
-                    new ValueStateDescriptor<>("learning", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-            windows = getRuntimeContext().getMapState(
-                    new MapStateDescriptor<>("windows", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-            pending = getRuntimeContext().getState(
-                    new ValueStateDescriptor<>("pending", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-            status = getRuntimeContext().getState(
-                    new ValueStateDescriptor<>("status", TypeInformation.of(MonitorStatus.class)));
+            reference = getRuntimeContext().getState(MonitorStateDescriptors.reference());
+            learning = getRuntimeContext().getState(MonitorStateDescriptors.learning());
+            windows = getRuntimeContext().getMapState(MonitorStateDescriptors.windows());
+            pending = getRuntimeContext().getState(MonitorStateDescriptors.pending());
+            status = getRuntimeContext().getState(MonitorStateDescriptors.status());
         }
 
         @Override

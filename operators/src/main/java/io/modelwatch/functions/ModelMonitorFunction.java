@@ -20,11 +20,11 @@ import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.stats.ModelProfile;
+import io.modelwatch.stats.ReferenceBuilder;
 import io.modelwatch.stats.ReferenceProfile;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,12 +33,8 @@ import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -187,20 +183,13 @@ public final class ModelMonitorFunction
 
     @Override
     public void open(OpenContext openContext) {
-        reference = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("reference", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        learning = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("learning", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        windows = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("windows", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        pending = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("pending", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        status = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("status", TypeInformation.of(MonitorStatus.class)));
-        detectors = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("detectors", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        control = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("control", TypeInformation.of(ControlStatus.class)));
+        reference = getRuntimeContext().getState(MonitorStateDescriptors.reference());
+        learning = getRuntimeContext().getState(MonitorStateDescriptors.learning());
+        windows = getRuntimeContext().getMapState(MonitorStateDescriptors.windows());
+        pending = getRuntimeContext().getState(MonitorStateDescriptors.pending());
+        status = getRuntimeContext().getState(MonitorStateDescriptors.status());
+        detectors = getRuntimeContext().getState(MonitorStateDescriptors.detectors());
+        control = getRuntimeContext().getState(MonitorStateDescriptors.control());
         live = new LruCache<>(REFERENCE_CACHE_SIZE);
         referenceCache = new LruCache<>(REFERENCE_CACHE_SIZE);
         open = new OpenProfiles(openProfiles, openProfileBytes);
@@ -301,7 +290,7 @@ public final class ModelMonitorFunction
                 learned.add(e);
                 window.add(e);
                 if (learned.events() >= referenceEvents) {
-                    ref = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
+                    ref = ReferenceBuilder.learned(learned, t.numericBins(), t.categoryBins());
                     reference.update(ref.toBytes());
                     referenceCache.put(key, ref);
                     clearLearning(profiles);
@@ -697,7 +686,7 @@ public final class ModelMonitorFunction
             cs.ignoreGivenReference = true;
         } else {
             ReferenceProfile given = ReferenceProfile.fromBytes(action.profile());
-            reference.update(collapsed(given).toBytes());
+            reference.update(ReferenceBuilder.installed(given).toBytes());
             cs.referenceEvents = 0;
         }
         cs.referenceCommandId = commandId;
@@ -706,15 +695,6 @@ public final class ModelMonitorFunction
         control.update(cs);
         status.update(st);
         referenceActions.inc();
-    }
-
-    /**
-     * A given profile's timestamps are the training data's, not this model's traffic: collapsed to
-     * one instant, so no event rate is read from them (the volume check needs a learned one).
-     */
-    private static ReferenceProfile collapsed(ReferenceProfile given) {
-        return new ReferenceProfile(given.events(), given.firstTimestamp(), given.firstTimestamp(),
-                new LinkedHashMap<>(given.features()), given.prediction());
     }
 
     private ControlStatus controlOrNew() throws Exception {
@@ -738,7 +718,7 @@ public final class ModelMonitorFunction
                 return null; // a relearn command asked for a reference learned from traffic
             }
             // Adopted into state, so a restart without the file keeps judging against it.
-            bytes = collapsed(ReferenceProfile.fromBytes(bytes)).toBytes();
+            bytes = ReferenceBuilder.installed(ReferenceProfile.fromBytes(bytes)).toBytes();
             reference.update(bytes);
             OpenProfiles.Entry e = open.get(key);
             if (e != null) {

@@ -43,7 +43,7 @@ public final class ReferenceProfile {
      * This reference with exact bin proportions, from {@code counted}: the same events profiled a
      * second time against this reference ({@link ModelProfile#against}). Sketch quantiles still
      * place the edges, but what each bin holds is then counted, not estimated, so the tests carry
-     * no rank-error allowance. Used by {@code modelwatch profile}, which can read its input twice.
+     * no rank-error allowance. See {@link ReferenceBuilder#fromData}, for data that can be read twice.
      */
     public ReferenceProfile withExactProportions(ModelProfile counted) {
         LinkedHashMap<String, FeatureReference> fs = new LinkedHashMap<>();

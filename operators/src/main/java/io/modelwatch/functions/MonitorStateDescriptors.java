@@ -1,0 +1,50 @@
+package io.modelwatch.functions;
+
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+
+/**
+ * The keyed states of {@link ModelMonitorFunction}, in one place for the monitor and for the tools
+ * that read or write its savepoints ({@code modelwatch inspect}, {@code modelwatch bootstrap}): a
+ * savepoint's state is found by name and type, so all of them must register the same ones. The
+ * names are in savepoints and never change. A new descriptor per call: descriptors are mutable.
+ */
+public final class MonitorStateDescriptors {
+    private MonitorStateDescriptors() {}
+
+    /** The frozen reference ({@code ReferenceProfile} bytes). */
+    public static ValueStateDescriptor<byte[]> reference() {
+        return new ValueStateDescriptor<>("reference", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /** The profile being learned while there is no reference yet ({@code ModelProfile} bytes). */
+    public static ValueStateDescriptor<byte[]> learning() {
+        return new ValueStateDescriptor<>("learning", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /** The open windows' profiles by window start. */
+    public static MapStateDescriptor<Long, byte[]> windows() {
+        return new MapStateDescriptor<>("windows", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /** The merged span of low-traffic windows not yet evaluated. */
+    public static ValueStateDescriptor<byte[]> pending() {
+        return new ValueStateDescriptor<>("pending", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    public static ValueStateDescriptor<MonitorStatus> status() {
+        return new ValueStateDescriptor<>("status", TypeInformation.of(MonitorStatus.class));
+    }
+
+    /** The sequential detectors' state. */
+    public static ValueStateDescriptor<byte[]> detectors() {
+        return new ValueStateDescriptor<>("detectors", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    public static ValueStateDescriptor<ControlStatus> control() {
+        return new ValueStateDescriptor<>("control", TypeInformation.of(ControlStatus.class));
+    }
+}
