@@ -244,11 +244,8 @@ public final class FalseAlarmSimulation {
                         break;
                     }
                 }
-                List<SequentialEvidence> seq = sequential.update(ref, window, t);
-                DriftEvaluator.Context c = context(referenceEvents, start, time, seenBefore + window.events());
-                WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, seq);
-                QualityEvaluator.Result quality = QualityEvaluator.evaluate(ref, window, t, time - start, 0);
-                List<DriftSignal> signals = ModelMonitorFunction.weightedSignals(eval, quality, c, t);
+                List<DriftSignal> signals = judge(ref, window, sequential, t,
+                        context(referenceEvents, start, time, seenBefore + window.events()));
                 for (DriftSignal s : signals) {
                     for (Evidence e : s.evidence()) {
                         evidence.merge(e.statistic(), 1L, Long::sum);
@@ -276,7 +273,17 @@ public final class FalseAlarmSimulation {
                 closedEarly, triggers, most, evidence);
     }
 
-    private static DriftEvaluator.Context context(int referenceEvents, long start, long end, long eventsSeen) {
+    /** One judged span, as the monitor judges it: the weighted signals it sends to the escalation. */
+    static List<DriftSignal> judge(ReferenceProfile ref, ModelProfile window, SequentialMonitor sequential,
+            Thresholds t, DriftEvaluator.Context c) {
+        List<SequentialEvidence> seq = sequential.update(ref, window, t);
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, seq);
+        QualityEvaluator.Result quality =
+                QualityEvaluator.evaluate(ref, window, t, c.windowEnd() - c.windowStart(), 0);
+        return ModelMonitorFunction.weightedSignals(eval, quality, c, t);
+    }
+
+    static DriftEvaluator.Context context(int referenceEvents, long start, long end, long eventsSeen) {
         return new DriftEvaluator.Context("sim", "1", start, end, eventsSeen, 0, 0, "sim");
     }
 
