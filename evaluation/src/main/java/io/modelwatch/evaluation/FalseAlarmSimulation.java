@@ -31,25 +31,30 @@ import java.util.TreeMap;
  * {@code n} events, frozen from the learning profile), and then judges {@code windows} windows of
  * 1,000 events (the default {@code window.minEvents}) of the same stream, in order, through the
  * detection code the job runs per window: {@link SequentialMonitor}, {@link DriftEvaluator} and
- * {@link QualityEvaluator}. All windows of one version share its reference, so the correlation
- * an unlucky reference causes is in the simulation. The escalation rule of the job's CEP pattern
- * is applied per reason: {@code escalation.windows} (3) signalled windows whose ends lie within
- * {@code escalation.within} (10 minutes) make a trigger, the windows of a match never start
+ * {@link QualityEvaluator}, and sends on the signals the job sends
+ * ({@link ModelMonitorFunction#weightedSignals}, weighted by {@code EvidenceWeight}). Every window
+ * also gets the job's early-close look ({@link ModelMonitorFunction#decisive}) at its 500th event,
+ * as on a stream whose minute boundary falls there; a decisive span is judged at once. All windows
+ * of one version share its reference, so the correlation an unlucky reference causes is in the
+ * simulation. The escalation is the job's CEP rule ({@code DriftEscalationPattern}) per reason:
+ * signals whose weights sum to {@code escalation.windows} (3) with window ends less than
+ * {@code escalation.within} (10 minutes) apart make a trigger, the windows of a match never start
  * another, and a trigger is followed by {@code escalation.cooldown} (24 h) of silence.
  *
  * <p>Two estimates come out. The direct one counts triggers. The simulated time is short against
- * the years being measured, so there is also one through the escalation rule: when windows
- * signal independently with probability {@code q}, a window completes "3 within 10" with
- * probability at most {@code q P(at least 2 of the 9 before signalled)}
- * ({@link #completesMatch}); {@code q} is taken at the upper end of its one-sided 95% confidence
- * interval from all signalled windows of the kind and size (exact Poisson bound: 3 / windows when
- * none signalled). The table reports the larger of the two rates as years per false trigger. Two
- * things this cannot see by itself, and what covers them: windows that signal in runs (the
- * sequential detectors carry state) are triggers, which the direct count sees; and references
- * unlucky enough to make their version's windows signal again and again, rarer than one in the
- * number of versions simulated, are bounded by the reference margins of the floors
- * ({@link DriftEvaluator#REFERENCE_STANDARD_ERRORS}: one in a million per share). The largest
- * number of signalled windows of any one version is reported, to show whether signals cluster.
+ * the years being measured, so there is also one through the escalation rule
+ * ({@link #completesMatch(double[], int, int)}): windows independently weigh w or more with
+ * probability {@code atLeast[w]}, a window completes a match when it signals and the weights of
+ * the 9 windows before it make up the rest. {@code q = atLeast[1]} is taken at the upper end of its
+ * one-sided 95% confidence interval from all signalled windows of the kind and size (exact Poisson
+ * bound: 3 / windows when none signalled); the heavier tail from {@link #weightTail}. The table
+ * reports the larger of the two rates as years per false trigger. Two things this cannot see by
+ * itself, and what covers them: windows that signal in runs (the sequential detectors carry state)
+ * are triggers, which the direct count sees; and references unlucky enough to make their version's
+ * windows signal again and again, rarer than one in the number of versions simulated, are bounded
+ * by the reference margins of the floors ({@link DriftEvaluator#REFERENCE_STANDARD_ERRORS}: one in
+ * a million per share). The largest number of signalled windows of any one version is reported,
+ * to show whether signals cluster.
  *
  * <p>Run: {@code bin/false-alarms [--references R] [--windows W] [--sizes 180,500,5000]
  * [--kinds continuous,...] [--seed S]}.
