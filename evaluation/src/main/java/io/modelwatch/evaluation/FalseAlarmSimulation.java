@@ -6,10 +6,10 @@ import io.modelwatch.detect.QualityEvaluator;
 import io.modelwatch.detect.SequentialEvidence;
 import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.detect.WindowEvaluation;
+import io.modelwatch.functions.ModelMonitorFunction;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.PredictionEvent;
-import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.model.ValueKind;
 import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.ReferenceBuilder;
@@ -32,25 +32,30 @@ import java.util.TreeMap;
  * {@code n} events, frozen from the learning profile), and then judges {@code windows} windows of
  * 1,000 events (the default {@code window.minEvents}) of the same stream, in order, through the
  * detection code the job runs per window: {@link SequentialMonitor}, {@link DriftEvaluator} and
- * {@link QualityEvaluator}. All windows of one version share its reference, so the correlation
- * an unlucky reference causes is in the simulation. The escalation rule of the job's CEP pattern
- * is applied per reason: {@code escalation.windows} (3) signalled windows whose ends lie within
- * {@code escalation.within} (10 minutes) make a trigger, the windows of a match never start
+ * {@link QualityEvaluator}, and sends on the signals the job sends
+ * ({@link ModelMonitorFunction#weightedSignals}, weighted by {@code EvidenceWeight}). Every window
+ * also gets the job's early-close look ({@link ModelMonitorFunction#decisive}) at its 500th event,
+ * as on a stream whose minute boundary falls there; a decisive span is judged at once. All windows
+ * of one version share its reference, so the correlation an unlucky reference causes is in the
+ * simulation. The escalation is the job's CEP rule ({@code DriftEscalationPattern}) per reason:
+ * signals whose weights sum to {@code escalation.windows} (3) with window ends less than
+ * {@code escalation.within} (10 minutes) apart make a trigger, the windows of a match never start
  * another, and a trigger is followed by {@code escalation.cooldown} (24 h) of silence.
  *
  * <p>Two estimates come out. The direct one counts triggers. The simulated time is short against
- * the years being measured, so there is also one through the escalation rule: when windows
- * signal independently with probability {@code q}, a window completes "3 within 10" with
- * probability at most {@code q P(at least 2 of the 9 before signalled)}
- * ({@link #completesMatch}); {@code q} is taken at the upper end of its one-sided 95% confidence
- * interval from all signalled windows of the kind and size (exact Poisson bound: 3 / windows when
- * none signalled). The table reports the larger of the two rates as years per false trigger. Two
- * things this cannot see by itself, and what covers them: windows that signal in runs (the
- * sequential detectors carry state) are triggers, which the direct count sees; and references
- * unlucky enough to make their version's windows signal again and again, rarer than one in the
- * number of versions simulated, are bounded by the reference margins of the floors
- * ({@link DriftEvaluator#REFERENCE_STANDARD_ERRORS}: one in a million per share). The largest
- * number of signalled windows of any one version is reported, to show whether signals cluster.
+ * the years being measured, so there is also one through the escalation rule
+ * ({@link #completesMatch(double[], int, int)}): windows independently weigh w or more with
+ * probability {@code atLeast[w]}, a window completes a match when it signals and the weights of
+ * the 9 windows before it make up the rest. {@code q = atLeast[1]} is taken at the upper end of its
+ * one-sided 95% confidence interval from all signalled windows of the kind and size (exact Poisson
+ * bound: 3 / windows when none signalled); the heavier tail from {@link #weightTail}. The table
+ * reports the larger of the two rates as years per false trigger. Two things this cannot see by
+ * itself, and what covers them: windows that signal in runs (the sequential detectors carry state)
+ * are triggers, which the direct count sees; and references unlucky enough to make their version's
+ * windows signal again and again, rarer than one in the number of versions simulated, are bounded
+ * by the reference margins of the floors ({@link DriftEvaluator#REFERENCE_STANDARD_ERRORS}: one in
+ * a million per share). The largest number of signalled windows of any one version is reported,
+ * to show whether signals cluster.
  *
  * <p>Run: {@code bin/false-alarms [--references R] [--windows W] [--sizes 180,500,5000]
  * [--kinds continuous,...] [--seed S]}.
@@ -114,14 +119,19 @@ public final class FalseAlarmSimulation {
                 new double[] {x}, new String[] {c}, ValueKind.NUMERIC, prediction, null);
     }
 
-    /** The outcome for one kind and reference size. */
+    /**
+     * The outcome for one kind and reference size.
+     *
+     * @param heavyWindows signalled windows with a signal of weight 2 or more
+     * @param closedEarly windows the early-close look judged at half their events
+     */
     public record Result(Kind kind, int referenceEvents, int references, long windows, long signalledWindows,
-            long triggers, int mostInOneVersion, Map<String, Long> evidence) {
+            long heavyWindows, long closedEarly, long triggers, int mostInOneVersion, Map<String, Long> evidence) {
         /** Triggers per window: the larger of the direct and the escalation-rule estimate. */
         double rate() {
             Thresholds t = Thresholds.defaults();
-            double q = poissonUpper95(signalledWindows) / windows;
-            double viaRule = completesMatch(Math.min(1, q), t.escalationWindows(),
+            double q = Math.min(1, poissonUpper95(signalledWindows) / windows);
+            double viaRule = completesMatch(weightTail(q, (double) heavyWindows / windows, t), t.escalationWindows(),
                     (int) (t.escalationWithin().toMillis() / MINUTE));
             return Math.max((double) triggers / windows, viaRule);
         }
@@ -131,12 +141,40 @@ public final class FalseAlarmSimulation {
         }
     }
 
-    /** The escalation of one reason: k signalled windows within T, skip past the last, cooldown. */
+    /**
+     * P(weight >= w) of a window, w = 1..k, for the escalation-rule estimate: {@code q} for w = 1;
+     * for w >= 2 the larger of the share of windows seen with weight 2 or more and
+     * {@code q alpha^(w-1)}. The latter is EvidenceWeight's bound (weight w needs a p-value at most
+     * alpha^w, where one flag needs alpha), scaled by how far the measured flag rate q is above
+     * alpha's own: it assumes that the p-values' tail below alpha is no worse calibrated than at
+     * alpha, which the run cannot check below one in its number of windows. alpha is the larger of
+     * {@code drift.fdr} and {@code quality.pValue}. Without weights, every window weighs 1.
+     */
+    static double[] weightTail(double q, double heavySeen, Thresholds t) {
+        int k = t.escalationWindows();
+        double alpha = Math.max(t.falseDiscoveryRate(), t.qualityPValue());
+        double[] atLeast = new double[k + 1];
+        atLeast[0] = 1;
+        atLeast[1] = q;
+        for (int w = 2; w <= k; w++) {
+            atLeast[w] = t.escalationWeighted() ? Math.min(q, Math.max(heavySeen, q * Math.pow(alpha, w - 1))) : 0;
+        }
+        return atLeast;
+    }
+
+    /**
+     * The escalation of one reason, as {@code DriftEscalationPattern} decides it: signals whose
+     * weights ({@link DriftSignal#windowsCounted()}) sum to {@code escalation.windows} and whose
+     * windows end less than {@code escalation.within} apart make a match; skip past the last
+     * signal; a match within {@code escalation.cooldown} of the last trigger is silenced.
+     */
     static final class Escalation {
         final int windows;
         final int within;
         final int cooldown;
-        final List<Integer> open = new ArrayList<>();
+        final boolean weighted;
+        /** Open signals: {window, weight}. */
+        final List<int[]> open = new ArrayList<>();
         int lastTrigger = Integer.MIN_VALUE / 2;
         long triggers;
 
@@ -144,13 +182,18 @@ public final class FalseAlarmSimulation {
             windows = t.escalationWindows();
             within = (int) (t.escalationWithin().toMillis() / MINUTE);
             cooldown = (int) (t.cooldown().toMillis() / MINUTE);
+            weighted = t.escalationWeighted();
         }
 
         void signal(int window) {
+            signal(window, 1);
+        }
+
+        void signal(int window, int weight) {
             // CEP's within: the last window's end is less than T after the first's.
-            open.removeIf(w -> window - w >= within);
-            open.add(window);
-            if (open.size() >= windows) {
+            open.removeIf(w -> window - w[0] >= within);
+            open.add(new int[] {window, weighted ? weight : 1});
+            if (open.stream().mapToInt(w -> w[1]).sum() >= windows) {
                 open.clear();
                 if (window - lastTrigger >= cooldown) {
                     triggers++;
@@ -162,11 +205,25 @@ public final class FalseAlarmSimulation {
 
     public static Result run(Kind kind, int referenceEvents, int references, int windows, long seed,
             PrintStream progress) {
-        Thresholds t = Thresholds.defaults();
+        return run(kind, referenceEvents, references, windows, seed, Thresholds.defaults(), progress);
+    }
+
+    /**
+     * One row: {@code references} versions of {@code windows} windows each. Every window's signals
+     * are those the job sends ({@link ModelMonitorFunction#weightedSignals}: weights from
+     * {@code EvidenceWeight}); every window gets the job's early-close look
+     * ({@link ModelMonitorFunction#decisive}) at its {@code window.minEvents / 2}-th event, as on a
+     * stream whose minute boundary falls there, and a decisive span is judged there.
+     */
+    static Result run(Kind kind, int referenceEvents, int references, int windows, long seed, Thresholds t,
+            PrintStream progress) {
         long signalled = 0;
+        long heavy = 0;
+        long closedEarly = 0;
         long triggers = 0;
         int most = 0;
         Map<String, Long> evidence = new TreeMap<>();
+        int look = t.minWindowEvents() / 2;
         for (int v = 0; v < references; v++) {
             SplittableRandom r = new SplittableRandom(seed * 1_000_003L + referenceEvents * 7919L + v * 31L
                     + kind.ordinal());
@@ -182,32 +239,30 @@ public final class FalseAlarmSimulation {
             int flagged = 0;
             for (int w = 0; w < windows; w++) {
                 long start = time;
+                long seenBefore = referenceEvents + (long) w * WINDOW_EVENTS;
                 ModelProfile window = ModelProfile.against(ref);
                 for (int i = 0; i < WINDOW_EVENTS; i++) {
                     window.add(event(kind, r, time), ref);
                     time += MINUTE / WINDOW_EVENTS;
+                    if (i + 1 == look && ModelMonitorFunction.decisive(ref, window, t,
+                            context(referenceEvents, start, time, seenBefore + i + 1), 0)) {
+                        closedEarly++;
+                        break;
+                    }
                 }
-                List<SequentialEvidence> seq = sequential.update(ref, window, t);
-                DriftEvaluator.Context c = new DriftEvaluator.Context("sim", "1", start, time,
-                        referenceEvents + (long) (w + 1) * WINDOW_EVENTS, 0, 0, "sim");
-                WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, seq);
-                QualityEvaluator.Result quality = QualityEvaluator.evaluate(ref, window, t, time - start, 0);
-                List<String> reasons = new ArrayList<>();
-                for (DriftSignal s : eval.signals()) {
-                    reasons.add(s.reason());
+                List<DriftSignal> signals = judge(ref, window, sequential, t,
+                        context(referenceEvents, start, time, seenBefore + window.events()));
+                for (DriftSignal s : signals) {
                     for (Evidence e : s.evidence()) {
                         evidence.merge(e.statistic(), 1L, Long::sum);
                     }
+                    escalations.computeIfAbsent(s.reason(), x -> new Escalation(t)).signal(w, s.windowsCounted());
                 }
-                if (!quality.findings().isEmpty()) {
-                    reasons.add(RetrainTrigger.DATA_QUALITY);
-                    quality.findings().forEach(f -> evidence.merge(f.statistic(), 1L, Long::sum));
-                }
-                if (!reasons.isEmpty()) {
+                if (!signals.isEmpty()) {
                     flagged++;
-                }
-                for (String reason : reasons) {
-                    escalations.computeIfAbsent(reason, x -> new Escalation(t)).signal(w);
+                    if (signals.stream().anyMatch(s -> s.windowsCounted() > 1)) {
+                        heavy++;
+                    }
                 }
             }
             signalled += flagged;
@@ -220,8 +275,22 @@ public final class FalseAlarmSimulation {
                         referenceEvents, v + 1, references, signalled, triggers);
             }
         }
-        return new Result(kind, referenceEvents, references, (long) references * windows, signalled, triggers, most,
-                evidence);
+        return new Result(kind, referenceEvents, references, (long) references * windows, signalled, heavy,
+                closedEarly, triggers, most, evidence);
+    }
+
+    /** One judged span, as the monitor judges it: the weighted signals it sends to the escalation. */
+    static List<DriftSignal> judge(ReferenceProfile ref, ModelProfile window, SequentialMonitor sequential,
+            Thresholds t, DriftEvaluator.Context c) {
+        List<SequentialEvidence> seq = sequential.update(ref, window, t);
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, seq);
+        QualityEvaluator.Result quality =
+                QualityEvaluator.evaluate(ref, window, t, c.windowEnd() - c.windowStart(), 0);
+        return ModelMonitorFunction.weightedSignals(eval, quality, c, t);
+    }
+
+    static DriftEvaluator.Context context(int referenceEvents, long start, long end, long eventsSeen) {
+        return new DriftEvaluator.Context("sim", "1", start, end, eventsSeen, 0, 0, "sim");
     }
 
     /** The upper end of the one-sided 95% confidence interval of a Poisson mean after {@code k} events. */
@@ -242,36 +311,59 @@ public final class FalseAlarmSimulation {
     }
 
     /**
-     * Probability that a window completes k signalled windows within T when windows signal
-     * independently with probability q: it signals, and at least k - 1 of the T - 1 before it do
-     * (an upper bound on the match rate: skipping past a match and the cooldown only lower it).
+     * Probability that a window completes a match when windows get weights independently, with
+     * {@code atLeast[w]} = P(weight >= w) (weight 0: no signal): it signals, and its weight plus
+     * those of the {@code within - 1} windows before it sum to at least k (an upper bound on the
+     * match rate: skipping past a match and the cooldown only lower it). With every weight 1 this
+     * is {@code q P(Binomial(within - 1, q) >= k - 1)}.
      */
-    static double completesMatch(double q, int k, int within) {
-        int before = within - 1;
-        double fewer = 0;
-        for (int j = 0; j < k - 1; j++) {
-            fewer += Math.exp(logChoose(before, j) + j * Math.log(q) + (before - j) * Math.log1p(-q));
+    static double completesMatch(double[] atLeast, int k, int within) {
+        double[] exactly = new double[k + 1];
+        for (int w = 0; w <= k; w++) {
+            exactly[w] = atLeast[w] - (w < k ? atLeast[w + 1] : 0);
         }
-        return q * Math.max(0, 1 - fewer);
+        // sums of the windows before, capped at k: P(sum = s)
+        double[] sum = new double[k + 1];
+        sum[0] = 1;
+        for (int i = 0; i < within - 1; i++) {
+            double[] next = new double[k + 1];
+            for (int s0 = 0; s0 <= k; s0++) {
+                for (int w = 0; w <= k; w++) {
+                    next[Math.min(k, s0 + w)] += sum[s0] * exactly[w];
+                }
+            }
+            sum = next;
+        }
+        double p = 0;
+        for (int w = 1; w <= k; w++) {
+            double enough = 0;
+            for (int s0 = Math.max(0, k - w); s0 <= k; s0++) {
+                enough += sum[s0];
+            }
+            p += exactly[w] * Math.min(1, enough);
+        }
+        return p;
     }
 
-    private static double logChoose(int n, int k) {
-        double s = 0;
-        for (int i = 1; i <= k; i++) {
-            s += Math.log(n - k + i) - Math.log(i);
-        }
-        return s;
+    /** {@link #completesMatch(double[], int, int)} with every signalled window weighing 1. */
+    static double completesMatch(double q, int k, int within) {
+        double[] atLeast = new double[k + 1];
+        atLeast[0] = 1;
+        atLeast[1] = q;
+        return completesMatch(atLeast, k, within);
     }
 
     static String table(List<Result> results) {
         StringBuilder b = new StringBuilder();
-        b.append("| feature kind | reference events | versions x windows | signalled windows | most in one version "
-                + "| triggers | years per false trigger | evidence of signalled windows |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        b.append("| feature kind | reference events | versions x windows | signalled windows | of weight >= 2 "
+                + "| closed early | most in one version | triggers | years per false trigger "
+                + "| evidence of signalled windows |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Result r : results) {
-            b.append(String.format(Locale.ROOT, "| %s | %,d | %d x %d | %d | %d | %d | %s | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %s | %,d | %d x %d | %d | %d | %d | %d | %d | %s | %s |%n",
                     r.kind().description, r.referenceEvents(), r.references(), r.windows() / r.references(),
-                    r.signalledWindows(), r.mostInOneVersion(), r.triggers(), years(r.years()),
+                    r.signalledWindows(), r.heavyWindows(), r.closedEarly(), r.mostInOneVersion(), r.triggers(),
+                    years(r.years()),
                     r.evidence().isEmpty() ? "-" : r.evidence().toString().replaceAll("[{}]", "")));
         }
         return b.toString();

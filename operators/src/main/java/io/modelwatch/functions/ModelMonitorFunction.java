@@ -497,14 +497,29 @@ public final class ModelMonitorFunction
         metrics.windowEvaluated(key, report);
         if (eval.drifted()) {
             driftedWindows.inc();
+        }
+        for (DriftSignal s : weightedSignals(eval, quality, c, t)) {
+            ctx.output(Descriptors.DRIFT_SIGNALS, s);
+        }
+    }
+
+    /**
+     * The signals a judged window sends to the escalation: one per drift reason and one for data
+     * quality, each weighted by its evidence (EvidenceWeight: overwhelming evidence counts for more
+     * than one window). Public so that the false-alarm simulation escalates exactly what the job does.
+     */
+    public static List<DriftSignal> weightedSignals(WindowEvaluation eval, QualityEvaluator.Result quality,
+            DriftEvaluator.Context c, Thresholds t) {
+        List<DriftSignal> signals = new java.util.ArrayList<>();
+        if (eval.drifted()) {
             for (DriftSignal s : eval.signals()) {
-                // Overwhelming evidence counts for more than one window (EvidenceWeight).
-                ctx.output(Descriptors.DRIFT_SIGNALS, EvidenceWeight.ofDrift(s, eval.report(), t));
+                signals.add(EvidenceWeight.ofDrift(s, eval.report(), t));
             }
         }
         if (!quality.findings().isEmpty()) {
-            ctx.output(Descriptors.DRIFT_SIGNALS, EvidenceWeight.ofQuality(qualitySignal(c, quality), quality.findings(), t));
+            signals.add(EvidenceWeight.ofQuality(qualitySignal(c, quality), quality.findings(), t));
         }
+        return signals;
     }
 
     /**
@@ -525,13 +540,26 @@ public final class ModelMonitorFunction
         }
         DriftEvaluator.Context c = context(key, spanStart, windowEnd, st,
                 st.driftedWithin(windowEnd, t.escalationWithin().toMillis()), l);
-        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, List.of());
+        return decisive(ref, window, t, c, st.lateSinceReport);
+    }
+
+    /**
+     * The early-close rule of {@link #decisiveAlready} on its own (public for the false-alarm
+     * simulation): whether a span of at least {@code window.minEvents / 2} events holds a drift or
+     * quality signal of weight {@code escalation.windows}. Side-effect free.
+     */
+    public static boolean decisive(ReferenceProfile ref, ModelProfile span, Thresholds t, DriftEvaluator.Context c,
+            long lateEvents) {
+        if (!t.escalationWeighted() || span.events() < t.minWindowEvents() / 2) {
+            return false;
+        }
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, span, t, c, List.of());
         for (DriftSignal s : eval.signals()) {
             if (EvidenceWeight.ofDrift(s, eval.report(), t).weight() >= t.escalationWindows()) {
                 return true;
             }
         }
-        QualityEvaluator.Result q = QualityEvaluator.evaluate(ref, window, t, windowEnd - spanStart, st.lateSinceReport);
+        QualityEvaluator.Result q = QualityEvaluator.evaluate(ref, span, t, c.windowEnd() - c.windowStart(), lateEvents);
         return !q.findings().isEmpty()
                 && EvidenceWeight.ofQuality(qualitySignal(c, q), q.findings(), t).weight() >= t.escalationWindows();
     }
