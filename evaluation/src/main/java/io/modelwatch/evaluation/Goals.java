@@ -45,7 +45,11 @@ public final class Goals {
             if (goal == Goal.NO_TRIGGER) {
                 continue;
             }
-            if (s.detected() < s.models()) {
+            if (goal == Goal.DETECT_MOST) {
+                if (2 * s.detected() <= s.models()) {
+                    failures.add(name + ": detected only " + s.detected() + " of " + s.models());
+                }
+            } else if (s.detected() < s.models()) {
                 failures.add(name + ": missed " + (s.models() - s.detected()) + " of " + s.models());
             }
             if (goal == Goal.DETECT_WITHIN_3 && !(s.medianDelayWindows() <= 3)) {

@@ -55,6 +55,12 @@ public record Scenario(
         /** Every replica detected (no delay promised). */
         DETECT,
         /**
+         * Most replicas detected (no delay promised): a change near the detection limit of its
+         * windows, which a replica may miss within the run by chance (the weak changes at 10
+         * events/s: a doubled variance moves KS by 0.08 against a critical distance of about 0.07).
+         */
+        DETECT_MOST,
+        /**
          * Not a trigger: the model stops sending at the change, and every replica is reported
          * SILENT within {@code quality.silenceAfter} plus one window after its last window.
          */
@@ -227,9 +233,9 @@ public record Scenario(
                         Change.CHANNEL_MISSING, 0.30, "quality:channel", RetrainTrigger.DATA_QUALITY, false, 0,
                         Goal.DETECT_WITHIN_3)),
                 atTenPerSecond(drift("speed/mean-0.3sd", "weak: age mean +0.3 sd at 10 events/s", Change.AGE_SHIFT,
-                        0.3, "feature:age", feature, true, 0, Goal.DETECT)),
+                        0.3, "feature:age", feature, true, 0, Goal.DETECT_MOST)),
                 atTenPerSecond(drift("speed/variance-2x", "weak: age variance x2 (spread x1.41) at 10 events/s",
-                        Change.AGE_SPREAD, Math.sqrt(2), "feature:age", feature, true, 0, Goal.DETECT)));
+                        Change.AGE_SPREAD, Math.sqrt(2), "feature:age", feature, true, 0, Goal.DETECT_MOST)));
     }
 
     private static Scenario atTenPerSecond(Scenario s) {
