@@ -2,6 +2,7 @@ package io.modelwatch.functions;
 
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
+import io.modelwatch.labels.WindowResult;
 import io.modelwatch.detect.PerformanceDecay;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
@@ -9,24 +10,15 @@ import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.RetrainTrigger;
-import io.modelwatch.serde.Json;
 import io.modelwatch.stats.PendingOutcomes;
 import io.modelwatch.stats.PerformanceAccumulator;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Instant;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
-import java.util.zip.DataFormatException;
-import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -64,7 +56,10 @@ public final class PerformanceMonitorFunction
         extends KeyedCoProcessFunction<String, HealthReport, LabelOutcome, HealthReport> {
     private final ThresholdsConfig config;
 
-    /** Reports awaiting labels, by span start: revision, assessed flag, span end, report JSON. */
+    /**
+     * What is kept of each report for its revisions, by span start ({@link WindowResult}): with
+     * the defaults a day of one-minute windows per model version.
+     */
     private transient MapState<Long, byte[]> spans;
     /** Performance per fixed window of prediction time. */
     private transient MapState<Long, byte[]> windows;
@@ -83,26 +78,17 @@ public final class PerformanceMonitorFunction
     private transient MapState<Long, Integer> labelsAheadCount;
     private transient Counter labelsBeyondHorizon;
     /**
-     * The reports waiting for revision 0, as objects, by model key and window start: the state
-     * holds them as JSON (the source of truth after a restore), but reading a report back from
-     * JSON when its window's watermark arrives, moments later, was most of this operator's time.
-     * Bounded (a report with 25 features is some KB on the heap: 2,048 of them about 16 MB per
-     * subtask; more models than that close windows at once in a busy minute, and the rest read
-     * the state as before).
+     * The reports waiting for revision 0, by model key and window start: the state holds them as
+     * {@link WindowResult}s (the source of truth after a restore), and decoding one again when its
+     * window's watermark arrives, moments later, would be spent for nothing. Bounded (a report
+     * with 25 features is some KB on the heap: 2,048 of them about 16 MB per subtask; more models
+     * than that close windows at once in a busy minute, and the rest read the state).
      */
-    private transient Map<String, Awaiting> awaiting;
+    private transient Map<String, HealthReport> awaiting;
     private final boolean labelledModelsOnly;
     /** Set (only with {@link #labelledModelsOnly}) once the version has sent a label. */
     private transient ValueState<Boolean> labelsSeen;
     private static final int AWAITING_CACHE_SIZE = 2048;
-
-    /**
-     * A report waiting for revision 0 and its JSON, written once for the span's state: when the
-     * report goes out unchanged (no labels yet, the usual case), the chained health sink takes the
-     * same bytes ({@link Json#rememberBytes}) instead of writing the JSON again, which was a
-     * quarter of this operator's time in a JFR profile of the default mode (docs/benchmarks.md).
-     */
-    private record Awaiting(HealthReport report, byte[] json) {}
 
     /** 64 outcomes (about 2.5 KB) per chunk of {@link #labelsAhead}. */
     static final int OUTCOMES_PER_CHUNK = 64;
@@ -152,123 +138,6 @@ public final class PerformanceMonitorFunction
                 .counter("labelsBeyondHorizon");
     }
 
-    /**
-     * A report's span; revision {@link #AWAITING} until revision 0 went out. The report is kept
-     * (as JSON) for the label horizon, to be re-emitted with performance when late labels come:
-     * with the defaults, a day of one-minute windows per model version. It is stored deflated
-     * (JSON of feature statistics shrinks several times), and only the small header is read when
-     * a timer walks the spans ({@link #header}).
-     */
-    private record Span(int revision, boolean assessed, long end, byte[] report) {
-        static final int AWAITING = -1;
-        /** Format 1: report as JSON. Format 2: report as deflated JSON. Both are read. */
-        private static final int FORMAT = 2;
-        /** Format 3: no report, only a {@link Summary} (labelled-models mode). */
-        private static final int SUMMARY_ONLY = 3;
-
-        byte[] toBytes() throws IOException {
-            return encode(FORMAT, deflate(report));
-        }
-
-        /** The header (format, revision, assessed, end: 14 bytes), the body's length, the body. */
-        private byte[] encode(int format, byte[] body) throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream(body.length + 18);
-            DataOutputStream out = new DataOutputStream(b);
-            out.writeByte(format);
-            out.writeInt(revision);
-            out.writeBoolean(assessed);
-            out.writeLong(end);
-            out.writeInt(body.length);
-            out.write(body);
-            return b.toByteArray();
-        }
-
-        /** Revision, assessed and end, without the report (which stays null). */
-        static Span header(byte[] bytes) throws IOException {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, 14));
-            in.readByte();
-            return new Span(in.readInt(), in.readBoolean(), in.readLong(), null);
-        }
-
-        /** What a window's decay signal needs from its report, kept instead of the report. */
-        record Summary(long eventsSeen, String thresholdsVersion) {}
-
-        /** Format 3: the header and the {@link Summary} of {@code r}, without the report. */
-        static byte[] summaryOf(Span s, HealthReport r) throws IOException {
-            ByteArrayOutputStream body = new ByteArrayOutputStream(32);
-            DataOutputStream out = new DataOutputStream(body);
-            out.writeLong(r.eventsSeen());
-            out.writeUTF(r.thresholdsVersion() == null ? "" : r.thresholdsVersion());
-            return s.encode(SUMMARY_ONLY, body.toByteArray());
-        }
-
-        /** The summary of a format-3 span, or null for a span that keeps its report. */
-        static Summary summary(byte[] bytes) throws IOException {
-            if (bytes[0] != SUMMARY_ONLY) {
-                return null;
-            }
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 18, bytes.length - 18));
-            long eventsSeen = in.readLong();
-            String version = in.readUTF();
-            return new Summary(eventsSeen, version.isEmpty() ? null : version);
-        }
-
-        /** The stored span {@code bytes} with a new revision and assessed flag, report untouched. */
-        static byte[] withHeader(byte[] bytes, int revision, boolean assessed) {
-            byte[] b = bytes.clone();
-            ByteBuffer.wrap(b, 1, 5).putInt(revision).put((byte) (assessed ? 1 : 0));
-            return b;
-        }
-
-        static Span of(byte[] bytes) throws IOException {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            int format = in.readByte();
-            int revision = in.readInt();
-            boolean assessed = in.readBoolean();
-            long end = in.readLong();
-            byte[] report = new byte[in.readInt()];
-            in.readFully(report);
-            return new Span(revision, assessed, end, format >= 2 ? inflate(report) : report);
-        }
-
-        private static byte[] deflate(byte[] raw) {
-            Deflater d = new Deflater(Deflater.BEST_SPEED);
-            try {
-                d.setInput(raw);
-                d.finish();
-                ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 3 + 16);
-                byte[] buf = new byte[4096];
-                while (!d.finished()) {
-                    out.write(buf, 0, d.deflate(buf));
-                }
-                return out.toByteArray();
-            } finally {
-                d.end();
-            }
-        }
-
-        private static byte[] inflate(byte[] packed) throws IOException {
-            Inflater i = new Inflater();
-            try {
-                i.setInput(packed);
-                ByteArrayOutputStream out = new ByteArrayOutputStream(packed.length * 4);
-                byte[] buf = new byte[8192];
-                while (!i.finished()) {
-                    int n = i.inflate(buf);
-                    if (n == 0 && (i.needsInput() || i.needsDictionary())) {
-                        throw new IOException("truncated performance span");
-                    }
-                    out.write(buf, 0, n);
-                }
-                return out.toByteArray();
-            } catch (DataFormatException e) {
-                throw new IOException(e);
-            } finally {
-                i.end();
-            }
-        }
-    }
-
     @Override
     public void processElement1(HealthReport r, Context ctx, Collector<HealthReport> out) throws Exception {
         if (!covers(r)) {
@@ -276,24 +145,23 @@ public final class PerformanceMonitorFunction
             return;
         }
         Thresholds t = config.forModel(r.modelId());
-        long start = Instant.parse(r.windowStart()).toEpochMilli();
-        long end = Instant.parse(r.windowEnd()).toEpochMilli();
-        byte[] report = Json.toBytes(r);
+        WindowResult result = WindowResult.of(r);
+        long start = result.start();
+        long end = result.end();
         ctx.timerService().registerEventTimeTimer(end + t.labelHorizon().toMillis());
         if (end - 1 > ctx.timerService().currentWatermark()) {
             // The job's reports come from the window's timer, ahead of the watermark that fired
             // it (and the labels input may lag): revision 0 waits for that watermark here too, so
             // that it counts the labels of label time before the window's end, all of them.
-            spans.put(start, new Span(Span.AWAITING, false, end, report).toBytes());
-            awaiting.put(awaitingKey(ctx, start), new Awaiting(r, report));
+            spans.put(start, result.toBytes());
+            awaiting.put(awaitingKey(ctx, start), r);
             ctx.timerService().registerEventTimeTimer(end - 1);
             return;
         }
         // A report behind the watermark: the labels up to the watermark are all applied already.
         awaiting.remove(awaitingKey(ctx, start));
-        Span first = firstRevision(r, report, start, new Span(Span.AWAITING, false, end, report), t, ctx, out,
-                windowStarts());
-        spans.put(start, keepsReports() ? first.toBytes() : Span.summaryOf(first, r));
+        WindowResult first = firstRevision(r, result, t, ctx, out, windowStarts());
+        spans.put(start, (keepsReports() ? first : first.summary()).toBytes());
     }
 
     private static String awaitingKey(Context ctx, long windowStart) {
@@ -306,22 +174,20 @@ public final class PerformanceMonitorFunction
     }
 
     /**
-     * Emits revision 0 of {@code s}: the report, with performance if its span has labels.
-     * {@code json} is {@code Json.toBytes(r)} when at hand (null otherwise).
+     * Emits revision 0 of {@code s}, whose report is {@code r}: the report, with performance if
+     * its span has labels. Returns {@code s} after it.
      */
-    private Span firstRevision(HealthReport r, byte[] json, long start, Span s, Thresholds t, Context ctx,
+    private WindowResult firstRevision(HealthReport r, WindowResult s, Thresholds t, Context ctx,
             Collector<HealthReport> out, NavigableSet<Long> windowStarts) throws Exception {
-        PerformanceAccumulator acc = performance(start, s.end(), windowStarts);
+        PerformanceAccumulator acc = performance(s.start(), s.end(), windowStarts);
         boolean assessed = false;
         HealthReport emitted = r;
         if (acc.labeled() > 0) {
-            assessed = assess(r, start, s.end(), acc, t, ctx);
+            assessed = assess(ctx.getCurrentKey(), s, acc, t, ctx);
             emitted = r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), 0);
-        } else if (json != null) {
-            Json.rememberBytes(r, json);
         }
         out.collect(emitted);
-        return new Span(0, assessed, s.end(), s.report());
+        return s.revised(0, assessed);
     }
 
     /** Reports of spans whose predictions can get labels; silence reports carry none. */
@@ -448,18 +314,19 @@ public final class PerformanceMonitorFunction
         // Oldest span first whatever the state backend's iteration order: replays emit the same.
         ordered.sort(Map.Entry.comparingByKey());
         for (Map.Entry<Long, byte[]> e : ordered) {
-            Span s = Span.header(e.getValue());
+            WindowResult.Header s = WindowResult.header(e.getValue());
             long start = e.getKey();
-            if (s.revision() == Span.AWAITING) {
+            if (s.revision() == WindowResult.AWAITING) {
                 if (s.end() - 1 <= timestamp) {
-                    Awaiting cached = awaiting.remove(awaitingKey(ctx, start));
-                    // From state (after a restore, or pushed out of the cache) the JSON may be
-                    // another build's: the sink writes the report afresh then.
-                    HealthReport r = cached != null ? cached.report()
-                            : Json.read(Span.of(e.getValue()).report(), HealthReport.class);
-                    s = firstRevision(r, cached == null ? null : cached.json(), start, s, t, ctx, out, windowStarts);
-                    spans.put(start, keepsReports() ? Span.withHeader(e.getValue(), s.revision(), s.assessed())
-                            : Span.summaryOf(s, r));
+                    HealthReport cached = awaiting.remove(awaitingKey(ctx, start));
+                    // From state after a restore, or when pushed out of the cache.
+                    WindowResult stored = cached != null ? WindowResult.of(cached)
+                            : WindowResult.read(start, e.getValue());
+                    HealthReport r = cached != null ? cached : stored.toReport(ctx.getCurrentKey(), 0, null);
+                    WindowResult first = firstRevision(r, stored, t, ctx, out, windowStarts);
+                    spans.put(start, keepsReports()
+                            ? WindowResult.withHeader(start, e.getValue(), first.revision(), first.assessed())
+                            : first.summary().toBytes());
                     if (s.end() + horizon <= timestamp) {
                         expired.add(start);
                     }
@@ -483,19 +350,15 @@ public final class PerformanceMonitorFunction
             }
             PerformanceAccumulator acc = performance(start, s.end(), windowStarts);
             int revision = s.revision() + 1;
-            Span.Summary summary = Span.summary(e.getValue());
-            if (summary != null) {
-                // The report was not kept (labelled-models mode, no label then): no revision to
-                // send, but the window's performance still counts towards a decay signal.
-                boolean assessed = s.assessed() || assess(ctx.getCurrentKey(), summary.eventsSeen(),
-                        summary.thresholdsVersion(), start, s.end(), acc, t, ctx);
-                spans.put(start, Span.withHeader(e.getValue(), revision, assessed));
-                continue;
+            WindowResult kept = WindowResult.read(start, e.getValue());
+            boolean assessed = s.assessed() || assess(ctx.getCurrentKey(), kept, acc, t, ctx);
+            if (kept.report() != null) {
+                out.collect(kept.toReport(ctx.getCurrentKey(), revision,
+                        acc.summary(referenceOrNull(t), decayed(acc, t), kept.report().events())));
             }
-            HealthReport r = Json.read(Span.of(e.getValue()).report(), HealthReport.class);
-            boolean assessed = s.assessed() || assess(r, start, s.end(), acc, t, ctx);
-            out.collect(r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), revision));
-            spans.put(start, Span.withHeader(e.getValue(), revision, assessed));
+            // Without its report (labelled-models mode, no label then) a window gets no revision,
+            // but its performance still counts towards a decay signal.
+            spans.put(start, WindowResult.withHeader(start, e.getValue(), revision, assessed));
         }
         for (Long start : expired) {
             spans.remove(start);
@@ -555,14 +418,8 @@ public final class PerformanceMonitorFunction
     }
 
     /** Assesses a span once it has enough labels; true when it was assessed (decayed or not). */
-    private boolean assess(HealthReport r, long start, long end, PerformanceAccumulator acc, Thresholds t, Context ctx)
+    private boolean assess(String modelKey, WindowResult w, PerformanceAccumulator acc, Thresholds t, Context ctx)
             throws Exception {
-        return assess(ModelKey.of(r.modelId(), r.modelVersion()), r.eventsSeen(), r.thresholdsVersion(), start, end,
-                acc, t, ctx);
-    }
-
-    private boolean assess(String modelKey, long eventsSeen, String thresholdsVersion, long start, long end,
-            PerformanceAccumulator acc, Thresholds t, Context ctx) throws Exception {
         PerformanceAccumulator ref = referenceOrNull(t);
         if (ref == null || Math.max(acc.classified(), acc.regressed()) < t.minLabels()) {
             return false;
@@ -570,10 +427,10 @@ public final class PerformanceMonitorFunction
         PerformanceDecay.Finding f = PerformanceDecay.assess(ref, acc, t);
         if (f != null) {
             Evidence e = new Evidence("performance", f.statistic(), f.value(), f.threshold(),
-                    Instant.ofEpochMilli(end).toString());
+                    Instant.ofEpochMilli(w.end()).toString());
             ctx.output(Descriptors.DRIFT_SIGNALS, new DriftSignal(ModelKey.modelId(modelKey),
-                    ModelKey.modelVersion(modelKey), RetrainTrigger.PERFORMANCE_DECAY, start, end, eventsSeen,
-                    new Evidence[] {e}, f.critical(), thresholdsVersion));
+                    ModelKey.modelVersion(modelKey), RetrainTrigger.PERFORMANCE_DECAY, w.start(), w.end(),
+                    w.eventsSeen(), new Evidence[] {e}, f.critical(), w.thresholdsVersion()));
         }
         return true;
     }

@@ -15,28 +15,9 @@ public final class Json {
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();
 
-    /** {value, its JSON} of {@link #rememberBytes}, until used. */
-    private static final ThreadLocal<Object[]> REMEMBERED = new ThreadLocal<>();
-
     private Json() {}
 
-    /**
-     * The next {@link #toBytes} on this thread of this very object (identity, not equality)
-     * returns {@code json}, which must be {@code toBytes(value)}, instead of writing it again: an
-     * operator that already has the JSON of a record it emits spares the sink chained to it
-     * (same thread, called within the emit) writing the same JSON. One value is remembered, until
-     * it is used or another takes its place. The records are immutable, so the bytes are the same.
-     */
-    public static void rememberBytes(Object value, byte[] json) {
-        REMEMBERED.set(new Object[] {value, json});
-    }
-
     public static byte[] toBytes(Object value) {
-        Object[] remembered = REMEMBERED.get();
-        if (remembered != null && remembered[0] == value) {
-            REMEMBERED.remove();
-            return (byte[]) remembered[1];
-        }
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {

@@ -300,6 +300,6 @@ class PerformanceMonitorFunctionTest {
         // summary of it was kept and it gets no revision; window 1 closed after it and does.
         assertThat(revisionsWithLateFirstLabel(true, keptLabelled))
                 .containsExactlyInAnyOrder("00:0:0", "01:0:0", "01:1:1");
-        assertThat(keptLabelled.get(0)).isLessThan(64).isLessThan(keptAll.get(0) / 3);
+        assertThat(keptLabelled.get(0)).isLessThan(32).isLessThan(keptAll.get(0));
     }
 }

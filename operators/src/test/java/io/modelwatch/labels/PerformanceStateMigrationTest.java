@@ -1,0 +1,118 @@
+package io.modelwatch.labels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.ModelKey;
+import io.modelwatch.serde.Json;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The performance monitor restores the windows kept for revisions in every format a savepoint
+ * of the release can hold, and sends the same revisions, reports and decay signals from them as
+ * the release did. The snapshots and the release's outputs after restoring them are written by
+ * {@link PerformanceSnapshotWriter} with the release's code (span formats 2 and 3).
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class PerformanceStateMigrationTest {
+    static Path snapshots() throws Exception {
+        return Path.of(PerformanceStateMigrationTest.class.getResource("/snapshots").toURI());
+    }
+
+    /** The release's outputs after restoring {@code name}, from the fixture file. */
+    static List<String> releaseOutputs(String name) throws Exception {
+        List<String> lines = Files.readAllLines(snapshots().resolve("performance-spans-revisions.txt"));
+        List<String> section = new ArrayList<>();
+        boolean in = false;
+        for (String line : lines) {
+            if (line.startsWith("# ")) {
+                in = line.equals("# " + name);
+            } else if (in) {
+                section.add(line);
+            }
+        }
+        return section;
+    }
+
+    static List<String> outputsAfterRestoring(String name, boolean labelledModelsOnly) throws Exception {
+        try (var h = PerformanceSnapshotWriter.harness(labelledModelsOnly)) {
+            h.initializeState(OperatorSnapshotUtil.readStateHandle(snapshots().resolve(name).toString()));
+            h.open();
+            PerformanceSnapshotWriter.after(h);
+            return PerformanceSnapshotWriter.outputs(h);
+        }
+    }
+
+    @Test
+    void reportsKeptAsDeflatedJsonAreRevisedAsTheReleaseRevisedThem() throws Exception {
+        List<String> expected = releaseOutputs("performance-spans-rocksdb-savepoint");
+        // Revision 0 of the window that waited at the savepoint, revisions 1 of windows 0 and 1
+        // (whole reports, read back from format 2), and window 1's decay signal.
+        assertThat(expected).hasSize(6).anyMatch(s -> s.startsWith("signal "))
+                .anyMatch(s -> s.contains("\"revision\":1") && s.contains("\"upgrade\":"));
+        assertThat(outputsAfterRestoring("performance-spans-rocksdb-savepoint", false)).isEqualTo(expected);
+    }
+
+    @Test
+    void summariesKeptInLabelledModelsModeStillSignalAsTheReleaseDid() throws Exception {
+        List<String> expected = releaseOutputs("performance-summaries-rocksdb-savepoint");
+        assertThat(expected).anyMatch(s -> s.startsWith("signal ") && s.contains("\"eventsSeen\":60"));
+        assertThat(outputsAfterRestoring("performance-summaries-rocksdb-savepoint", true)).isEqualTo(expected);
+    }
+
+    /** Format 1 (the report as plain JSON), built as the release's code wrote it. */
+    static byte[] format1(HealthReport r, int revision, boolean assessed, long end) {
+        byte[] json = Json.toBytes(r);
+        return ByteBuffer.allocate(18 + json.length).put((byte) 1).putInt(revision).put((byte) (assessed ? 1 : 0))
+                .putLong(end).putInt(json.length).put(json).array();
+    }
+
+    @Test
+    void aReportKeptAsPlainJsonIsReadAndConvertedWhenItsHeaderChanges() {
+        HealthReport r = PerformanceSnapshotWriter.report("m", 2);
+        byte[] stored = format1(r, 0, false, 3 * PerformanceSnapshotWriter.MINUTE);
+        long start = 2 * PerformanceSnapshotWriter.MINUTE;
+        WindowResult read = WindowResult.read(start, stored);
+        assertThat(read.revision()).isZero();
+        assertThat(json(read.toReport(ModelKey.of("m", "1"), 0, null))).isEqualTo(json(r));
+
+        byte[] converted = WindowResult.withHeader(start, stored, 1, true);
+        assertThat(converted[0]).isEqualTo((byte) WindowResult.FORMAT);
+        assertThat(WindowResult.header(converted)).isEqualTo(new WindowResult.Header(1, true, 3 * 60_000L));
+        assertThat(json(WindowResult.read(start, converted).toReport(ModelKey.of("m", "1"), 0, null)))
+                .isEqualTo(json(r));
+    }
+
+    @Test
+    void everyPartOfAReportAndEveryNullSurvivesTheRoundTrip() {
+        for (int k = 0; k < 3; k++) {
+            HealthReport r = PerformanceSnapshotWriter.report("m", k);
+            WindowResult w = WindowResult.of(r).revised(3, k == 1);
+            WindowResult back = WindowResult.read(w.start(), w.toBytes());
+            assertThat(WindowResult.header(w.toBytes())).isEqualTo(new WindowResult.Header(3, k == 1, w.end()));
+            assertThat(json(back.toReport(ModelKey.of("m", "1"), 0, null))).isEqualTo(json(r));
+            WindowResult summary = WindowResult.read(w.start(), w.summary().toBytes());
+            assertThat(summary.report()).isNull();
+            assertThat(summary.eventsSeen()).isEqualTo(r.eventsSeen());
+            assertThat(summary.thresholdsVersion()).isEqualTo("v1");
+        }
+        HealthReport bare = new HealthReport("m", "1", "1970-01-01T00:00:00.001Z", "1970-01-01T00:01:00.001Z",
+                HealthReport.OK, 1, 1, 0, null, null, null, null, null, 0, null);
+        WindowResult w = WindowResult.of(bare);
+        assertThat(json(WindowResult.read(w.start(), w.toBytes()).toReport(ModelKey.of("m", "1"), 0, null)))
+                .isEqualTo(json(bare));
+    }
+
+    static String json(Object value) {
+        return new String(Json.toBytes(value), StandardCharsets.UTF_8);
+    }
+}
