@@ -319,7 +319,8 @@ public final class PerformanceMonitorFunction
             if (s.revision() == WindowResult.AWAITING) {
                 if (s.end() - 1 <= timestamp) {
                     HealthReport cached = awaiting.remove(awaitingKey(ctx, start));
-                    // From state after a restore, or when pushed out of the cache.
+                    // From state after a restore, or when pushed out of the cache: the model
+                    // monitor's reports are revision 0 without performance, as rendered here.
                     WindowResult stored = cached != null ? WindowResult.of(cached)
                             : WindowResult.read(start, e.getValue());
                     HealthReport r = cached != null ? cached : stored.toReport(ctx.getCurrentKey(), 0, null);

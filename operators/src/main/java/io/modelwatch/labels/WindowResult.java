@@ -46,8 +46,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
     /**
      * The formats of a stored window result. All share the header: format (1 byte), revision
      * (int), assessed (boolean), end (long): 14 bytes, so a walk over the windows reads only those
-     * and a new revision rewrites them in place ({@link #withHeader}). Formats 1 to 3 are those of
-     * savepoints of release 0.1.0 and are converted when read; 4 is written.
+     * and a new revision rewrites them in place ({@link #withHeader}). Formats 1 to 3 can be in
+     * savepoints of release 0.1.0: they are read, and converted to 4 when rewritten; 4 is written.
      * <ul>
      *   <li>1: header, body length (int), the report as JSON.
      *   <li>2: as 1, the JSON deflated.
@@ -67,8 +67,9 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
     private static final int HEADER_BYTES = 14;
 
     /**
-     * The parts of a health report that do not change between its revisions (revision and
-     * performance do), nor are known from the state key (model id and version) and the times.
+     * The parts of a health report that stay the same in all its revisions (revision and
+     * performance change) and that the state key (model id and version) and the window's times
+     * do not give.
      */
     public record Report(
             String status,
