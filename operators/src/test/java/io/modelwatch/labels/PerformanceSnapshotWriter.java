@@ -31,8 +31,8 @@ import org.apache.flink.streaming.util.OperatorSnapshotUtil;
  * {@code PerformanceStateMigrationTest} reads: canonical RocksDB savepoints of the operator whose
  * {@code spans} hold span formats 2 (report as deflated JSON) and 3 (summary only), and the
  * outputs that build gave after restoring them ({@code performance-spans-revisions.txt}). Written
- * by the code of commit 3144c42 (the release's span formats); kept so the fixtures can be
- * reproduced, not part of the suite.
+ * by the code of commit 3144c42 (the release's span formats; run on a checkout of it, since the
+ * current code writes format 4); kept so the fixtures can be reproduced, not part of the suite.
  *
  * <ul>
  *   <li>{@code performance-spans-rocksdb-savepoint} (default mode), key m/1: 40 reference labels
