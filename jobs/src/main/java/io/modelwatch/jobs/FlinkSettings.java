@@ -1,6 +1,5 @@
 package io.modelwatch.jobs;
 
-import io.modelwatch.cli.RunOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;

@@ -1,6 +1,5 @@
 package io.modelwatch.jobs;
 
-import io.modelwatch.cli.RunOptions;
 import io.modelwatch.functions.ControlDeserializer;
 import io.modelwatch.functions.IngestDeserializer;
 import io.modelwatch.functions.JsonRecordSerializer;

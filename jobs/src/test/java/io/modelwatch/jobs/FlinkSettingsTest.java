@@ -2,7 +2,6 @@ package io.modelwatch.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.modelwatch.cli.RunOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;

@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.modelwatch.cli.RunOptions;
+import io.modelwatch.jobs.RunOptions;
 import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.functions.IngestDeserializer;
 import io.modelwatch.jobs.FlinkSettings;
