@@ -1,7 +1,7 @@
 package io.modelwatch.bench;
 
 import io.modelwatch.functions.DeadLetterSplitter;
-import io.modelwatch.functions.JsonRecordSerializer;
+import io.modelwatch.jobs.JsonRecordSerializer;
 import io.modelwatch.model.IngestRecord;
 import io.modelwatch.model.PredictionEvent;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;

@@ -10,7 +10,7 @@ import io.modelwatch.bench.Workload;
 import io.modelwatch.config.DurationParser;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.config.ThresholdsParser;
-import io.modelwatch.functions.IngestDeserializer;
+import io.modelwatch.jobs.IngestDeserializer;
 import io.modelwatch.jobs.FlinkSettings;
 import io.modelwatch.jobs.JobConfig;
 import io.modelwatch.jobs.KafkaEndpoints;

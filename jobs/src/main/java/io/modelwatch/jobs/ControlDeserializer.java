@@ -1,4 +1,4 @@
-package io.modelwatch.functions;
+package io.modelwatch.jobs;
 
 import io.modelwatch.model.ControlRecord;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
-package io.modelwatch.functions;
+package io.modelwatch.jobs;
 
+import io.modelwatch.ingest.DeadLetters;
 import io.modelwatch.config.EventTimeBounds;
 import io.modelwatch.model.IngestRecord;
 import io.modelwatch.serde.LabelEventParser;
@@ -30,7 +31,7 @@ public final class LabelDeserializer implements KafkaRecordDeserializationSchema
         String error = r.ok() ? timeBounds.check("timestamp", r.label().timestamp(), System.currentTimeMillis())
                 : r.error();
         out.collect(error == null ? IngestRecord.of(r.label())
-                : IngestRecord.dead(IngestDeserializer.deadLetter(record.topic(), record.partition(), record.offset(),
+                : IngestRecord.dead(DeadLetters.of(record.topic(), record.partition(), record.offset(),
                         record.timestamp(), record.value(), error)));
     }
 

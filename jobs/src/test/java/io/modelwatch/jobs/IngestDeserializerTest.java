@@ -1,5 +1,6 @@
-package io.modelwatch.functions;
+package io.modelwatch.jobs;
 
+import io.modelwatch.ingest.DeadLetters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.config.EventTimeBounds;
@@ -99,7 +100,7 @@ class IngestDeserializerTest {
         byte[] huge = new byte[200_000];
         java.util.Arrays.fill(huge, (byte) 'x');
         DeadLetter d = deserialize(huge).get(0).deadLetter();
-        assertThat(d.payload()).hasSize(IngestDeserializer.MAX_PAYLOAD_BYTES);
+        assertThat(d.payload()).hasSize(DeadLetters.MAX_PAYLOAD_BYTES);
         assertThat(d.error()).contains("payload truncated from 200000 bytes");
         DeadLetter b = deserialize(new byte[] {(byte) 0xc3, (byte) 0x28}).get(0).deadLetter();
         assertThat(b.payload()).isNull();
