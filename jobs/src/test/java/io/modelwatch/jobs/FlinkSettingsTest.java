@@ -37,4 +37,15 @@ class FlinkSettingsTest {
         assertThat(FlinkSettings.embedded(configured).get(TaskManagerOptions.MANAGED_MEMORY_SIZE))
                 .isEqualTo(MemorySize.parse("256m"));
     }
+
+    /** The evaluation runs with pipeline(): the job's runs must process records the same way. */
+    @Test
+    void everyRunHasThePipelineSettingsThatTheEvaluationUses() {
+        var pipeline = FlinkSettings.pipeline().toMap();
+        assertThat(pipeline).containsEntry("pipeline.object-reuse", "true")
+                .containsEntry("pipeline.generic-types", "false")
+                .containsEntry("state.backend.type", "rocksdb");
+        var run = FlinkSettings.of(RunOptions.parse(new String[] {"--bootstrap-servers", "localhost:9"})).toMap();
+        assertThat(run).containsAllEntriesOf(pipeline);
+    }
 }
