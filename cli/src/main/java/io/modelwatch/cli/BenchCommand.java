@@ -1,5 +1,7 @@
 package io.modelwatch.cli;
 
+import io.modelwatch.jobs.Flags;
+import java.util.Set;
 import io.modelwatch.jobs.UsageException;
 import io.modelwatch.jobs.Topics;
 import io.modelwatch.jobs.RunOptions;
@@ -122,83 +124,88 @@ final class BenchCommand {
     /** The single-workload bench (no --grid): 500 events per model-minute. */
     static final double LEGACY_PER_MODEL_MINUTE = 500;
 
+    private static final Set<String> SWITCHES = Set.of("--no-baseline", "--grid", "--no-live-state", "--latency");
+
     static int run(String[] args) throws Exception {
-        int models = 1000;
-        long events = 1_000_000;
-        int numeric = Workload.NUMERIC;
-        int categorical = Workload.CATEGORICAL;
-        int parallelism = 2;
-        Duration checkpointInterval = Duration.ofSeconds(10);
-        boolean baseline = true;
-        int passes = 1;
-        boolean latency = false;
-        double rate = 0;
-        Duration duration = Duration.ofMinutes(5);
-        Duration driftAfter = Duration.ofMinutes(2);
-        Duration window = Duration.ofSeconds(30);
-        Duration outOfOrderness = Duration.ofSeconds(2);
-        BenchGrid.Spec grid = null;
-        boolean eventsGiven = false;
-        boolean passesGiven = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help" -> {
-                    System.out.println(USAGE);
-                    return 0;
-                }
-                case "--no-baseline" -> {
-                    baseline = false;
-                    continue;
-                }
-                case "--grid" -> {
-                    grid = grid == null ? new BenchGrid.Spec() : grid;
-                    continue;
-                }
-                case "--no-live-state" -> {
-                    grid = grid == null ? new BenchGrid.Spec() : grid;
-                    grid.liveState = false;
-                    continue;
-                }
-                case "--latency" -> {
-                    latency = true;
-                    continue;
-                }
-                default -> { }
+        var f = new Object() {
+            int models = 1000;
+            long events = 1_000_000;
+            int numeric = Workload.NUMERIC;
+            int categorical = Workload.CATEGORICAL;
+            int parallelism = 2;
+            Duration checkpointInterval = Duration.ofSeconds(10);
+            boolean baseline = true;
+            int passes = 1;
+            boolean latency = false;
+            double rate = 0;
+            Duration duration = Duration.ofMinutes(5);
+            Duration driftAfter = Duration.ofMinutes(2);
+            Duration window = Duration.ofSeconds(30);
+            Duration outOfOrderness = Duration.ofSeconds(2);
+            BenchGrid.Spec grid = null;
+            boolean eventsGiven = false;
+            boolean passesGiven = false;
+
+            BenchGrid.Spec grid() {
+                grid = grid == null ? new BenchGrid.Spec() : grid;
+                return grid;
             }
-            if (i + 1 >= args.length) {
-                throw new UsageException(args[i] + ": needs a value");
-            }
-            String v = args[++i];
-            try {
-                switch (args[i - 1]) {
-                    case "--models" -> models = Integer.parseInt(v);
-                    case "--events" -> {
-                        events = Long.parseLong(v);
-                        eventsGiven = true;
-                    }
-                    case "--grid-models", "--grid-rates", "--grid-references", "--grid-labels", "--label-fraction" -> {
-                        grid = grid == null ? new BenchGrid.Spec() : grid;
-                        grid.set(args[i - 1], v);
-                    }
-                    case "--numeric-features" -> numeric = Integer.parseInt(v);
-                    case "--categorical-features" -> categorical = Integer.parseInt(v);
-                    case "--parallelism" -> parallelism = Integer.parseInt(v);
-                    case "--passes" -> {
-                        passes = Integer.parseInt(v);
-                        passesGiven = true;
-                    }
-                    case "--checkpoint-interval" -> checkpointInterval = DurationParser.parse("--checkpoint-interval", v);
-                    case "--rate" -> rate = Double.parseDouble(v);
-                    case "--duration" -> duration = DurationParser.parse("--duration", v);
-                    case "--drift-after" -> driftAfter = DurationParser.parse("--drift-after", v);
-                    case "--window" -> window = DurationParser.parse("--window", v);
-                    case "--out-of-orderness" -> outOfOrderness = DurationParser.parse("--out-of-orderness", v);
-                    default -> throw new UsageException("unknown option " + args[i - 1] + " (" + USAGE + ")");
+        };
+        boolean read = Flags.parse(args, SWITCHES, (flag, v) -> {
+            switch (flag) {
+                case "--no-baseline" -> f.baseline = false;
+                case "--grid" -> f.grid();
+                case "--no-live-state" -> f.grid().liveState = false;
+                case "--latency" -> f.latency = true;
+                case "--models" -> f.models = Flags.integer(flag, v);
+                case "--events" -> {
+                    f.events = Flags.longInteger(flag, v);
+                    f.eventsGiven = true;
                 }
-            } catch (NumberFormatException e) {
-                throw new UsageException(args[i - 1] + ": not a number: " + v);
+                case "--grid-models", "--grid-rates", "--grid-references", "--grid-labels", "--label-fraction" -> {
+                    try {
+                        f.grid().set(flag, v);
+                    } catch (NumberFormatException e) {
+                        throw new UsageException(flag + ": not a number: " + v);
+                    }
+                }
+                case "--numeric-features" -> f.numeric = Flags.integer(flag, v);
+                case "--categorical-features" -> f.categorical = Flags.integer(flag, v);
+                case "--parallelism" -> f.parallelism = Flags.integer(flag, v);
+                case "--passes" -> {
+                    f.passes = Flags.integer(flag, v);
+                    f.passesGiven = true;
+                }
+                case "--checkpoint-interval" -> f.checkpointInterval = DurationParser.parse(flag, v);
+                case "--rate" -> f.rate = Flags.decimal(flag, v);
+                case "--duration" -> f.duration = DurationParser.parse(flag, v);
+                case "--drift-after" -> f.driftAfter = DurationParser.parse(flag, v);
+                case "--window" -> f.window = DurationParser.parse(flag, v);
+                case "--out-of-orderness" -> f.outOfOrderness = DurationParser.parse(flag, v);
+                default -> throw Flags.unknown(flag);
             }
+        });
+        if (!read) {
+            System.out.println(USAGE);
+            return 0;
         }
+        int models = f.models;
+        long events = f.events;
+        int numeric = f.numeric;
+        int categorical = f.categorical;
+        int parallelism = f.parallelism;
+        Duration checkpointInterval = f.checkpointInterval;
+        boolean baseline = f.baseline;
+        int passes = f.passes;
+        boolean latency = f.latency;
+        double rate = f.rate;
+        Duration duration = f.duration;
+        Duration driftAfter = f.driftAfter;
+        Duration window = f.window;
+        Duration outOfOrderness = f.outOfOrderness;
+        BenchGrid.Spec grid = f.grid;
+        boolean eventsGiven = f.eventsGiven;
+        boolean passesGiven = f.passesGiven;
         if (models < 1 || events < models || numeric < 0 || categorical < 0 || numeric + categorical < 1) {
             throw new UsageException("--models, --events and the feature counts must be positive, with "
                     + "at least one event per model");

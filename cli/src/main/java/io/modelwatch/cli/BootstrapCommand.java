@@ -1,5 +1,7 @@
 package io.modelwatch.cli;
 
+import io.modelwatch.jobs.Flags;
+import java.util.Set;
 import io.modelwatch.jobs.UsageException;
 import io.modelwatch.config.ConfigException;
 import io.modelwatch.config.ThresholdsConfig;
@@ -34,25 +36,24 @@ final class BootstrapCommand {
 
     static int run(String[] args, PrintStream out) throws Exception {
         List<Path> inputs = new ArrayList<>();
-        Path thresholdsFile = null;
-        Path target = null;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--help")) {
-                out.println(USAGE);
-                return 0;
-            }
-            if (i + 1 >= args.length) {
-                throw new UsageException(flag + ": needs a value (" + USAGE + ")");
-            }
-            String v = args[++i];
+        var f = new Object() {
+            Path thresholdsFile;
+            Path target;
+        };
+        boolean read = Flags.parse(args, Set.of(), (flag, v) -> {
             switch (flag) {
                 case "--input" -> inputs.add(Path.of(v));
-                case "--thresholds" -> thresholdsFile = Path.of(v);
-                case "--out" -> target = Path.of(v).toAbsolutePath();
-                default -> throw new UsageException("unknown option " + flag + " (" + USAGE + ")");
+                case "--thresholds" -> f.thresholdsFile = Path.of(v);
+                case "--out" -> f.target = Path.of(v).toAbsolutePath();
+                default -> throw Flags.unknown(flag);
             }
+        });
+        if (!read) {
+            out.println(USAGE);
+            return 0;
         }
+        Path thresholdsFile = f.thresholdsFile;
+        Path target = f.target;
         if (inputs.isEmpty() || target == null) {
             throw new UsageException((inputs.isEmpty() ? "--input" : "--out") + ": required (" + USAGE + ")");
         }

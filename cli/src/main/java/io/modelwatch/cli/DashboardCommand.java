@@ -1,5 +1,7 @@
 package io.modelwatch.cli;
 
+import io.modelwatch.jobs.Flags;
+import java.util.Set;
 import io.modelwatch.jobs.UsageException;
 import io.modelwatch.jobs.Topics;
 import io.modelwatch.config.ConfigException;
@@ -29,37 +31,38 @@ final class DashboardCommand {
 
     static int run(String[] args) throws Exception {
         Topics defaults = Topics.defaults();
-        String bootstrap = null;
-        String host = DashboardServer.Options.DEFAULT_HOST;
-        int port = DashboardServer.Options.DEFAULT_PORT;
-        String health = defaults.health();
-        String triggers = defaults.triggers();
-        Properties kafkaProps = new Properties();
-        boolean openBrowser = true;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--help")) {
-                System.out.println(USAGE);
-                return 0;
-            }
-            if (flag.equals("--no-browser")) {
-                openBrowser = false;
-                continue;
-            }
-            if (i + 1 >= args.length) {
-                throw new UsageException(flag + ": needs a value");
-            }
-            String v = args[++i];
+        var f = new Object() {
+            String bootstrap;
+            String host = DashboardServer.Options.DEFAULT_HOST;
+            int port = DashboardServer.Options.DEFAULT_PORT;
+            String health = defaults.health();
+            String triggers = defaults.triggers();
+            Properties kafkaProps = new Properties();
+            boolean openBrowser = true;
+        };
+        boolean read = Flags.parse(args, Set.of("--no-browser"), (flag, v) -> {
             switch (flag) {
-                case "--bootstrap-servers" -> bootstrap = nonEmpty(flag, v);
-                case "--host" -> host = nonEmpty(flag, v);
-                case "--port" -> port = port(flag, v);
-                case "--health-topic" -> health = nonEmpty(flag, v);
-                case "--triggers-topic" -> triggers = nonEmpty(flag, v);
-                case "--kafka-properties" -> kafkaProps = properties(flag, Path.of(v));
-                default -> throw new UsageException("unknown option " + flag + " (" + USAGE.lines().findFirst().orElseThrow() + ")");
+                case "--no-browser" -> f.openBrowser = false;
+                case "--bootstrap-servers" -> f.bootstrap = Flags.nonEmpty(flag, v);
+                case "--host" -> f.host = Flags.nonEmpty(flag, v);
+                case "--port" -> f.port = Flags.listenPort(flag, v);
+                case "--health-topic" -> f.health = Flags.nonEmpty(flag, v);
+                case "--triggers-topic" -> f.triggers = Flags.nonEmpty(flag, v);
+                case "--kafka-properties" -> f.kafkaProps = Flags.properties(flag, Path.of(v));
+                default -> throw Flags.unknown(flag);
             }
+        });
+        if (!read) {
+            System.out.println(USAGE);
+            return 0;
         }
+        String bootstrap = f.bootstrap;
+        String host = f.host;
+        int port = f.port;
+        String health = f.health;
+        String triggers = f.triggers;
+        Properties kafkaProps = f.kafkaProps;
+        boolean openBrowser = f.openBrowser;
         if (bootstrap == null) {
             throw new UsageException("--bootstrap-servers: required (HOST:PORT of the job's Kafka)");
         }
@@ -100,34 +103,5 @@ final class DashboardCommand {
     static void announce(DashboardServer dashboard, boolean openBrowser) {
         boolean opened = openBrowser && BrowserLauncher.open(dashboard.url());
         System.out.println("dashboard: " + dashboard.url() + (opened ? " (opened in your browser)" : ""));
-    }
-
-    static Properties properties(String flag, Path file) {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new ConfigException(flag + ": cannot read " + file + ": " + e);
-        }
-        return p;
-    }
-
-    private static String nonEmpty(String flag, String v) {
-        if (v.isBlank()) {
-            throw new UsageException(flag + ": must not be empty");
-        }
-        return v;
-    }
-
-    private static int port(String flag, String v) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 0 && n <= 65535) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // fall through to the message
-        }
-        throw new UsageException(flag + ": must be a port number from 0 (any free port) to 65535, not '" + v + "'");
     }
 }

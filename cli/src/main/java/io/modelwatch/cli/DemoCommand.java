@@ -1,5 +1,7 @@
 package io.modelwatch.cli;
 
+import io.modelwatch.jobs.Flags;
+import java.util.Set;
 import io.modelwatch.jobs.UsageException;
 import io.modelwatch.jobs.Topics;
 import io.modelwatch.jobs.RunOptions;
@@ -52,31 +54,29 @@ final class DemoCommand {
     private DemoCommand() {}
 
     static int run(String[] args) throws Exception {
-        Duration duration = Duration.ofMinutes(5);
-        int models = 12;
-        long seed = 42;
-        boolean openBrowser = true;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--help")) {
-                System.out.println(USAGE);
-                return 0;
-            }
-            if (flag.equals("--no-browser")) {
-                openBrowser = false;
-                continue;
-            }
-            if (i + 1 >= args.length) {
-                throw new UsageException(flag + ": needs a value");
-            }
-            String v = args[++i];
+        var f = new Object() {
+            Duration duration = Duration.ofMinutes(5);
+            int models = 12;
+            long seed = 42;
+            boolean openBrowser = true;
+        };
+        boolean read = Flags.parse(args, Set.of("--no-browser"), (flag, v) -> {
             switch (flag) {
-                case "--duration" -> duration = DurationParser.parse(flag, v);
-                case "--models" -> models = parseInt(flag, v, 1, 200);
-                case "--seed" -> seed = parseInt(flag, v, 0, Integer.MAX_VALUE);
-                default -> throw new UsageException("unknown option " + flag + " (" + USAGE + ")");
+                case "--no-browser" -> f.openBrowser = false;
+                case "--duration" -> f.duration = DurationParser.parse(flag, v);
+                case "--models" -> f.models = Flags.intIn(flag, v, 1, 200);
+                case "--seed" -> f.seed = Flags.intIn(flag, v, 0, Integer.MAX_VALUE);
+                default -> throw Flags.unknown(flag);
             }
+        });
+        if (!read) {
+            System.out.println(USAGE);
+            return 0;
         }
+        Duration duration = f.duration;
+        int models = f.models;
+        long seed = f.seed;
+        boolean openBrowser = f.openBrowser;
         if (duration.toSeconds() < 30) {
             throw new UsageException("--duration: at least 30s (the reference alone takes ~4 simulated minutes)");
         }
@@ -193,17 +193,5 @@ final class DemoCommand {
         System.out.printf("%,d events, %,d health reports, %d of %d models judged right.%n", sent, healthReports, right,
                 scenarios.size());
         return 0;
-    }
-
-    private static int parseInt(String flag, String v, int min, int max) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // fall through
-        }
-        throw new UsageException(flag + ": must be a whole number from " + min + " to " + max);
     }
 }

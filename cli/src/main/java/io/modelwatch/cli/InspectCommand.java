@@ -1,5 +1,7 @@
 package io.modelwatch.cli;
 
+import io.modelwatch.jobs.Flags;
+import java.util.Set;
 import io.modelwatch.jobs.UsageException;
 import io.modelwatch.jobs.ModelState;
 import io.modelwatch.jobs.SavepointInspector;
@@ -21,22 +23,18 @@ final class InspectCommand {
     private InspectCommand() {}
 
     static int run(String[] args, PrintStream out) throws Exception {
-        String savepoint = null;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--help")) {
-                out.println(USAGE);
-                return 0;
+        String[] given = new String[1];
+        boolean read = Flags.parse(args, Set.of(), (flag, v) -> {
+            if (!flag.equals("--savepoint")) {
+                throw Flags.unknown(flag);
             }
-            if (flag.startsWith("--savepoint=")) {
-                savepoint = flag.substring("--savepoint=".length());
-            } else if (flag.equals("--savepoint") && i + 1 < args.length) {
-                savepoint = args[++i];
-            } else {
-                throw new UsageException(flag.equals("--savepoint") ? "--savepoint: needs a value"
-                        : "unknown option " + flag + " (" + USAGE + ")");
-            }
+            given[0] = v;
+        });
+        if (!read) {
+            out.println(USAGE);
+            return 0;
         }
+        String savepoint = given[0];
         if (savepoint == null || savepoint.isBlank()) {
             throw new UsageException("--savepoint: required (" + USAGE + ")");
         }

@@ -1,5 +1,7 @@
 package io.modelwatch.cli;
 
+import io.modelwatch.jobs.Flags;
+import java.util.Set;
 import io.modelwatch.jobs.UsageException;
 import io.modelwatch.config.ConfigException;
 import io.modelwatch.config.Thresholds;
@@ -38,30 +40,32 @@ final class ProfileCommand {
     private ProfileCommand() {}
 
     static int run(String[] args, PrintStream out) throws IOException {
-        Path input = null;
-        Path output = null;
-        String model = null;
-        String version = null;
-        Path thresholdsFile = null;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--help")) {
-                out.println(USAGE);
-                return 0;
-            }
-            if (i + 1 >= args.length) {
-                throw new UsageException(flag + ": needs a value");
-            }
-            String v = args[++i];
+        var f = new Object() {
+            Path input;
+            Path output;
+            String model;
+            String version;
+            Path thresholdsFile;
+        };
+        boolean read = Flags.parse(args, Set.of(), (flag, v) -> {
             switch (flag) {
-                case "--input" -> input = Path.of(v);
-                case "--out" -> output = Path.of(v);
-                case "--model" -> model = v;
-                case "--version" -> version = v;
-                case "--thresholds" -> thresholdsFile = Path.of(v);
-                default -> throw new UsageException("unknown option " + flag + " (" + USAGE + ")");
+                case "--input" -> f.input = Path.of(v);
+                case "--out" -> f.output = Path.of(v);
+                case "--model" -> f.model = v;
+                case "--version" -> f.version = v;
+                case "--thresholds" -> f.thresholdsFile = Path.of(v);
+                default -> throw Flags.unknown(flag);
             }
+        });
+        if (!read) {
+            out.println(USAGE);
+            return 0;
         }
+        Path input = f.input;
+        Path output = f.output;
+        String model = f.model;
+        String version = f.version;
+        Path thresholdsFile = f.thresholdsFile;
         if (input == null || output == null || model == null || model.isBlank()) {
             throw new UsageException("--input, --model and --out are required (" + USAGE + ")");
         }

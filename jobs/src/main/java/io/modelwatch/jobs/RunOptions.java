@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The flags of {@code bin/modelwatch run}, which are also the job jar's arguments under
@@ -148,88 +149,92 @@ public record RunOptions(
                 openProfiles, minEventTime);
     }
 
-    public static RunOptions parse(String[] args) {
-        String bootstrap = null;
-        Path thresholdsFile = null;
-        boolean bounded = false;
-        Integer parallelism = null;
-        Path stateDir = null;
-        String savepoint = null;
-        // Null: not given. The cluster's execution.checkpointing.interval then applies, and
-        // DEFAULT_CHECKPOINT_INTERVAL only where nothing sets one (FlinkSettings.environment).
-        Duration checkpointInterval = null;
-        Topics d = Topics.defaults();
-        String predictions = d.predictions(), labels = d.labels(), control = d.control(), triggers = d.triggers(),
-                health = d.health(), deadLetters = d.deadLetters();
-        String groupId = "modelwatch";
-        String jobName = "modelwatch";
-        Path kafkaPropsFile = null;
-        Duration outOfOrderness = JobConfig.DEFAULT_OUT_OF_ORDERNESS;
-        Duration idleness = JobConfig.DEFAULT_IDLENESS;
-        Integer prometheusPort = null;
-        Path referencesPath = null;
-        boolean allowNonRestored = false;
-        boolean labelledModelsOnly = false;
-        int openProfiles = JobConfig.DEFAULT_OPEN_PROFILES;
-        Instant minEventTime = EventTimeBounds.DEFAULT_MIN_EVENT_TIME;
+    private static final Set<String> SWITCHES = Set.of("--bounded", "--allow-non-restored-state");
 
-        List<String> list = new ArrayList<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                list.add(a.substring(0, eq));
-                list.add(a.substring(eq + 1));
-            } else {
-                list.add(a);
-            }
-        }
-        for (int i = 0; i < list.size(); i++) {
-            String flag = list.get(i);
-            if (flag.equals("--bounded")) {
-                bounded = true;
-                continue;
-            }
-            if (flag.equals("--allow-non-restored-state")) {
-                allowNonRestored = true;
-                continue;
-            }
-            if (!flag.startsWith("--")) {
-                throw new UsageException("unexpected argument '" + flag + "'");
-            }
-            if (i + 1 >= list.size()) {
-                throw new UsageException(flag + ": needs a value");
-            }
-            String v = list.get(++i);
+    public static RunOptions parse(String[] args) {
+        Topics d = Topics.defaults();
+        // What the flags set: fields, because the handler is a lambda and cannot assign locals.
+        // checkpointInterval null: not given. The cluster's execution.checkpointing.interval then
+        // applies, and DEFAULT_CHECKPOINT_INTERVAL only where nothing sets one (FlinkSettings.environment).
+        var f = new Object() {
+            String bootstrap;
+            Path thresholdsFile;
+            boolean bounded;
+            Integer parallelism;
+            Path stateDir;
+            String savepoint;
+            Duration checkpointInterval;
+            String predictions = d.predictions(), labels = d.labels(), control = d.control(),
+                    triggers = d.triggers(), health = d.health(), deadLetters = d.deadLetters();
+            String groupId = "modelwatch";
+            String jobName = "modelwatch";
+            Path kafkaPropsFile;
+            Duration outOfOrderness = JobConfig.DEFAULT_OUT_OF_ORDERNESS;
+            Duration idleness = JobConfig.DEFAULT_IDLENESS;
+            Integer prometheusPort;
+            Path referencesPath;
+            boolean allowNonRestored;
+            boolean labelledModelsOnly;
+            int openProfiles = JobConfig.DEFAULT_OPEN_PROFILES;
+            Instant minEventTime = EventTimeBounds.DEFAULT_MIN_EVENT_TIME;
+        };
+        boolean read = Flags.parse(args, SWITCHES, (flag, v) -> {
             switch (flag) {
-                case "--bootstrap-servers" -> bootstrap = nonEmpty(flag, v);
-                case "--thresholds" -> thresholdsFile = Path.of(v);
-                case "--parallelism" -> parallelism = positiveInt(flag, v);
-                case "--state-dir" -> stateDir = Path.of(v).toAbsolutePath();
-                case "--from-savepoint" -> savepoint = nonEmpty(flag, v);
-                case "--checkpoint-interval" -> checkpointInterval = DurationParser.parse(flag, v);
-                case "--group-id" -> groupId = nonEmpty(flag, v);
-                case "--job-name" -> jobName = nonEmpty(flag, v);
-                case "--kafka-properties" -> kafkaPropsFile = Path.of(v);
-                case "--max-out-of-orderness" -> outOfOrderness = DurationParser.parse(flag, v);
-                case "--idleness" -> idleness = DurationParser.parse(flag, v);
-                case "--references" -> referencesPath = Path.of(v);
-                case "--predictions-topic" -> predictions = nonEmpty(flag, v);
-                case "--labels-topic" -> labels = nonEmpty(flag, v);
-                case "--control-topic" -> control = nonEmpty(flag, v);
-                case "--triggers-topic" -> triggers = nonEmpty(flag, v);
-                case "--health-topic" -> health = nonEmpty(flag, v);
-                case "--dead-letters-topic" -> deadLetters = nonEmpty(flag, v);
-                case "--prometheus-port" -> prometheusPort = port(flag, v);
-                case "--open-profiles" -> openProfiles = positiveInt(flag, v);
-                case "--min-event-time" -> minEventTime = instant(flag, v);
-                case "--label-join" -> labelledModelsOnly = switch (v) {
+                case "--bounded" -> f.bounded = true;
+                case "--allow-non-restored-state" -> f.allowNonRestored = true;
+                case "--bootstrap-servers" -> f.bootstrap = Flags.nonEmpty(flag, v);
+                case "--thresholds" -> f.thresholdsFile = Path.of(v);
+                case "--parallelism" -> f.parallelism = Flags.positiveInt(flag, v);
+                case "--state-dir" -> f.stateDir = Path.of(v).toAbsolutePath();
+                case "--from-savepoint" -> f.savepoint = Flags.nonEmpty(flag, v);
+                case "--checkpoint-interval" -> f.checkpointInterval = DurationParser.parse(flag, v);
+                case "--group-id" -> f.groupId = Flags.nonEmpty(flag, v);
+                case "--job-name" -> f.jobName = Flags.nonEmpty(flag, v);
+                case "--kafka-properties" -> f.kafkaPropsFile = Path.of(v);
+                case "--max-out-of-orderness" -> f.outOfOrderness = DurationParser.parse(flag, v);
+                case "--idleness" -> f.idleness = DurationParser.parse(flag, v);
+                case "--references" -> f.referencesPath = Path.of(v);
+                case "--predictions-topic" -> f.predictions = Flags.nonEmpty(flag, v);
+                case "--labels-topic" -> f.labels = Flags.nonEmpty(flag, v);
+                case "--control-topic" -> f.control = Flags.nonEmpty(flag, v);
+                case "--triggers-topic" -> f.triggers = Flags.nonEmpty(flag, v);
+                case "--health-topic" -> f.health = Flags.nonEmpty(flag, v);
+                case "--dead-letters-topic" -> f.deadLetters = Flags.nonEmpty(flag, v);
+                case "--prometheus-port" -> f.prometheusPort = Flags.port(flag, v);
+                case "--open-profiles" -> f.openProfiles = Flags.positiveInt(flag, v);
+                case "--min-event-time" -> f.minEventTime = instant(flag, v);
+                case "--label-join" -> f.labelledModelsOnly = switch (v) {
                     case "all" -> false;
                     case "labelled-models" -> true;
                     default -> throw new UsageException("--label-join: 'all' or 'labelled-models', not '" + v + "'");
                 };
-                default -> throw new UsageException("unknown option " + flag + " (see --help)");
+                default -> throw Flags.unknown(flag);
             }
+        });
+        if (!read) {
+            // The caller prints USAGE for --help (bin/modelwatch run --help); the job jar has no help.
+            throw Flags.unknown("--help");
         }
+        String bootstrap = f.bootstrap;
+        Path thresholdsFile = f.thresholdsFile;
+        boolean bounded = f.bounded;
+        Integer parallelism = f.parallelism;
+        Path stateDir = f.stateDir;
+        String savepoint = f.savepoint;
+        Duration checkpointInterval = f.checkpointInterval;
+        String predictions = f.predictions, labels = f.labels, control = f.control, triggers = f.triggers,
+                health = f.health, deadLetters = f.deadLetters;
+        String groupId = f.groupId;
+        String jobName = f.jobName;
+        Path kafkaPropsFile = f.kafkaPropsFile;
+        Duration outOfOrderness = f.outOfOrderness;
+        Duration idleness = f.idleness;
+        Integer prometheusPort = f.prometheusPort;
+        Path referencesPath = f.referencesPath;
+        boolean allowNonRestored = f.allowNonRestored;
+        boolean labelledModelsOnly = f.labelledModelsOnly;
+        int openProfiles = f.openProfiles;
+        Instant minEventTime = f.minEventTime;
         if (bootstrap == null) {
             throw new UsageException("--bootstrap-servers: required (HOST:PORT of your Kafka)");
         }
@@ -238,14 +243,8 @@ public record RunOptions(
         }
         Map<String, byte[]> references = referencesPath == null ? Map.of() : ReferenceFiles.load(referencesPath);
         ThresholdsConfig thresholds = ThresholdsParser.parse(thresholdsFile == null ? "" : read("--thresholds", thresholdsFile));
-        Properties kafkaProps = new Properties();
-        if (kafkaPropsFile != null) {
-            try (Reader r = Files.newBufferedReader(kafkaPropsFile, StandardCharsets.UTF_8)) {
-                kafkaProps.load(r);
-            } catch (IOException e) {
-                throw new ConfigException("--kafka-properties: cannot read " + kafkaPropsFile + ": " + e);
-            }
-        }
+        Properties kafkaProps = kafkaPropsFile == null ? new Properties()
+                : Flags.properties("--kafka-properties", kafkaPropsFile);
         return new RunOptions(bootstrap, thresholdsFile, thresholds, bounded, parallelism, stateDir, savepoint,
                 checkpointInterval, new Topics(predictions, labels, control, triggers, health, deadLetters), groupId,
                 jobName, kafkaPropsFile, kafkaProps, outOfOrderness, idleness, prometheusPort, referencesPath, references,
@@ -277,32 +276,5 @@ public record RunOptions(
         } catch (IOException e) {
             throw new ConfigException(flag + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
         }
-    }
-
-    private static String nonEmpty(String flag, String v) {
-        if (v.isBlank()) {
-            throw new UsageException(flag + ": must not be empty");
-        }
-        return v;
-    }
-
-    private static int port(String flag, String v) {
-        int n = positiveInt(flag, v);
-        if (n > 65535) {
-            throw new UsageException(flag + ": must be a port number from 1 to 65535, not '" + v + "'");
-        }
-        return n;
-    }
-
-    private static int positiveInt(String flag, String v) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // fall through to the message
-        }
-        throw new UsageException(flag + ": must be a positive whole number, not '" + v + "'");
     }
 }
