@@ -1,5 +1,7 @@
 package io.modelwatch.evaluation;
 
+import io.modelwatch.jobs.Flags;
+import java.util.Set;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,35 +49,42 @@ public final class Evaluate {
     }
 
     public static void main(String[] args) throws Exception {
-        EvaluationRun.Settings s = EvaluationRun.Settings.full();
-        Path out = null;
-        String only = null;
-        boolean showFlags = false;
+        // What the flags set, in the order given (--ci replaces the sizes set before it).
+        var given = new Object() {
+            EvaluationRun.Settings s = EvaluationRun.Settings.full();
+            Path out;
+            String only;
+            boolean showFlags;
+        };
         try {
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--ci" -> s = EvaluationRun.Settings.ci();
-                    case "--events" -> s = new EvaluationRun.Settings(Long.parseLong(args[++i]), s.replicas(),
+            boolean read = Flags.parse(args, Set.of("--ci", "--show-flags"), (flag, v) -> {
+                EvaluationRun.Settings s = given.s;
+                switch (flag) {
+                    case "--ci" -> given.s = EvaluationRun.Settings.ci();
+                    case "--events" -> given.s = new EvaluationRun.Settings(Flags.longInteger(flag, v), s.replicas(),
                             s.preDriftWindows(), s.postDriftWindows(), s.seed(), s.parallelism());
-                    case "--replicas" -> s = new EvaluationRun.Settings(s.stationaryEvents(), Integer.parseInt(args[++i]),
+                    case "--replicas" -> given.s = new EvaluationRun.Settings(s.stationaryEvents(), Flags.integer(flag, v),
                             s.preDriftWindows(), s.postDriftWindows(), s.seed(), s.parallelism());
-                    case "--seed" -> s = new EvaluationRun.Settings(s.stationaryEvents(), s.replicas(),
-                            s.preDriftWindows(), s.postDriftWindows(), Long.parseLong(args[++i]), s.parallelism());
-                    case "--out" -> out = Path.of(args[++i]);
-                    case "--only" -> only = args[++i];
-                    case "--show-flags" -> showFlags = true;
-                    case "--help" -> {
-                        System.out.println(USAGE);
-                        return;
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + a);
+                    case "--seed" -> given.s = new EvaluationRun.Settings(s.stationaryEvents(), s.replicas(),
+                            s.preDriftWindows(), s.postDriftWindows(), Flags.longInteger(flag, v), s.parallelism());
+                    case "--out" -> given.out = Path.of(v);
+                    case "--only" -> given.only = v;
+                    case "--show-flags" -> given.showFlags = true;
+                    default -> throw Flags.unknown(flag);
                 }
+            });
+            if (!read) {
+                System.out.println(USAGE);
+                return;
             }
         } catch (RuntimeException e) {
             System.err.println("evaluate: " + e.getMessage() + "\n" + USAGE);
             System.exit(2);
         }
+        EvaluationRun.Settings s = given.s;
+        Path out = given.out;
+        String only = given.only;
+        boolean showFlags = given.showFlags;
 
         String prefix = only;
         List<ModelRun> runs = EvaluationRun.plan(s).stream()

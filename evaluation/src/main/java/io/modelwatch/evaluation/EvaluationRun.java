@@ -2,6 +2,7 @@ package io.modelwatch.evaluation;
 
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
+import io.modelwatch.jobs.FlinkSettings;
 import io.modelwatch.jobs.JobConfig;
 import io.modelwatch.jobs.MonitoringJob;
 import io.modelwatch.jobs.Sinks;
@@ -175,12 +176,9 @@ public final class EvaluationRun {
 
     /** One job over {@code runs}, with a labels input when some of them are labelled. */
     private static Result executeJob(Settings s, List<ModelRun> runs) throws Exception {
-        Configuration conf = new Configuration();
-        // As in production (FlinkSettings): explicit uids, no Kryo, RocksDB state.
-        conf.setString("pipeline.auto-generate-uids", "false");
-        conf.setString("pipeline.generic-types", "false");
-        conf.setString("pipeline.max-parallelism", "128");
-        conf.setString("state.backend.type", "rocksdb");
+        // Production's pipeline settings (explicit uids, no Kryo, max parallelism, object reuse,
+        // RocksDB state); no checkpoints: the sources are in memory and the run is bounded.
+        Configuration conf = FlinkSettings.pipeline();
         conf.setString("parallelism.default", String.valueOf(s.parallelism()));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(s.parallelism());

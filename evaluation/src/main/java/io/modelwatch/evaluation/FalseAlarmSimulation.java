@@ -1,5 +1,7 @@
 package io.modelwatch.evaluation;
 
+import io.modelwatch.jobs.Flags;
+import java.util.Set;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.detect.DriftEvaluator;
 import io.modelwatch.detect.QualityEvaluator;
@@ -377,26 +379,41 @@ public final class FalseAlarmSimulation {
     }
 
     public static void main(String[] args) {
-        int references = 100;
-        int windows = 300;
-        long seed = 17;
-        List<Integer> sizes = List.of(180, 500, 5000);
-        List<Kind> kinds = List.of(Kind.values());
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--references" -> references = Integer.parseInt(args[++i]);
-                case "--windows" -> windows = Integer.parseInt(args[++i]);
-                case "--seed" -> seed = Long.parseLong(args[++i]);
-                case "--sizes" -> sizes = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
-                case "--kinds" -> kinds = java.util.Arrays.stream(args[++i].split(","))
-                        .map(s -> Kind.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_'))).toList();
-                default -> {
-                    System.err.println("usage: false-alarms [--references R] [--windows W] [--sizes 180,500,5000] "
-                            + "[--kinds continuous,heavy_tailed,...] [--seed S]");
-                    System.exit(2);
+        String usage = "usage: false-alarms [--references R] [--windows W] [--sizes 180,500,5000] "
+                + "[--kinds continuous,heavy_tailed,...] [--seed S]";
+        var f = new Object() {
+            int references = 100;
+            int windows = 300;
+            long seed = 17;
+            List<Integer> sizes = List.of(180, 500, 5000);
+            List<Kind> kinds = List.of(Kind.values());
+        };
+        try {
+            boolean read = Flags.parse(args, Set.of(), (flag, v) -> {
+                switch (flag) {
+                    case "--references" -> f.references = Flags.integer(flag, v);
+                    case "--windows" -> f.windows = Flags.integer(flag, v);
+                    case "--seed" -> f.seed = Flags.longInteger(flag, v);
+                    case "--sizes" -> f.sizes = java.util.Arrays.stream(v.split(","))
+                            .map(n -> Flags.integer(flag, n.trim())).toList();
+                    case "--kinds" -> f.kinds = java.util.Arrays.stream(v.split(","))
+                            .map(k -> Kind.valueOf(k.trim().toUpperCase(Locale.ROOT).replace('-', '_'))).toList();
+                    default -> throw Flags.unknown(flag);
                 }
+            });
+            if (!read) {
+                System.out.println(usage);
+                return;
             }
+        } catch (RuntimeException e) {
+            System.err.println("false-alarms: " + e.getMessage() + "\n" + usage);
+            System.exit(2);
         }
+        int references = f.references;
+        int windows = f.windows;
+        long seed = f.seed;
+        List<Integer> sizes = f.sizes;
+        List<Kind> kinds = f.kinds;
         List<Result> results = new ArrayList<>();
         long started = System.nanoTime();
         for (Kind kind : kinds) {

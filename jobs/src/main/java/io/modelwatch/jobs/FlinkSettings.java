@@ -1,6 +1,5 @@
 package io.modelwatch.jobs;
 
-import io.modelwatch.cli.RunOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -63,7 +62,13 @@ public final class FlinkSettings {
         return c;
     }
 
-    public static Configuration of(RunOptions o) {
+    /**
+     * The settings that decide how the graph processes records, whatever runs it: the job under
+     * {@code run} and {@code flink run} ({@link #of}), and the detection evaluation, which runs the
+     * same graph on a MiniCluster over in-memory sources and so gets the same results as
+     * production. Checkpoints, restarts and state locations are the run's business ({@link #of}).
+     */
+    public static Configuration pipeline() {
         Configuration c = new Configuration();
         // Every stateful operator must carry an explicit uid (OperatorIds): savepoints depend on it.
         c.setString("pipeline.auto-generate-uids", "false");
@@ -77,6 +82,12 @@ public final class FlinkSettings {
         // keeps events that its upstream created for that record alone (docs/benchmarks.md).
         c.setString("pipeline.object-reuse", "true");
         c.setString("state.backend.type", "rocksdb");
+        return c;
+    }
+
+    /** {@link #pipeline()} and the run's checkpoints, restarts, state locations and metrics. */
+    public static Configuration of(RunOptions o) {
+        Configuration c = pipeline();
         c.setString("execution.checkpointing.incremental", "true");
         c.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
         if (o.checkpointInterval() != null) {

@@ -1,10 +1,5 @@
 package io.modelwatch.jobs;
 
-import io.modelwatch.cli.RunOptions;
-import io.modelwatch.functions.ControlDeserializer;
-import io.modelwatch.functions.IngestDeserializer;
-import io.modelwatch.functions.JsonRecordSerializer;
-import io.modelwatch.functions.LabelDeserializer;
 import io.modelwatch.model.ControlRecord;
 import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.HealthReport;

@@ -1,6 +1,5 @@
 package io.modelwatch.jobs;
 
-import io.modelwatch.cli.RunOptions;
 import io.modelwatch.config.ConfigException;
 import java.util.LinkedHashMap;
 import java.util.Map;

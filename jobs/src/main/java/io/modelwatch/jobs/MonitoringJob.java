@@ -1,6 +1,5 @@
 package io.modelwatch.jobs;
 
-import io.modelwatch.cli.RunOptions;
 import io.modelwatch.config.ControlCommand;
 import io.modelwatch.functions.ControlCommandSplitter;
 import io.modelwatch.functions.ControlWatermarks;

@@ -2,7 +2,6 @@ package io.modelwatch.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.modelwatch.cli.RunOptions;
 import io.modelwatch.demo.TrafficSimulator;
 import io.modelwatch.demo.TrafficSimulator.ModelScenario;
 import io.modelwatch.demo.TrafficSimulator.SimulatedEvent;

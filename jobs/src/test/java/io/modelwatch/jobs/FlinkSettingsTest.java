@@ -2,7 +2,6 @@ package io.modelwatch.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.modelwatch.cli.RunOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -37,5 +36,16 @@ class FlinkSettingsTest {
         configured.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
         assertThat(FlinkSettings.embedded(configured).get(TaskManagerOptions.MANAGED_MEMORY_SIZE))
                 .isEqualTo(MemorySize.parse("256m"));
+    }
+
+    /** The evaluation runs with pipeline(): the job's runs must process records the same way. */
+    @Test
+    void everyRunHasThePipelineSettingsThatTheEvaluationUses() {
+        var pipeline = FlinkSettings.pipeline().toMap();
+        assertThat(pipeline).containsEntry("pipeline.object-reuse", "true")
+                .containsEntry("pipeline.generic-types", "false")
+                .containsEntry("state.backend.type", "rocksdb");
+        var run = FlinkSettings.of(RunOptions.parse(new String[] {"--bootstrap-servers", "localhost:9"})).toMap();
+        assertThat(run).containsAllEntriesOf(pipeline);
     }
 }

@@ -2,7 +2,6 @@ package io.modelwatch.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.modelwatch.cli.RunOptions;
 import io.modelwatch.testing.KafkaTestBase;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.model.HealthReport;

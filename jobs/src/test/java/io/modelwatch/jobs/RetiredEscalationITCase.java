@@ -2,7 +2,6 @@ package io.modelwatch.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.modelwatch.cli.RunOptions;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.RetrainTrigger;

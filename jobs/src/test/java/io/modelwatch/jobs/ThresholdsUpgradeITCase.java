@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.modelwatch.cli.RunOptions;
 import io.modelwatch.config.DurationParser;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;

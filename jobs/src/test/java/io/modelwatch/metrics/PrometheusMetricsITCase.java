@@ -1,12 +1,12 @@
 package io.modelwatch.metrics;
 
+import io.modelwatch.ingest.DeadLetters;
 import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.modelwatch.cli.RunOptions;
+import io.modelwatch.jobs.RunOptions;
 import io.modelwatch.config.ThresholdsParser;
-import io.modelwatch.functions.IngestDeserializer;
 import io.modelwatch.jobs.FlinkSettings;
 import io.modelwatch.jobs.JobConfig;
 import io.modelwatch.jobs.MonitoringJob;
@@ -171,7 +171,7 @@ class PrometheusMetricsITCase {
         @Override
         public IngestRecord map(Long i) {
             if (i % 100 == 99) {
-                return IngestRecord.dead(IngestDeserializer.deadLetter("predictions", 0, i, -1,
+                return IngestRecord.dead(DeadLetters.of("predictions", 0, i, -1,
                         "not json".getBytes(StandardCharsets.UTF_8), "not JSON"));
             }
             long ts = START + i * STEP_MS;

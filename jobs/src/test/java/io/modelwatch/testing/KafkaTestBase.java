@@ -1,6 +1,6 @@
 package io.modelwatch.testing;
 
-import io.modelwatch.cli.RunOptions;
+import io.modelwatch.jobs.RunOptions;
 import io.modelwatch.jobs.FlinkSettings;
 import io.modelwatch.jobs.KafkaEndpoints;
 import io.modelwatch.jobs.MonitoringJob;

@@ -1,5 +1,6 @@
 package io.modelwatch.functions;
 
+import io.modelwatch.ingest.DeadLetters;
 import io.modelwatch.config.ConfigException;
 import io.modelwatch.config.ControlCommandParser;
 import io.modelwatch.config.ThresholdsConfig;
@@ -47,7 +48,7 @@ public final class ControlCommandSplitter extends ProcessFunction<ControlRecord,
     }
 
     private static void dead(ControlRecord r, String reason, Context ctx) {
-        ctx.output(Descriptors.DEAD_LETTERS, IngestDeserializer.deadLetter(r.topic(), r.partition(), r.offset(),
+        ctx.output(Descriptors.DEAD_LETTERS, DeadLetters.of(r.topic(), r.partition(), r.offset(),
                 r.kafkaTimestamp(), r.value(), reason));
     }
 }

@@ -85,9 +85,9 @@ class JobJarContentTest {
     void containsTheJobAndWhatFlinkDoesNotShip() {
         assertThat(classes).contains(
                 "io/modelwatch/jobs/MonitoringJob.class",
-                // operators, the statistics, the CLI's flag parsing
+                // operators, the statistics, the job's flag parsing
                 "io/modelwatch/functions/ModelMonitorFunction.class",
-                "io/modelwatch/cli/RunOptions.class",
+                "io/modelwatch/jobs/RunOptions.class",
                 "org/apache/flink/connector/kafka/source/KafkaSource.class",
                 "org/apache/flink/connector/kafka/sink/KafkaSink.class",
                 "org/apache/kafka/clients/producer/KafkaProducer.class",
@@ -111,6 +111,16 @@ class JobJarContentTest {
     @Test
     void containsNoKafkaBroker() {
         assertThat(matching(classes, KAFKA_BROKER)).as("classes of the Kafka broker").isEmpty();
+    }
+
+    /**
+     * The command line (cli module), the test support (embedded broker, topic tools, simulated
+     * traffic) and the benchmarks run beside the job, never inside it.
+     */
+    @Test
+    void containsNeitherTheCliNorTestSupportNorBenchmarks() {
+        assertThat(matching(classes, List.of("io/modelwatch/cli/", "io/modelwatch/dashboard/", "io/modelwatch/demo/",
+                "io/modelwatch/kafka/", "io/modelwatch/bench/"))).as("classes beside the job").isEmpty();
     }
 
     /** The same rule measured against the lib/ this module assembles for its cluster, class by class. */
