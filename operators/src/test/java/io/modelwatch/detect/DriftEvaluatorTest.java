@@ -82,7 +82,7 @@ class DriftEvaluatorTest {
         assertThat(x.drift()[0].statistic()).isEqualTo("psi");
         assertThat(x.drift()[0].threshold()).isEqualTo(0.1);
         assertThat(x.drift()).extracting(HealthReport.DriftStatistic::statistic)
-                .containsExactly("psi", "ks", "p_value", "wasserstein", "jensen_shannon");
+                .containsExactly("psi", "ks", "anderson_darling", "p_value", "wasserstein", "jensen_shannon");
         assertThat(stat(x, "p_value").threshold()).isEqualTo(T.falseDiscoveryRate());
         // The larger of the effect floor and the sample-size-aware critical distance at level fdr
         // (1.95 / (sqrt(ne) + 0.12) = 0.051 with ne = 1429), both raised by the sketch's rank error.
