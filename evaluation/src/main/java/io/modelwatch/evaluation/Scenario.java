@@ -52,12 +52,16 @@ public record Scenario(
         DETECT_WITHIN_3,
         /** Every replica detected within 10 windows. */
         DETECT_WITHIN_10,
+        /**
+         * Every replica detected within 7 windows: issue 17's weak changes at 10 events/s (0.3 sd,
+         * variance x2) within 7 minutes of their start.
+         */
+        DETECT_WITHIN_7,
         /** Every replica detected (no delay promised). */
         DETECT,
         /**
          * Most replicas detected (no delay promised): a change near the detection limit of its
-         * windows, which a replica may miss within the run by chance (the weak changes at 10
-         * events/s: a doubled variance moves KS by 0.08 against a critical distance of about 0.07).
+         * windows, which a replica may miss within the run by chance. No scenario uses it today.
          */
         DETECT_MOST,
         /**
@@ -233,9 +237,9 @@ public record Scenario(
                         Change.CHANNEL_MISSING, 0.30, "quality:channel", RetrainTrigger.DATA_QUALITY, false, 0,
                         Goal.DETECT_WITHIN_3)),
                 atTenPerSecond(drift("speed/mean-0.3sd", "weak: age mean +0.3 sd at 10 events/s", Change.AGE_SHIFT,
-                        0.3, "feature:age", feature, true, 0, Goal.DETECT_MOST)),
+                        0.3, "feature:age", feature, true, 0, Goal.DETECT_WITHIN_7)),
                 atTenPerSecond(drift("speed/variance-2x", "weak: age variance x2 (spread x1.41) at 10 events/s",
-                        Change.AGE_SPREAD, Math.sqrt(2), "feature:age", feature, true, 0, Goal.DETECT_MOST)));
+                        Change.AGE_SPREAD, Math.sqrt(2), "feature:age", feature, true, 0, Goal.DETECT_WITHIN_7)));
     }
 
     private static Scenario atTenPerSecond(Scenario s) {

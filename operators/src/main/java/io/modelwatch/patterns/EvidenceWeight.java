@@ -21,8 +21,9 @@ import java.util.List;
  *       quality the check's own) is at most {@code alpha^w}, where {@code alpha} is the level a
  *       flag needs ({@code drift.fdr}, 0.001; {@code quality.pValue}, 1e-6); and
  *   <li><b>relevance</b>: its effect is at least w times the threshold it is shown against (for
- *       a distribution: the larger of the effect floor plus the sketch's rank error and the
- *       critical distance; at least w times the floor).
+ *       a continuous feature's KS distance: the effect floor plus the sketch's rank error, its
+ *       significance being the Anderson-Darling test's p-value; for a share: the floor; so at
+ *       least w times the floor).
  * </ul>
  *
  * <p>Why the false-trigger rate stays where it was: on an unchanged model every null hypothesis
