@@ -6,7 +6,7 @@ import io.modelwatch.detect.QualityEvaluator;
 import io.modelwatch.detect.SequentialEvidence;
 import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.detect.WindowEvaluation;
-import io.modelwatch.functions.ModelMonitorFunction;
+import io.modelwatch.monitor.ModelMonitorFunction;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.PredictionEvent;

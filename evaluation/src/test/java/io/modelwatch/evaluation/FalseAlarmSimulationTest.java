@@ -6,7 +6,7 @@ import static org.assertj.core.data.Percentage.withPercentage;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.detect.SequentialMonitor;
-import io.modelwatch.functions.ModelMonitorFunction;
+import io.modelwatch.monitor.ModelMonitorFunction;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.RetrainTrigger;

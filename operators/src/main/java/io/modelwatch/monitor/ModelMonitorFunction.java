@@ -1,5 +1,11 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
+import io.modelwatch.functions.MonitorStatus;
+import io.modelwatch.functions.ModelMetrics;
+import io.modelwatch.functions.LruCache;
+import io.modelwatch.functions.EventBatcher;
+import io.modelwatch.functions.Descriptors;
+import io.modelwatch.functions.ControlStatus;
 import io.modelwatch.config.ConfigException;
 import io.modelwatch.config.ControlCommand;
 import io.modelwatch.config.ControlCommandParser;

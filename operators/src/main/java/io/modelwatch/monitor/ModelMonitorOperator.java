@@ -1,5 +1,6 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
+import io.modelwatch.functions.Descriptors;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.PredictionBatch;
