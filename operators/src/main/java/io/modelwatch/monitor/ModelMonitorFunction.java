@@ -1,47 +1,30 @@
 package io.modelwatch.monitor;
 
-import io.modelwatch.functions.MonitorStatus;
-import io.modelwatch.functions.ModelMetrics;
-import io.modelwatch.functions.LruCache;
-import io.modelwatch.functions.EventBatcher;
-import io.modelwatch.functions.Descriptors;
-import io.modelwatch.functions.ControlStatus;
-import io.modelwatch.config.ConfigException;
 import io.modelwatch.config.ControlCommand;
-import io.modelwatch.config.ControlCommandParser;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.detect.DriftEvaluator;
-import io.modelwatch.detect.QualityEvaluator;
-import io.modelwatch.model.Evidence;
-import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.detect.SequentialEvidence;
 import io.modelwatch.detect.SequentialMonitor;
-import io.modelwatch.detect.WindowEvaluation;
+import io.modelwatch.detect.WindowVerdict;
+import io.modelwatch.functions.ControlStatus;
+import io.modelwatch.functions.Descriptors;
+import io.modelwatch.functions.EventBatcher;
+import io.modelwatch.functions.ModelMetrics;
+import io.modelwatch.functions.MonitorStatus;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.DriftSignal;
-import io.modelwatch.patterns.EvidenceWeight;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceBuilder;
 import io.modelwatch.stats.ReferenceProfile;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -54,55 +37,52 @@ import org.apache.flink.util.Collector;
  * The heart of the job, keyed by model version ({@link ModelKey}). For each event it either
  * learns the reference (the first {@code reference.events} events of the version, unless a
  * reference was given for the version with {@code run --references}) or adds the event to its
- * event-time window's profile. When the watermark passes a window's end, the window
- * is compared with the reference ({@link DriftEvaluator}): a {@link HealthReport} goes out on the
- * main output and, if it drifted, {@link DriftSignal}s on {@link Descriptors#DRIFT_SIGNALS}.
+ * event-time window's profile. When the watermark passes a window's end, the window is judged
+ * against the reference ({@link WindowVerdict}): a {@link HealthReport} goes out on the main
+ * output and its signals on {@link Descriptors#DRIFT_SIGNALS}.
  *
- * <p>Each evaluated window also feeds the model's sequential detectors ({@link SequentialMonitor}:
- * CUSUM and Page-Hinkley per numeric signal, a few dozen bytes each in state), whose alarms count
- * as evidence of that window.
+ * <p>This class only dispatches, batch by batch and timer by timer, to the parts that each do one
+ * job:
+ * <ul>
+ *   <li>{@link WindowAssignment}: which window an event belongs to, and which events are late;
+ *   <li>{@link ReferenceLifecycle}: learn, adopt a given reference, relearn or replace it on a
+ *       control command;
+ *   <li>{@link LiveThresholds}: the thresholds file with the control topic's overrides;
+ *   <li>{@link IdleExpiry}: a version silent for {@code lifecycle.expireAfter} loses its state;
+ *   <li>{@link SilenceDetection}: a version that opened no window for {@code quality.silenceAfter}
+ *       is reported SILENT once;
+ *   <li>{@link LowTrafficSpans}: windows with fewer than {@code window.minEvents} events are
+ *       merged into the next one;
+ *   <li>{@link ReportAssembly}: the verdict and its report, with the note of a savepoint upgrade;
+ *   <li>{@link OpenProfileStore}: open windows and the reference being learned, kept as objects
+ *       between checkpoints ({@link OpenProfiles}) in front of keyed state.
+ * </ul>
+ * Each evaluated window also feeds the model's sequential detectors ({@link SequentialMonitor}:
+ * CUSUM and Page-Hinkley per numeric signal, a few dozen bytes each in keyed state "detectors"),
+ * whose alarms count as evidence of that window.
  *
- * <p>Windows with fewer than {@code window.minEvents} events are merged into the next one until
- * the span has enough, so low-traffic models are judged on samples large enough to trust.
- * Events behind an already evaluated window are counted as late in the next report.
- *
- * <p>State (RocksDB in production) is kept as explicit, versioned binary profiles
- * ({@link ModelProfile#writeTo}, {@link ReferenceProfile#writeTo}), not Kryo, so it can evolve.
- * The open windows and the reference being learned of recently active versions are kept as
- * objects between checkpoints ({@link OpenProfiles}); run in a {@link ModelMonitorOperator}, the
- * function writes them to keyed state before every checkpoint barrier, so state is complete at
- * every checkpoint. In a plain keyed-broadcast operator it writes them after every batch.
- *
- * <p>Lifecycle: a model version with no events for {@code lifecycle.expireAfter} of event time
- * loses all its state ({@link #expireIfIdle}), so state does not grow as versions roll over. Event
- * time, not processing time, because (1) a processing-time timer that fell due while the job was
- * stopped fires right after the restore, so an outage or a slow upgrade longer than expireAfter
- * would wipe every reference, exactly what a savepoint upgrade must not do; (2) outputs stay a
- * function of the input (deterministic trigger ids, reproducible {@code --bounded} backtests);
- * (3) a silent version keeps its state only while no other model sends anything either, and
- * then no state grows.
+ * <p>State (RocksDB in production) is kept as explicit, versioned binary profiles, not Kryo, so it
+ * can evolve; its descriptors are {@link MonitorStateDescriptors}. Run in a
+ * {@link ModelMonitorOperator}, the function writes its cached open profiles to keyed state
+ * before every checkpoint barrier, so state is complete at every checkpoint. In a plain
+ * keyed-broadcast operator it writes them after every batch.
  *
  * <p>Live control (the compacted {@code monitor-control} topic, docs/topics.md): its checked
  * records arrive on the broadcast input ({@link ControlUpdate}) and are kept in broadcast state
- * {@link Descriptors#CONTROL}, so they survive restores; a fresh start re-reads the topic. The
- * thresholds of a model are resolved on use (file defaults, file per-model, live {@code *}, live
- * per-model; {@link ControlCommand#resolve}) and every report says what the control topic changed
- * ({@link HealthReport.Control}, and a thresholdsVersion with a {@code +} suffix). A reference
- * action runs on the version's next batch, once per commandId (keyed state "control"): it
- * discards the version's open windows, pending span and sequential detectors, which were counted
- * on or against the old reference.
+ * {@link Descriptors#CONTROL}, so they survive restores; a fresh start re-reads the topic. Every
+ * report says what the control topic changed ({@link HealthReport.Control}, and a
+ * thresholdsVersion with a {@code +} suffix). A reference action runs on the version's next batch,
+ * once per commandId (keyed state "control").
  */
 public final class ModelMonitorFunction
         extends KeyedBroadcastProcessFunction<String, PredictionBatch, ControlUpdate, HealthReport>
         implements CheckpointedFunction {
-    /** Decoded references of recently active keys; a reference never changes once frozen. */
-    private static final int REFERENCE_CACHE_SIZE = 4096;
     /**
      * Model versions whose open profiles stay on the heap between checkpoints ({@link OpenProfiles}),
      * per parallel instance, by default ({@code run --open-profiles}). An open window of 25
      * features with its sketches is 30 to 100 KB as objects, so 1,024 versions take some 30 to 130
-     * MB of heap (the byte bound below caps it). More active versions than that per instance work
-     * as before the cache (a state read and a write-back per batch); the most recent ones stay.
+     * MB of heap (the byte bound below caps it). More active versions than that per instance are
+     * each a state read and a write-back per batch; the most recent ones stay.
      */
     public static final int OPEN_PROFILES = 1024;
     /**
@@ -114,42 +94,25 @@ public final class ModelMonitorFunction
     static final long OPEN_PROFILE_BYTES_PER_VERSION = 64L << 10;
     static final long OPEN_PROFILE_BYTES = OPEN_PROFILES * OPEN_PROFILE_BYTES_PER_VERSION;
 
-    /** Writes keyed state under a key the operator has made current. */
-    @FunctionalInterface
-    interface KeyedWrite {
-        void run() throws Exception;
-    }
-
-    /** Runs a {@link KeyedWrite} with the given key current; {@link ModelMonitorOperator} gives it. */
-    @FunctionalInterface
-    interface KeyScope {
-        void run(String key, KeyedWrite body) throws Exception;
-    }
-
     private final ThresholdsConfig config;
     /** References given up front (run --references), binary, by model key. */
     private final Map<String, byte[]> givenReferences;
     private final int openProfiles;
     private final long openProfileBytes;
 
-    private transient ValueState<byte[]> reference;
-    private transient ValueState<byte[]> learning;
-    private transient MapState<Long, byte[]> windows;
-    private transient ValueState<byte[]> pending;
-    private transient ValueState<MonitorStatus> status;
-    private transient ValueState<byte[]> detectors;
-    private transient ValueState<ControlStatus> control;
-    private transient Map<String, ReferenceProfile> referenceCache;
-    /** Open profiles kept as objects; with no key scope, written back after every batch. */
-    private transient OpenProfiles open;
-    private transient KeyScope keyScope;
-    /** Thresholds in force by model id; emptied whenever a control command arrives. */
-    private transient Map<String, Live> live;
+    private transient OpenProfileStore.KeyScope keyScope;
+    private transient MonitorState state;
+    private transient OpenProfileStore store;
+    private transient LiveThresholds thresholds;
+    private transient ReferenceLifecycle references;
+    private transient SilenceDetection silence;
+    private transient WindowAssignment assignment;
+    private transient IdleExpiry expiry;
+    private transient LowTrafficSpans spans;
+    private transient ReportAssembly reports;
     private transient Counter windowsEvaluated;
     private transient Counter driftedWindows;
-    private transient Counter expiredVersions;
     private transient Counter controlUpdates;
-    private transient Counter referenceActions;
     private transient ModelMetrics metrics;
     /** The thresholds file in force when the restored savepoint was taken; null on a fresh start. */
     private transient ThresholdsFile restoredFile;
@@ -189,27 +152,37 @@ public final class ModelMonitorFunction
 
     @Override
     public void open(OpenContext openContext) {
-        reference = getRuntimeContext().getState(MonitorStateDescriptors.reference());
-        learning = getRuntimeContext().getState(MonitorStateDescriptors.learning());
-        windows = getRuntimeContext().getMapState(MonitorStateDescriptors.windows());
-        pending = getRuntimeContext().getState(MonitorStateDescriptors.pending());
-        status = getRuntimeContext().getState(MonitorStateDescriptors.status());
-        detectors = getRuntimeContext().getState(MonitorStateDescriptors.detectors());
-        control = getRuntimeContext().getState(MonitorStateDescriptors.control());
-        live = new LruCache<>(REFERENCE_CACHE_SIZE);
-        referenceCache = new LruCache<>(REFERENCE_CACHE_SIZE);
-        open = new OpenProfiles(openProfiles, openProfileBytes);
         var group = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
         windowsEvaluated = group.counter("windowsEvaluated");
         driftedWindows = group.counter("driftedWindows");
-        expiredVersions = group.counter("modelVersionsExpired");
+        Counter expiredVersions = group.counter("modelVersionsExpired");
         controlUpdates = group.counter("controlUpdates");
-        referenceActions = group.counter("referenceActions");
+        Counter referenceActions = group.counter("referenceActions");
+        state = new MonitorState(getRuntimeContext());
+        OpenProfiles open = new OpenProfiles(openProfiles, openProfileBytes);
+        store = new OpenProfileStore(state, open, keyScope);
+        thresholds = new LiveThresholds(config);
+        references = new ReferenceLifecycle(state, store, givenReferences, referenceActions);
+        silence = new SilenceDetection();
+        assignment = new WindowAssignment(store, silence);
+        expiry = new IdleExpiry(state, store, references, expiredVersions);
+        spans = new LowTrafficSpans(state);
+        reports = new ReportAssembly(config, state, restoredFile);
         // A steady rate of evictions means more active versions per instance than the cache holds:
         // each of their batches is a state read and a write-back again (docs/benchmarks.md).
         group.gauge("openProfileVersions", () -> open.size());
         group.gauge("openProfileEvictions", () -> open.evictions());
         metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
+    }
+
+    /** Given by {@link ModelMonitorOperator} before {@link #open}: profiles then stay cached. */
+    void useKeyScope(OpenProfileStore.KeyScope scope) {
+        this.keyScope = scope;
+    }
+
+    /** Writes every cached change to keyed state: before a checkpoint barrier and at the end. */
+    void writeOpenProfiles() throws Exception {
+        store.writeChanged();
     }
 
     /**
@@ -220,88 +193,27 @@ public final class ModelMonitorFunction
     public void processElement(PredictionBatch batch, ReadOnlyContext ctx, Collector<HealthReport> out)
             throws Exception {
         String key = ctx.getCurrentKey();
-        Live l = live(ModelKey.modelId(key), ctx.getBroadcastState(Descriptors.CONTROL));
+        LiveThresholds.Live l = thresholds.forModel(ModelKey.modelId(key), ctx.getBroadcastState(Descriptors.CONTROL));
         Thresholds t = l.thresholds();
-        long size = t.windowSize().toMillis();
-        long watermark = ctx.timerService().currentWatermark();
-        MonitorStatus st = statusOrNew();
-        WindowGrid grid = WindowGrid.adopt(st, size, () -> newestOpenStart(key));
-        ControlStatus cs = null;
-        ControlCommand.Reference action = l.referenceActionFor(ModelKey.modelVersion(key));
-        if (action != null) {
-            cs = controlOrNew();
-            if (!l.model().commandId().equals(cs.referenceCommandId)) {
-                applyReference(key, l.model().commandId(), action, batch.events()[0].timestamp(), cs, st);
-            }
-        }
-        ReferenceProfile ref = reference(key);
-        int referenceEvents = t.referenceEvents();
+        TimerService timers = ctx.timerService();
+        MonitorStatus st = state.statusOrNew();
+        WindowGrid grid = WindowGrid.adopt(st, t.windowSize().toMillis(), () -> store.newestOpenStart(key));
+        ControlStatus cs = references.applyCommand(key, l, ModelKey.modelVersion(key), batch.events()[0].timestamp(), st);
+        ReferenceProfile ref = references.reference(key);
+        OpenProfiles.Entry profiles = store.entry(key);
         if (ref == null) {
-            cs = cs != null ? cs : control.value();
-            if (cs != null && cs.referenceEvents > 0) {
-                referenceEvents = cs.referenceEvents;
-            }
+            references.beginLearning(profiles, t, cs);
         }
-        ModelProfile learned = null;
-        OpenProfiles.Entry profiles = openProfiles(key);
-        // The window of the previous event: most events of a batch share one, so the maps are
-        // looked up (and the start boxed) once per window and batch rather than once per event.
-        long currentStart = Long.MIN_VALUE;
-        long currentEnd = Long.MIN_VALUE;
-        ModelProfile current = null;
+        assignment.begin(st, grid, timers.currentWatermark(), profiles, t, timers);
         for (PredictionEvent e : batch.events()) {
             st.eventsSeen++;
-            long ts = e.timestamp();
-            scheduleExpiry(st, ts, t, ctx.timerService());
-            long windowStart = grid.start(ts);
-            long windowEnd = windowStart == currentStart ? currentEnd : grid.end(windowStart);
-            // Behind a window already evaluated (of whichever size), or behind the watermark.
-            if (ts < st.lastFiredWindowEnd || windowEnd - 1 <= watermark) {
-                st.lateSinceReport++;
-                continue;
-            }
-            ModelProfile window = windowStart == currentStart ? current : profiles.windows.get(windowStart);
+            IdleExpiry.eventAt(st, e.timestamp(), t, timers);
+            ModelProfile window = assignment.windowOf(e.timestamp(), ref);
             if (window == null) {
-                byte[] windowBytes = windows.get(windowStart);
-                if (windowBytes != null) {
-                    window = ModelProfile.fromBytes(windowBytes);
-                    profiles.windowSized(windowStart, windowBytes.length);
-                } else {
-                    window = ref != null ? ModelProfile.against(ref) : new ModelProfile();
-                    ctx.timerService().registerEventTimeTimer(windowEnd - 1);
-                    // Silence is noticed when the watermark (moved by other models' events) passes
-                    // the newest window's end + silenceAfter: no event that never comes is waited
-                    // for. One timer per version, re-armed when it finds a newer window.
-                    st.lastWindowEnd = Math.max(st.lastWindowEnd, windowEnd);
-                    if (st.silenceTimerAt == Long.MIN_VALUE) {
-                        st.silenceTimerAt = windowEnd + t.silenceAfter().toMillis();
-                        ctx.timerService().registerEventTimeTimer(st.silenceTimerAt);
-                    }
-                }
-                profiles.windows.put(windowStart, window);
-            }
-            if (windowStart != currentStart) {
-                profiles.changedWindows.add(windowStart);
-                currentStart = windowStart;
-                currentEnd = windowEnd;
-                current = window;
+                continue; // late, and counted
             }
             if (ref == null) {
-                if (learned == null) {
-                    learned = learning(profiles);
-                    if (learned == null) {
-                        learned = new ModelProfile();
-                    }
-                }
-                learned.add(e);
-                window.add(e);
-                if (learned.events() >= referenceEvents) {
-                    ref = ReferenceBuilder.learned(learned, t.numericBins(), t.categoryBins());
-                    reference.update(ref.toBytes());
-                    referenceCache.put(key, ref);
-                    clearLearning(profiles);
-                    learned = null;
-                }
+                ref = references.learn(key, e, window);
             } else if (window.binned()) {
                 window.add(e, ref);
             } else {
@@ -309,307 +221,10 @@ public final class ModelMonitorFunction
                 window.add(e);
             }
         }
-        if (learned != null) {
-            profiles.learning = learned;
-            profiles.learningChanged = true;
-        }
-        if (keyScope == null) {
-            write(profiles);
-            open.remove(key);
-        }
-        status.update(st);
-    }
-
-    /** Given by {@link ModelMonitorOperator} before {@link #open}: profiles then stay cached. */
-    void useKeyScope(KeyScope scope) {
-        this.keyScope = scope;
-    }
-
-    /**
-     * The current key's cached profiles; makes room by writing back the least recently used
-     * version's changes under its own key.
-     */
-    private OpenProfiles.Entry openProfiles(String key) throws Exception {
-        Map<String, OpenProfiles.Entry> evicted = new HashMap<>(2);
-        OpenProfiles.Entry e = open.getOrCreate(key, evicted);
-        for (Map.Entry<String, OpenProfiles.Entry> out : evicted.entrySet()) {
-            keyScope.run(out.getKey(), () -> write(out.getValue()));
-        }
-        return e;
-    }
-
-    /** Writes every cached change to keyed state: before a checkpoint barrier and at the end. */
-    void writeOpenProfiles() throws Exception {
-        for (Map.Entry<String, OpenProfiles.Entry> e : open.changed().entrySet()) {
-            keyScope.run(e.getKey(), () -> write(e.getValue()));
-        }
-        open.trim();
-    }
-
-    /** Writes an entry's changes under the current key, which must be the entry's. */
-    private void write(OpenProfiles.Entry e) throws Exception {
-        for (Long start : e.changedWindows) {
-            byte[] bytes = e.windows.get(start).toBytes();
-            windows.put(start, bytes);
-            e.windowSized(start, bytes.length);
-        }
-        if (e.learningChanged) {
-            byte[] bytes = e.learning.toBytes();
-            learning.update(bytes);
-            e.learningSized(bytes.length);
-        }
-        e.written();
-    }
-
-    /** The reference being learned (cached, else from state), or null. */
-    private ModelProfile learning(OpenProfiles.Entry e) throws Exception {
-        if (!e.learningKnown) {
-            byte[] bytes = learning.value();
-            e.learning = bytes == null ? null : ModelProfile.fromBytes(bytes);
-            e.learningSized(bytes == null ? 0 : bytes.length);
-            e.learningKnown = true;
-        }
-        return e.learning;
-    }
-
-    /** The reference being learned for a key that may not be cached (a timer's), or null. */
-    private ModelProfile learningOf(String key) throws Exception {
-        OpenProfiles.Entry e = open.get(key);
-        if (e != null) {
-            return learning(e);
-        }
-        byte[] bytes = learning.value();
-        return bytes == null ? null : ModelProfile.fromBytes(bytes);
-    }
-
-    private void clearLearning(OpenProfiles.Entry e) {
-        learning.clear();
-        e.learningSized(0);
-        e.learning = null;
-        e.learningKnown = true;
-        e.learningChanged = false;
-    }
-
-    /** Removes a window from the cache and from state; null when it has none. */
-    private ModelProfile takeWindow(String key, long windowStart) throws Exception {
-        OpenProfiles.Entry e = open.get(key);
-        ModelProfile cached = e == null ? null : e.windows.remove(windowStart);
-        if (cached != null) {
-            e.changedWindows.remove(windowStart);
-            e.windowGone(windowStart);
-            windows.remove(windowStart);
-            return cached;
-        }
-        byte[] bytes = windows.get(windowStart);
-        if (bytes == null) {
-            return null;
-        }
-        windows.remove(windowStart);
-        return ModelProfile.fromBytes(bytes);
-    }
-
-    @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<HealthReport> out) throws Exception {
-        String key = ctx.getCurrentKey();
-        String modelId = ModelKey.modelId(key);
-        Live l = live(modelId, ctx.getBroadcastState(Descriptors.CONTROL));
-        if (expireIfIdle(timestamp, ctx, l.thresholds())) {
-            return;
-        }
-        Thresholds t = l.thresholds();
-        long size = t.windowSize().toMillis();
-        long windowEnd = timestamp + 1;
-        MonitorStatus silenceStatus = status.value();
-        if (silenceStatus != null && timestamp == silenceStatus.silenceTimerAt) {
-            long due = silenceStatus.lastWindowEnd + t.silenceAfter().toMillis();
-            if (due > timestamp) {
-                silenceStatus.silenceTimerAt = due;
-                ctx.timerService().registerEventTimeTimer(due);
-            } else {
-                silenceStatus.silenceTimerAt = Long.MIN_VALUE;
-                // At the end of a bounded input the watermark jumps to the end of time: that is
-                // the end of the backtest, not silence of the model.
-                if (ctx.timerService().currentWatermark() != Long.MAX_VALUE) {
-                    reportSilence(key, timestamp, l, silenceStatus, out);
-                }
-            }
-            status.update(silenceStatus);
-        }
-        MonitorStatus st = statusOrNew();
-        WindowGrid grid = WindowGrid.adopt(st, size, () -> newestOpenStart(key));
-        ModelProfile window = null;
-        long windowStart = Long.MIN_VALUE;
-        for (long start : grid.startsEndingAt(windowEnd)) {
-            window = takeWindow(key, start);
-            if (window != null) {
-                windowStart = start;
-                break;
-            }
-        }
-        if (window == null) {
-            return; // a silence or expiry timer only (or a window a reference action discarded)
-        }
-        st.lastFiredWindowEnd = Math.max(st.lastFiredWindowEnd, windowEnd);
-        long spanMillis = t.escalationWithin().toMillis();
-        ReferenceProfile ref = reference(key);
-
-        if (!window.binned() || ref == null) {
-            ModelProfile learned = ref != null ? null : learningOf(key);
-            long referenceEvents = ref != null ? ref.events() : learned == null ? 0 : learned.events();
-            out.collect(noted(withControl(DriftEvaluator.summary(HealthReport.WARMING_UP, window, referenceEvents, t,
-                    context(key, windowStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l), st));
-            st.lateSinceReport = 0;
-            status.update(st);
-            return;
-        }
-
-        byte[] pendingBytes = pending.value();
-        long spanStart = windowStart;
-        if (pendingBytes != null) {
-            ModelProfile acc = ModelProfile.fromBytes(pendingBytes);
-            acc.merge(window);
-            window = acc;
-            spanStart = st.pendingStart;
-        }
-        if (window.events() < t.minWindowEvents() && !decisiveAlready(key, ref, window, spanStart, windowEnd, st, l)) {
-            pending.update(window.toBytes());
-            st.pendingStart = spanStart;
-            out.collect(noted(withControl(DriftEvaluator.summary(HealthReport.ACCUMULATING, window, ref.events(), t,
-                    context(key, spanStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l)), l), st));
-            st.lateSinceReport = 0;
-            status.update(st);
-            return;
-        }
-        pending.clear();
-        st.pendingStart = -1;
-
-        int driftedBefore = st.driftedWithin(windowEnd, spanMillis);
-        DriftEvaluator.Context c = context(key, spanStart, windowEnd, st, driftedBefore, l);
-        byte[] detectorBytes = detectors.value();
-        SequentialMonitor sequential = detectorBytes == null ? new SequentialMonitor()
-                : SequentialMonitor.fromBytes(detectorBytes);
-        List<SequentialEvidence> sequentialEvidence = sequential.update(ref, window, t);
-        detectors.update(sequential.toBytes());
-        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, sequentialEvidence);
-        QualityEvaluator.Result quality =
-                QualityEvaluator.evaluate(ref, window, t, windowEnd - spanStart, st.lateSinceReport);
-        HealthReport report = noted(withControl(withQuality(eval.report(), quality), l), st);
-        st.recordWindow(windowEnd, eval.drifted(), spanMillis);
-        st.lateSinceReport = 0;
-        status.update(st);
-
-        windowsEvaluated.inc();
-        out.collect(report);
-        metrics.windowEvaluated(key, report);
-        if (eval.drifted()) {
-            driftedWindows.inc();
-        }
-        for (DriftSignal s : weightedSignals(eval, quality, c, t)) {
-            ctx.output(Descriptors.DRIFT_SIGNALS, s);
-        }
-    }
-
-    /**
-     * The signals a judged window sends to the escalation: one per drift reason and one for data
-     * quality, each weighted by its evidence (EvidenceWeight: overwhelming evidence counts for more
-     * than one window). Public so that the false-alarm simulation escalates exactly what the job does.
-     */
-    public static List<DriftSignal> weightedSignals(WindowEvaluation eval, QualityEvaluator.Result quality,
-            DriftEvaluator.Context c, Thresholds t) {
-        List<DriftSignal> signals = new java.util.ArrayList<>();
-        if (eval.drifted()) {
-            for (DriftSignal s : eval.signals()) {
-                signals.add(EvidenceWeight.ofDrift(s, eval.report(), t));
-            }
-        }
-        if (!quality.findings().isEmpty()) {
-            signals.add(EvidenceWeight.ofQuality(qualitySignal(c, quality), quality.findings(), t));
-        }
-        return signals;
-    }
-
-    /**
-     * Whether a span still short of {@code window.minEvents} already holds evidence that alone
-     * completes the escalation (a signal of weight {@code escalation.windows}, EvidenceWeight): then
-     * it is evaluated at its time boundary instead of accumulating further, so a strong change at
-     * low traffic triggers a window sooner. Only with {@code escalation.weighted} and at least
-     * {@code window.minEvents / 2} events (what a distribution test needs anyway). The look is
-     * free of side effects (no sequential detector is updated); a span that is not decisive
-     * accumulates as before. Under no change a span is decisive with probability at most
-     * {@code alpha^k} (1e-9 at the defaults), so the extra look leaves the false-trigger rate as it is.
-     */
-    private boolean decisiveAlready(String key, ReferenceProfile ref, ModelProfile window, long spanStart,
-            long windowEnd, MonitorStatus st, Live l) {
-        Thresholds t = l.thresholds();
-        if (!t.escalationWeighted() || window.events() < t.minWindowEvents() / 2) {
-            return false;
-        }
-        DriftEvaluator.Context c = context(key, spanStart, windowEnd, st,
-                st.driftedWithin(windowEnd, t.escalationWithin().toMillis()), l);
-        return decisive(ref, window, t, c, st.lateSinceReport);
-    }
-
-    /**
-     * The early-close rule of {@link #decisiveAlready} on its own (public for the false-alarm
-     * simulation): whether a span of at least {@code window.minEvents / 2} events holds a drift or
-     * quality signal of weight {@code escalation.windows}. Side-effect free.
-     */
-    public static boolean decisive(ReferenceProfile ref, ModelProfile span, Thresholds t, DriftEvaluator.Context c,
-            long lateEvents) {
-        if (!t.escalationWeighted() || span.events() < t.minWindowEvents() / 2) {
-            return false;
-        }
-        WindowEvaluation eval = DriftEvaluator.evaluate(ref, span, t, c, List.of());
-        for (DriftSignal s : eval.signals()) {
-            if (EvidenceWeight.ofDrift(s, eval.report(), t).weight() >= t.escalationWindows()) {
-                return true;
-            }
-        }
-        QualityEvaluator.Result q = QualityEvaluator.evaluate(ref, span, t, c.windowEnd() - c.windowStart(), lateEvents);
-        return !q.findings().isEmpty()
-                && EvidenceWeight.ofQuality(qualitySignal(c, q), q.findings(), t).weight() >= t.escalationWindows();
-    }
-
-    private static HealthReport withQuality(HealthReport r, QualityEvaluator.Result q) {
-        HealthReport.QualityCounts old = r.quality();
-        HealthReport.QualityCounts counts = new HealthReport.QualityCounts(old.lateEvents(), old.unknownFeatureValues(),
-                old.typeMismatches(), old.featuresOverCap(), old.nonFiniteValues(), old.outOfRangeValues(),
-                old.unseenCategoryValues(), q.expectedEvents(), q.findings().toArray(HealthReport.QualityFinding[]::new));
-        String status = HealthReport.OK.equals(r.status()) && !q.findings().isEmpty() ? HealthReport.DEGRADED : r.status();
-        return r.withQuality(counts, status);
-    }
-
-    /**
-     * DATA_QUALITY escalates like drift, through the same pattern. CRITICAL when the strongest
-     * finding is 2.5 times its floor, the same ratio as the PSI bands (0.25 / 0.1).
-     */
-    private static DriftSignal qualitySignal(DriftEvaluator.Context c, QualityEvaluator.Result q) {
-        String windowEnd = java.time.Instant.ofEpochMilli(c.windowEnd()).toString();
-        Evidence[] evidence = q.findings().stream()
-                .map(f -> new Evidence(f.signal(), f.statistic(), f.value(), f.threshold(), windowEnd))
-                .toArray(Evidence[]::new);
-        boolean critical = evidence[0].strength() >= 2.5;
-        return new DriftSignal(c.modelId(), c.modelVersion(), RetrainTrigger.DATA_QUALITY, c.windowStart(),
-                c.windowEnd(), c.eventsSeen(), evidence, critical, c.thresholdsVersion());
-    }
-
-    /** No window opened for quality.silenceAfter: say so once, without waiting for an event. */
-    private void reportSilence(String key, long timestamp, Live l, MonitorStatus st, Collector<HealthReport> out)
-            throws Exception {
-        Thresholds t = l.thresholds();
-        ReferenceProfile ref = reference(key);
-        long referenceEvents = ref != null ? ref.events() : 0;
-        long since = st.lastEventTime == Long.MIN_VALUE ? timestamp - t.silenceAfter().toMillis() : st.lastEventTime;
-        out.collect(noted(withControl(DriftEvaluator.summary(HealthReport.SILENT, new ModelProfile(), referenceEvents, t,
-                new DriftEvaluator.Context(ModelKey.modelId(key), ModelKey.modelVersion(key), since, timestamp,
-                        st.eventsSeen, st.lateSinceReport, st.driftedWithin(timestamp, t.escalationWithin().toMillis()),
-                        l.resolved().version())), l), st));
-    }
-
-    private DriftEvaluator.Context context(String key, long start, long end, MonitorStatus st, int driftedBefore,
-            Live l) {
-        return new DriftEvaluator.Context(ModelKey.modelId(key), ModelKey.modelVersion(key), start, end,
-                st.eventsSeen, st.lateSinceReport, driftedBefore, l.resolved().version());
+        assignment.end();
+        references.endLearning();
+        store.batchDone(key, profiles);
+        state.status.update(st);
     }
 
     /**
@@ -620,278 +235,118 @@ public final class ModelMonitorFunction
      */
     @Override
     public void processBroadcastElement(ControlUpdate u, Context ctx, Collector<HealthReport> out) throws Exception {
-        BroadcastState<String, String> state = ctx.getBroadcastState(Descriptors.CONTROL);
+        BroadcastState<String, String> broadcast = ctx.getBroadcastState(Descriptors.CONTROL);
         if (u.command() == null) {
-            state.remove(u.key());
+            broadcast.remove(u.key());
         } else {
-            state.put(u.key(), u.command());
+            broadcast.put(u.key(), u.command());
         }
-        live.clear();
+        thresholds.changed();
         controlUpdates.inc();
     }
 
-    /**
-     * The thresholds in force on a model and the commands behind them.
-     *
-     * @param model the model's own command, or null
-     * @param all the {@code *} command, or null
-     * @param error a command in broadcast state that no longer passes against the thresholds file
-     *     (changed by a restart since it was checked); it is then not applied
-     */
-    private record Live(ControlCommand.Resolved resolved, ControlCommand model, ControlCommand all, String error) {
-        Thresholds thresholds() {
-            return resolved.thresholds();
-        }
-
-        ControlCommand.Reference referenceActionFor(String modelVersion) {
-            return model != null && model.reference() != null && model.reference().version().equals(modelVersion)
-                    ? model.reference() : null;
-        }
-
-        boolean inForce() {
-            return model != null || all != null || error != null || resolved.error() != null;
-        }
-    }
-
-    private Live live(String modelId, ReadOnlyBroadcastState<String, String> state) throws Exception {
-        Live l = live.get(modelId);
-        if (l != null) {
-            return l;
-        }
-        String allJson = state.get(ControlCommand.ALL_MODELS);
-        String modelJson = ControlCommand.ALL_MODELS.equals(modelId) ? null : state.get(modelId);
-        ControlCommand all = null;
-        ControlCommand model = null;
-        String error = null;
-        try {
-            all = allJson == null ? null : ControlCommandParser.parse(ControlCommand.ALL_MODELS, allJson, config);
-        } catch (ConfigException e) {
-            error = "* command no longer valid against the thresholds file: " + e.getMessage();
-        }
-        try {
-            model = modelJson == null ? null : ControlCommandParser.parse(modelId, modelJson, config);
-        } catch (ConfigException e) {
-            error = "command no longer valid against the thresholds file: " + e.getMessage();
-        }
-        l = new Live(ControlCommand.resolve(config, modelId, all, model), model, all, error);
-        live.put(modelId, l);
-        return l;
-    }
-
-    /**
-     * The report with what live control changed, while a control record for the model (or
-     * {@code *}) is in force; models without one pay no state read for it.
-     */
-    private HealthReport withControl(HealthReport r, Live l) throws Exception {
-        if (!l.inForce()) {
-            return r;
-        }
-        ControlStatus cs = control.value();
-        String rejected = l.error() != null ? l.error() : l.resolved().error();
-        return r.withControl(l.resolved().version(), new HealthReport.Control(
-                l.model() == null ? null : l.model().commandId(),
-                l.all() == null ? null : l.all().commandId(),
-                l.resolved().overrides().toArray(String[]::new),
-                rejected,
-                cs == null ? null : cs.referenceCommandId,
-                cs == null ? null : cs.referenceAction,
-                cs == null || cs.referenceAppliedAt == Long.MIN_VALUE ? null
-                        : Instant.ofEpochMilli(cs.referenceAppliedAt).toString()));
-    }
-
-    /**
-     * Runs a reference action on this version. The open windows, the pending span and the
-     * sequential detectors go: their counts were made on the old reference's bins or against it,
-     * and judging them against another reference would be wrong. Their timers find nothing.
-     */
-    private void applyReference(String key, String commandId, ControlCommand.Reference action, long at,
-            ControlStatus cs, MonitorStatus st) throws Exception {
-        open.remove(key);
-        windows.clear();
-        pending.clear();
-        detectors.clear();
-        learning.clear();
-        referenceCache.remove(key);
-        st.pendingStart = -1;
-        st.driftedWindowEnds = new long[0];
-        if (ControlCommand.Reference.RELEARN.equals(action.action())) {
-            reference.clear();
-            cs.referenceEvents = action.events();
-            cs.ignoreGivenReference = true;
-        } else {
-            ReferenceProfile given = ReferenceProfile.fromBytes(action.profile());
-            reference.update(ReferenceBuilder.installed(given).toBytes());
-            cs.referenceEvents = 0;
-        }
-        cs.referenceCommandId = commandId;
-        cs.referenceAction = action.describe();
-        cs.referenceAppliedAt = at;
-        control.update(cs);
-        status.update(st);
-        referenceActions.inc();
-    }
-
-    private ControlStatus controlOrNew() throws Exception {
-        ControlStatus cs = control.value();
-        return cs != null ? cs : new ControlStatus();
-    }
-
-    private ReferenceProfile reference(String key) throws Exception {
-        ReferenceProfile cached = referenceCache.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        byte[] bytes = reference.value();
-        if (bytes == null) {
-            bytes = givenReferences.get(key);
-            if (bytes == null) {
-                return null;
-            }
-            ControlStatus cs = control.value();
-            if (cs != null && cs.ignoreGivenReference) {
-                return null; // a relearn command asked for a reference learned from traffic
-            }
-            // Adopted into state, so a restart without the file keeps judging against it.
-            bytes = ReferenceBuilder.installed(ReferenceProfile.fromBytes(bytes)).toBytes();
-            reference.update(bytes);
-            OpenProfiles.Entry e = open.get(key);
-            if (e != null) {
-                clearLearning(e);
-            } else {
-                learning.clear();
-            }
-        }
-        ReferenceProfile ref = ReferenceProfile.fromBytes(bytes);
-        referenceCache.put(key, ref);
-        return ref;
-    }
-
-    /**
-     * Keeps one idle-expiry timer per key, at most {@code expireAfter} after the newest event. The
-     * timer is not moved on every event (a RocksDB write each); when it fires early, it re-arms.
-     * Timers are never deleted: an expiry time can coincide with a window's timer.
-     */
-    private static void scheduleExpiry(MonitorStatus st, long ts, Thresholds t, TimerService timers) {
-        st.lastEventTime = Math.max(st.lastEventTime, ts);
-        long due = st.lastEventTime + t.expireAfter().toMillis();
-        // Also when expireAfter was shortened by an upgrade; the later timer then finds nothing to do.
-        if (st.expiryTimer == Long.MIN_VALUE || st.expiryTimer > due) {
-            timers.registerEventTimeTimer(due);
-            st.expiryTimer = due;
-        }
-    }
-
-    /**
-     * On the expiry timer: if the version has been silent for {@code expireAfter}, deletes all of
-     * its state and returns true; otherwise re-arms at newest event + expireAfter.
-     */
-    private boolean expireIfIdle(long timestamp, OnTimerContext ctx, Thresholds t) throws Exception {
-        MonitorStatus st = status.value();
-        if (st == null || timestamp != st.expiryTimer) {
-            return false;
-        }
-        if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
-            // The end of a bounded input (or a drained stop) fires every expiry timer at once: that
-            // is not idleness. Expiring there would only spend the end of a backtest deleting state
-            // (RocksDB iterates each version's windows over their tombstones: a third of the
-            // monitor's time in docs/benchmarks.md) and would empty a drained stop's savepoint.
-            return false;
-        }
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<HealthReport> out) throws Exception {
         String key = ctx.getCurrentKey();
-        long due = st.lastEventTime + t.expireAfter().toMillis();
-        if (due > timestamp) {
-            ctx.timerService().registerEventTimeTimer(due);
-            st.expiryTimer = due;
-            status.update(st);
-            return false;
+        LiveThresholds.Live l = thresholds.forModel(ModelKey.modelId(key), ctx.getBroadcastState(Descriptors.CONTROL));
+        Thresholds t = l.thresholds();
+        TimerService timers = ctx.timerService();
+        if (expiry.expireIfIdle(key, timestamp, t, timers)) {
+            return;
         }
-        // Windows end long before; only a window size changed by an upgrade could leave one open.
-        WindowGrid grid = WindowGrid.adopt(st, t.windowSize().toMillis(), () -> newestOpenStart(key));
-        Set<Long> starts = new HashSet<>();
-        windows.keys().forEach(starts::add);
-        OpenProfiles.Entry cached = open.get(key);
-        if (cached != null) {
-            starts.addAll(cached.windows.keySet());
-            open.remove(key);
+        MonitorStatus silenceStatus = state.status.value();
+        if (SilenceDetection.isSilenceTimer(timestamp, silenceStatus)) {
+            if (silence.silentAt(timestamp, silenceStatus, t, timers)) {
+                reportSilence(key, timestamp, l, silenceStatus, out);
+            }
+            state.status.update(silenceStatus);
         }
-        for (Long start : starts) {
-            ctx.timerService().deleteEventTimeTimer(grid.end(start) - 1);
-        }
-        if (st.silenceTimerAt != Long.MIN_VALUE) {
-            ctx.timerService().deleteEventTimeTimer(st.silenceTimerAt);
-        }
-        reference.clear();
-        learning.clear();
-        windows.clear();
-        pending.clear();
-        detectors.clear();
-        status.clear();
-        control.clear();
-        referenceCache.remove(key);
-        expiredVersions.inc();
-        return true;
-    }
-
-    /**
-     * The start of the current key's open window that starts last (cached or in state), or
-     * Long.MIN_VALUE: read once per version whose state predates {@link MonitorStatus#windowGrids}.
-     */
-    private long newestOpenStart(String key) throws Exception {
-        long newest = Long.MIN_VALUE;
-        for (Long start : windows.keys()) {
-            newest = Math.max(newest, start);
-        }
-        OpenProfiles.Entry cached = open.get(key);
-        if (cached != null) {
-            for (Long start : cached.windows.keySet()) {
-                newest = Math.max(newest, start);
+        long windowEnd = timestamp + 1;
+        MonitorStatus st = state.statusOrNew();
+        WindowGrid grid = WindowGrid.adopt(st, t.windowSize().toMillis(), () -> store.newestOpenStart(key));
+        ModelProfile window = null;
+        long windowStart = Long.MIN_VALUE;
+        for (long start : grid.startsEndingAt(windowEnd)) {
+            window = store.takeWindow(key, start);
+            if (window != null) {
+                windowStart = start;
+                break;
             }
         }
-        return newest;
+        if (window == null) {
+            return; // a silence or expiry timer only (or a window a reference action discarded)
+        }
+        st.lastFiredWindowEnd = Math.max(st.lastFiredWindowEnd, windowEnd);
+        long spanMillis = t.escalationWithin().toMillis();
+        ReferenceProfile ref = references.reference(key);
+
+        if (!window.binned() || ref == null) {
+            out.collect(reports.summary(HealthReport.WARMING_UP, window, references.referenceEvents(key, ref), t,
+                    ReportAssembly.context(key, windowStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l),
+                    l, st));
+            st.lateSinceReport = 0;
+            state.status.update(st);
+            return;
+        }
+
+        LowTrafficSpans.Span span = spans.extend(window, windowStart, st);
+        DriftEvaluator.Context c = ReportAssembly.context(key, span.start(), windowEnd, st,
+                st.driftedWithin(windowEnd, spanMillis), l);
+        if (LowTrafficSpans.waits(ref, span, t, c)) {
+            spans.holdBack(span, st);
+            out.collect(reports.summary(HealthReport.ACCUMULATING, span.profile(), ref.events(), t, c, l, st));
+            st.lateSinceReport = 0;
+            state.status.update(st);
+            return;
+        }
+        spans.close(st);
+
+        byte[] detectorBytes = state.detectors.value();
+        SequentialMonitor sequential = detectorBytes == null ? new SequentialMonitor()
+                : SequentialMonitor.fromBytes(detectorBytes);
+        List<SequentialEvidence> sequentialEvidence = sequential.update(ref, span.profile(), t);
+        state.detectors.update(sequential.toBytes());
+        WindowVerdict verdict = reports.judge(ref, span.profile(), t, c, sequentialEvidence, l, st);
+        st.recordWindow(windowEnd, verdict.drifted(), spanMillis);
+        st.lateSinceReport = 0;
+        state.status.update(st);
+
+        windowsEvaluated.inc();
+        out.collect(verdict.report());
+        metrics.windowEvaluated(key, verdict.report());
+        if (verdict.drifted()) {
+            driftedWindows.inc();
+        }
+        for (DriftSignal s : verdict.signals()) {
+            ctx.output(Descriptors.DRIFT_SIGNALS, s);
+        }
+    }
+
+    /** No window opened for quality.silenceAfter: say so once, without waiting for an event. */
+    private void reportSilence(String key, long timestamp, LiveThresholds.Live l, MonitorStatus st,
+            Collector<HealthReport> out) throws Exception {
+        Thresholds t = l.thresholds();
+        ReferenceProfile ref = references.reference(key);
+        long referenceEvents = ref != null ? ref.events() : 0;
+        long since = st.lastEventTime == Long.MIN_VALUE ? timestamp - t.silenceAfter().toMillis() : st.lastEventTime;
+        DriftEvaluator.Context c = ReportAssembly.context(key, since, timestamp, st,
+                st.driftedWithin(timestamp, t.escalationWithin().toMillis()), l);
+        out.collect(reports.summary(HealthReport.SILENT, new ModelProfile(), referenceEvents, t, c, l, st));
     }
 
     /**
-     * The thresholds file's settings, by model, as operator state: the state knows which file it
-     * was written under, so after a savepoint upgrade the first report of each version can say
-     * which of its keys changed ({@link HealthReport.Upgrade}). The same on every subtask (union
-     * list state, so any parallelism restores it).
+     * The thresholds file's settings, by model, as operator state ({@link ReportAssembly}): the
+     * state knows which file it was written under, so after a savepoint upgrade the first report
+     * of each version can say which of its keys changed ({@link HealthReport.Upgrade}).
      */
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        fileState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("thresholds-file", Types.STRING));
-        restoredFile = null;
-        for (String json : fileState.get()) {
-            restoredFile = ThresholdsFile.fromJson(json);
-            break;
-        }
+        fileState = ReportAssembly.fileState(context.getOperatorStateStore());
+        restoredFile = ReportAssembly.restoredFile(fileState);
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        fileState.update(List.of(ThresholdsFile.of(config).toJson()));
-    }
-
-    /**
-     * {@code r} with a note of the savepoint upgrade, on the version's first report after one
-     * changed its model's settings; records in {@code st} which file the version was reported under.
-     */
-    private HealthReport noted(HealthReport r, MonitorStatus st) {
-        String file = config.version();
-        HealthReport noted = r;
-        if (restoredFile != null && restoredFile.version().equals(st.reportedThresholdsVersion)
-                && !file.equals(st.reportedThresholdsVersion)) {
-            List<String> changed = restoredFile.changedFor(r.modelId(), config);
-            if (!changed.isEmpty()) {
-                noted = r.withUpgrade(new HealthReport.Upgrade(restoredFile.version(), changed.toArray(String[]::new)));
-            }
-        }
-        st.reportedThresholdsVersion = file;
-        return noted;
-    }
-
-    private MonitorStatus statusOrNew() throws Exception {
-        MonitorStatus st = status.value();
-        return st != null ? st : new MonitorStatus();
+        ReportAssembly.snapshotFile(fileState, config);
     }
 }

@@ -45,7 +45,7 @@ public final class ModelMonitorOperator
         super.finish();
     }
 
-    private void withKey(String key, ModelMonitorFunction.KeyedWrite body) throws Exception {
+    private void withKey(String key, OpenProfileStore.KeyedWrite body) throws Exception {
         Object previous = getCurrentKey();
         setCurrentKey(key);
         try {
