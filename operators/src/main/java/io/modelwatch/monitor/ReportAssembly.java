@@ -12,9 +12,7 @@ import io.modelwatch.stats.ModelProfile;
 import io.modelwatch.stats.ReferenceProfile;
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.OperatorStateStore;
-import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * Puts a version's reports together: the window's verdict ({@link WindowVerdict}: statistics,
@@ -46,7 +44,7 @@ final class ReportAssembly {
 
     /** The thresholds file's settings, as operator state. */
     static ListState<String> fileState(OperatorStateStore store) throws Exception {
-        return store.getUnionListState(new ListStateDescriptor<>("thresholds-file", Types.STRING));
+        return store.getUnionListState(MonitorStateDescriptors.thresholdsFile());
     }
 
     /** Records the thresholds file in force now. */
