@@ -7,8 +7,7 @@ import io.modelwatch.detect.DriftEvaluator;
 import io.modelwatch.detect.QualityEvaluator;
 import io.modelwatch.detect.SequentialEvidence;
 import io.modelwatch.detect.SequentialMonitor;
-import io.modelwatch.detect.WindowEvaluation;
-import io.modelwatch.functions.ModelMonitorFunction;
+import io.modelwatch.detect.WindowVerdict;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.PredictionEvent;
@@ -35,8 +34,8 @@ import java.util.TreeMap;
  * 1,000 events (the default {@code window.minEvents}) of the same stream, in order, through the
  * detection code the job runs per window: {@link SequentialMonitor}, {@link DriftEvaluator} and
  * {@link QualityEvaluator}, and sends on the signals the job sends
- * ({@link ModelMonitorFunction#weightedSignals}, weighted by {@code EvidenceWeight}). Every window
- * also gets the job's early-close look ({@link ModelMonitorFunction#decisive}) at its 500th event,
+ * ({@link WindowVerdict#judge}, weighted by {@code EvidenceWeight}). Every window
+ * also gets the job's early-close look ({@link WindowVerdict#decisive}) at its 500th event,
  * as on a stream whose minute boundary falls there; a decisive span is judged at once. All windows
  * of one version share its reference, so the correlation an unlucky reference causes is in the
  * simulation. The escalation is the job's CEP rule ({@code DriftEscalationPattern}) per reason:
@@ -212,9 +211,9 @@ public final class FalseAlarmSimulation {
 
     /**
      * One row: {@code references} versions of {@code windows} windows each. Every window's signals
-     * are those the job sends ({@link ModelMonitorFunction#weightedSignals}: weights from
+     * are those the job sends ({@link WindowVerdict#judge}: weights from
      * {@code EvidenceWeight}); every window gets the job's early-close look
-     * ({@link ModelMonitorFunction#decisive}) at its {@code window.minEvents / 2}-th event, as on a
+     * ({@link WindowVerdict#decisive}) at its {@code window.minEvents / 2}-th event, as on a
      * stream whose minute boundary falls there, and a decisive span is judged there.
      */
     static Result run(Kind kind, int referenceEvents, int references, int windows, long seed, Thresholds t,
@@ -246,8 +245,8 @@ public final class FalseAlarmSimulation {
                 for (int i = 0; i < WINDOW_EVENTS; i++) {
                     window.add(event(kind, r, time), ref);
                     time += MINUTE / WINDOW_EVENTS;
-                    if (i + 1 == look && ModelMonitorFunction.decisive(ref, window, t,
-                            context(referenceEvents, start, time, seenBefore + i + 1), 0)) {
+                    if (i + 1 == look && WindowVerdict.decisive(ref, window, t,
+                            context(referenceEvents, start, time, seenBefore + i + 1))) {
                         closedEarly++;
                         break;
                     }
@@ -285,10 +284,7 @@ public final class FalseAlarmSimulation {
     static List<DriftSignal> judge(ReferenceProfile ref, ModelProfile window, SequentialMonitor sequential,
             Thresholds t, DriftEvaluator.Context c) {
         List<SequentialEvidence> seq = sequential.update(ref, window, t);
-        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, seq);
-        QualityEvaluator.Result quality =
-                QualityEvaluator.evaluate(ref, window, t, c.windowEnd() - c.windowStart(), 0);
-        return ModelMonitorFunction.weightedSignals(eval, quality, c, t);
+        return WindowVerdict.judge(ref, window, t, c, seq, null).signals();
     }
 
     static DriftEvaluator.Context context(int referenceEvents, long start, long end, long eventsSeen) {

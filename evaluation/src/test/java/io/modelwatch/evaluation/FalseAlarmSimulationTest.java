@@ -6,7 +6,7 @@ import static org.assertj.core.data.Percentage.withPercentage;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.detect.SequentialMonitor;
-import io.modelwatch.functions.ModelMonitorFunction;
+import io.modelwatch.detect.WindowVerdict;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.RetrainTrigger;
@@ -52,8 +52,8 @@ class FalseAlarmSimulationTest {
                     e.featureNames(), e.featureKinds(), new double[] {e.numericValues()[0] + 1},
                     e.categoricalValues(), e.predictionKind(), e.numericPrediction(), e.categoricalPrediction()), ref);
             if (i + 1 == t.minWindowEvents() / 2) {
-                assertThat(ModelMonitorFunction.decisive(ref, window, t,
-                        FalseAlarmSimulation.context(5000, 0, 30_000, 5500), 0)).as("early close at 500 events").isTrue();
+                assertThat(WindowVerdict.decisive(ref, window, t,
+                        FalseAlarmSimulation.context(5000, 0, 30_000, 5500))).as("early close at 500 events").isTrue();
             }
         }
         List<DriftSignal> signals = FalseAlarmSimulation.judge(ref, window, new SequentialMonitor(), t,

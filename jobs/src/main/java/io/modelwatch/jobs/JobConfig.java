@@ -1,6 +1,6 @@
 package io.modelwatch.jobs;
 
-import io.modelwatch.functions.ModelMonitorFunction;
+import io.modelwatch.monitor.ModelMonitorFunction;
 
 import io.modelwatch.config.ThresholdsConfig;
 import java.io.Serializable;

@@ -3,7 +3,7 @@ package io.modelwatch.jobs;
 import io.modelwatch.config.ConfigException;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
-import io.modelwatch.functions.MonitorStateDescriptors;
+import io.modelwatch.monitor.MonitorStateDescriptors;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.stats.ReferenceBuilder;

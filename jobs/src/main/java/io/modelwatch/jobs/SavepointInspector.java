@@ -1,7 +1,7 @@
 package io.modelwatch.jobs;
 
-import io.modelwatch.functions.ModelMonitorFunction;
-import io.modelwatch.functions.MonitorStateDescriptors;
+import io.modelwatch.monitor.ModelMonitorFunction;
+import io.modelwatch.monitor.MonitorStateDescriptors;
 import io.modelwatch.functions.MonitorStatus;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.stats.ModelProfile;

@@ -26,7 +26,7 @@ public final class PerformanceDecay {
     /** A decay finding: statistic name, effect, its floor, and the p-value. */
     public record Finding(String statistic, double value, double threshold, double pValue) {
         public boolean critical() {
-            return value >= 2.5 * threshold;
+            return Severity.critical(value, threshold);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.modelwatch.functions;
 
 /**
- * What the control topic did to one model version, in {@link ModelMonitorFunction}'s keyed state
+ * What the control topic did to one model version, in {@link io.modelwatch.monitor.ModelMonitorFunction}'s keyed state
  * ("control"). A Flink POJO so fields can be added with state schema evolution.
  */
 public class ControlStatus {

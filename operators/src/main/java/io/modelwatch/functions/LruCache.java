@@ -8,10 +8,10 @@ import java.util.Map;
  * functions keep derived objects here (parsed references, live thresholds, reports awaiting their
  * revision) next to the keyed state that stays the source of truth: a miss reads the state.
  */
-final class LruCache<K, V> extends LinkedHashMap<K, V> {
+public final class LruCache<K, V> extends LinkedHashMap<K, V> {
     private final int capacity;
 
-    LruCache(int capacity) {
+    public LruCache(int capacity) {
         super(256, 0.75f, true);
         this.capacity = capacity;
     }

@@ -3,7 +3,7 @@ package io.modelwatch.functions;
 import java.util.Arrays;
 
 /**
- * Small per-model-version bookkeeping of {@link ModelMonitorFunction}, kept as a Flink POJO
+ * Small per-model-version bookkeeping of {@link io.modelwatch.monitor.ModelMonitorFunction}, kept as a Flink POJO
  * (public fields, no-arg constructor) so fields can be added later with state schema evolution.
  */
 public class MonitorStatus {
@@ -26,8 +26,8 @@ public class MonitorStatus {
     /** The pending idle-expiry timer (event time), or Long.MIN_VALUE when none is registered. */
     public long expiryTimer = Long.MIN_VALUE;
     /**
-     * The window grids in use, as pairs (origin, window size in ms), oldest first ({@link
-     * WindowGrid}): more than one pair only while windows opened before a change of
+     * The window grids in use, as pairs (origin, window size in ms), oldest first (
+     * io.modelwatch.monitor.WindowGrid): more than one pair only while windows opened before a change of
      * {@code window.size} are still open. Empty in state written before it existed.
      */
     public long[] windowGrids = new long[0];

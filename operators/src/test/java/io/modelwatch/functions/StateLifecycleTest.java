@@ -1,5 +1,7 @@
 package io.modelwatch.functions;
 
+import io.modelwatch.monitor.ModelMonitorFunction;
+import io.modelwatch.monitor.MonitorHarness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.config.ThresholdsConfig;

@@ -86,7 +86,7 @@ class JobJarContentTest {
         assertThat(classes).contains(
                 "io/modelwatch/jobs/MonitoringJob.class",
                 // operators, the statistics, the job's flag parsing
-                "io/modelwatch/functions/ModelMonitorFunction.class",
+                "io/modelwatch/monitor/ModelMonitorFunction.class",
                 "io/modelwatch/jobs/RunOptions.class",
                 "org/apache/flink/connector/kafka/source/KafkaSource.class",
                 "org/apache/flink/connector/kafka/sink/KafkaSink.class",

@@ -1,4 +1,4 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,5 +1,6 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
+import io.modelwatch.functions.Descriptors;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.PredictionBatch;
@@ -44,7 +45,7 @@ public final class ModelMonitorOperator
         super.finish();
     }
 
-    private void withKey(String key, ModelMonitorFunction.KeyedWrite body) throws Exception {
+    private void withKey(String key, OpenProfileStore.KeyedWrite body) throws Exception {
         Object previous = getCurrentKey();
         setCurrentKey(key);
         try {

@@ -1,5 +1,8 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
+import io.modelwatch.functions.ControlStatus;
+import io.modelwatch.functions.MonitorStatus;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -7,10 +10,11 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * The keyed states of {@link ModelMonitorFunction}, in one place for the monitor and for the tools
- * that read or write its savepoints ({@code modelwatch inspect}, {@code modelwatch bootstrap}): a
- * savepoint's state is found by name and type, so all of them must register the same ones. The
- * names are in savepoints and never change. A new descriptor per call: descriptors are mutable.
+ * The states of {@link ModelMonitorFunction} (keyed, and one operator state), in one place for
+ * the monitor and for the tools that read or write its savepoints ({@code modelwatch inspect},
+ * {@code modelwatch bootstrap}): a savepoint's state is found by name and type, so all of them
+ * must register the same ones. The names are in savepoints and never change. A new descriptor
+ * per call: descriptors are mutable.
  */
 public final class MonitorStateDescriptors {
     private MonitorStateDescriptors() {}
@@ -46,5 +50,13 @@ public final class MonitorStateDescriptors {
 
     public static ValueStateDescriptor<ControlStatus> control() {
         return new ValueStateDescriptor<>("control", TypeInformation.of(ControlStatus.class));
+    }
+
+    /**
+     * Operator state, not keyed: the thresholds file's settings the state was written under
+     * ({@code ThresholdsFile} JSON), as union list state so any parallelism restores it.
+     */
+    public static ListStateDescriptor<String> thresholdsFile() {
+        return new ListStateDescriptor<>("thresholds-file", Types.STRING);
     }
 }

@@ -1,5 +1,6 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
+import io.modelwatch.functions.MonitorStatus;
 import java.util.Arrays;
 
 /**

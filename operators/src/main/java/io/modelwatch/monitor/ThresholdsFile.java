@@ -1,4 +1,4 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.config.ThresholdsParser;

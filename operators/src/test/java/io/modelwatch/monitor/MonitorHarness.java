@@ -1,4 +1,4 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.HealthReport;
@@ -15,14 +15,14 @@ import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
  * {@link ModelMonitorFunction} in its operator, on RocksDB, with the control input idle as the
  * job's control source is (ControlWatermarks): watermarks of the events alone drive the timers.
  */
-final class MonitorHarness
+public final class MonitorHarness
         extends KeyedBroadcastOperatorTestHarness<String, PredictionBatch, ControlUpdate, HealthReport> {
-    MonitorHarness(ModelMonitorFunction f) throws Exception {
+    public MonitorHarness(ModelMonitorFunction f) throws Exception {
         this(new ModelMonitorOperator(f));
     }
 
     /** Also Flink's plain keyed-broadcast operator, as {@code .process()} makes it (earlier builds). */
-    MonitorHarness(CoBroadcastWithKeyedOperator<String, PredictionBatch, ControlUpdate, HealthReport> operator)
+    public MonitorHarness(CoBroadcastWithKeyedOperator<String, PredictionBatch, ControlUpdate, HealthReport> operator)
             throws Exception {
         super(operator, PredictionBatch::modelKey, Types.STRING, 1, 1, 0);
         setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -46,7 +46,7 @@ final class MonitorHarness
     }
 
     /** A checked control record, as the splitter broadcasts it ({@code json == null}: tombstone). */
-    void control(String key, String json) throws Exception {
+    public void control(String key, String json) throws Exception {
         processBroadcastElement(new ControlUpdate(key, json), 0);
     }
 }

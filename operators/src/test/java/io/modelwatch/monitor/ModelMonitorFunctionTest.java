@@ -1,5 +1,7 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
+import io.modelwatch.functions.EventBatcher;
+import io.modelwatch.functions.Descriptors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.config.ThresholdsConfig;

@@ -1,4 +1,4 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
 import io.modelwatch.stats.ModelProfile;
 import java.util.HashMap;

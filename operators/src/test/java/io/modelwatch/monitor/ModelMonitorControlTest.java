@@ -1,10 +1,10 @@
-package io.modelwatch.functions;
+package io.modelwatch.monitor;
 
-import static io.modelwatch.functions.ModelMonitorFunctionTest.CONFIG;
-import static io.modelwatch.functions.ModelMonitorFunctionTest.MINUTE;
-import static io.modelwatch.functions.ModelMonitorFunctionTest.feed;
-import static io.modelwatch.functions.ModelMonitorFunctionTest.reports;
-import static io.modelwatch.functions.ModelMonitorFunctionTest.signals;
+import static io.modelwatch.monitor.ModelMonitorFunctionTest.CONFIG;
+import static io.modelwatch.monitor.ModelMonitorFunctionTest.MINUTE;
+import static io.modelwatch.monitor.ModelMonitorFunctionTest.feed;
+import static io.modelwatch.monitor.ModelMonitorFunctionTest.reports;
+import static io.modelwatch.monitor.ModelMonitorFunctionTest.signals;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.model.HealthReport;
