@@ -1,10 +1,10 @@
 package io.modelwatch.bench;
 
 import io.modelwatch.model.PredictionEvent;
-import io.modelwatch.serde.PredictionEventParser;
-import io.modelwatch.stats.FeatureProfile;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.ingest.PredictionEventParser;
+import io.modelwatch.stats.profiles.FeatureProfile;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceProfile;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;

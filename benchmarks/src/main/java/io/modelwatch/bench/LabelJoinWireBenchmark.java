@@ -1,6 +1,6 @@
 package io.modelwatch.bench;
 
-import io.modelwatch.functions.PredictionRefSerializer;
+import io.modelwatch.labels.PredictionRefSerializer;
 import io.modelwatch.model.PredictionRef;
 import io.modelwatch.model.ValueKind;
 import java.io.IOException;

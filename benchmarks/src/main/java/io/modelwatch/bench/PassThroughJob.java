@@ -1,6 +1,6 @@
 package io.modelwatch.bench;
 
-import io.modelwatch.functions.DeadLetterSplitter;
+import io.modelwatch.ingest.PredictionSplitter;
 import io.modelwatch.jobs.JsonRecordSerializer;
 import io.modelwatch.model.IngestRecord;
 import io.modelwatch.model.PredictionEvent;
@@ -29,7 +29,7 @@ public final class PassThroughJob {
         env.fromSource(source, WatermarkStrategy.<IngestRecord>forMonotonousTimestamps()
                         .withTimestampAssigner((r, ts) -> r.eventTime()), "predictions")
                 .uid("baseline-source")
-                .process(new DeadLetterSplitter()).uid("baseline-parse")
+                .process(new PredictionSplitter()).uid("baseline-parse")
                 .keyBy(PredictionEvent::modelKey)
                 .process(new CountFunction()).uid("baseline-count")
                 .sinkTo(sink).uid("baseline-sink");

@@ -12,7 +12,7 @@ import io.modelwatch.bench.Workload;
 import io.modelwatch.config.DurationParser;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.config.ThresholdsParser;
-import io.modelwatch.jobs.IngestDeserializer;
+import io.modelwatch.jobs.PredictionDeserializer;
 import io.modelwatch.jobs.FlinkSettings;
 import io.modelwatch.jobs.JobConfig;
 import io.modelwatch.jobs.KafkaEndpoints;
@@ -441,7 +441,7 @@ final class BenchCommand {
                 .setBootstrapServers(o.bootstrapServers())
                 .setTopics(o.topics().predictions())
                 .setGroupId(o.groupId() + "-baseline")
-                .setDeserializer(new IngestDeserializer())
+                .setDeserializer(new PredictionDeserializer())
                 .setProperty("isolation.level", "read_committed")
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setBounded(OffsetsInitializer.latest())

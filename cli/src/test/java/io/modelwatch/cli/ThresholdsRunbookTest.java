@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.modelwatch.config.ControlCommandParser;
+import io.modelwatch.control.ControlCommandParser;
 import io.modelwatch.config.ThresholdsParser;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

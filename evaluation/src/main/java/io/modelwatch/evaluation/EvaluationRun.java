@@ -13,7 +13,7 @@ import io.modelwatch.model.RetrainTrigger;
 import java.time.Instant;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionEvent;
-import io.modelwatch.stats.ReferenceBuilder;
+import io.modelwatch.stats.profiles.ReferenceBuilder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

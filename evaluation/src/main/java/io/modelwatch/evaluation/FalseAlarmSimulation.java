@@ -12,9 +12,9 @@ import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.ValueKind;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceBuilder;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceBuilder;
+import io.modelwatch.stats.profiles.ReferenceProfile;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,7 @@ import java.util.TreeMap;
  * also gets the job's early-close look ({@link WindowVerdict#decisive}) at its 500th event,
  * as on a stream whose minute boundary falls there; a decisive span is judged at once. All windows
  * of one version share its reference, so the correlation an unlucky reference causes is in the
- * simulation. The escalation is the job's CEP rule ({@code DriftEscalationPattern}) per reason:
+ * simulation. The escalation is the job's CEP rule ({@code EscalationPattern}) per reason:
  * signals whose weights sum to {@code escalation.windows} (3) with window ends less than
  * {@code escalation.within} (10 minutes) apart make a trigger, the windows of a match never start
  * another, and a trigger is followed by {@code escalation.cooldown} (24 h) of silence.
@@ -164,7 +164,7 @@ public final class FalseAlarmSimulation {
     }
 
     /**
-     * The escalation of one reason, as {@code DriftEscalationPattern} decides it: signals whose
+     * The escalation of one reason, as {@code EscalationPattern} decides it: signals whose
      * weights ({@link DriftSignal#windowsCounted()}) sum to {@code escalation.windows} and whose
      * windows end less than {@code escalation.within} apart make a match; skip past the last
      * signal; a match within {@code escalation.cooldown} of the last trigger is silenced.
@@ -298,7 +298,7 @@ public final class FalseAlarmSimulation {
         for (int i = 0; i < 200; i++) {
             double mid = (lo + hi) / 2;
             // P(X <= k) at mean mid; decreasing in mid
-            double atMost = 1 - io.modelwatch.stats.PoissonTail.atLeast(k + 1, mid);
+            double atMost = 1 - io.modelwatch.stats.tests.PoissonTail.atLeast(k + 1, mid);
             if (atMost > 0.05) {
                 lo = mid;
             } else {

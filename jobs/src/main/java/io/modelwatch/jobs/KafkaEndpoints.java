@@ -26,7 +26,7 @@ public final class KafkaEndpoints {
     private KafkaEndpoints() {}
 
     public static Sources sources(RunOptions o) {
-        return new Sources(source(o, o.topics().predictions(), new IngestDeserializer(o.eventTimeBounds())),
+        return new Sources(source(o, o.topics().predictions(), new PredictionDeserializer(o.eventTimeBounds())),
                 source(o, o.topics().labels(), new LabelDeserializer(o.eventTimeBounds())), control(o));
     }
 

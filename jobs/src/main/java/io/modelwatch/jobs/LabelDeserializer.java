@@ -1,9 +1,9 @@
 package io.modelwatch.jobs;
 
 import io.modelwatch.ingest.DeadLetters;
-import io.modelwatch.config.EventTimeBounds;
+import io.modelwatch.ingest.EventTimeBounds;
 import io.modelwatch.model.IngestRecord;
-import io.modelwatch.serde.LabelEventParser;
+import io.modelwatch.ingest.LabelEventParser;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;

@@ -1,22 +1,22 @@
 package io.modelwatch.jobs;
 
-import io.modelwatch.config.ControlCommand;
-import io.modelwatch.functions.ControlCommandSplitter;
-import io.modelwatch.functions.ControlWatermarks;
-import io.modelwatch.functions.CorroboratedWatermarks;
-import io.modelwatch.functions.DeadLetterSplitter;
-import io.modelwatch.functions.EventBatcher;
-import io.modelwatch.functions.FirstLabelPerModel;
-import io.modelwatch.functions.LabelJoinFunction;
-import io.modelwatch.functions.LabelSplitter;
-import io.modelwatch.functions.PerformanceMonitorFunction;
-import io.modelwatch.functions.WireTypeInfo;
-import io.modelwatch.functions.PredictionsOfLabelledModels;
-import io.modelwatch.functions.Descriptors;
+import io.modelwatch.control.ControlCommand;
+import io.modelwatch.control.ControlCommandSplitter;
+import io.modelwatch.control.ControlWatermarks;
+import io.modelwatch.ingest.CorroboratedWatermarks;
+import io.modelwatch.ingest.PredictionSplitter;
+import io.modelwatch.batching.EventBatcher;
+import io.modelwatch.labels.FirstLabelPerModel;
+import io.modelwatch.labels.LabelJoinFunction;
+import io.modelwatch.ingest.LabelSplitter;
+import io.modelwatch.labels.PerformanceMonitorFunction;
+import io.modelwatch.batching.WireTypeInfo;
+import io.modelwatch.labels.PredictionsOfLabelledModels;
+import io.modelwatch.model.SideOutputs;
 import io.modelwatch.monitor.ModelMonitorFunction;
 import io.modelwatch.monitor.ModelMonitorOperator;
-import io.modelwatch.functions.SignalWatermarkAligner;
-import io.modelwatch.functions.TriggerCooldownFunction;
+import io.modelwatch.escalation.SignalWatermarkAligner;
+import io.modelwatch.escalation.TriggerCooldownFunction;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.DriftSignal;
@@ -29,8 +29,8 @@ import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.PredictionRef;
 import io.modelwatch.model.RetrainTrigger;
-import io.modelwatch.patterns.EscalationDrain;
-import io.modelwatch.patterns.EscalationOperator;
+import io.modelwatch.escalation.EscalationDrain;
+import io.modelwatch.escalation.EscalationOperator;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import io.modelwatch.serde.Json;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +95,7 @@ public final class MonitoringJob {
         SingleOutputStreamOperator<PredictionEvent> events = env
                 .fromSource(sources.predictions(), watermarks, "predictions")
                 .uid(OperatorIds.PREDICTIONS_SOURCE).name("Kafka: predictions")
-                .process(new DeadLetterSplitter())
+                .process(new PredictionSplitter())
                 .uid(OperatorIds.DEAD_LETTER_SPLITTER).name("Parse predictions / route dead letters");
 
         SingleOutputStreamOperator<ControlUpdate> control = controlUpdates(env, sources, config);
@@ -112,13 +112,13 @@ public final class MonitoringJob {
                         new ModelMonitorOperator(new ModelMonitorFunction(config.thresholds(), config.references(), config.openProfiles())))
                 .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift, quality)");
 
-        DataStream<DeadLetter> deadLetters = events.getSideOutput(Descriptors.DEAD_LETTERS)
-                .union(control.getSideOutput(Descriptors.DEAD_LETTERS));
+        DataStream<DeadLetter> deadLetters = events.getSideOutput(SideOutputs.DEAD_LETTERS)
+                .union(control.getSideOutput(SideOutputs.DEAD_LETTERS));
         DataStream<HealthReport> health = windowReports;
         // Every signal producer's watermark counts for the escalation, idle or not
         // (SignalWatermarkAligner, chained to the producer): otherwise a signal can reach CEP behind
         // its watermark after a quiet spell and be lost to it.
-        DataStream<DriftSignal> signals = aligned(windowReports.getSideOutput(Descriptors.DRIFT_SIGNALS),
+        DataStream<DriftSignal> signals = aligned(windowReports.getSideOutput(SideOutputs.DRIFT_SIGNALS),
                 OperatorIds.SIGNAL_ALIGNER);
         if (sources.labels() != null) {
             // Delayed labels: joined to their predictions, then performance per window of the
@@ -180,16 +180,16 @@ public final class MonitoringJob {
                     .process(new PerformanceMonitorFunction(config.thresholds(), config.labelledModelsOnly()))
                     .uid(OperatorIds.PERFORMANCE_MONITOR).name("Performance monitor (labels, revisions)");
             health = revised;
-            signals = signals.union(aligned(revised.getSideOutput(Descriptors.DRIFT_SIGNALS),
+            signals = signals.union(aligned(revised.getSideOutput(SideOutputs.DRIFT_SIGNALS),
                     OperatorIds.PERFORMANCE_SIGNAL_ALIGNER));
-            deadLetters = deadLetters.union(labels.getSideOutput(Descriptors.DEAD_LETTERS),
-                    outcomes.getSideOutput(Descriptors.DEAD_LETTERS));
+            deadLetters = deadLetters.union(labels.getSideOutput(SideOutputs.DEAD_LETTERS),
+                    outcomes.getSideOutput(SideOutputs.DEAD_LETTERS));
         }
         health.sinkTo(sinks.health()).uid(OperatorIds.HEALTH_SINK).name("Kafka: model-health");
 
         // One CEP operator for every model: each model's escalation.windows and escalation.within
         // are read by the pattern's condition, so its NFA (and the state names a savepoint keeps)
-        // do not depend on them (DriftEscalationPattern, EscalationOperator).
+        // do not depend on them (EscalationPattern, EscalationOperator).
         TypeSerializer<DriftSignal> signalSerializer = TypeInformation.of(DriftSignal.class)
                 .createSerializer(env.getConfig().getSerializerConfig());
         for (String operatorId : retiredEscalations) {
@@ -206,7 +206,7 @@ public final class MonitoringJob {
                         new EscalationOperator(signalSerializer, config.thresholds()))
                 .uid(OperatorIds.DRIFT_ESCALATION).name("CEP: signalled windows worth k within T escalate");
         // Never silently: a signal the escalation could not use is a dead letter.
-        deadLetters = deadLetters.union(matches.getSideOutput(Descriptors.LATE_SIGNALS)
+        deadLetters = deadLetters.union(matches.getSideOutput(SideOutputs.LATE_SIGNALS)
                 .map(MonitoringJob::lateSignal).returns(DeadLetter.class)
                 .uid(OperatorIds.LATE_SIGNALS).name("Late signals to dead letters"));
         deadLetters.sinkTo(sinks.deadLetters()).uid(OperatorIds.DEAD_LETTERS_SINK).name("Kafka: dead-letters");

@@ -27,7 +27,7 @@ import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAcce
  * unless {@code --allow-non-restored-state} dropped it, and with it their partial matches.
  *
  * <p>The restore point's metadata is read when the graph is built: every operator with state that
- * the graph does not claim gets an {@link io.modelwatch.patterns.EscalationDrain} with that
+ * the graph does not claim gets an {@link io.modelwatch.escalation.EscalationDrain} with that
  * operator id ({@code setUidHash}), which hands the old partial matches' signals to the
  * escalation. Operators are known in savepoints only by their ids, so any unclaimed state is taken
  * for a retired escalation operator; state of another kind fails the restore as it would have

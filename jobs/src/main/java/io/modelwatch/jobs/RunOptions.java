@@ -2,7 +2,7 @@ package io.modelwatch.jobs;
 
 import io.modelwatch.config.ConfigException;
 import io.modelwatch.config.DurationParser;
-import io.modelwatch.config.EventTimeBounds;
+import io.modelwatch.ingest.EventTimeBounds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.config.ThresholdsParser;
 import java.io.IOException;

@@ -10,7 +10,7 @@ import io.modelwatch.model.DeadLetter;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.serde.Json;
-import io.modelwatch.serde.PredictionEventParser;
+import io.modelwatch.ingest.PredictionEventParser;
 import io.modelwatch.testing.ContractSchemas;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -122,7 +122,7 @@ class ExamplesTest {
 
     @Test
     void controlCommandExampleIsAcceptedByTheJob() throws IOException {
-        var c = io.modelwatch.config.ControlCommandParser.parse("churn", example("control-command.json"),
+        var c = io.modelwatch.control.ControlCommandParser.parse("churn", example("control-command.json"),
                 ThresholdsConfig.defaultConfig());
         assertThat(c.thresholds()).isNotNull();
         assertThat(c.reference()).isNotNull();

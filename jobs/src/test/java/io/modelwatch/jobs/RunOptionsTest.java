@@ -3,7 +3,7 @@ package io.modelwatch.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.modelwatch.config.EventTimeBounds;
+import io.modelwatch.ingest.EventTimeBounds;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

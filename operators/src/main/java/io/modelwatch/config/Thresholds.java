@@ -105,7 +105,7 @@ import java.time.Duration;
  *       would. Must be at least {@code escalation.within}, so a pause never cuts an escalation.
  *   <li>{@code escalationWeighted = true} (thresholds key {@code escalation.weighted}): a window
  *       whose evidence is overwhelming counts for more than one of the {@code escalationWindows}
- *       (io.modelwatch.patterns.EvidenceWeight: w times when its p-value is at most
+ *       (io.modelwatch.escalation.EvidenceWeight: w times when its p-value is at most
  *       {@code alpha^w} and its effect w times its threshold, which keeps the chance of a false
  *       w-fold window at that of w false flagged windows), so a strong shift triggers on its first
  *       window. {@code false}: every window counts once, whatever its evidence.

@@ -155,7 +155,7 @@ public final class ThresholdsParser {
         return SECTIONS.get(section);
     }
 
-    static Set<String> sections() {
+    public static Set<String> sections() {
         return SECTIONS.keySet();
     }
 
@@ -278,7 +278,7 @@ public final class ThresholdsParser {
      * A content hash of the resolved thresholds (not the file's bytes): reformatting the file or
      * spelling out a default does not change it, any effective change does.
      */
-    static String versionOf(Thresholds defaults, Map<String, Thresholds> models) {
+    public static String versionOf(Thresholds defaults, Map<String, Thresholds> models) {
         ObjectNode canon = CANONICAL.createObjectNode();
         canon.set("defaults", canonical(defaults));
         ObjectNode m = canon.putObject("models");
@@ -287,7 +287,7 @@ public final class ThresholdsParser {
     }
 
     /** A content hash of one model's resolved thresholds, for versions of live overrides. */
-    static String versionOf(Thresholds t) {
+    public static String versionOf(Thresholds t) {
         return hash(canonical(t));
     }
 

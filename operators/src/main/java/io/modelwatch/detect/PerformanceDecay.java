@@ -1,9 +1,9 @@
 package io.modelwatch.detect;
 
 import io.modelwatch.config.Thresholds;
-import io.modelwatch.stats.NormalTail;
-import io.modelwatch.stats.PerformanceAccumulator;
-import io.modelwatch.stats.RunningMoments;
+import io.modelwatch.stats.tests.NormalTail;
+import io.modelwatch.stats.profiles.PerformanceAccumulator;
+import io.modelwatch.stats.sketches.RunningMoments;
 
 /**
  * Is a window's performance significantly worse than the reference period's? Like the other

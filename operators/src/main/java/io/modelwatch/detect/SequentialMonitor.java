@@ -1,11 +1,11 @@
 package io.modelwatch.detect;
 
 import io.modelwatch.config.Thresholds;
-import io.modelwatch.stats.StateBytes;
-import io.modelwatch.stats.FeatureProfile;
-import io.modelwatch.stats.FeatureReference;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.sketches.StateBytes;
+import io.modelwatch.stats.profiles.FeatureProfile;
+import io.modelwatch.stats.profiles.FeatureReference;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceProfile;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;

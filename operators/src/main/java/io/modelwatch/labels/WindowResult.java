@@ -12,7 +12,7 @@ import io.modelwatch.model.HealthReport.Quantiles;
 import io.modelwatch.model.HealthReport.Upgrade;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.serde.Json;
-import io.modelwatch.stats.StateBytes;
+import io.modelwatch.stats.sketches.StateBytes;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataOutput;

@@ -8,7 +8,7 @@ package io.modelwatch.model;
  * @param evidence statistics over their warning thresholds, strongest first
  * @param critical whether the strongest statistic passed its critical threshold
  * @param weight how many of the {@code escalation.windows} confirmations this window counts for
- *     ({@code io.modelwatch.patterns.EvidenceWeight}): 1 for a flagged window, more when its
+ *     ({@code io.modelwatch.escalation.EvidenceWeight}): 1 for a flagged window, more when its
  *     evidence is overwhelming. Signals written before the weight existed restore with 0, which
  *     the escalation reads as 1.
  */

@@ -1,12 +1,11 @@
 package io.modelwatch.monitor;
 
 import io.modelwatch.config.ConfigException;
-import io.modelwatch.config.ControlCommand;
-import io.modelwatch.config.ControlCommandParser;
+import io.modelwatch.control.ControlCommand;
+import io.modelwatch.control.ControlCommandParser;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.functions.ControlStatus;
-import io.modelwatch.functions.LruCache;
 import io.modelwatch.model.HealthReport;
 import java.time.Instant;
 import java.util.Map;
@@ -14,7 +13,7 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 
 /**
  * The thresholds in force on a model: the thresholds file's, with what the live control topic
- * overrides (kept in broadcast state {@code Descriptors#CONTROL}). Resolved on use (file defaults,
+ * overrides (kept in broadcast state {@code SideOutputs#CONTROL}). Resolved on use (file defaults,
  * file per-model, live {@code *}, live per-model; {@link ControlCommand#resolve}) and cached by
  * model until the next control record arrives.
  */

@@ -4,8 +4,8 @@ import io.modelwatch.config.Thresholds;
 import io.modelwatch.detect.DriftEvaluator;
 import io.modelwatch.detect.WindowVerdict;
 import io.modelwatch.functions.MonitorStatus;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceProfile;
 
 /**
  * Windows with fewer than {@code window.minEvents} events are merged into the next one until the

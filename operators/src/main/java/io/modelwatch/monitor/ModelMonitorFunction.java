@@ -1,6 +1,6 @@
 package io.modelwatch.monitor;
 
-import io.modelwatch.config.ControlCommand;
+import io.modelwatch.control.ControlCommand;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.detect.DriftEvaluator;
@@ -8,9 +8,8 @@ import io.modelwatch.detect.SequentialEvidence;
 import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.detect.WindowVerdict;
 import io.modelwatch.functions.ControlStatus;
-import io.modelwatch.functions.Descriptors;
-import io.modelwatch.functions.EventBatcher;
-import io.modelwatch.functions.ModelMetrics;
+import io.modelwatch.model.SideOutputs;
+import io.modelwatch.batching.EventBatcher;
 import io.modelwatch.functions.MonitorStatus;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.DriftSignal;
@@ -18,8 +17,8 @@ import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceProfile;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -39,7 +38,7 @@ import org.apache.flink.util.Collector;
  * reference was given for the version with {@code run --references}) or adds the event to its
  * event-time window's profile. When the watermark passes a window's end, the window is judged
  * against the reference ({@link WindowVerdict}): a {@link HealthReport} goes out on the main
- * output and its signals on {@link Descriptors#DRIFT_SIGNALS}.
+ * output and its signals on {@link SideOutputs#DRIFT_SIGNALS}.
  *
  * <p>This class only dispatches, batch by batch and timer by timer, to the parts that each do one
  * job:
@@ -69,7 +68,7 @@ import org.apache.flink.util.Collector;
  *
  * <p>Live control (the compacted {@code monitor-control} topic, docs/topics.md): its checked
  * records arrive on the broadcast input ({@link ControlUpdate}) and are kept in broadcast state
- * {@link Descriptors#CONTROL}, so they survive restores; a fresh start re-reads the topic. Every
+ * {@link SideOutputs#CONTROL}, so they survive restores; a fresh start re-reads the topic. Every
  * report says what the control topic changed ({@link HealthReport.Control}, and a
  * thresholdsVersion with a {@code +} suffix). A reference action runs on the version's next batch,
  * once per commandId (keyed state "control").
@@ -152,7 +151,7 @@ public final class ModelMonitorFunction
 
     @Override
     public void open(OpenContext openContext) {
-        var group = getRuntimeContext().getMetricGroup().addGroup(Descriptors.METRIC_GROUP);
+        var group = getRuntimeContext().getMetricGroup().addGroup(SideOutputs.METRIC_GROUP);
         windowsEvaluated = group.counter("windowsEvaluated");
         driftedWindows = group.counter("driftedWindows");
         Counter expiredVersions = group.counter("modelVersionsExpired");
@@ -193,7 +192,7 @@ public final class ModelMonitorFunction
     public void processElement(PredictionBatch batch, ReadOnlyContext ctx, Collector<HealthReport> out)
             throws Exception {
         String key = ctx.getCurrentKey();
-        LiveThresholds.Live l = thresholds.forModel(ModelKey.modelId(key), ctx.getBroadcastState(Descriptors.CONTROL));
+        LiveThresholds.Live l = thresholds.forModel(ModelKey.modelId(key), ctx.getBroadcastState(SideOutputs.CONTROL));
         Thresholds t = l.thresholds();
         TimerService timers = ctx.timerService();
         MonitorStatus st = state.statusOrNew();
@@ -228,14 +227,14 @@ public final class ModelMonitorFunction
     }
 
     /**
-     * A control record (checked by {@link io.modelwatch.functions.ControlCommandSplitter}) becomes
+     * A control record (checked by {@link io.modelwatch.control.ControlCommandSplitter}) becomes
      * the key's control state on every parallel instance; a tombstone removes it. Thresholds take
      * effect at the next batch or window of each model; reference actions at the version's next
      * batch.
      */
     @Override
     public void processBroadcastElement(ControlUpdate u, Context ctx, Collector<HealthReport> out) throws Exception {
-        BroadcastState<String, String> broadcast = ctx.getBroadcastState(Descriptors.CONTROL);
+        BroadcastState<String, String> broadcast = ctx.getBroadcastState(SideOutputs.CONTROL);
         if (u.command() == null) {
             broadcast.remove(u.key());
         } else {
@@ -248,7 +247,7 @@ public final class ModelMonitorFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<HealthReport> out) throws Exception {
         String key = ctx.getCurrentKey();
-        LiveThresholds.Live l = thresholds.forModel(ModelKey.modelId(key), ctx.getBroadcastState(Descriptors.CONTROL));
+        LiveThresholds.Live l = thresholds.forModel(ModelKey.modelId(key), ctx.getBroadcastState(SideOutputs.CONTROL));
         Thresholds t = l.thresholds();
         TimerService timers = ctx.timerService();
         if (expiry.expireIfIdle(key, timestamp, t, timers)) {
@@ -318,7 +317,7 @@ public final class ModelMonitorFunction
             driftedWindows.inc();
         }
         for (DriftSignal s : verdict.signals()) {
-            ctx.output(Descriptors.DRIFT_SIGNALS, s);
+            ctx.output(SideOutputs.DRIFT_SIGNALS, s);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.modelwatch.monitor;
 
-import io.modelwatch.stats.ModelProfile;
+import io.modelwatch.stats.profiles.ModelProfile;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;

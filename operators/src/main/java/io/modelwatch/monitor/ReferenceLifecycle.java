@@ -1,14 +1,13 @@
 package io.modelwatch.monitor;
 
-import io.modelwatch.config.ControlCommand;
+import io.modelwatch.control.ControlCommand;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.functions.ControlStatus;
-import io.modelwatch.functions.LruCache;
 import io.modelwatch.functions.MonitorStatus;
 import io.modelwatch.model.PredictionEvent;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceBuilder;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceBuilder;
+import io.modelwatch.stats.profiles.ReferenceProfile;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
 

@@ -2,8 +2,8 @@ package io.modelwatch.monitor;
 
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.functions.MonitorStatus;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceProfile;
 import org.apache.flink.streaming.api.TimerService;
 
 /**

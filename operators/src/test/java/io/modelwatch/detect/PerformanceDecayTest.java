@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ValueKind;
-import io.modelwatch.stats.PerformanceAccumulator;
+import io.modelwatch.stats.profiles.PerformanceAccumulator;
 import org.junit.jupiter.api.Test;
 
 class PerformanceDecayTest {

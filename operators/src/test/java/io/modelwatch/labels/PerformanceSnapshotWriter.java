@@ -1,8 +1,7 @@
 package io.modelwatch.labels;
 
 import io.modelwatch.config.ThresholdsParser;
-import io.modelwatch.functions.Descriptors;
-import io.modelwatch.functions.PerformanceMonitorFunction;
+import io.modelwatch.model.SideOutputs;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.LabelOutcome;
@@ -142,7 +141,7 @@ public final class PerformanceSnapshotWriter {
         for (StreamRecord<? extends HealthReport> r : h.extractOutputStreamRecords()) {
             out.add(r.getTimestamp() + " " + new String(Json.toBytes(r.getValue()), StandardCharsets.UTF_8));
         }
-        var signals = h.getSideOutput(Descriptors.DRIFT_SIGNALS);
+        var signals = h.getSideOutput(SideOutputs.DRIFT_SIGNALS);
         if (signals != null) {
             for (StreamRecord<DriftSignal> s : signals) {
                 out.add("signal " + s.getTimestamp() + " "

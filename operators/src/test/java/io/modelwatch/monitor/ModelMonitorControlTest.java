@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.serde.ReferenceProfileJson;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceProfile;
 import io.modelwatch.testing.Events;
 import java.util.List;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;

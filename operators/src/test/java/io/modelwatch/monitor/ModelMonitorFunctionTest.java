@@ -1,7 +1,7 @@
 package io.modelwatch.monitor;
 
-import io.modelwatch.functions.EventBatcher;
-import io.modelwatch.functions.Descriptors;
+import io.modelwatch.batching.EventBatcher;
+import io.modelwatch.model.SideOutputs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.config.ThresholdsConfig;
@@ -12,8 +12,8 @@ import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.RetrainTrigger;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceProfile;
 import io.modelwatch.testing.Events;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +55,7 @@ class ModelMonitorFunctionTest {
     }
 
     static List<DriftSignal> signals(MonitorHarness h) {
-        var side = h.getSideOutput(Descriptors.DRIFT_SIGNALS);
+        var side = h.getSideOutput(SideOutputs.DRIFT_SIGNALS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }
 

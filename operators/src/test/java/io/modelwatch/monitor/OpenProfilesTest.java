@@ -1,6 +1,6 @@
 package io.modelwatch.monitor;
 
-import io.modelwatch.functions.Descriptors;
+import io.modelwatch.model.SideOutputs;
 import static io.modelwatch.monitor.ModelMonitorFunctionTest.CONFIG;
 import static io.modelwatch.monitor.ModelMonitorFunctionTest.MINUTE;
 import static io.modelwatch.monitor.ModelMonitorFunctionTest.feed;
@@ -117,7 +117,7 @@ class OpenProfilesTest {
         List<HealthReport> out = new ArrayList<>();
         OperatorSubtaskState snapshot;
         try (var h = new MonitorHarness(new CoBroadcastWithKeyedOperator<>(new ModelMonitorFunction(CONFIG),
-                List.of(Descriptors.CONTROL)))) {
+                List.of(SideOutputs.CONTROL)))) {
             h.open();
             for (List<PredictionEvent> b : batches.subList(0, 75)) {
                 feed(h, b);

@@ -1,5 +1,10 @@
 package io.modelwatch.monitor;
 
+import io.modelwatch.stats.profiles.FeatureProfile;
+import io.modelwatch.stats.profiles.FeatureReference;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceBuilder;
+import io.modelwatch.stats.profiles.ReferenceProfile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -8,12 +13,7 @@ import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.PredictionEvent;
-import io.modelwatch.serde.PredictionEventParser;
-import io.modelwatch.stats.FeatureProfile;
-import io.modelwatch.stats.FeatureReference;
-import io.modelwatch.stats.ModelProfile;
-import io.modelwatch.stats.ReferenceBuilder;
-import io.modelwatch.stats.ReferenceProfile;
+import io.modelwatch.ingest.PredictionEventParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

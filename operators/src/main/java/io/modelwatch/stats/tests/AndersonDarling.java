@@ -1,6 +1,5 @@
 package io.modelwatch.stats.tests;
 
-import io.modelwatch.stats.NormalTail;
 
 /**
  * The two-sample Anderson-Darling test on grouped data: Scholz and Stephens (1987), "K-Sample

@@ -101,8 +101,8 @@ class AndersonDarlingTest {
             if (AndersonDarling.pValue(AndersonDarling.statistic(ref, wide, EPS)) <= 1e-4) {
                 adHits++;
             }
-            if (io.modelwatch.stats.KolmogorovSmirnov.pValue(
-                    io.modelwatch.stats.KolmogorovSmirnov.distance(ref, wide), 5000, 1000, EPS) <= 1e-4) {
+            if (io.modelwatch.stats.tests.KolmogorovSmirnov.pValue(
+                    io.modelwatch.stats.tests.KolmogorovSmirnov.distance(ref, wide), 5000, 1000, EPS) <= 1e-4) {
                 ksHits++;
             }
             if (AndersonDarling.pValue(AndersonDarling.statistic(ref, same, 0)) <= 0.01) {
@@ -144,7 +144,7 @@ class AndersonDarlingTest {
         double hi = 10;
         for (int i = 0; i < 200; i++) {
             double mid = (lo + hi) / 2;
-            if (io.modelwatch.stats.NormalTail.upper(mid) > 1 - p) {
+            if (io.modelwatch.stats.tests.NormalTail.upper(mid) > 1 - p) {
                 lo = mid;
             } else {
                 hi = mid;

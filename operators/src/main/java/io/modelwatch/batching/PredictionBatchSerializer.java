@@ -1,0 +1,207 @@
+package io.modelwatch.batching;
+
+import io.modelwatch.model.PredictionBatch;
+import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.model.ValueKind;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Objects;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/**
+ * The wire format of a {@link PredictionBatch} between the {@link EventBatcher} and the model
+ * monitor. Flink's POJO serializer wrote every event whole: model id, version and all feature
+ * names again for each event, and decoding those strings was the largest part of reading a batch
+ * (docs/benchmarks.md). Here the model id and version are written once per batch (a batch holds
+ * one model version by construction), and an event's feature names only when they differ from the
+ * previous event's; the decoded events then share one names array, which lets the profiles reuse
+ * their name lookup ({@code ModelProfile}). Nothing is lost: a round trip gives equal events.
+ *
+ * <p>Per feature one byte: its {@link ValueKind}, plus a bit each when a non-numeric feature
+ * carries a numeric value or any feature a categorical value (the parser never makes those, but
+ * an event built elsewhere may), so the values follow only where they exist.
+ */
+public final class PredictionBatchSerializer extends TypeSerializer<PredictionBatch> {
+    public static final PredictionBatchSerializer INSTANCE = new PredictionBatchSerializer();
+
+    private static final int NAMES_AS_BEFORE = 1;
+    private static final int KIND_MASK = 0x0f;
+    private static final int HAS_NUMERIC = 0x40;
+    private static final int HAS_CATEGORICAL = 0x20;
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<PredictionBatch> duplicate() {
+        return this; // stateless
+    }
+
+    @Override
+    public PredictionBatch createInstance() {
+        return new PredictionBatch("", new PredictionEvent[0]);
+    }
+
+    @Override
+    public PredictionBatch copy(PredictionBatch from) {
+        PredictionEvent[] events = new PredictionEvent[from.events().length];
+        for (int i = 0; i < events.length; i++) {
+            PredictionEvent e = from.events()[i];
+            events[i] = new PredictionEvent(e.modelId(), e.modelVersion(), e.predictionId(), e.timestamp(),
+                    e.featureNames().clone(), e.featureKinds().clone(), e.numericValues().clone(),
+                    e.categoricalValues().clone(), e.predictionKind(), e.numericPrediction(),
+                    e.categoricalPrediction());
+        }
+        return new PredictionBatch(from.modelKey(), events);
+    }
+
+    @Override
+    public PredictionBatch copy(PredictionBatch from, PredictionBatch reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(PredictionBatch batch, DataOutputView out) throws IOException {
+        PredictionEvent[] events = batch.events();
+        StringValue.writeString(batch.modelKey(), out);
+        out.writeInt(events.length);
+        if (events.length == 0) {
+            return;
+        }
+        String modelId = events[0].modelId();
+        String version = events[0].modelVersion();
+        StringValue.writeString(modelId, out);
+        StringValue.writeString(version, out);
+        String[] previousNames = null;
+        for (PredictionEvent e : events) {
+            if (!modelId.equals(e.modelId()) || !version.equals(e.modelVersion())) {
+                throw new IllegalStateException("a batch holds one model version, got " + e.modelKey()
+                        + " in the batch of " + batch.modelKey());
+            }
+            StringValue.writeString(e.predictionId(), out);
+            out.writeLong(e.timestamp());
+            String[] names = e.featureNames();
+            boolean same = names == previousNames || Arrays.equals(names, previousNames);
+            out.writeByte(same ? NAMES_AS_BEFORE : 0);
+            if (!same) {
+                out.writeInt(names.length);
+                for (String n : names) {
+                    StringValue.writeString(n, out);
+                }
+                previousNames = names;
+            }
+            byte[] kinds = e.featureKinds();
+            double[] numeric = e.numericValues();
+            String[] categorical = e.categoricalValues();
+            for (int i = 0; i < names.length; i++) {
+                int kind = kinds[i];
+                if ((kind & ~KIND_MASK) != 0) {
+                    throw new IllegalStateException("feature kind " + kind + " does not fit the wire format");
+                }
+                int b = kind;
+                if (kind != ValueKind.NUMERIC && numeric[i] != 0) {
+                    b |= HAS_NUMERIC;
+                }
+                if (categorical[i] != null) {
+                    b |= HAS_CATEGORICAL;
+                }
+                out.writeByte(b);
+                if (kind == ValueKind.NUMERIC || (b & HAS_NUMERIC) != 0) {
+                    out.writeDouble(numeric[i]);
+                }
+                if ((b & HAS_CATEGORICAL) != 0) {
+                    StringValue.writeString(categorical[i], out);
+                }
+            }
+            out.writeByte(e.predictionKind());
+            out.writeDouble(e.numericPrediction());
+            StringValue.writeString(e.categoricalPrediction(), out);
+        }
+    }
+
+    @Override
+    public PredictionBatch deserialize(DataInputView in) throws IOException {
+        String modelKey = StringValue.readString(in);
+        PredictionEvent[] events = new PredictionEvent[in.readInt()];
+        if (events.length == 0) {
+            return new PredictionBatch(modelKey, events);
+        }
+        String modelId = StringValue.readString(in);
+        String version = StringValue.readString(in);
+        String[] names = null;
+        for (int k = 0; k < events.length; k++) {
+            String predictionId = StringValue.readString(in);
+            long timestamp = in.readLong();
+            if (in.readByte() != NAMES_AS_BEFORE) {
+                names = new String[in.readInt()];
+                for (int i = 0; i < names.length; i++) {
+                    names[i] = StringValue.readString(in);
+                }
+            }
+            int n = names.length;
+            byte[] kinds = new byte[n];
+            double[] numeric = new double[n];
+            String[] categorical = new String[n];
+            for (int i = 0; i < n; i++) {
+                int b = in.readByte();
+                kinds[i] = (byte) (b & KIND_MASK);
+                if (kinds[i] == ValueKind.NUMERIC || (b & HAS_NUMERIC) != 0) {
+                    numeric[i] = in.readDouble();
+                }
+                if ((b & HAS_CATEGORICAL) != 0) {
+                    categorical[i] = StringValue.readString(in);
+                }
+            }
+            byte predictionKind = in.readByte();
+            double numericPrediction = in.readDouble();
+            String categoricalPrediction = StringValue.readString(in);
+            events[k] = new PredictionEvent(modelId, version, predictionId, timestamp, names, kinds, numeric,
+                    categorical, predictionKind, numericPrediction, categoricalPrediction);
+        }
+        return new PredictionBatch(modelKey, events);
+    }
+
+    @Override
+    public PredictionBatch deserialize(PredictionBatch reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    @Override
+    public boolean equals(Object obj) {
+        return obj instanceof PredictionBatchSerializer;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(PredictionBatchSerializer.class);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<PredictionBatch> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** No configuration to snapshot; batches only cross the network, they are never kept in state. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<PredictionBatch> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

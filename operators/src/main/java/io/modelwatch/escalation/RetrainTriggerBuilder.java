@@ -1,0 +1,58 @@
+package io.modelwatch.escalation;
+
+import io.modelwatch.model.DriftSignal;
+import io.modelwatch.model.Evidence;
+import io.modelwatch.model.RetrainTrigger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns a match of {@link EscalationPattern} into a {@link RetrainTrigger}: detected at the
+ * end of the last drifted window, first evidence at the start of the first, evidence per signal
+ * taken from its strongest window and sorted strongest first, CRITICAL when the latest window
+ * passed a critical threshold. Everything is derived from event time, so the id is deterministic.
+ */
+public final class RetrainTriggerBuilder extends PatternProcessFunction<DriftSignal, RetrainTrigger> {
+    /** Evidence entries kept per trigger: enough to act on, small enough to read. */
+    static final int MAX_EVIDENCE = 10;
+
+    @Override
+    public void processMatch(Map<String, List<DriftSignal>> match, Context ctx, Collector<RetrainTrigger> out) {
+        List<DriftSignal> signals = new ArrayList<>(match.getOrDefault(EscalationPattern.SIGNALS, List.of()));
+        signals.addAll(match.get(EscalationPattern.DECISIVE));
+        out.collect(build(signals));
+    }
+
+    public static RetrainTrigger build(List<DriftSignal> signals) {
+        DriftSignal first = signals.get(0);
+        DriftSignal last = signals.get(signals.size() - 1);
+        Map<String, Evidence> strongest = new LinkedHashMap<>();
+        for (DriftSignal s : signals) {
+            for (Evidence e : s.evidence()) {
+                strongest.merge(e.signal(), e, (a, b) -> b.strength() > a.strength() ? b : a);
+            }
+        }
+        Evidence[] evidence = strongest.values().stream()
+                .sorted(Comparator.comparingDouble(Evidence::strength).reversed().thenComparing(Evidence::signal))
+                .limit(MAX_EVIDENCE)
+                .toArray(Evidence[]::new);
+        String detectedAt = Instant.ofEpochMilli(last.windowEnd()).toString();
+        return new RetrainTrigger(
+                RetrainTrigger.idOf(last.modelId(), last.modelVersion(), last.reason(), detectedAt),
+                last.modelId(),
+                last.modelVersion(),
+                last.reason(),
+                last.critical() ? RetrainTrigger.CRITICAL : RetrainTrigger.WARNING,
+                detectedAt,
+                Instant.ofEpochMilli(first.windowStart()).toString(),
+                evidence,
+                last.thresholdsVersion(),
+                last.eventsSeen());
+    }
+}

@@ -1,0 +1,641 @@
+package io.modelwatch.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.model.ValueKind;
+import java.time.DateTimeException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Parses a {@code predictions} record into a {@link PredictionEvent} per docs/topics.md. It never
+ * throws for bad input: it returns a {@link Result} holding either the event or a one-line reason
+ * naming the offending field, which the caller turns into a dead letter.
+ */
+public final class PredictionEventParser {
+    public static final int MAX_MODEL_ID_LENGTH = 200;
+    /**
+     * Longest feature name, prediction id or categorical value (characters). Names and categories
+     * are kept in state (up to 64 categories of up to 200 features per model version), so this
+     * bounds state per model; 200 is far beyond any real category or feature name.
+     */
+    public static final int MAX_STRING_LENGTH = 200;
+    /** Most features one record may carry. */
+    public static final int MAX_FEATURES_PER_RECORD = 1000;
+
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            // Python's json.dumps writes NaN and Infinity; a feature with such a value is a
+            // data-quality finding to count, not a record to reject.
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    static {
+        // A single hostile record must not make the parser allocate without bound.
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(64)
+                .maxStringLength(1_000_000)
+                .build());
+    }
+
+    /** Either an event or the reason there is none. */
+    public record Result(PredictionEvent event, String error) {
+        static Result ok(PredictionEvent e) {
+            return new Result(e, null);
+        }
+
+        static Result fail(String error) {
+            return new Result(null, error);
+        }
+
+        public boolean ok() {
+            return event != null;
+        }
+    }
+
+    /**
+     * The reason of a record that holds more than one JSON value, such as two events concatenated
+     * ({@code {...}{...}}) or an object followed by anything but whitespace: reading the first value
+     * and ignoring the rest would lose the second event silently.
+     */
+    public static final String TRAILING_CONTENT =
+            "not one JSON object: more content after its end (several records concatenated?)";
+
+    private PredictionEventParser() {}
+
+    /**
+     * Whether nothing but whitespace follows the value {@code p} has just read. Anything else
+     * (another value, a stray bracket, bytes that are not JSON) means the record is not one JSON
+     * value. Never throws.
+     */
+    public static boolean endsAfterValue(JsonParser p) {
+        try {
+            return p.nextToken() == null;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The streaming parser of prediction records: the same JSON features as {@link #MAPPER}, but
+     * duplicate names of the record and its features are found here ({@link Fields},
+     * {@link FeatureColumns}) instead of by Jackson's per-object hash set (Jackson's still checks
+     * ignored nested values, {@link #skip}), and no tree is built. Building a {@code JsonNode} tree (a
+     * {@code LinkedHashMap} per object) was two thirds of the parsing thread's time
+     * (docs/benchmarks.md).
+     */
+    private static final JsonFactory STREAMING = JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // FastDoubleParser: correctly rounded like Double.parseDouble (the equivalence test
+            // compares every value), several times faster; 20 numbers per event add up.
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000).build())
+            .build();
+
+    public static Result parse(byte[] value) {
+        if (value == null || value.length == 0) {
+            return Result.fail("value: empty record");
+        }
+        Fields f = new Fields();
+        try (JsonParser p = STREAMING.createParser(value)) {
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                // As a tree parse would: the whole value must be valid JSON before its kind matters.
+                if (t == JsonToken.START_ARRAY) {
+                    skip(p);
+                } else if (t != null) {
+                    p.getText();
+                }
+                return Result.fail(endsAfterValue(p) ? "not a JSON object" : TRAILING_CONTENT);
+            }
+            String duplicate = f.read(p);
+            if (duplicate != null) {
+                return Result.fail("not valid JSON: Duplicate field '" + duplicate + "'");
+            }
+            if (!endsAfterValue(p)) {
+                return Result.fail(TRAILING_CONTENT);
+            }
+        } catch (IOException e) {
+            return Result.fail("not valid JSON: " + firstLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            // Defensive: the checks below should make this unreachable, but a parser inside a
+            // streaming job must never take the job down.
+            return Result.fail("unreadable record: " + firstLine(String.valueOf(e.getMessage())));
+        }
+        return f.check();
+    }
+
+    /** What a scalar value read was: the JSON kinds the checks below tell apart. */
+    private static final byte ABSENT = 0;
+    private static final byte NULL = 1;
+    private static final byte STRING = 2;
+    private static final byte INTEGER = 3;
+    private static final byte FLOAT = 4;
+    private static final byte BOOLEAN = 5;
+    private static final byte CONTAINER = 6;
+
+    /**
+     * The top-level fields of one record, read in one pass and checked afterwards in the fixed
+     * order of docs/topics.md (modelId, modelVersion, predictionId, timestamp, prediction, features),
+     * so that a record with several problems always gets the same reason whatever its field order.
+     */
+    private static final class Fields {
+        private byte modelIdKind, versionKind, predictionIdKind, timestampKind, predictionKind, featuresKind;
+        private String modelId, version, predictionId, timestampText, predictionText;
+        private long timestampMillis;
+        private double predictionNumber;
+        private final FeatureColumns features = new FeatureColumns();
+        private List<String> otherNames;
+
+        /** Reads the object's fields; returns the first duplicate name, or null. */
+        String read(JsonParser p) throws IOException {
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                // A duplicate is found before its value is read, as Jackson finds it: the same
+                // reason when a duplicate is followed by a syntax error. A field read before has
+                // a kind other than ABSENT.
+                JsonToken v;
+                switch (name) {
+                    case "modelId" -> {
+                        if ((v = valueUnlessRead(p, modelIdKind)) == null) {
+                            return name;
+                        }
+                        modelIdKind = kind(v);
+                        modelId = text(p, v);
+                    }
+                    case "modelVersion" -> {
+                        if ((v = valueUnlessRead(p, versionKind)) == null) {
+                            return name;
+                        }
+                        versionKind = kind(v);
+                        version = text(p, v);
+                    }
+                    case "predictionId" -> {
+                        if ((v = valueUnlessRead(p, predictionIdKind)) == null) {
+                            return name;
+                        }
+                        predictionIdKind = kind(v);
+                        predictionId = text(p, v);
+                    }
+                    case "timestamp" -> {
+                        if ((v = valueUnlessRead(p, timestampKind)) == null) {
+                            return name;
+                        }
+                        timestampKind = kind(v);
+                        if (timestampKind == INTEGER) {
+                            timestampMillis = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                                    ? p.getBigIntegerValue().longValue() : p.getLongValue();
+                        } else {
+                            timestampText = text(p, v);
+                        }
+                    }
+                    case "prediction" -> {
+                        if ((v = valueUnlessRead(p, predictionKind)) == null) {
+                            return name;
+                        }
+                        predictionKind = kind(v);
+                        if (predictionKind == INTEGER || predictionKind == FLOAT) {
+                            predictionNumber = p.getDoubleValue();
+                        } else {
+                            predictionText = text(p, v);
+                        }
+                    }
+                    case "features" -> {
+                        if ((v = valueUnlessRead(p, featuresKind)) == null) {
+                            return name;
+                        }
+                        featuresKind = kind(v);
+                        if (v == JsonToken.START_OBJECT) {
+                            String duplicate = features.read(p);
+                            if (duplicate != null) {
+                                return duplicate;
+                            }
+                        } else {
+                            text(p, v);
+                        }
+                    }
+                    default -> {
+                        if (otherNames == null) {
+                            otherNames = new ArrayList<>(4);
+                        } else if (otherNames.contains(name)) {
+                            return name;
+                        }
+                        otherNames.add(name);
+                        // Ignored (docs/topics.md allows extra fields), but it must be valid JSON.
+                        text(p, p.nextToken());
+                    }
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new JsonParseException(p, "Unexpected token " + t);
+            }
+            return null;
+        }
+
+        /** The field's value token, or null when the field was read before ({@code kindSoFar}). */
+        private static JsonToken valueUnlessRead(JsonParser p, byte kindSoFar) throws IOException {
+            return kindSoFar == ABSENT ? p.nextToken() : null;
+        }
+
+        Result check() {
+            if (modelIdKind != STRING) {
+                return Result.fail("modelId: required string missing");
+            }
+            String idProblem = checkId("modelId", modelId);
+            if (idProblem != null) {
+                return Result.fail(idProblem);
+            }
+            String v = PredictionEvent.DEFAULT_VERSION;
+            if (versionKind != ABSENT && versionKind != NULL) {
+                if (versionKind != STRING && versionKind != INTEGER) {
+                    return Result.fail("modelVersion: must be a string");
+                }
+                v = version;
+                String versionProblem = checkId("modelVersion", v);
+                if (versionProblem != null) {
+                    return Result.fail(versionProblem);
+                }
+            }
+            String pid = null;
+            if (predictionIdKind != ABSENT && predictionIdKind != NULL) {
+                if (predictionIdKind != STRING && predictionIdKind != INTEGER) {
+                    return Result.fail("predictionId: must be a string");
+                }
+                pid = predictionId;
+                if (pid.length() > MAX_STRING_LENGTH) {
+                    return Result.fail("predictionId: longer than " + MAX_STRING_LENGTH + " characters");
+                }
+            }
+            if (timestampKind == ABSENT || timestampKind == NULL) {
+                return Result.fail("timestamp: required field missing");
+            }
+            long timestamp;
+            if (timestampKind == INTEGER) {
+                timestamp = timestampMillis;
+            } else if (timestampKind == STRING) {
+                try {
+                    timestamp = parseTimestamp(timestampText);
+                } catch (IllegalArgumentException e) {
+                    return Result.fail("timestamp: not ISO-8601 or epoch millis");
+                }
+            } else {
+                return Result.fail("timestamp: not ISO-8601 or epoch millis");
+            }
+            if (predictionKind == ABSENT || predictionKind == NULL) {
+                return Result.fail("prediction: required field missing");
+            }
+            byte kindOfPrediction;
+            double numericPrediction = 0;
+            String categoricalPrediction = null;
+            if (predictionKind == INTEGER || predictionKind == FLOAT) {
+                kindOfPrediction = ValueKind.NUMERIC;
+                numericPrediction = predictionNumber;
+                if (!Double.isFinite(numericPrediction)) {
+                    return Result.fail("prediction: not a finite number");
+                }
+            } else if (predictionKind == STRING || predictionKind == BOOLEAN) {
+                kindOfPrediction = ValueKind.CATEGORICAL;
+                categoricalPrediction = predictionText;
+                if (categoricalPrediction.length() > MAX_STRING_LENGTH) {
+                    return Result.fail("prediction: longer than " + MAX_STRING_LENGTH + " characters");
+                }
+            } else {
+                return Result.fail("prediction: must be a number, string or boolean");
+            }
+            if (featuresKind != ABSENT && featuresKind != NULL) {
+                if (featuresKind != CONTAINER || !features.isObject) {
+                    return Result.fail("features: must be a JSON object");
+                }
+                if (features.count > MAX_FEATURES_PER_RECORD) {
+                    // Caps keep one careless or hostile producer from growing state without bound
+                    // (docs/operations.md); what exceeds them is rejected with the reason, not cut.
+                    return Result.fail("features: " + features.count + " features, more than "
+                            + MAX_FEATURES_PER_RECORD);
+                }
+                if (features.firstError != null) {
+                    return Result.fail(features.firstError);
+                }
+            }
+            FeatureColumns c = features;
+            int n = c.count;
+            return Result.ok(new PredictionEvent(modelId, v, pid, timestamp, Arrays.copyOf(c.names, n),
+                    Arrays.copyOf(c.kinds, n), Arrays.copyOf(c.numeric, n), Arrays.copyOf(c.categorical, n),
+                    kindOfPrediction, numericPrediction, categoricalPrediction));
+        }
+    }
+
+    /** The features object, column-wise as {@link PredictionEvent} holds it. */
+    private static final class FeatureColumns {
+        /** Pairwise hash comparison finds duplicates up to this many names; a set beyond. */
+        private static final int PAIRWISE = 64;
+
+        boolean isObject;
+        int count;
+        String firstError;
+        String[] names = new String[32];
+        byte[] kinds = new byte[32];
+        double[] numeric = new double[32];
+        String[] categorical = new String[32];
+        private int[] hashes = new int[32];
+        private Set<String> seen;
+
+        /** Reads the object's entries; returns the first duplicate name, or null. */
+        String read(JsonParser p) throws IOException {
+            isObject = true;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (isDuplicate(name)) {
+                    return name;
+                }
+                JsonToken v = p.nextToken();
+                int i = count++;
+                if (i >= MAX_FEATURES_PER_RECORD) {
+                    // Rejected for the count; only read on for valid JSON and duplicates.
+                    text(p, v);
+                    continue;
+                }
+                grow(i);
+                names[i] = name;
+                if (firstError == null && name.length() > MAX_STRING_LENGTH) {
+                    firstError = "features: a feature name is longer than " + MAX_STRING_LENGTH + " characters";
+                }
+                switch (v) {
+                    case VALUE_NULL -> kinds[i] = ValueKind.MISSING;
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                        double d = p.getDoubleValue();
+                        boolean finite = Double.isFinite(d);
+                        kinds[i] = finite ? ValueKind.NUMERIC : ValueKind.NON_FINITE;
+                        numeric[i] = finite ? d : 0;
+                    }
+                    case VALUE_STRING, VALUE_TRUE, VALUE_FALSE -> {
+                        kinds[i] = ValueKind.CATEGORICAL;
+                        categorical[i] = p.getText();
+                        if (firstError == null && categorical[i].length() > MAX_STRING_LENGTH) {
+                            firstError = "features." + name + ": value longer than " + MAX_STRING_LENGTH + " characters";
+                        }
+                    }
+                    default -> {
+                        if (firstError == null) {
+                            firstError = "features." + name + ": must be a number, string, boolean or null, not "
+                                    + (v == JsonToken.START_ARRAY ? "ARRAY" : "OBJECT");
+                        }
+                        skip(p);
+                    }
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new JsonParseException(p, "Unexpected token " + t);
+            }
+            return null;
+        }
+
+        private boolean isDuplicate(String name) {
+            int h = name.hashCode();
+            if (seen != null) {
+                return !seen.add(name);
+            }
+            int n = Math.min(count, PAIRWISE);
+            for (int k = 0; k < n; k++) {
+                if (hashes[k] == h && names[k].equals(name)) {
+                    return true;
+                }
+            }
+            if (count < PAIRWISE) {
+                if (count >= hashes.length) {
+                    hashes = Arrays.copyOf(hashes, hashes.length * 2);
+                }
+                hashes[count] = h;
+            } else {
+                seen = new HashSet<>(Arrays.asList(names).subList(0, count));
+                return !seen.add(name);
+            }
+            return false;
+        }
+
+        private void grow(int i) {
+            if (i < names.length) {
+                return;
+            }
+            int size = Math.min(names.length * 2, MAX_FEATURES_PER_RECORD);
+            names = Arrays.copyOf(names, size);
+            kinds = Arrays.copyOf(kinds, size);
+            numeric = Arrays.copyOf(numeric, size);
+            categorical = Arrays.copyOf(categorical, size);
+        }
+    }
+
+    private static byte kind(JsonToken t) {
+        return switch (t) {
+            case VALUE_NULL -> NULL;
+            case VALUE_STRING -> STRING;
+            case VALUE_NUMBER_INT -> INTEGER;
+            case VALUE_NUMBER_FLOAT -> FLOAT;
+            case VALUE_TRUE, VALUE_FALSE -> BOOLEAN;
+            default -> CONTAINER;
+        };
+    }
+
+    /**
+     * The value's text as {@code JsonNode.asText()} gives it for strings, booleans and integers
+     * (integers as their shortest decimal form, "-0" as "0"); containers are skipped (read for
+     * validity) and give null.
+     */
+    private static String text(JsonParser p, JsonToken t) throws IOException {
+        return switch (t) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_TRUE -> "true";
+            case VALUE_FALSE -> "false";
+            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                case INT -> String.valueOf(p.getIntValue());
+                case LONG -> String.valueOf(p.getLongValue());
+                default -> p.getBigIntegerValue().toString();
+            };
+            case VALUE_NUMBER_FLOAT -> {
+                p.getDoubleValue();
+                yield null;
+            }
+            case START_OBJECT, START_ARRAY -> {
+                skip(p);
+                yield null;
+            }
+            default -> null;
+        };
+    }
+
+    /**
+     * Skips the container the parser is at. Values the job ignores are still read in full, with
+     * Jackson's own duplicate detection, so that a record is valid JSON exactly when a tree parse
+     * would say so.
+     */
+    private static void skip(JsonParser p) throws IOException {
+        p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        p.skipChildren();
+        p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /** ISO-8601 with a zone offset ("Z" or "+01:00"), or epoch milliseconds as a number or string. */
+    static long parseTimestamp(JsonNode ts) {
+        if (ts.isIntegralNumber()) {
+            return ts.longValue();
+        }
+        if (ts.isTextual()) {
+            return parseTimestamp(ts.asText());
+        }
+        throw new IllegalArgumentException("not a timestamp");
+    }
+
+    /** A timestamp given as a JSON string: ISO-8601 with an offset, or epoch milliseconds. */
+    static long parseTimestamp(String text) {
+        String s = text.trim();
+        if (!s.isEmpty() && s.length() <= 15 && allDigits(s)) {
+            return Long.parseLong(s);
+        }
+        long common = commonIsoMillis(s);
+        if (common != NOT_COMMON) {
+            return common;
+        }
+        try {
+            return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static boolean allDigits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (!Character.isDigit(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static final long NOT_COMMON = Long.MIN_VALUE;
+
+    /**
+     * The common shapes of an ISO-8601 timestamp, {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)},
+     * in epoch milliseconds without {@link OffsetDateTime#parse} (a quarter of all parsing time
+     * in the benchmark: docs/benchmarks.md). Anything else, or anything out of range, returns
+     * {@link #NOT_COMMON} and is left to {@code OffsetDateTime.parse}, so what is accepted and
+     * what is rejected is exactly as before; only the common case is faster. Days past the 28th
+     * are left to it too, which keeps month lengths and leap years out of this method.
+     */
+    static long commonIsoMillis(String s) {
+        int n = s.length();
+        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
+            return NOT_COMMON;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0
+                || minute > 59 || second < 0 || second > 59) {
+            return NOT_COMMON;
+        }
+        int i = 19;
+        int millis = 0;
+        if (s.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                if (i - start < 3) {
+                    millis = millis * 10 + (s.charAt(i) - '0');
+                }
+                i++;
+            }
+            int count = i - start;
+            if (count < 1 || count > 9) {
+                return NOT_COMMON;
+            }
+            for (int k = count; k < 3; k++) {
+                millis *= 10;
+            }
+        }
+        int offsetSeconds;
+        if (i == n - 1 && s.charAt(i) == 'Z') {
+            offsetSeconds = 0;
+        } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+            int oh = digits(s, i + 1, 2);
+            int om = digits(s, i + 4, 2);
+            if (oh < 0 || oh > 17 || om < 0 || om > 59) {
+                return NOT_COMMON;
+            }
+            offsetSeconds = (s.charAt(i) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        } else {
+            return NOT_COMMON;
+        }
+        long seconds = epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
+        return seconds * 1000 + millis;
+    }
+
+    /** Non-negative value of {@code len} ASCII digits at {@code from}, or -1. */
+    private static int digits(String s, int from, int len) {
+        int v = 0;
+        for (int i = from; i < from + len; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+    private static long epochDay(int year, int month, int day) {
+        int y = month <= 2 ? year - 1 : year;
+        int era = Math.floorDiv(y, 400);
+        int yoe = y - era * 400;
+        int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146_097L + doe - 719_468;
+    }
+
+    static String textField(JsonNode root, String name) {
+        JsonNode n = root.get(name);
+        return n != null && n.isTextual() ? n.asText() : null;
+    }
+
+    static String checkId(String field, String id) {
+        if (id.isEmpty()) {
+            return field + ": must not be empty";
+        }
+        if (id.length() > MAX_MODEL_ID_LENGTH) {
+            return field + ": longer than " + MAX_MODEL_ID_LENGTH + " characters";
+        }
+        for (int i = 0; i < id.length(); i++) {
+            if (Character.isISOControl(id.charAt(i))) {
+                return field + ": contains a control character";
+            }
+        }
+        return null;
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,439 @@
+package io.modelwatch.labels;
+
+import io.modelwatch.model.SideOutputs;
+import io.modelwatch.monitor.LruCache;
+import io.modelwatch.config.Thresholds;
+import io.modelwatch.config.ThresholdsConfig;
+import io.modelwatch.detect.PerformanceDecay;
+import io.modelwatch.model.DriftSignal;
+import io.modelwatch.model.Evidence;
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.LabelOutcome;
+import io.modelwatch.model.ModelKey;
+import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.stats.profiles.PendingOutcomes;
+import io.modelwatch.stats.profiles.PerformanceAccumulator;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Adds model performance to the health reports, keyed by model version. Labels are counted in
+ * the window of their <em>prediction's</em> event time; a report goes out as revision 0 when the
+ * watermark reaches its window's end, and again as revision 1, 2, ... at the end of each window
+ * of <em>label</em> time in which labels for its span became known, until the label horizon has
+ * passed.
+ *
+ * <p>Outputs depend on event time only, not on how fast either input is read: a label counts
+ * from the end of the label-time window it falls in. One that arrives before the watermark has
+ * reached its label time (a replay reading labels ahead, or simply labels less late than the
+ * watermark's out-of-orderness) waits in {@code labelsAhead} until that window's end; so revision
+ * 0 of a window counts exactly the labels whose label time is before the window's end, whenever
+ * they were read. A label that arrives behind the watermark (late) counts at once and is
+ * reported at the next label-time window end. Labels waiting for their window are applied in a
+ * fixed order (label time, prediction time, content), so the performance reference (the first
+ * labels) is the same in every replay too.
+ *
+ * <p>The first {@code performance.referenceLabels} labelled predictions of the version are its
+ * performance reference. When a span first has {@code performance.minLabels} labels it is
+ * assessed once ({@link PerformanceDecay}); decay becomes a PERFORMANCE_DECAY signal on
+ * {@link SideOutputs#DRIFT_SIGNALS}, escalated by the same CEP pattern as drift.
+ */
+public final class PerformanceMonitorFunction
+        extends KeyedCoProcessFunction<String, HealthReport, LabelOutcome, HealthReport> {
+    private final ThresholdsConfig config;
+
+    /**
+     * What is kept of each report for its revisions, by span start ({@link WindowResult}): with
+     * the defaults a day of one-minute windows per model version.
+     */
+    private transient MapState<Long, byte[]> spans;
+    /** Performance per fixed window of prediction time. */
+    private transient MapState<Long, byte[]> windows;
+    /** Fixed windows that received labels since the last flush. */
+    private transient MapState<Long, Boolean> dirty;
+    private transient ValueState<byte[]> reference;
+    /**
+     * Outcomes whose label time the watermark has not reached, by the end of their label-time
+     * window ({@link PendingOutcomes}); applied by the timer at that end. In chunks of
+     * {@link #OUTCOMES_PER_CHUNK} ({@link #chunkKey}), so an append rewrites at most one small
+     * chunk: one value per window would be copied whole at every label, quadratic in a busy
+     * model's labels per minute.
+     */
+    private transient MapState<Long, byte[]> labelsAhead;
+    /** How many outcomes wait in {@link #labelsAhead}, by label-time window end. */
+    private transient MapState<Long, Integer> labelsAheadCount;
+    private transient Counter labelsBeyondHorizon;
+    /**
+     * The reports waiting for revision 0, by model key and window start: the state holds them as
+     * {@link WindowResult}s (the source of truth after a restore), and decoding one again when its
+     * window's watermark arrives, moments later, would be spent for nothing. Bounded (a report
+     * with 25 features is some KB on the heap: 2,048 of them about 16 MB per subtask; more models
+     * than that close windows at once in a busy minute, and the rest read the state).
+     */
+    private transient Map<String, HealthReport> awaiting;
+    private final boolean labelledModelsOnly;
+    /** Set (only with {@link #labelledModelsOnly}) once the version has sent a label. */
+    private transient ValueState<Boolean> labelsSeen;
+    private static final int AWAITING_CACHE_SIZE = 2048;
+
+    /** 64 outcomes (about 2.5 KB) per chunk of {@link #labelsAhead}. */
+    static final int OUTCOMES_PER_CHUNK = 64;
+    /**
+     * Chunk slots per label-time window: 262,144 outcomes a window before the last chunk takes
+     * the rest; window ends (epoch ms, below 2^42 until the year 2109) times this stay far inside a long.
+     */
+    static final long CHUNKS_PER_WINDOW = 4096;
+
+    static long chunkKey(long labelWindowEnd, long chunk) {
+        return labelWindowEnd * CHUNKS_PER_WINDOW + Math.min(chunk, CHUNKS_PER_WINDOW - 1);
+    }
+
+    public PerformanceMonitorFunction(ThresholdsConfig config) {
+        this(config, false);
+    }
+
+    /**
+     * @param labelledModelsOnly {@code run --label-join labelled-models}: a model version that has
+     *     not sent a label keeps, after revision 0, only a summary of each window's report instead
+     *     of the report (docs/quality.md). Revisions need the whole report, so such windows get no
+     *     revision if labels for them come after all; their performance still counts and can still
+     *     signal a decay. Without it, the label horizon's worth of reports is kept for every model
+     *     version, labelled or not (at the defaults a day of one-minute windows: docs/benchmarks.md).
+     */
+    public PerformanceMonitorFunction(ThresholdsConfig config, boolean labelledModelsOnly) {
+        this.config = config;
+        this.labelledModelsOnly = labelledModelsOnly;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        awaiting = new LruCache<>(AWAITING_CACHE_SIZE);
+        spans = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("spans", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        windows = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("performance", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        dirty = getRuntimeContext().getMapState(new MapStateDescriptor<>("dirty", Types.LONG, Types.BOOLEAN));
+        reference = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("performanceReference", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        labelsAhead = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("labelsAhead", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        labelsAheadCount = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("labelsAheadCount", Types.LONG, Types.INT));
+        labelsSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("labelsSeen", Types.BOOLEAN));
+        labelsBeyondHorizon = getRuntimeContext().getMetricGroup().addGroup(SideOutputs.METRIC_GROUP)
+                .counter("labelsBeyondHorizon");
+    }
+
+    @Override
+    public void processElement1(HealthReport r, Context ctx, Collector<HealthReport> out) throws Exception {
+        if (!covers(r)) {
+            out.collect(r);
+            return;
+        }
+        Thresholds t = config.forModel(r.modelId());
+        WindowResult result = WindowResult.of(r);
+        long start = result.start();
+        long end = result.end();
+        ctx.timerService().registerEventTimeTimer(end + t.labelHorizon().toMillis());
+        if (end - 1 > ctx.timerService().currentWatermark()) {
+            // The job's reports come from the window's timer, ahead of the watermark that fired
+            // it (and the labels input may lag): revision 0 waits for that watermark here too, so
+            // that it counts the labels of label time before the window's end, all of them.
+            spans.put(start, result.toBytes());
+            awaiting.put(awaitingKey(ctx, start), r);
+            ctx.timerService().registerEventTimeTimer(end - 1);
+            return;
+        }
+        // A report behind the watermark: the labels up to the watermark are all applied already.
+        awaiting.remove(awaitingKey(ctx, start));
+        WindowResult first = firstRevision(r, result, t, ctx, out, windowStarts());
+        spans.put(start, (keepsReports() ? first : first.summary()).toBytes());
+    }
+
+    private static String awaitingKey(Context ctx, long windowStart) {
+        return ctx.getCurrentKey() + "@" + windowStart;
+    }
+
+    /** Whether this version's spans keep their reports after revision 0 (see the constructor). */
+    private boolean keepsReports() throws IOException {
+        return !labelledModelsOnly || labelsSeen.value() != null;
+    }
+
+    /**
+     * Emits revision 0 of {@code s}, whose report is {@code r}: the report, with performance if
+     * its span has labels. Returns {@code s} after it.
+     */
+    private WindowResult firstRevision(HealthReport r, WindowResult s, Thresholds t, Context ctx,
+            Collector<HealthReport> out, NavigableSet<Long> windowStarts) throws Exception {
+        PerformanceAccumulator acc = performance(s.start(), s.end(), windowStarts);
+        boolean assessed = false;
+        HealthReport emitted = r;
+        if (acc.labeled() > 0) {
+            assessed = assess(ctx.getCurrentKey(), s, acc, t, ctx);
+            emitted = r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), 0);
+        }
+        out.collect(emitted);
+        return s.revised(0, assessed);
+    }
+
+    /** Reports of spans whose predictions can get labels; silence reports carry none. */
+    private static boolean covers(HealthReport r) {
+        return !HealthReport.SILENT.equals(r.status()) && r.events() > 0;
+    }
+
+    @Override
+    public void processElement2(LabelOutcome o, Context ctx, Collector<HealthReport> out) throws Exception {
+        if (labelledModelsOnly && labelsSeen.value() == null) {
+            labelsSeen.update(true);
+        }
+        Thresholds t = config.forModel(o.modelId());
+        long size = t.windowSize().toMillis();
+        long watermark = ctx.timerService().currentWatermark();
+        if (o.labelTimestamp() > watermark) {
+            // Ahead of the watermark: it waits for the end of its label-time window, unless the
+            // horizon of its prediction's window will have passed by then (then it never counts,
+            // and keeping it would hold state for nothing).
+            long labelWindowEnd = o.labelTimestamp() - Math.floorMod(o.labelTimestamp(), size) + size;
+            if (beyondHorizon(o, labelWindowEnd - 1, t)) {
+                labelsBeyondHorizon.inc();
+                return;
+            }
+            Integer waiting = labelsAheadCount.get(labelWindowEnd);
+            int count = waiting == null ? 0 : waiting;
+            long chunk = chunkKey(labelWindowEnd, count / OUTCOMES_PER_CHUNK);
+            labelsAhead.put(chunk, PendingOutcomes.append(labelsAhead.get(chunk), o));
+            labelsAheadCount.put(labelWindowEnd, count + 1);
+            ctx.timerService().registerEventTimeTimer(labelWindowEnd - 1);
+            return;
+        }
+        if (beyondHorizon(o, watermark, t)) {
+            labelsBeyondHorizon.inc();
+            return;
+        }
+        // Late (behind the watermark): counts at once, reported at the next label-time window end.
+        if (apply(o, t, ctx)) {
+            long next = watermark + 1;
+            ctx.timerService().registerEventTimeTimer(next - Math.floorMod(next, size) + size - 1);
+        }
+    }
+
+    /** True when {@code o}'s prediction window leaves the horizon at or before {@code time}. */
+    private static boolean beyondHorizon(LabelOutcome o, long time, Thresholds t) {
+        long size = t.windowSize().toMillis();
+        long w = o.predictionTimestamp() - Math.floorMod(o.predictionTimestamp(), size);
+        return w + size + t.labelHorizon().toMillis() <= time;
+    }
+
+    /**
+     * Adds {@code o} to its prediction window and, while it is being learned, to the reference;
+     * true when that window has a new label to report (it is then marked dirty).
+     */
+    private boolean apply(LabelOutcome o, Thresholds t, Context ctx) throws Exception {
+        long size = t.windowSize().toMillis();
+        long w = o.predictionTimestamp() - Math.floorMod(o.predictionTimestamp(), size);
+        byte[] bytes = windows.get(w);
+        PerformanceAccumulator acc = bytes == null ? new PerformanceAccumulator() : PerformanceAccumulator.fromBytes(bytes);
+        acc.add(o);
+        windows.put(w, acc.toBytes());
+        if (bytes == null) {
+            ctx.timerService().registerEventTimeTimer(w + size + t.labelHorizon().toMillis());
+        }
+        if (!o.matched()) {
+            return false;
+        }
+        byte[] refBytes = reference.value();
+        PerformanceAccumulator ref = refBytes == null ? new PerformanceAccumulator()
+                : PerformanceAccumulator.fromBytes(refBytes);
+        if (ref.labeled() < t.referenceLabels()) {
+            ref.add(o);
+            reference.update(ref.toBytes());
+        }
+        dirty.put(w, Boolean.TRUE);
+        return true;
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<HealthReport> out) throws Exception {
+        String modelId = ModelKey.modelId(ctx.getCurrentKey());
+        Thresholds t = config.forModel(modelId);
+        long size = t.windowSize().toMillis();
+        long horizon = t.labelHorizon().toMillis();
+        // First the labels whose label-time window ends here: the watermark has just reached
+        // them, so they count in everything this timer emits (revision 0 of a window ending here
+        // included), exactly as if they had arrived just in time.
+        Integer waiting = labelsAheadCount.get(timestamp + 1);
+        if (waiting != null) {
+            labelsAheadCount.remove(timestamp + 1);
+            List<byte[]> chunks = new ArrayList<>();
+            for (int c = 0; c <= (waiting - 1) / OUTCOMES_PER_CHUNK && c < CHUNKS_PER_WINDOW; c++) {
+                long key = chunkKey(timestamp + 1, c);
+                chunks.add(labelsAhead.get(key));
+                labelsAhead.remove(key);
+            }
+            byte[] ahead = PendingOutcomes.concat(chunks);
+            for (LabelOutcome o : PendingOutcomes.read(ahead, modelId, ModelKey.modelVersion(ctx.getCurrentKey()))) {
+                if (beyondHorizon(o, timestamp, t)) {
+                    labelsBeyondHorizon.inc();
+                } else {
+                    apply(o, t, ctx);
+                }
+            }
+        }
+        // Revisions only at the ends of label-time windows (cleanup timers fall anywhere when the
+        // horizon is not a whole number of windows), so they do not depend on when those run.
+        boolean labelWindowEnd = Math.floorMod(timestamp + 1, size) == 0;
+        List<Long> touched = new ArrayList<>();
+        if (labelWindowEnd) {
+            for (Long w : dirty.keys()) {
+                touched.add(w);
+            }
+            dirty.clear();
+        } else if (!dirty.isEmpty()) {
+            long next = timestamp + 1;
+            ctx.timerService().registerEventTimeTimer(next - Math.floorMod(next, size) + size - 1);
+        }
+        // Read once per timer: the spans below and the clean-up at the end use them.
+        NavigableSet<Long> windowStarts = windowStarts();
+        List<Long> expired = new ArrayList<>();
+        List<Map.Entry<Long, byte[]>> ordered = new ArrayList<>();
+        spans.entries().forEach(ordered::add);
+        // Oldest span first whatever the state backend's iteration order: replays emit the same.
+        ordered.sort(Map.Entry.comparingByKey());
+        for (Map.Entry<Long, byte[]> e : ordered) {
+            WindowResult.Header s = WindowResult.header(e.getValue());
+            long start = e.getKey();
+            if (s.revision() == WindowResult.AWAITING) {
+                if (s.end() - 1 <= timestamp) {
+                    HealthReport cached = awaiting.remove(awaitingKey(ctx, start));
+                    // From state after a restore, or when pushed out of the cache: the model
+                    // monitor's reports are revision 0 without performance, as rendered here.
+                    WindowResult stored = cached != null ? WindowResult.of(cached)
+                            : WindowResult.read(start, e.getValue());
+                    HealthReport r = cached != null ? cached : stored.toReport(ctx.getCurrentKey(), 0, null);
+                    WindowResult first = firstRevision(r, stored, t, ctx, out, windowStarts);
+                    spans.put(start, keepsReports()
+                            ? WindowResult.withHeader(start, e.getValue(), first.revision(), first.assessed())
+                            : first.summary().toBytes());
+                    if (s.end() + horizon <= timestamp) {
+                        expired.add(start);
+                    }
+                }
+                // Revision 0 counted every label there is: nothing to revise in this timer.
+                continue;
+            }
+            if (s.end() + horizon <= timestamp) {
+                expired.add(start);
+                continue;
+            }
+            boolean hit = false;
+            for (long w : touched) {
+                if (w + size > start && w < s.end()) {
+                    hit = true;
+                    break;
+                }
+            }
+            if (!hit) {
+                continue;
+            }
+            PerformanceAccumulator acc = performance(start, s.end(), windowStarts);
+            int revision = s.revision() + 1;
+            WindowResult kept = WindowResult.read(start, e.getValue());
+            boolean assessed = s.assessed() || assess(ctx.getCurrentKey(), kept, acc, t, ctx);
+            if (kept.report() != null) {
+                out.collect(kept.toReport(ctx.getCurrentKey(), revision,
+                        acc.summary(referenceOrNull(t), decayed(acc, t), kept.report().events())));
+            }
+            // Without its report (labelled-models mode, no label then) a window gets no revision,
+            // but its performance still counts towards a decay signal.
+            spans.put(start, WindowResult.withHeader(start, e.getValue(), revision, assessed));
+        }
+        for (Long start : expired) {
+            spans.remove(start);
+        }
+        List<Long> oldWindows = new ArrayList<>();
+        for (Long w : windowStarts) {
+            if (w + size + horizon <= timestamp) {
+                oldWindows.add(w);
+            }
+        }
+        for (Long w : oldWindows) {
+            windows.remove(w);
+        }
+    }
+
+    /** The starts of the version's performance windows, sorted. */
+    private NavigableSet<Long> windowStarts() throws Exception {
+        NavigableSet<Long> starts = new TreeSet<>();
+        windows.keys().forEach(starts::add);
+        return starts;
+    }
+
+    /**
+     * The labels of the predictions of the span {@code [start, end)}: the performance windows that
+     * start in it. A span is a run of whole windows of the monitor's grid and the performance
+     * windows lie on the same grid, so this is exactly the span's windows, and stays so across a
+     * change of {@code window.size} (the window open at the savepoint keeps its old size, and the
+     * windows before it are keyed on the old grid), which stepping through the span on the new
+     * size would not. Labels of predictions before a change that arrive after it are keyed on
+     * the new grid, so for one label horizon a label near the change can count in the span next
+     * to its prediction's (docs/thresholds.md).
+     */
+    private PerformanceAccumulator performance(long start, long end, NavigableSet<Long> windowStarts)
+            throws Exception {
+        PerformanceAccumulator acc = new PerformanceAccumulator();
+        for (long w : windowStarts.subSet(start, true, end, false)) {
+            byte[] b = windows.get(w);
+            if (b != null) {
+                acc.merge(PerformanceAccumulator.fromBytes(b));
+            }
+        }
+        return acc;
+    }
+
+    private PerformanceAccumulator referenceOrNull(Thresholds t) throws Exception {
+        byte[] b = reference.value();
+        if (b == null) {
+            return null;
+        }
+        PerformanceAccumulator ref = PerformanceAccumulator.fromBytes(b);
+        return ref.labeled() >= t.referenceLabels() ? ref : null;
+    }
+
+    private boolean decayed(PerformanceAccumulator acc, Thresholds t) throws Exception {
+        PerformanceAccumulator ref = referenceOrNull(t);
+        return ref != null && PerformanceDecay.assess(ref, acc, t) != null;
+    }
+
+    /** Assesses a span once it has enough labels; true when it was assessed (decayed or not). */
+    private boolean assess(String modelKey, WindowResult w, PerformanceAccumulator acc, Thresholds t, Context ctx)
+            throws Exception {
+        PerformanceAccumulator ref = referenceOrNull(t);
+        if (ref == null || Math.max(acc.classified(), acc.regressed()) < t.minLabels()) {
+            return false;
+        }
+        PerformanceDecay.Finding f = PerformanceDecay.assess(ref, acc, t);
+        if (f != null) {
+            Evidence e = new Evidence("performance", f.statistic(), f.value(), f.threshold(),
+                    Instant.ofEpochMilli(w.end()).toString());
+            ctx.output(SideOutputs.DRIFT_SIGNALS, new DriftSignal(ModelKey.modelId(modelKey),
+                    ModelKey.modelVersion(modelKey), RetrainTrigger.PERFORMANCE_DECAY, w.start(), w.end(),
+                    w.eventsSeen(), new Evidence[] {e}, f.critical(), w.thresholdsVersion()));
+        }
+        return true;
+    }
+}

@@ -1,4 +1,0 @@
-package io.modelwatch.stats;
-
-/** One entry of a {@link TopKCounter#top(int)} answer: an item and its estimated count. */
-public record ItemCount(String item, long count) {}

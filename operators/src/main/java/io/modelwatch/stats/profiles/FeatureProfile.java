@@ -1,0 +1,390 @@
+package io.modelwatch.stats.profiles;
+
+import io.modelwatch.stats.sketches.DistinctValues;
+import io.modelwatch.stats.sketches.RunningMoments;
+import io.modelwatch.stats.sketches.TopKCounter;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.memory.Memory;
+
+/**
+ * Rolling statistics of one feature (or of the prediction) over a span of events: counts,
+ * Welford moments, min/max, a KLL quantile sketch of numeric values and Space-Saving top-K of
+ * categorical ones. When the span is compared with a frozen reference, {@code bins} also counts
+ * values exactly per reference bin, so PSI is computed from exact counts, not from sketch ranks.
+ *
+ * <p>Every part is mergeable, so spans can be combined (low-traffic windows accumulate) and
+ * partial profiles can be pre-aggregated before the keyed exchange.
+ */
+public final class FeatureProfile {
+    /** KLL accuracy parameter: normalised rank error about 1.3% (99% confidence, single query). */
+    public static final int SKETCH_K = 200;
+    /**
+     * KLL accuracy of window profiles (those counting on a reference's bins): about 2.6%. A
+     * window's sketch only gives the quantiles its report shows; every drift test reads the
+     * window's exact bin counts. The sketch is most of an open window's state (docs/benchmarks.md),
+     * and halving k about halves it; references keep {@link #SKETCH_K}, since their quantiles
+     * become the bins.
+     */
+    public static final int WINDOW_SKETCH_K = 100;
+    /** Categories tracked per feature; exact below this many distinct values. */
+    public static final int CATEGORY_CAPACITY = 64;
+    /**
+     * Numeric values kept as they are before the KLL sketch is built. A heap KLL sketch holds an
+     * array of k doubles from its first value (1.6 KB at k = 200) and takes microseconds to
+     * serialise and read back; a model version with a handful of events per batch and per
+     * window (many models with little traffic each) paid that for every feature on every state
+     * round trip. Up to this many values the sketch would be exact anyway, and it is built from
+     * them, in the same order, when first needed, so every quantile is what it was.
+     */
+    static final int FEW_VALUES = 16;
+
+    /**
+     * Format 3: the numeric values are either a KLL sketch or the few values before one (a tag
+     * byte says which). Format 4 adds the exact distinct values of a profile that is not binned
+     * (a reference being learned), while there are few ({@link DistinctValues}).
+     */
+    private static final byte FORMAT = 4;
+    private static final byte SKETCH_BYTES = 0;
+    private static final byte FEW_VALUES_TAG = 1;
+
+    private long numeric;
+    private long categorical;
+    private long missing;
+    private long typeMismatches;
+    private long nonFinite;
+    private long outOfRange;
+    private long unseenCategories;
+    private RunningMoments moments;
+    /** Null while the values are in {@link #few}; see {@link #FEW_VALUES}. */
+    private KllDoublesSketch sketch;
+    /** The numeric values in arrival order until the sketch is built ({@link #sketch()}); then null. */
+    private double[] few;
+    private int fewCount;
+    /** The k of the sketch to be built from {@link #few}. */
+    private int sketchK;
+    private TopKCounter categories;
+    private long[] bins;
+    /**
+     * Exact counts of the numeric values while there are at most {@link DistinctValues#CAPACITY}
+     * of them, in a profile that is not binned (a reference being learned): a discrete feature's
+     * reference is then exact. Null in binned profiles (windows), after more distinct values, and
+     * in profiles restored from format 3 or earlier (their earlier values were not counted).
+     */
+    private DistinctValues distinct;
+
+    public FeatureProfile() {}
+
+    /** A profile that also counts values per bin of a reference with {@code binCount} bins. */
+    public static FeatureProfile binned(int binCount) {
+        FeatureProfile p = new FeatureProfile();
+        p.bins = new long[binCount];
+        return p;
+    }
+
+    public void addNumeric(double x, int bin) {
+        numeric++;
+        if (moments == null) {
+            moments = new RunningMoments();
+            startValues(bins != null ? WINDOW_SKETCH_K : SKETCH_K);
+            if (bins == null) {
+                distinct = new DistinctValues();
+            }
+        }
+        moments.add(x);
+        addValue(x);
+        if (distinct != null && !distinct.add(x)) {
+            distinct = null;
+        }
+        if (bins != null && bin >= 0) {
+            bins[bin]++;
+        }
+    }
+
+    private void startValues(int k) {
+        sketchK = k;
+        few = new double[4];
+        fewCount = 0;
+    }
+
+    /** Into the few values while they fit, into the sketch (built from them first) after. */
+    private void addValue(double x) {
+        if (few != null) {
+            if (fewCount < FEW_VALUES) {
+                if (fewCount == few.length) {
+                    few = Arrays.copyOf(few, Math.min(FEW_VALUES, few.length * 2));
+                }
+                few[fewCount++] = x;
+                return;
+            }
+            buildSketch();
+        }
+        sketch.update(x);
+    }
+
+    private void buildSketch() {
+        sketch = KllDoublesSketch.newHeapInstance(sketchK);
+        for (int i = 0; i < fewCount; i++) {
+            sketch.update(few[i]);
+        }
+        few = null;
+        fewCount = 0;
+    }
+
+    public void addCategorical(String value, int bin) {
+        categorical++;
+        if (categories == null) {
+            categories = new TopKCounter(CATEGORY_CAPACITY);
+        }
+        categories.add(value);
+        if (bins != null && bin >= 0) {
+            bins[bin]++;
+        }
+    }
+
+    public void addMissing() {
+        missing++;
+    }
+
+    /** A value whose type differs from the reference's type for this feature: counted, not profiled. */
+    public void addTypeMismatch() {
+        typeMismatches++;
+    }
+
+    /** NaN or infinite: counted, not profiled. */
+    public void addNonFinite() {
+        nonFinite++;
+    }
+
+    /** A numeric value outside the reference's [min, max] (it is profiled as well). */
+    public void addOutOfRange() {
+        outOfRange++;
+    }
+
+    /** A category the reference never had (it is profiled as well). */
+    public void addUnseenCategory() {
+        unseenCategories++;
+    }
+
+    public long nonFinite() {
+        return nonFinite;
+    }
+
+    public long outOfRange() {
+        return outOfRange;
+    }
+
+    public long unseenCategories() {
+        return unseenCategories;
+    }
+
+    public void merge(FeatureProfile other) {
+        nonFinite += other.nonFinite;
+        outOfRange += other.outOfRange;
+        unseenCategories += other.unseenCategories;
+        numeric += other.numeric;
+        categorical += other.categorical;
+        missing += other.missing;
+        typeMismatches += other.typeMismatches;
+        if (other.moments != null) {
+            if (moments == null) {
+                moments = new RunningMoments();
+                // The accuracy of what is merged in: a window merged into an empty span stays small.
+                startValues(other.sketch != null ? other.sketch.getK() : other.sketchK);
+                distinct = other.distinct == null ? null : other.distinct.copy();
+            } else if (distinct != null && (other.distinct == null || !distinct.merge(other.distinct))) {
+                distinct = null;
+            }
+            moments.merge(other.moments);
+            if (other.few != null) {
+                for (int i = 0; i < other.fewCount; i++) {
+                    addValue(other.few[i]);
+                }
+            } else {
+                if (few != null) {
+                    buildSketch();
+                }
+                sketch.merge(other.sketch);
+            }
+        }
+        if (other.categories != null) {
+            if (categories == null) {
+                categories = new TopKCounter(CATEGORY_CAPACITY);
+            }
+            categories.merge(other.categories);
+        }
+        if (other.bins != null) {
+            if (bins == null) {
+                bins = other.bins.clone();
+            } else if (bins.length == other.bins.length) {
+                for (int i = 0; i < bins.length; i++) {
+                    bins[i] += other.bins[i];
+                }
+            } else {
+                throw new IllegalArgumentException("cannot merge profiles binned on different references");
+            }
+        }
+    }
+
+    /** Events that carried the feature with a usable value. */
+    public long present() {
+        return numeric + categorical;
+    }
+
+    public long numericCount() {
+        return numeric;
+    }
+
+    public long categoricalCount() {
+        return categorical;
+    }
+
+    public long missing() {
+        return missing;
+    }
+
+    public long typeMismatches() {
+        return typeMismatches;
+    }
+
+    /** Null until a numeric value arrived. */
+    public RunningMoments moments() {
+        return moments;
+    }
+
+    /**
+     * Null until a numeric value arrived. Builds the sketch from the few values kept before one
+     * ({@link #FEW_VALUES}), so it is for reading quantiles, when a window is evaluated or a
+     * reference frozen, not for every event.
+     */
+    public KllDoublesSketch sketch() {
+        if (few != null) {
+            buildSketch();
+        }
+        return sketch;
+    }
+
+    /** Null until a categorical value arrived. */
+    public TopKCounter categories() {
+        return categories;
+    }
+
+    /**
+     * The exact distinct numeric values and their counts, when the profile is not binned and has
+     * had at most {@link DistinctValues#CAPACITY} distinct values since its first; otherwise null.
+     */
+    public DistinctValues distinctValues() {
+        return distinct;
+    }
+
+    /** Exact counts per reference bin, or null when the profile is not binned. */
+    public long[] bins() {
+        return bins;
+    }
+
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeByte(FORMAT);
+        out.writeLong(numeric);
+        out.writeLong(categorical);
+        out.writeLong(missing);
+        out.writeLong(typeMismatches);
+        out.writeLong(nonFinite);
+        out.writeLong(outOfRange);
+        out.writeLong(unseenCategories);
+        out.writeBoolean(moments != null);
+        if (moments != null) {
+            moments.writeTo(out);
+            if (few != null) {
+                out.writeByte(FEW_VALUES_TAG);
+                out.writeInt(sketchK);
+                out.writeInt(fewCount);
+                for (int i = 0; i < fewCount; i++) {
+                    out.writeDouble(few[i]);
+                }
+            } else {
+                out.writeByte(SKETCH_BYTES);
+                byte[] sk = sketch.toByteArray();
+                out.writeInt(sk.length);
+                out.write(sk);
+            }
+            // While the values are few, they are the distinct counts too (rebuilt on reading).
+            out.writeBoolean(distinct != null && few == null);
+            if (distinct != null && few == null) {
+                distinct.writeTo(out);
+            }
+        }
+        out.writeBoolean(categories != null);
+        if (categories != null) {
+            categories.writeTo(out);
+        }
+        out.writeInt(bins == null ? -1 : bins.length);
+        if (bins != null) {
+            for (long b : bins) {
+                out.writeLong(b);
+            }
+        }
+    }
+
+    public static FeatureProfile readFrom(DataInput in) throws IOException {
+        byte format = in.readByte();
+        if (format < 1 || format > FORMAT) {
+            throw new IOException("FeatureProfile: unknown format " + format);
+        }
+        FeatureProfile p = new FeatureProfile();
+        p.numeric = in.readLong();
+        p.categorical = in.readLong();
+        p.missing = in.readLong();
+        p.typeMismatches = in.readLong();
+        if (format >= 2) {
+            p.nonFinite = in.readLong();
+            p.outOfRange = in.readLong();
+            p.unseenCategories = in.readLong();
+        }
+        if (in.readBoolean()) {
+            p.moments = RunningMoments.readFrom(in);
+            byte tag = format >= 3 ? in.readByte() : SKETCH_BYTES;
+            if (tag == FEW_VALUES_TAG) {
+                p.sketchK = in.readInt();
+                int n = in.readInt();
+                if (n < 0 || n > FEW_VALUES) {
+                    throw new IOException("FeatureProfile: " + n + " values before the sketch, at most " + FEW_VALUES);
+                }
+                p.few = new double[Math.max(4, n)];
+                p.fewCount = n;
+                for (int i = 0; i < n; i++) {
+                    p.few[i] = in.readDouble();
+                }
+            } else if (tag == SKETCH_BYTES) {
+                byte[] sk = new byte[in.readInt()];
+                in.readFully(sk);
+                p.sketch = KllDoublesSketch.heapify(Memory.wrap(sk));
+            } else {
+                throw new IOException("FeatureProfile: unknown numeric values tag " + tag);
+            }
+            if (format >= 4 && in.readBoolean()) {
+                p.distinct = DistinctValues.readFrom(in);
+            }
+        }
+        if (in.readBoolean()) {
+            p.categories = TopKCounter.readFrom(in);
+        }
+        int nb = in.readInt();
+        if (nb >= 0) {
+            p.bins = new long[nb];
+            for (int i = 0; i < nb; i++) {
+                p.bins[i] = in.readLong();
+            }
+        }
+        if (p.bins == null && p.few != null && p.distinct == null) {
+            // All values so far are the few kept as they are (also in formats before 4): count them.
+            p.distinct = new DistinctValues();
+            for (int i = 0; i < p.fewCount; i++) {
+                p.distinct.add(p.few[i]);
+            }
+        }
+        return p;
+    }
+}

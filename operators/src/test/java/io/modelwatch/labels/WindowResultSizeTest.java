@@ -1,0 +1,74 @@
+package io.modelwatch.labels;
+
+import io.modelwatch.monitor.StateLifecycleTest;
+import io.modelwatch.monitor.StateMigrationTest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.modelwatch.model.HealthReport;
+import io.modelwatch.serde.Json;
+import io.modelwatch.testing.Events;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.Deflater;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What the performance monitor keeps per window for its revisions, on reports of the real model
+ * monitor (a numeric feature, a categorical one and a score prediction, with their statistics at
+ * full precision): the {@link WindowResult} against the release's span (format 2: the report's
+ * JSON deflated at zlib level 1), both with their 14-byte header.
+ */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class WindowResultSizeTest {
+    static final long MINUTE = 60_000;
+
+    static int deflatedJsonSpan(HealthReport r) {
+        return 18 + deflated(Json.toBytes(r));
+    }
+
+    static int deflated(byte[] json) {
+        Deflater d = new Deflater(Deflater.BEST_SPEED);
+        d.setInput(json);
+        d.finish();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        while (!d.finished()) {
+            out.write(buf, 0, d.deflate(buf));
+        }
+        d.end();
+        return out.size();
+    }
+
+    @Test
+    void aWindowResultTakesAboutHalfTheBytesOfTheDeflatedJsonSpan() throws Exception {
+        List<HealthReport> reports;
+        try (var h = StateLifecycleTest.monitor(StateMigrationTest.CONFIG)) {
+            h.open();
+            StateLifecycleTest.feed(h, Events.stream("m", 4, 2_000, 0, 150, 0, 0));
+            StateLifecycleTest.feed(h, Events.stream("m", 5, 1_200, 5 * MINUTE, 200, 0.5, 0.1));
+            h.processWatermark(10 * MINUTE);
+            reports = h.extractOutputValues();
+        }
+        List<HealthReport> evaluated = reports.stream()
+                .filter(r -> r.features() != null && r.features().length == 2 && r.features()[0].drift() != null
+                        && r.features()[0].drift().length > 0)
+                .toList();
+        assertThat(evaluated).isNotEmpty();
+        long json = 0;
+        long span = 0;
+        long result = 0;
+        for (HealthReport r : evaluated) {
+            json += Json.toBytes(r).length;
+            span += deflatedJsonSpan(r);
+            result += WindowResult.of(r).toBytes().length;
+        }
+        int n = evaluated.size();
+        System.out.printf("%d reports: JSON %d, span format 2 %d, window result %d bytes per report%n", n,
+                json / n, span / n, result / n);
+        // Most of what is left are the report's statistics, full-precision doubles (eight bytes
+        // each, which deflate hardly shrinks): a revision re-sends them as they were.
+        assertThat(result).isLessThan(span * 6 / 10);
+    }
+}

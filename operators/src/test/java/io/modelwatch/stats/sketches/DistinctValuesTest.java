@@ -1,0 +1,101 @@
+package io.modelwatch.stats.sketches;
+
+import io.modelwatch.stats.profiles.FeatureProfile;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class DistinctValuesTest {
+
+    @Test
+    void countsValuesExactlyInOrderFoldingNegativeZero() {
+        DistinctValues d = new DistinctValues();
+        for (double x : new double[] {1, 0, -0.0, 1, 1, 3}) {
+            assertThat(d.add(x)).isTrue();
+        }
+        assertThat(d.values()).containsExactly(0, 1, 3);
+        assertThat(d.counts()).containsExactly(2, 3, 1);
+    }
+
+    @Test
+    void aValueBeyondTheCapacityEndsTheCount() {
+        DistinctValues d = new DistinctValues();
+        for (int i = 0; i < DistinctValues.CAPACITY; i++) {
+            assertThat(d.add(i)).isTrue();
+        }
+        assertThat(d.add(5)).isTrue();
+        assertThat(d.add(-1)).isFalse();
+    }
+
+    @Test
+    void mergesAndRoundTrips() {
+        DistinctValues a = new DistinctValues();
+        a.add(0);
+        a.add(1);
+        DistinctValues b = new DistinctValues();
+        b.add(1);
+        b.add(2);
+        assertThat(a.merge(b)).isTrue();
+        DistinctValues back = StateBytes.read(StateBytes.of(a::writeTo), DistinctValues::readFrom);
+        assertThat(back.values()).containsExactly(0, 1, 2);
+        assertThat(back.counts()).containsExactly(1, 2, 1);
+    }
+
+    @Test
+    void aProfileLearningAReferenceKeepsItsFewValuesExactlyAndAWindowDoesNot() {
+        FeatureProfile learning = new FeatureProfile();
+        for (int i = 0; i < 10_000; i++) {
+            learning.addNumeric(i % 100 == 0 ? 1 : 0, -1);
+        }
+        assertThat(learning.distinctValues().counts()).containsExactly(9_900, 100);
+        FeatureProfile back = StateBytes.read(StateBytes.of(learning::writeTo), FeatureProfile::readFrom);
+        assertThat(back.distinctValues().counts()).containsExactly(9_900, 100);
+        FeatureProfile window = FeatureProfile.binned(3);
+        window.addNumeric(1, 0);
+        assertThat(window.distinctValues()).isNull();
+        FeatureProfile continuous = new FeatureProfile();
+        for (int i = 0; i < 100; i++) {
+            continuous.addNumeric(i * 0.5, -1);
+        }
+        assertThat(continuous.distinctValues()).isNull();
+    }
+
+    @Test
+    void format3FewValuesAreCountedOnReadAndFormat4KeepsTheCountsBesideTheSketch() throws Exception {
+        // Format 3 as the previous release wrote it: counts, moments, then the few values (tag 1).
+        ByteArrayDataOutput out = new ByteArrayDataOutput(256);
+        out.writeByte(3);
+        out.writeLong(3); // numeric
+        for (int i = 0; i < 6; i++) {
+            out.writeLong(0);
+        }
+        out.writeBoolean(true);
+        RunningMoments m = new RunningMoments();
+        for (double x : new double[] {0, 1, 0}) {
+            m.add(x);
+        }
+        m.writeTo(out);
+        out.writeByte(1);
+        out.writeInt(FeatureProfile.SKETCH_K);
+        out.writeInt(3);
+        out.writeDouble(0);
+        out.writeDouble(1);
+        out.writeDouble(0);
+        out.writeBoolean(false); // no categories
+        out.writeInt(-1); // not binned
+        FeatureProfile old = StateBytes.read(out.toByteArray(), FeatureProfile::readFrom);
+        assertThat(old.distinctValues().counts()).containsExactly(2, 1);
+
+        // Past its few values a profile has a sketch, and format 4 writes the exact counts beside it.
+        FeatureProfile sketched = new FeatureProfile();
+        for (int i = 0; i < 100; i++) {
+            sketched.addNumeric(i % 2, -1);
+        }
+        byte[] now = StateBytes.of(sketched::writeTo);
+        assertThat(now[0]).isEqualTo((byte) 4);
+        assertThat(StateBytes.read(now, FeatureProfile::readFrom).distinctValues().counts()).containsExactly(50, 50);
+    }
+}
