@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
  * Rolling statistics of one feature (or of the prediction) over a span of events: counts,
@@ -271,6 +272,45 @@ public final class FeatureProfile {
             buildSketch();
         }
         return sketch;
+    }
+
+    /** Whether a numeric value arrived: {@link #quantiles} can be read. */
+    public boolean hasNumericValues() {
+        return moments != null && (few != null ? fewCount > 0 : !sketch.isEmpty());
+    }
+
+    /**
+     * The values at the given normalised ranks, inclusive, exactly as the KLL sketch gives them
+     * ({@code getQuantiles(ranks, INCLUSIVE)}). While the values are few the sketch would hold
+     * each of them with weight one, so the answer is read from a sorted copy of them with the
+     * sketch's own rank rule (DataSketches' {@code QuantilesUtil.getNaturalRank}, then the first
+     * value whose cumulative weight reaches it), and no sketch is built: a window closes with five
+     * quantiles per feature read this way. {@code FeatureProfileTest} compares the two.
+     */
+    public double[] quantiles(double[] ranks) {
+        if (few == null) {
+            return sketch.getQuantiles(ranks, QuantileSearchCriteria.INCLUSIVE);
+        }
+        if (fewCount == 0) {
+            throw new IllegalStateException("no numeric values");
+        }
+        double[] sorted = Arrays.copyOf(few, fewCount);
+        Arrays.sort(sorted);
+        double[] out = new double[ranks.length];
+        for (int i = 0; i < ranks.length; i++) {
+            double rank = ranks[i];
+            if (!(rank >= 0 && rank <= 1)) {
+                throw new IllegalArgumentException("rank must be in [0, 1], was " + rank);
+            }
+            double natural = rank * fewCount;
+            // DataSketches rounds the natural rank to 7 decimals for streams up to 1e7 values,
+            // so that 0.05 * 60 is 3, not 3.0000000000000004, before taking its ceiling.
+            natural = Math.round(natural * 1e7) / 1e7;
+            long atLeast = (long) Math.ceil(natural);
+            int index = (int) Math.max(0, atLeast - 1);
+            out[i] = sorted[Math.min(index, fewCount - 1)];
+        }
+        return out;
     }
 
     /** Null until a categorical value arrived. */

@@ -108,6 +108,32 @@ class FeatureProfileTest {
     }
 
     @Test
+    void quantilesReadFromTheFewValuesAreTheSketchsAtEveryCountAndRank() {
+        SplittableRandom r = new SplittableRandom(42);
+        double[] ranks = new double[RANKS.length + 5 + 200];
+        System.arraycopy(RANKS, 0, ranks, 0, RANKS.length);
+        // The report's five ranks, then ranks at and around k / n for small n.
+        System.arraycopy(new double[] {0.05, 0.25, 0.5, 0.75, 0.95}, 0, ranks, RANKS.length, 5);
+        for (int i = RANKS.length + 5; i < ranks.length; i++) {
+            ranks[i] = i % 2 == 0 ? r.nextDouble() : (i % 61) / 60.0;
+        }
+        for (int n = 1; n <= FeatureProfile.SKETCH_K; n++) {
+            // Every other count with repeated values (a discrete feature), the rest continuous.
+            double[] v = n % 2 == 0 ? values(n, n) : DoubleStream.generate(() -> r.nextInt(4)).limit(n).toArray();
+            FeatureProfile p = profile(v);
+            double[] fromFew = p.quantiles(ranks);
+            KllDoublesSketch s = KllDoublesSketch.newHeapInstance(FeatureProfile.SKETCH_K);
+            for (double x : v) {
+                s.update(x);
+            }
+            assertThat(fromFew).as("n = %d", n).containsExactly(s.getQuantiles(ranks, QuantileSearchCriteria.INCLUSIVE));
+            assertThat(p.quantiles(ranks)).as("reading does not build the sketch or change the values").containsExactly(fromFew);
+        }
+        FeatureProfile past = profile(values(FeatureProfile.SKETCH_K + 1, 1));
+        assertThat(past.quantiles(RANKS)).containsExactly(quantiles(past));
+    }
+
+    @Test
     void format4FewValuesReadAndGoOnToTheSketchsK() throws IOException {
         // Format 4, as the current release writes a profile of 16 values: tag 1, k, the values,
         // no distinct counts (rebuilt from the values on reading).
