@@ -31,8 +31,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.apache.datasketches.kll.KllDoublesSketch;
-import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
  * Compares one window's profile with the model version's frozen reference and turns the result
@@ -479,9 +477,8 @@ public final class DriftEvaluator {
         RunningMoments m = p.moments();
         boolean numeric = p.numericCount() >= p.categoricalCount();
         Quantiles q = null;
-        if (numeric && p.sketch() != null && !p.sketch().isEmpty()) {
-            KllDoublesSketch s = p.sketch();
-            double[] v = s.getQuantiles(new double[] {0.05, 0.25, 0.5, 0.75, 0.95}, QuantileSearchCriteria.INCLUSIVE);
+        if (numeric && p.hasNumericValues()) {
+            double[] v = p.quantiles(new double[] {0.05, 0.25, 0.5, 0.75, 0.95});
             q = new Quantiles(v[0], v[1], v[2], v[3], v[4]);
         }
         CategoryCount[] top = null;

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
  * Rolling statistics of one feature (or of the prediction) over a span of events: counts,
@@ -33,22 +34,31 @@ public final class FeatureProfile {
     /** Categories tracked per feature; exact below this many distinct values. */
     public static final int CATEGORY_CAPACITY = 64;
     /**
-     * Numeric values kept as they are before the KLL sketch is built. A heap KLL sketch holds an
-     * array of k doubles from its first value (1.6 KB at k = 200) and takes microseconds to
-     * serialise and read back; a model version with a handful of events per batch and per
-     * window (many models with little traffic each) paid that for every feature on every state
-     * round trip. Up to this many values the sketch would be exact anyway, and it is built from
-     * them, in the same order, when first needed, so every quantile is what it was.
+     * Numeric values are kept as they are until there are more than the sketch's k of them, and
+     * the KLL sketch is built from them, in the same order, when the next one arrives or a
+     * quantile is first read. Up to k values a KLL sketch holds every value (it only compacts
+     * when its first level passes k), so every quantile is what it was; what changes is the cost.
+     * A heap KLL sketch holds an array of k doubles from its first value, updates through its
+     * level bookkeeping and serialises through its memory layer; a model version with a handful
+     * of events per batch and per window (many models with little traffic each: a one-minute
+     * window of 60 events) paid that for every feature on every update and state round trip, and
+     * built a sketch per window only to read five quantiles at its close (docs/benchmarks.md).
+     * State formats up to 4 kept at most {@link #FORMAT_4_FEW_VALUES} values this way.
      */
-    static final int FEW_VALUES = 16;
+    static final int FORMAT_4_FEW_VALUES = 16;
 
     /**
      * Format 3: the numeric values are either a KLL sketch or the few values before one (a tag
      * byte says which). Format 4 adds the exact distinct values of a profile that is not binned
-     * (a reference being learned), while there are few ({@link DistinctValues}).
+     * (a reference being learned), while there are few ({@link DistinctValues}). Format 5 is
+     * format 4 with up to the sketch's k values before the sketch instead of 16
+     * ({@link #FORMAT_4_FEW_VALUES}); earlier formats read as they were written.
      */
-    private static final byte FORMAT = 4;
+    private static final byte FORMAT = 5;
     private static final byte SKETCH_BYTES = 0;
+    /** The k a KLL sketch accepts (DataSketches' bounds): a sanity check of state read back. */
+    private static final int MIN_K = 8;
+    private static final int MAX_K = 65_535;
     private static final byte FEW_VALUES_TAG = 1;
 
     private long numeric;
@@ -59,7 +69,7 @@ public final class FeatureProfile {
     private long outOfRange;
     private long unseenCategories;
     private RunningMoments moments;
-    /** Null while the values are in {@link #few}; see {@link #FEW_VALUES}. */
+    /** Null while the values are in {@link #few}; see {@link #FORMAT_4_FEW_VALUES}. */
     private KllDoublesSketch sketch;
     /** The numeric values in arrival order until the sketch is built ({@link #sketch()}); then null. */
     private double[] few;
@@ -113,9 +123,9 @@ public final class FeatureProfile {
     /** Into the few values while they fit, into the sketch (built from them first) after. */
     private void addValue(double x) {
         if (few != null) {
-            if (fewCount < FEW_VALUES) {
+            if (fewCount < sketchK) {
                 if (fewCount == few.length) {
-                    few = Arrays.copyOf(few, Math.min(FEW_VALUES, few.length * 2));
+                    few = Arrays.copyOf(few, Math.min(sketchK, few.length * 2));
                 }
                 few[fewCount++] = x;
                 return;
@@ -257,7 +267,7 @@ public final class FeatureProfile {
 
     /**
      * Null until a numeric value arrived. Builds the sketch from the few values kept before one
-     * ({@link #FEW_VALUES}), so it is for reading quantiles, when a window is evaluated or a
+     * ({@link #FORMAT_4_FEW_VALUES}), so it is for reading quantiles, when a window is evaluated or a
      * reference frozen, not for every event.
      */
     public KllDoublesSketch sketch() {
@@ -265,6 +275,45 @@ public final class FeatureProfile {
             buildSketch();
         }
         return sketch;
+    }
+
+    /** Whether a numeric value arrived: {@link #quantiles} can be read. */
+    public boolean hasNumericValues() {
+        return moments != null && (few != null ? fewCount > 0 : !sketch.isEmpty());
+    }
+
+    /**
+     * The values at the given normalised ranks, inclusive, exactly as the KLL sketch gives them
+     * ({@code getQuantiles(ranks, INCLUSIVE)}). While the values are few the sketch would hold
+     * each of them with weight one, so the answer is read from a sorted copy of them with the
+     * sketch's own rank rule (DataSketches' {@code QuantilesUtil.getNaturalRank}, then the first
+     * value whose cumulative weight reaches it), and no sketch is built: a window closes with five
+     * quantiles per feature read this way. {@code FeatureProfileTest} compares the two.
+     */
+    public double[] quantiles(double[] ranks) {
+        if (few == null) {
+            return sketch.getQuantiles(ranks, QuantileSearchCriteria.INCLUSIVE);
+        }
+        if (fewCount == 0) {
+            throw new IllegalStateException("no numeric values");
+        }
+        double[] sorted = Arrays.copyOf(few, fewCount);
+        Arrays.sort(sorted);
+        double[] out = new double[ranks.length];
+        for (int i = 0; i < ranks.length; i++) {
+            double rank = ranks[i];
+            if (!(rank >= 0 && rank <= 1)) {
+                throw new IllegalArgumentException("rank must be in [0, 1], was " + rank);
+            }
+            double natural = rank * fewCount;
+            // DataSketches rounds the natural rank to 7 decimals for streams up to 1e7 values,
+            // so that 0.05 * 60 is 3, not 3.0000000000000004, before taking its ceiling.
+            natural = Math.round(natural * 1e7) / 1e7;
+            long atLeast = (long) Math.ceil(natural);
+            int index = (int) Math.max(0, atLeast - 1);
+            out[i] = sorted[Math.min(index, fewCount - 1)];
+        }
+        return out;
     }
 
     /** Null until a categorical value arrived. */
@@ -348,9 +397,13 @@ public final class FeatureProfile {
             byte tag = format >= 3 ? in.readByte() : SKETCH_BYTES;
             if (tag == FEW_VALUES_TAG) {
                 p.sketchK = in.readInt();
+                if (p.sketchK < MIN_K || p.sketchK > MAX_K) {
+                    throw new IOException("FeatureProfile: sketch k " + p.sketchK + " outside [" + MIN_K + ", " + MAX_K + "]");
+                }
                 int n = in.readInt();
-                if (n < 0 || n > FEW_VALUES) {
-                    throw new IOException("FeatureProfile: " + n + " values before the sketch, at most " + FEW_VALUES);
+                int most = format >= 5 ? p.sketchK : FORMAT_4_FEW_VALUES;
+                if (n < 0 || n > most) {
+                    throw new IOException("FeatureProfile: " + n + " values before the sketch, at most " + most);
                 }
                 p.few = new double[Math.max(4, n)];
                 p.fewCount = n;
@@ -382,7 +435,11 @@ public final class FeatureProfile {
             // All values so far are the few kept as they are (also in formats before 4): count them.
             p.distinct = new DistinctValues();
             for (int i = 0; i < p.fewCount; i++) {
-                p.distinct.add(p.few[i]);
+                if (!p.distinct.add(p.few[i])) {
+                    // As when the values arrived: more distinct values than it counts end it.
+                    p.distinct = null;
+                    break;
+                }
             }
         }
         return p;

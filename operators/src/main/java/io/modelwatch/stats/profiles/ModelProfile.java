@@ -7,6 +7,7 @@ import io.modelwatch.model.ValueKind;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -158,8 +159,16 @@ public final class ModelProfile {
     private transient Lookup lookup;
 
     private Lookup lookup(String[] names, ReferenceProfile ref) {
-        if (lookup != null && lookup.names() == names && lookup.ref() == ref) {
-            return lookup;
+        if (lookup != null && lookup.ref() == ref) {
+            if (lookup.names() == names) {
+                return lookup;
+            }
+            // The next batch's names array: the same names in the same order (a producer's fixed
+            // schema) keep the lookup; comparing them is cheaper than a hash lookup per name.
+            if (Arrays.equals(lookup.names(), names)) {
+                lookup = new Lookup(names, ref, lookup.profiles(), lookup.refs());
+                return lookup;
+            }
         }
         FeatureProfile[] profiles = new FeatureProfile[names.length];
         FeatureReference[] refs = new FeatureReference[names.length];

@@ -45,9 +45,12 @@ public final class TopKCounter {
     private static final byte FORMAT_VERSION = 1;
 
     /** Count descending, then item ascending: the order of {@link #top}. */
-    private static final Comparator<Counter> TOP_ORDER =
-            Comparator.comparingLong((Counter c) -> c.count).reversed()
-                    .thenComparing(c -> c.item);
+    // Written out rather than composed (comparingLong().reversed().thenComparing()): it sorts
+    // every counter of every categorical feature each time a profile is written to state.
+    private static final Comparator<Counter> TOP_ORDER = (a, b) -> {
+        int byCount = Long.compare(b.count, a.count);
+        return byCount != 0 ? byCount : a.item.compareTo(b.item);
+    };
 
     private static final class Counter {
         final String item;

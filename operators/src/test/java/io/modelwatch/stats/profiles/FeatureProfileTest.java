@@ -14,10 +14,11 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 import org.junit.jupiter.api.Test;
 
 /**
- * A profile keeps its first {@link FeatureProfile#FEW_VALUES} numeric values as they are and
- * builds its KLL sketch from them when first read: every quantile must be what the sketch fed
- * the same values gives, through merges and state round trips, and state written by earlier
- * builds (format 2, always a sketch) must still read.
+ * A profile keeps its first numeric values as they are, up to the sketch's k
+ * ({@link FeatureProfile#SKETCH_K}), and builds its KLL sketch from them when first read: every
+ * quantile must be what the sketch fed the same values gives, through merges and state round
+ * trips, and state written by earlier builds (format 2, always a sketch; format 4, at most
+ * {@link FeatureProfile#FORMAT_4_FEW_VALUES} values before the sketch) must still read.
  */
 class FeatureProfileTest {
     static final double[] RANKS = {0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0};
@@ -52,23 +53,35 @@ class FeatureProfileTest {
 
     @Test
     void quantilesAreThoseOfTheSketchAtAnyCountAroundTheThreshold() {
-        for (int n : new int[] {1, 5, FeatureProfile.FEW_VALUES, FeatureProfile.FEW_VALUES + 1, 150}) {
+        for (int n : new int[] {1, 5, 16, 17, 150, FeatureProfile.SKETCH_K, FeatureProfile.SKETCH_K + 1, 450}) {
             double[] v = values(n, n);
-            assertThat(quantiles(profile(v))).as("n = %d", n).containsExactly(sketchQuantiles(v));
+            double[] q = quantiles(profile(v));
+            double[] expected = sketchQuantiles(v);
+            if (n <= FeatureProfile.SKETCH_K) {
+                assertThat(q).as("n = %d", n).containsExactly(expected);
+            } else {
+                // Past k the sketch compacts with DataSketches' unseeded coin: only the extremes are fixed.
+                assertThat(q[0]).isEqualTo(expected[0]);
+                assertThat(q[RANKS.length - 1]).isEqualTo(expected[RANKS.length - 1]);
+            }
             assertThat(profile(v).sketch().getN()).isEqualTo(n);
         }
     }
 
     @Test
     void aStateRoundTripKeepsTheFewValuesAndIsSmallerThanTheSketch() {
-        for (int n : new int[] {1, 7, FeatureProfile.FEW_VALUES, FeatureProfile.FEW_VALUES + 1, 150}) {
+        for (int n : new int[] {1, 7, 16, 17, 150, FeatureProfile.SKETCH_K, FeatureProfile.SKETCH_K + 1, 450}) {
             FeatureProfile p = profile(values(n, 100 + n));
             byte[] bytes = StateBytes.of(p::writeTo);
             FeatureProfile back = StateBytes.read(bytes, FeatureProfile::readFrom);
             assertThat(StateBytes.of(back::writeTo)).as("n = %d", n).isEqualTo(bytes);
+            if (n > FeatureProfile.SKETCH_K) {
+                assertThat(back.sketch().getN()).isEqualTo(n);
+                continue;
+            }
             assertThat(quantiles(back)).isEqualTo(quantiles(p));
-            // More values after the round trip go on as they would have without it.
-            double[] more = values(30, 7);
+            // More values after the round trip go on as they would have without it (within k: exact).
+            double[] more = values(Math.min(30, FeatureProfile.SKETCH_K - n), 7);
             FeatureProfile continued = StateBytes.read(bytes, FeatureProfile::readFrom);
             for (double v : more) {
                 continued.addNumeric(v, -1);
@@ -81,8 +94,10 @@ class FeatureProfileTest {
 
     @Test
     void mergesGiveTheQuantilesOfAllTheValues() {
-        int few = FeatureProfile.FEW_VALUES;
-        int[][] sizes = {{3, 4}, {few - 2, 5}, {5, 60}, {60, 5}, {60, 70}, {0, 5}, {0, 60}, {5, 0}};
+        int few = FeatureProfile.SKETCH_K;
+        // Totals up to k, where the merged sketch is exact (past it, compaction is randomised).
+        int[][] sizes = {{3, 4}, {few - 5, 5}, {5, 60}, {60, 5}, {60, 70}, {0, 5}, {0, 60}, {5, 0}, {150, 50},
+            {100, 100}, {16, few - 16}};
         for (int[] size : sizes) {
             double[] a = values(size[0], size[0] * 31L + 1);
             double[] b = values(size[1], size[1] * 17L + 2);
@@ -92,6 +107,87 @@ class FeatureProfileTest {
             assertThat(quantiles(merged)).as("%d + %d", a.length, b.length).containsExactly(sketchQuantiles(a, b));
             assertThat(merged.moments().count()).isEqualTo(a.length + b.length);
         }
+    }
+
+    @Test
+    void quantilesReadFromTheFewValuesAreTheSketchsAtEveryCountAndRank() {
+        SplittableRandom r = new SplittableRandom(42);
+        double[] ranks = new double[RANKS.length + 5 + 200];
+        System.arraycopy(RANKS, 0, ranks, 0, RANKS.length);
+        // The report's five ranks, then ranks at and around k / n for small n.
+        System.arraycopy(new double[] {0.05, 0.25, 0.5, 0.75, 0.95}, 0, ranks, RANKS.length, 5);
+        for (int i = RANKS.length + 5; i < ranks.length; i++) {
+            ranks[i] = i % 2 == 0 ? r.nextDouble() : (i % 61) / 60.0;
+        }
+        for (int n = 1; n <= FeatureProfile.SKETCH_K; n++) {
+            // Every other count with repeated values (a discrete feature), the rest continuous.
+            double[] v = n % 2 == 0 ? values(n, n) : DoubleStream.generate(() -> r.nextInt(4)).limit(n).toArray();
+            FeatureProfile p = profile(v);
+            double[] fromFew = p.quantiles(ranks);
+            KllDoublesSketch s = KllDoublesSketch.newHeapInstance(FeatureProfile.SKETCH_K);
+            for (double x : v) {
+                s.update(x);
+            }
+            assertThat(fromFew).as("n = %d", n).containsExactly(s.getQuantiles(ranks, QuantileSearchCriteria.INCLUSIVE));
+            assertThat(p.quantiles(ranks)).as("reading does not build the sketch or change the values").containsExactly(fromFew);
+        }
+        FeatureProfile past = profile(values(FeatureProfile.SKETCH_K + 1, 1));
+        assertThat(past.quantiles(RANKS)).containsExactly(quantiles(past));
+    }
+
+    @Test
+    void format4FewValuesReadAndGoOnToTheSketchsK() throws IOException {
+        // Format 4, as the current release writes a profile of 16 values: tag 1, k, the values,
+        // no distinct counts (rebuilt from the values on reading).
+        double[] v = values(FeatureProfile.FORMAT_4_FEW_VALUES, 5);
+        RunningMoments moments = new RunningMoments();
+        for (double x : v) {
+            moments.add(x);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(4);
+        for (long count : new long[] {v.length, 0, 0, 0, 0, 0, 0}) {
+            out.writeLong(count);
+        }
+        out.writeBoolean(true);
+        moments.writeTo(out);
+        out.writeByte(1);
+        out.writeInt(FeatureProfile.SKETCH_K);
+        out.writeInt(v.length);
+        for (double x : v) {
+            out.writeDouble(x);
+        }
+        out.writeBoolean(false);
+        out.writeBoolean(false);
+        out.writeInt(-1);
+
+        FeatureProfile p = StateBytes.read(bytes.toByteArray(), FeatureProfile::readFrom);
+        assertThat(p.numericCount()).isEqualTo(v.length);
+        assertThat(p.distinctValues().size()).isEqualTo(v.length); // rebuilt from the values: 16, under 20
+        double[] more = values(FeatureProfile.SKETCH_K - v.length, 9);
+        for (double x : more) {
+            p.addNumeric(x, -1);
+        }
+        assertThat(quantiles(p)).containsExactly(sketchQuantiles(v, more));
+        assertThat(p.distinctValues()).isNull();
+    }
+
+    @Test
+    void distinctCountsEndAtTheirCapacityWhenRebuiltFromTheValues() {
+        // 30 distinct values kept as they are: the round trip must not count 20 of them as if exact.
+        FeatureProfile p = profile(values(30, 11));
+        assertThat(p.distinctValues()).isNull();
+        FeatureProfile back = StateBytes.read(StateBytes.of(p::writeTo), FeatureProfile::readFrom);
+        assertThat(back.distinctValues()).isNull();
+        // Five distinct values, many times each: still exact after the round trip.
+        FeatureProfile flags = new FeatureProfile();
+        for (int i = 0; i < 100; i++) {
+            flags.addNumeric(i % 5, -1);
+        }
+        FeatureProfile flagsBack = StateBytes.read(StateBytes.of(flags::writeTo), FeatureProfile::readFrom);
+        assertThat(flagsBack.distinctValues().values()).containsExactly(0, 1, 2, 3, 4);
+        assertThat(flagsBack.distinctValues().counts()).containsExactly(20, 20, 20, 20, 20);
     }
 
     @Test

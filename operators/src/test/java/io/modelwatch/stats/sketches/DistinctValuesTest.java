@@ -64,7 +64,7 @@ class DistinctValuesTest {
     }
 
     @Test
-    void format3FewValuesAreCountedOnReadAndFormat4KeepsTheCountsBesideTheSketch() throws Exception {
+    void format3FewValuesAreCountedOnReadAndLaterFormatsKeepTheCountsBesideTheSketch() throws Exception {
         // Format 3 as the previous release wrote it: counts, moments, then the few values (tag 1).
         ByteArrayDataOutput out = new ByteArrayDataOutput(256);
         out.writeByte(3);
@@ -89,13 +89,22 @@ class DistinctValuesTest {
         FeatureProfile old = StateBytes.read(out.toByteArray(), FeatureProfile::readFrom);
         assertThat(old.distinctValues().counts()).containsExactly(2, 1);
 
-        // Past its few values a profile has a sketch, and format 4 writes the exact counts beside it.
+        // Past its values kept as they are (the sketch's k) a profile has a sketch, and formats 4
+        // and 5 write the exact counts beside it.
         FeatureProfile sketched = new FeatureProfile();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 2 * FeatureProfile.SKETCH_K + 100; i++) {
             sketched.addNumeric(i % 2, -1);
         }
         byte[] now = StateBytes.of(sketched::writeTo);
-        assertThat(now[0]).isEqualTo((byte) 4);
-        assertThat(StateBytes.read(now, FeatureProfile::readFrom).distinctValues().counts()).containsExactly(50, 50);
+        assertThat(now[0]).isEqualTo((byte) 5);
+        assertThat(StateBytes.read(now, FeatureProfile::readFrom).distinctValues().counts())
+                .containsExactly(FeatureProfile.SKETCH_K + 50, FeatureProfile.SKETCH_K + 50);
+        // Below k the values are kept and the counts are rebuilt from them on reading.
+        FeatureProfile few = new FeatureProfile();
+        for (int i = 0; i < 100; i++) {
+            few.addNumeric(i % 2, -1);
+        }
+        assertThat(StateBytes.read(StateBytes.of(few::writeTo), FeatureProfile::readFrom).distinctValues().counts())
+                .containsExactly(50, 50);
     }
 }
