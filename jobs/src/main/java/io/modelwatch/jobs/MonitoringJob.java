@@ -118,7 +118,7 @@ public final class MonitoringJob {
         // Every signal producer's watermark counts for the escalation, idle or not
         // (SignalWatermarkAligner, chained to the producer): otherwise a signal can reach CEP behind
         // its watermark after a quiet spell and be lost to it.
-        DataStream<DriftSignal> signals = aligned(windowReports.getSideOutput(SideOutputs.DRIFT_SIGNALS),
+        DataStream<DriftSignal> signals = aligned(windowReports.getSideOutput(SideOutputs.SIGNALS),
                 OperatorIds.SIGNAL_ALIGNER);
         if (sources.labels() != null) {
             // Delayed labels: joined to their predictions, then performance per window of the
@@ -180,7 +180,7 @@ public final class MonitoringJob {
                     .process(new PerformanceMonitorFunction(config.thresholds(), config.labelledModelsOnly()))
                     .uid(OperatorIds.PERFORMANCE_MONITOR).name("Performance monitor (labels, revisions)");
             health = revised;
-            signals = signals.union(aligned(revised.getSideOutput(SideOutputs.DRIFT_SIGNALS),
+            signals = signals.union(aligned(revised.getSideOutput(SideOutputs.SIGNALS),
                     OperatorIds.PERFORMANCE_SIGNAL_ALIGNER));
             deadLetters = deadLetters.union(labels.getSideOutput(SideOutputs.DEAD_LETTERS),
                     outcomes.getSideOutput(SideOutputs.DEAD_LETTERS));

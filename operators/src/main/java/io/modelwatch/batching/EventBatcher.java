@@ -1,6 +1,6 @@
 package io.modelwatch.batching;
 
-import io.modelwatch.model.SideOutputs;
+import io.modelwatch.model.MetricNames;
 import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
         buffer = new HashMap<>();
         oldestBuffered = Long.MAX_VALUE;
         // batchedEvents / eventBatches is the mean batch: what the monitor's state access is amortised over.
-        var group = getMetricGroup().addGroup(SideOutputs.METRIC_GROUP);
+        var group = getMetricGroup().addGroup(MetricNames.GROUP);
         batches = group.counter("eventBatches");
         batchedEvents = group.counter("batchedEvents");
         scheduleFlush();

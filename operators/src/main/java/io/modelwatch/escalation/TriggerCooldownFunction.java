@@ -1,6 +1,6 @@
 package io.modelwatch.escalation;
 
-import io.modelwatch.model.SideOutputs;
+import io.modelwatch.model.MetricNames;
 import io.modelwatch.monitor.ModelMetrics;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.model.RetrainTrigger;
@@ -49,7 +49,7 @@ public final class TriggerCooldownFunction extends KeyedProcessFunction<String, 
         // Restoring state written without TTL into a TTL descriptor is supported since Flink 2.2.
         lastFiredAt = getRuntimeContext().getState(fired);
         lastWasCritical = getRuntimeContext().getState(critical);
-        var group = getRuntimeContext().getMetricGroup().addGroup(SideOutputs.METRIC_GROUP);
+        var group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
         triggers = group.counter("triggers");
         suppressed = group.counter("triggersInCooldown");
         metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());

@@ -1,5 +1,6 @@
 package io.modelwatch.ingest;
 
+import io.modelwatch.model.MetricNames;
 import io.modelwatch.model.SideOutputs;
 import io.modelwatch.model.IngestRecord;
 import io.modelwatch.model.PredictionEvent;
@@ -15,7 +16,7 @@ public final class PredictionSplitter extends ProcessFunction<IngestRecord, Pred
 
     @Override
     public void open(OpenContext openContext) {
-        var group = getRuntimeContext().getMetricGroup().addGroup(SideOutputs.METRIC_GROUP);
+        var group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
         eventsIn = group.counter("eventsIn");
         deadLetters = group.counter("deadLetters");
     }

@@ -1,5 +1,6 @@
 package io.modelwatch.labels;
 
+import io.modelwatch.model.MetricNames;
 import io.modelwatch.model.SideOutputs;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.model.DeadLetter;
@@ -80,7 +81,7 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
                 .build());
         prediction = getRuntimeContext().getState(predictionDescriptor);
         label = getRuntimeContext().getState(new ValueStateDescriptor<>("label", TypeInformation.of(LabelEvent.class)));
-        var group = getRuntimeContext().getMetricGroup().addGroup(SideOutputs.METRIC_GROUP);
+        var group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
         matched = group.counter("labelsMatched");
         unknownLabels = group.counter("labelsUnknownPrediction");
     }

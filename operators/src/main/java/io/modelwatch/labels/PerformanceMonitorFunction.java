@@ -1,5 +1,6 @@
 package io.modelwatch.labels;
 
+import io.modelwatch.model.MetricNames;
 import io.modelwatch.model.SideOutputs;
 import io.modelwatch.monitor.LruCache;
 import io.modelwatch.config.Thresholds;
@@ -51,7 +52,7 @@ import org.apache.flink.util.Collector;
  * <p>The first {@code performance.referenceLabels} labelled predictions of the version are its
  * performance reference. When a span first has {@code performance.minLabels} labels it is
  * assessed once ({@link PerformanceDecay}); decay becomes a PERFORMANCE_DECAY signal on
- * {@link SideOutputs#DRIFT_SIGNALS}, escalated by the same CEP pattern as drift.
+ * {@link SideOutputs#SIGNALS}, escalated by the same CEP pattern as drift.
  */
 public final class PerformanceMonitorFunction
         extends KeyedCoProcessFunction<String, HealthReport, LabelOutcome, HealthReport> {
@@ -135,7 +136,7 @@ public final class PerformanceMonitorFunction
         labelsAheadCount = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("labelsAheadCount", Types.LONG, Types.INT));
         labelsSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("labelsSeen", Types.BOOLEAN));
-        labelsBeyondHorizon = getRuntimeContext().getMetricGroup().addGroup(SideOutputs.METRIC_GROUP)
+        labelsBeyondHorizon = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP)
                 .counter("labelsBeyondHorizon");
     }
 
@@ -430,7 +431,7 @@ public final class PerformanceMonitorFunction
         if (f != null) {
             Evidence e = new Evidence("performance", f.statistic(), f.value(), f.threshold(),
                     Instant.ofEpochMilli(w.end()).toString());
-            ctx.output(SideOutputs.DRIFT_SIGNALS, new DriftSignal(ModelKey.modelId(modelKey),
+            ctx.output(SideOutputs.SIGNALS, new DriftSignal(ModelKey.modelId(modelKey),
                     ModelKey.modelVersion(modelKey), RetrainTrigger.PERFORMANCE_DECAY, w.start(), w.end(),
                     w.eventsSeen(), new Evidence[] {e}, f.critical(), w.thresholdsVersion()));
         }

@@ -1,6 +1,6 @@
 package io.modelwatch.monitor;
 
-import io.modelwatch.model.SideOutputs;
+import io.modelwatch.model.MetricNames;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.HealthReport.DriftStatistic;
 import io.modelwatch.model.HealthReport.FeatureHealth;
@@ -16,7 +16,7 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Metrics per model version, with bounded cardinality. Under the operator's
- * {@link SideOutputs#METRIC_GROUP} group, each model version gets the key/value groups
+ * {@link MetricNames#GROUP} group, each model version gets the key/value groups
  * {@code model_id} and {@code model_version}, which the Prometheus reporter turns into labels:
  * {@code flink_taskmanager_job_task_operator_modelwatch_model_id_model_version_maxPsi{model_id="churn",
  * model_version="7",...}}. Names and meanings: docs/metrics.md.
@@ -48,7 +48,7 @@ public final class ModelMetrics {
     }
 
     public ModelMetrics(MetricGroup operatorGroup, int cap) {
-        this.group = operatorGroup.addGroup(SideOutputs.METRIC_GROUP);
+        this.group = operatorGroup.addGroup(MetricNames.GROUP);
         this.cap = cap;
         this.untracked = group.counter("untrackedModelUpdates");
     }

@@ -1,5 +1,7 @@
 package io.modelwatch.monitor;
 
+import io.modelwatch.model.MetricNames;
+import io.modelwatch.control.ControlBroadcast;
 import io.modelwatch.control.ControlCommand;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
@@ -38,7 +40,7 @@ import org.apache.flink.util.Collector;
  * reference was given for the version with {@code run --references}) or adds the event to its
  * event-time window's profile. When the watermark passes a window's end, the window is judged
  * against the reference ({@link WindowVerdict}): a {@link HealthReport} goes out on the main
- * output and its signals on {@link SideOutputs#DRIFT_SIGNALS}.
+ * output and its signals on {@link SideOutputs#SIGNALS}.
  *
  * <p>This class only dispatches, batch by batch and timer by timer, to the parts that each do one
  * job:
@@ -151,7 +153,7 @@ public final class ModelMonitorFunction
 
     @Override
     public void open(OpenContext openContext) {
-        var group = getRuntimeContext().getMetricGroup().addGroup(SideOutputs.METRIC_GROUP);
+        var group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
         windowsEvaluated = group.counter("windowsEvaluated");
         driftedWindows = group.counter("driftedWindows");
         Counter expiredVersions = group.counter("modelVersionsExpired");
@@ -192,7 +194,7 @@ public final class ModelMonitorFunction
     public void processElement(PredictionBatch batch, ReadOnlyContext ctx, Collector<HealthReport> out)
             throws Exception {
         String key = ctx.getCurrentKey();
-        LiveThresholds.Live l = thresholds.forModel(ModelKey.modelId(key), ctx.getBroadcastState(SideOutputs.CONTROL));
+        LiveThresholds.Live l = thresholds.forModel(ModelKey.modelId(key), ctx.getBroadcastState(ControlBroadcast.COMMANDS));
         Thresholds t = l.thresholds();
         TimerService timers = ctx.timerService();
         MonitorStatus st = state.statusOrNew();
@@ -234,7 +236,7 @@ public final class ModelMonitorFunction
      */
     @Override
     public void processBroadcastElement(ControlUpdate u, Context ctx, Collector<HealthReport> out) throws Exception {
-        BroadcastState<String, String> broadcast = ctx.getBroadcastState(SideOutputs.CONTROL);
+        BroadcastState<String, String> broadcast = ctx.getBroadcastState(ControlBroadcast.COMMANDS);
         if (u.command() == null) {
             broadcast.remove(u.key());
         } else {
@@ -247,7 +249,7 @@ public final class ModelMonitorFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<HealthReport> out) throws Exception {
         String key = ctx.getCurrentKey();
-        LiveThresholds.Live l = thresholds.forModel(ModelKey.modelId(key), ctx.getBroadcastState(SideOutputs.CONTROL));
+        LiveThresholds.Live l = thresholds.forModel(ModelKey.modelId(key), ctx.getBroadcastState(ControlBroadcast.COMMANDS));
         Thresholds t = l.thresholds();
         TimerService timers = ctx.timerService();
         if (expiry.expireIfIdle(key, timestamp, t, timers)) {
@@ -317,7 +319,7 @@ public final class ModelMonitorFunction
             driftedWindows.inc();
         }
         for (DriftSignal s : verdict.signals()) {
-            ctx.output(SideOutputs.DRIFT_SIGNALS, s);
+            ctx.output(SideOutputs.SIGNALS, s);
         }
     }
 

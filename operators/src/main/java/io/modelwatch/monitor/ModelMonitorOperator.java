@@ -1,6 +1,6 @@
 package io.modelwatch.monitor;
 
-import io.modelwatch.model.SideOutputs;
+import io.modelwatch.control.ControlBroadcast;
 import io.modelwatch.model.ControlUpdate;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.PredictionBatch;
@@ -23,7 +23,7 @@ public final class ModelMonitorOperator
     private final ModelMonitorFunction monitor;
 
     public ModelMonitorOperator(ModelMonitorFunction function) {
-        super(function, List.of(SideOutputs.CONTROL));
+        super(function, List.of(ControlBroadcast.COMMANDS));
         this.monitor = function;
     }
 

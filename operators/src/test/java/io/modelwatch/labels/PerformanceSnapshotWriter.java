@@ -141,7 +141,7 @@ public final class PerformanceSnapshotWriter {
         for (StreamRecord<? extends HealthReport> r : h.extractOutputStreamRecords()) {
             out.add(r.getTimestamp() + " " + new String(Json.toBytes(r.getValue()), StandardCharsets.UTF_8));
         }
-        var signals = h.getSideOutput(SideOutputs.DRIFT_SIGNALS);
+        var signals = h.getSideOutput(SideOutputs.SIGNALS);
         if (signals != null) {
             for (StreamRecord<DriftSignal> s : signals) {
                 out.add("signal " + s.getTimestamp() + " "

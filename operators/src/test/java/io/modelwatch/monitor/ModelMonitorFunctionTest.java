@@ -55,7 +55,7 @@ class ModelMonitorFunctionTest {
     }
 
     static List<DriftSignal> signals(MonitorHarness h) {
-        var side = h.getSideOutput(SideOutputs.DRIFT_SIGNALS);
+        var side = h.getSideOutput(SideOutputs.SIGNALS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }
 

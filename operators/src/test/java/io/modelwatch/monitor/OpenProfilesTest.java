@@ -1,6 +1,6 @@
 package io.modelwatch.monitor;
 
-import io.modelwatch.model.SideOutputs;
+import io.modelwatch.control.ControlBroadcast;
 import static io.modelwatch.monitor.ModelMonitorFunctionTest.CONFIG;
 import static io.modelwatch.monitor.ModelMonitorFunctionTest.MINUTE;
 import static io.modelwatch.monitor.ModelMonitorFunctionTest.feed;
@@ -117,7 +117,7 @@ class OpenProfilesTest {
         List<HealthReport> out = new ArrayList<>();
         OperatorSubtaskState snapshot;
         try (var h = new MonitorHarness(new CoBroadcastWithKeyedOperator<>(new ModelMonitorFunction(CONFIG),
-                List.of(SideOutputs.CONTROL)))) {
+                List.of(ControlBroadcast.COMMANDS)))) {
             h.open();
             for (List<PredictionEvent> b : batches.subList(0, 75)) {
                 feed(h, b);
