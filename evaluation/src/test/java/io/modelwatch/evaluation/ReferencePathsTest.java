@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * references build the same reference from the same events, and it is the one the monitor stores
  * when it is given that reference: {@link ReferenceBuilder#installed} of
  * {@link ReferenceBuilder#fromData} (the monitor's side, learned and given, is
- * {@code io.modelwatch.functions.ReferenceBuilderTest} in the operators module, on the same events).
+ * {@code io.modelwatch.monitor.ReferenceBuilderTest} in the operators module, on the same events).
  * The events hold a continuous feature, a 0/1 flag (a discrete feature), a categorical and a
  * numeric feature with missing values, and span five hours; at most {@link FeatureProfile#SKETCH_K}
  * of them, so no sketch compacts at random and the references are compared byte for byte.
