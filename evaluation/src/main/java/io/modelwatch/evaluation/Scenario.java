@@ -213,7 +213,7 @@ public record Scenario(
 
     /**
      * Time to trigger at 10 events/s per model (issue 17): windows accumulate to 1,200 events (two
-     * minutes), so the escalation's 3 windows used to take 5 to 6 minutes. Strong shifts should
+     * minutes), so 3 unweighted escalated windows take 5 to 6 minutes. Strong shifts should
      * trigger with a median of at most 2 minutes after their start, weak ones within 7; the
      * stationary model at the same rate must stay quiet. {@code Goals} checks the strong ones'
      * median against 3 windows and detection of the weak ones; docs/detection.md reports the

@@ -105,7 +105,7 @@ public final class MonitoringJob {
                 .uid(OperatorIds.EVENT_BATCHER)
                 .keyBy(PredictionBatch::modelKey)
                 // The keyed-broadcast operator of .process(), with the open-profile cache's hooks
-                // (ModelMonitorOperator); the control records reach every instance as before.
+                // (ModelMonitorOperator); the control records reach every instance.
                 .connect(control.broadcast())
                 .transform("Model monitor (reference, windows, drift, quality)",
                         TypeInformation.of(HealthReport.class),

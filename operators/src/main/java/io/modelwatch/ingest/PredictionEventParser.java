@@ -534,7 +534,7 @@ public final class PredictionEventParser {
      * in epoch milliseconds without {@link OffsetDateTime#parse} (a quarter of all parsing time
      * in the benchmark: docs/benchmarks.md). Anything else, or anything out of range, returns
      * {@link #NOT_COMMON} and is left to {@code OffsetDateTime.parse}, so what is accepted and
-     * what is rejected is exactly as before; only the common case is faster. Days past the 28th
+     * what is rejected is exactly what {@code OffsetDateTime.parse} decides; only the common case is faster. Days past the 28th
      * are left to it too, which keeps month lengths and leap years out of this method.
      */
     static long commonIsoMillis(String s) {

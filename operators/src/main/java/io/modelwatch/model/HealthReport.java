@@ -50,7 +50,7 @@ public record HealthReport(
                 prediction, quality, escalation, thresholdsVersion, revision, performance, control, null);
     }
 
-    /** A report without live control (as before the control topic). */
+    /** A report of a version without live control: no control block. */
     public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
             long events, long eventsSeen, long referenceEvents, FeatureHealth[] features, FeatureHealth prediction,
             QualityCounts quality, EscalationState escalation, String thresholdsVersion, int revision,

@@ -38,7 +38,7 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * function by at most {@code e}; {@link #aucErrorBound()}, about 0.027 at 99% confidence). Scores
  * are used as they are, outside [0, 1] too (a margin or a logit ranks as well as a probability).
  * Accumulators restored from format 1 have only the 50-bin histogram, clamped to [0, 1], and
- * their AUC is read from it as before.
+ * their AUC is read from that histogram (equal-width bins, so biased toward 0.5 at low prevalence).
  *
  * <p>Label lag (label time - prediction time, seconds) goes into a KLL sketch. At most
  * {@link #MAX_CLASSES} classes are tracked; further ones count only towards accuracy.
