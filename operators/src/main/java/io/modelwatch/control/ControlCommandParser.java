@@ -6,7 +6,7 @@ import io.modelwatch.config.ThresholdsParser;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.modelwatch.ingest.PredictionEventParser;
+import io.modelwatch.ingest.InputJson;
 import io.modelwatch.serde.ReferenceProfileJson;
 import io.modelwatch.stats.profiles.ReferenceProfile;
 import java.util.Iterator;
@@ -60,9 +60,9 @@ public final class ControlCommandParser {
         JsonNode root;
         try (JsonParser p = JSON.createParser(json)) {
             root = JSON.readTree(p);
-            if (!PredictionEventParser.endsAfterValue(p)) {
+            if (!InputJson.endsAfterValue(p)) {
                 // As for predictions: a second command after the first must not be ignored.
-                throw new ConfigException(PredictionEventParser.TRAILING_CONTENT);
+                throw new ConfigException(InputJson.TRAILING_CONTENT);
             }
         } catch (ConfigException e) {
             throw e;

@@ -21,22 +21,22 @@ public final class LabelEventParser {
             return new Result(null, "value: empty record");
         }
         JsonNode root;
-        try (JsonParser p = PredictionEventParser.MAPPER.createParser(value)) {
-            root = PredictionEventParser.MAPPER.readTree(p);
-            if (!PredictionEventParser.endsAfterValue(p)) {
-                return new Result(null, PredictionEventParser.TRAILING_CONTENT);
+        try (JsonParser p = InputJson.MAPPER.createParser(value)) {
+            root = InputJson.MAPPER.readTree(p);
+            if (!InputJson.endsAfterValue(p)) {
+                return new Result(null, InputJson.TRAILING_CONTENT);
             }
         } catch (Exception e) {
-            return new Result(null, "not valid JSON: " + PredictionEventParser.firstLine(e.getMessage()));
+            return new Result(null, "not valid JSON: " + InputJson.firstLine(e.getMessage()));
         }
         if (root == null || !root.isObject()) {
             return new Result(null, "not a JSON object");
         }
-        String modelId = PredictionEventParser.textField(root, "modelId");
+        String modelId = InputJson.textField(root, "modelId");
         if (modelId == null) {
             return new Result(null, "modelId: required string missing");
         }
-        String problem = PredictionEventParser.checkId("modelId", modelId);
+        String problem = InputJson.checkId("modelId", modelId);
         if (problem != null) {
             return new Result(null, problem);
         }
@@ -50,7 +50,7 @@ public final class LabelEventParser {
         }
         long timestamp;
         try {
-            timestamp = PredictionEventParser.parseTimestamp(ts);
+            timestamp = Timestamps.parse(ts);
         } catch (IllegalArgumentException e) {
             return new Result(null, "timestamp: not ISO-8601 or epoch millis");
         }

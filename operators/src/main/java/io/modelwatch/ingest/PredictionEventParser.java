@@ -8,13 +8,8 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.ValueKind;
-import java.time.DateTimeException;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,21 +33,6 @@ public final class PredictionEventParser {
     /** Most features one record may carry. */
     public static final int MAX_FEATURES_PER_RECORD = 1000;
 
-    static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            // Python's json.dumps writes NaN and Infinity; a feature with such a value is a
-            // data-quality finding to count, not a record to reject.
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
-
-    static {
-        // A single hostile record must not make the parser allocate without bound.
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(64)
-                .maxStringLength(1_000_000)
-                .build());
-    }
-
     /** Either an event or the reason there is none. */
     public record Result(PredictionEvent event, String error) {
         static Result ok(PredictionEvent e) {
@@ -68,31 +48,10 @@ public final class PredictionEventParser {
         }
     }
 
-    /**
-     * The reason of a record that holds more than one JSON value, such as two events concatenated
-     * ({@code {...}{...}}) or an object followed by anything but whitespace: reading the first value
-     * and ignoring the rest would lose the second event silently.
-     */
-    public static final String TRAILING_CONTENT =
-            "not one JSON object: more content after its end (several records concatenated?)";
-
     private PredictionEventParser() {}
 
     /**
-     * Whether nothing but whitespace follows the value {@code p} has just read. Anything else
-     * (another value, a stray bracket, bytes that are not JSON) means the record is not one JSON
-     * value. Never throws.
-     */
-    public static boolean endsAfterValue(JsonParser p) {
-        try {
-            return p.nextToken() == null;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /**
-     * The streaming parser of prediction records: the same JSON features as {@link #MAPPER}, but
+     * The streaming parser of prediction records: the same JSON features as {@link InputJson#MAPPER}, but
      * duplicate names of the record and its features are found here ({@link Fields},
      * {@link FeatureColumns}) instead of by Jackson's per-object hash set (Jackson's still checks
      * ignored nested values, {@link #skip}), and no tree is built. Building a {@code JsonNode} tree (a
@@ -121,21 +80,21 @@ public final class PredictionEventParser {
                 } else if (t != null) {
                     p.getText();
                 }
-                return Result.fail(endsAfterValue(p) ? "not a JSON object" : TRAILING_CONTENT);
+                return Result.fail(InputJson.endsAfterValue(p) ? "not a JSON object" : InputJson.TRAILING_CONTENT);
             }
             String duplicate = f.read(p);
             if (duplicate != null) {
                 return Result.fail("not valid JSON: Duplicate field '" + duplicate + "'");
             }
-            if (!endsAfterValue(p)) {
-                return Result.fail(TRAILING_CONTENT);
+            if (!InputJson.endsAfterValue(p)) {
+                return Result.fail(InputJson.TRAILING_CONTENT);
             }
         } catch (IOException e) {
-            return Result.fail("not valid JSON: " + firstLine(e.getMessage()));
+            return Result.fail("not valid JSON: " + InputJson.firstLine(e.getMessage()));
         } catch (RuntimeException e) {
             // Defensive: the checks below should make this unreachable, but a parser inside a
             // streaming job must never take the job down.
-            return Result.fail("unreadable record: " + firstLine(String.valueOf(e.getMessage())));
+            return Result.fail("unreadable record: " + InputJson.firstLine(String.valueOf(e.getMessage())));
         }
         return f.check();
     }
@@ -257,7 +216,7 @@ public final class PredictionEventParser {
             if (modelIdKind != STRING) {
                 return Result.fail("modelId: required string missing");
             }
-            String idProblem = checkId("modelId", modelId);
+            String idProblem = InputJson.checkId("modelId", modelId);
             if (idProblem != null) {
                 return Result.fail(idProblem);
             }
@@ -267,7 +226,7 @@ public final class PredictionEventParser {
                     return Result.fail("modelVersion: must be a string");
                 }
                 v = version;
-                String versionProblem = checkId("modelVersion", v);
+                String versionProblem = InputJson.checkId("modelVersion", v);
                 if (versionProblem != null) {
                     return Result.fail(versionProblem);
                 }
@@ -290,7 +249,7 @@ public final class PredictionEventParser {
                 timestamp = timestampMillis;
             } else if (timestampKind == STRING) {
                 try {
-                    timestamp = parseTimestamp(timestampText);
+                    timestamp = Timestamps.parse(timestampText);
                 } catch (IllegalArgumentException e) {
                     return Result.fail("timestamp: not ISO-8601 or epoch millis");
                 }
@@ -490,152 +449,4 @@ public final class PredictionEventParser {
         p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
-    /** ISO-8601 with a zone offset ("Z" or "+01:00"), or epoch milliseconds as a number or string. */
-    static long parseTimestamp(JsonNode ts) {
-        if (ts.isIntegralNumber()) {
-            return ts.longValue();
-        }
-        if (ts.isTextual()) {
-            return parseTimestamp(ts.asText());
-        }
-        throw new IllegalArgumentException("not a timestamp");
-    }
-
-    /** A timestamp given as a JSON string: ISO-8601 with an offset, or epoch milliseconds. */
-    static long parseTimestamp(String text) {
-        String s = text.trim();
-        if (!s.isEmpty() && s.length() <= 15 && allDigits(s)) {
-            return Long.parseLong(s);
-        }
-        long common = commonIsoMillis(s);
-        if (common != NOT_COMMON) {
-            return common;
-        }
-        try {
-            return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
-        } catch (DateTimeException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    private static boolean allDigits(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (!Character.isDigit(s.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static final long NOT_COMMON = Long.MIN_VALUE;
-
-    /**
-     * The common shapes of an ISO-8601 timestamp, {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)},
-     * in epoch milliseconds without {@link OffsetDateTime#parse} (a quarter of all parsing time
-     * in the benchmark: docs/benchmarks.md). Anything else, or anything out of range, returns
-     * {@link #NOT_COMMON} and is left to {@code OffsetDateTime.parse}, so what is accepted and
-     * what is rejected is exactly what {@code OffsetDateTime.parse} decides; only the common case is faster. Days past the 28th
-     * are left to it too, which keeps month lengths and leap years out of this method.
-     */
-    static long commonIsoMillis(String s) {
-        int n = s.length();
-        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-                || s.charAt(16) != ':') {
-            return NOT_COMMON;
-        }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 2);
-        int day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2);
-        int minute = digits(s, 14, 2);
-        int second = digits(s, 17, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0
-                || minute > 59 || second < 0 || second > 59) {
-            return NOT_COMMON;
-        }
-        int i = 19;
-        int millis = 0;
-        if (s.charAt(i) == '.') {
-            int start = ++i;
-            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-                if (i - start < 3) {
-                    millis = millis * 10 + (s.charAt(i) - '0');
-                }
-                i++;
-            }
-            int count = i - start;
-            if (count < 1 || count > 9) {
-                return NOT_COMMON;
-            }
-            for (int k = count; k < 3; k++) {
-                millis *= 10;
-            }
-        }
-        int offsetSeconds;
-        if (i == n - 1 && s.charAt(i) == 'Z') {
-            offsetSeconds = 0;
-        } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
-            int oh = digits(s, i + 1, 2);
-            int om = digits(s, i + 4, 2);
-            if (oh < 0 || oh > 17 || om < 0 || om > 59) {
-                return NOT_COMMON;
-            }
-            offsetSeconds = (s.charAt(i) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-        } else {
-            return NOT_COMMON;
-        }
-        long seconds = epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
-        return seconds * 1000 + millis;
-    }
-
-    /** Non-negative value of {@code len} ASCII digits at {@code from}, or -1. */
-    private static int digits(String s, int from, int len) {
-        int v = 0;
-        for (int i = from; i < from + len; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
-    }
-
-    /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-    private static long epochDay(int year, int month, int day) {
-        int y = month <= 2 ? year - 1 : year;
-        int era = Math.floorDiv(y, 400);
-        int yoe = y - era * 400;
-        int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return era * 146_097L + doe - 719_468;
-    }
-
-    static String textField(JsonNode root, String name) {
-        JsonNode n = root.get(name);
-        return n != null && n.isTextual() ? n.asText() : null;
-    }
-
-    static String checkId(String field, String id) {
-        if (id.isEmpty()) {
-            return field + ": must not be empty";
-        }
-        if (id.length() > MAX_MODEL_ID_LENGTH) {
-            return field + ": longer than " + MAX_MODEL_ID_LENGTH + " characters";
-        }
-        for (int i = 0; i < id.length(); i++) {
-            if (Character.isISOControl(id.charAt(i))) {
-                return field + ": contains a control character";
-            }
-        }
-        return null;
-    }
-
-    static String firstLine(String message) {
-        if (message == null) {
-            return "";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
-    }
 }

@@ -36,8 +36,8 @@ class LabelEventParserTest {
     @Test
     void contentAfterTheObjectIsADeadLetterButWhitespaceIsNot() {
         String label = "{\"modelId\":\"m\",\"predictionId\":\"p\",\"timestamp\":1,\"label\":1}";
-        assertThat(parse(label + label).error()).isEqualTo(PredictionEventParser.TRAILING_CONTENT);
-        assertThat(parse(label + " }{\"garbage\": true").error()).isEqualTo(PredictionEventParser.TRAILING_CONTENT);
+        assertThat(parse(label + label).error()).isEqualTo(InputJson.TRAILING_CONTENT);
+        assertThat(parse(label + " }{\"garbage\": true").error()).isEqualTo(InputJson.TRAILING_CONTENT);
         assertThat(parse(label + "\n").ok()).isTrue();
     }
 }

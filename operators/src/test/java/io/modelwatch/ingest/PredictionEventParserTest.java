@@ -84,9 +84,9 @@ class PredictionEventParserTest {
         for (String trailing : new String[] {" }{\"garbage\": true", event, "\n" + event, " 1", "]", "x", "\u0000"}) {
             PredictionEventParser.Result r = parse(event + trailing);
             assertThat(r.ok()).as(trailing).isFalse();
-            assertThat(r.error()).as(trailing).isEqualTo(PredictionEventParser.TRAILING_CONTENT);
+            assertThat(r.error()).as(trailing).isEqualTo(InputJson.TRAILING_CONTENT);
         }
-        assertThat(parse("[1] [2]").error()).isEqualTo(PredictionEventParser.TRAILING_CONTENT);
+        assertThat(parse("[1] [2]").error()).isEqualTo(InputJson.TRAILING_CONTENT);
         assertThat(parse(event + " \r\n\t ").ok()).isTrue();
         assertThat(parse(" \n" + event).ok()).isTrue();
         // A broken object is reported as such, whatever follows it.
@@ -145,7 +145,7 @@ class PredictionEventParserTest {
             String s = String.format(java.util.Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d%s%s", r.nextInt(1, 9999),
                     r.nextInt(1, 13), r.nextInt(1, 29), r.nextInt(24), r.nextInt(60), r.nextInt(60),
                     fractions[r.nextInt(fractions.length)], offsets[r.nextInt(offsets.length)]);
-            assertThat(PredictionEventParser.commonIsoMillis(s)).as(s).isEqualTo(
+            assertThat(Timestamps.commonIsoMillis(s)).as(s).isEqualTo(
                     java.time.OffsetDateTime.parse(s).toInstant().toEpochMilli());
         }
         // Not the common shape, or out of range: left to OffsetDateTime.parse, which decides.
@@ -153,7 +153,7 @@ class PredictionEventParserTest {
             "2026-11-26T24:00:00Z", "2026-11-26T10:00:60Z", "2026-11-26T10:00:00", "2026-11-26T10:00:00.Z",
             "2026-11-26T10:00:00.1234567890Z", "2026-11-26T10:00:00+01", "2026-11-26T10:00:00+01:00:00",
             "2026-11-26 10:00:00Z", "+2026-11-26T10:00:00Z", "2026-11-26T1a:00:00Z", "2026-11-26T10:00:00+18:00"}) {
-            assertThat(PredictionEventParser.commonIsoMillis(s)).as(s).isEqualTo(PredictionEventParser.NOT_COMMON);
+            assertThat(Timestamps.commonIsoMillis(s)).as(s).isEqualTo(Timestamps.NOT_COMMON);
         }
     }
 }

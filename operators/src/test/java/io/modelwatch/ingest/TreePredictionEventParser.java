@@ -29,13 +29,13 @@ final class TreePredictionEventParser {
             return fail("value: empty record");
         }
         JsonNode root;
-        try (JsonParser p = PredictionEventParser.MAPPER.createParser(value)) {
-            root = PredictionEventParser.MAPPER.readTree(p);
-            if (!PredictionEventParser.endsAfterValue(p)) {
-                return fail(PredictionEventParser.TRAILING_CONTENT);
+        try (JsonParser p = InputJson.MAPPER.createParser(value)) {
+            root = InputJson.MAPPER.readTree(p);
+            if (!InputJson.endsAfterValue(p)) {
+                return fail(InputJson.TRAILING_CONTENT);
             }
         } catch (Exception e) {
-            return fail("not valid JSON: " + PredictionEventParser.firstLine(e.getMessage()));
+            return fail("not valid JSON: " + InputJson.firstLine(e.getMessage()));
         }
         if (root == null || !root.isObject()) {
             return fail("not a JSON object");
@@ -45,16 +45,16 @@ final class TreePredictionEventParser {
         } catch (RuntimeException e) {
             // Defensive: the checks below should make this unreachable, but a parser inside a
             // streaming job must never take the job down.
-            return fail("unreadable record: " + PredictionEventParser.firstLine(String.valueOf(e.getMessage())));
+            return fail("unreadable record: " + InputJson.firstLine(String.valueOf(e.getMessage())));
         }
     }
 
     private static PredictionEventParser.Result parseObject(JsonNode root) {
-        String modelId = PredictionEventParser.textField(root, "modelId");
+        String modelId = InputJson.textField(root, "modelId");
         if (modelId == null) {
             return fail("modelId: required string missing");
         }
-        String idProblem = PredictionEventParser.checkId("modelId", modelId);
+        String idProblem = InputJson.checkId("modelId", modelId);
         if (idProblem != null) {
             return fail(idProblem);
         }
@@ -65,7 +65,7 @@ final class TreePredictionEventParser {
                 return fail("modelVersion: must be a string");
             }
             version = versionNode.asText();
-            String versionProblem = PredictionEventParser.checkId("modelVersion", version);
+            String versionProblem = InputJson.checkId("modelVersion", version);
             if (versionProblem != null) {
                 return fail(versionProblem);
             }
@@ -88,7 +88,7 @@ final class TreePredictionEventParser {
         }
         long timestamp;
         try {
-            timestamp = PredictionEventParser.parseTimestamp(ts);
+            timestamp = Timestamps.parse(ts);
         } catch (IllegalArgumentException e) {
             return fail("timestamp: not ISO-8601 or epoch millis");
         }
