@@ -1,8 +1,10 @@
 package io.modelwatch.model;
 
 /**
- * A window-level verdict: one model version's evaluation window drifted for one reason. Only
- * these (not raw events) reach the CEP escalation, one per window at most per reason.
+ * A window-level verdict: one model version's evaluation window was flagged for one reason
+ * (feature or prediction drift, data quality, performance decay). Only these (not raw events)
+ * reach the CEP escalation, one per window at most per reason. The name says "drift" for every
+ * reason because the class name is written into the escalation's savepoints.
  *
  * @param windowEnd event time (ms) of the end of the evaluated span
  * @param evidence statistics over their warning thresholds, strongest first
