@@ -21,16 +21,16 @@ class RetrainTriggerBuilderTest {
     void eachSignalKeepsItsStrongestWindowsEffectFollowedByItsSignificance() {
         DriftSignal first = window(60_000,
                 new Evidence("feature:x", "ks", 0.10, 0.068, "w1"),
-                new Evidence("feature:x", "anderson_darling", 40, 15.2, "w1"),
+                new Evidence("feature:x", "anderson_darling", 40, 5.967, "w1"),
                 new Evidence("feature:plan", "linf", 0.30, 0.05, "w1"));
         DriftSignal second = window(120_000,
                 new Evidence("feature:x", "ks", 0.20, 0.068, "w2"),
-                new Evidence("feature:x", "anderson_darling", 90, 15.2, "w2"),
+                new Evidence("feature:x", "anderson_darling", 90, 5.967, "w2"),
                 new Evidence("feature:y", "ks", 0.09, 0.068, "w2"),
-                new Evidence("feature:y", "anderson_darling", 300, 15.2, "w2"));
+                new Evidence("feature:y", "anderson_darling", 300, 5.967, "w2"));
         RetrainTrigger t = RetrainTriggerBuilder.build(List.of(first, second));
         // Ordered by the effects (plan 6.0, x 2.9, y 1.3), not by the Anderson-Darling ratios
-        // (y's 300 / 15.2 would come first); x's entries are from its strongest window, w2.
+        // (y's 300 / 5.967 would come first); x's entries are from its strongest window, w2.
         assertThat(t.evidence()).extracting(e -> e.signal() + "/" + e.statistic() + "@" + e.windowEnd())
                 .containsExactly("feature:plan/linf@w1", "feature:x/ks@w2", "feature:x/anderson_darling@w2",
                         "feature:y/ks@w2", "feature:y/anderson_darling@w2");
@@ -41,7 +41,7 @@ class RetrainTriggerBuilderTest {
         Evidence[] evidence = new Evidence[24];
         for (int i = 0; i < 12; i++) {
             evidence[2 * i] = new Evidence("feature:f" + (10 + i), "ks", 0.5 - i * 0.01, 0.068, "w");
-            evidence[2 * i + 1] = new Evidence("feature:f" + (10 + i), "anderson_darling", 100, 15.2, "w");
+            evidence[2 * i + 1] = new Evidence("feature:f" + (10 + i), "anderson_darling", 100, 5.967, "w");
         }
         RetrainTrigger t = RetrainTriggerBuilder.build(List.of(window(60_000, evidence)));
         assertThat(t.evidence()).hasSize(2 * RetrainTriggerBuilder.MAX_EVIDENCE);
