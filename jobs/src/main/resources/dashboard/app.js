@@ -280,13 +280,14 @@
     for (let i = 0; i < esc.windowsToTrigger; i++) {
       boxes.push(el('span', { class: 'pip' + (i < esc.driftedWindows ? ' on' : '') }));
     }
-    // Pips: progress towards a trigger; the text: drifted windows within the escalation span.
+    // Pips: progress towards a trigger; the text: confirmations of drift within the escalation
+    // span, each drifted window counted as its weight (overwhelming evidence counts up to 3).
     return el('span', {
       class: 'escalation',
-      title: `${esc.driftedWindows} drifted windows within ${esc.within}; ${esc.windowsToTrigger} make a trigger`,
+      title: `${esc.driftedWindows} confirmations of drift within ${esc.within} (a drifted window counts its weight); ${esc.windowsToTrigger} make a trigger`,
     },
     el('span', { class: 'pips', 'aria-hidden': 'true' }, boxes),
-    ` ${esc.driftedWindows} drifted in ${esc.within}`,
+    ` ${esc.driftedWindows} counted in ${esc.within}`,
     el('span', { class: 'visually-hidden' }, `; ${esc.windowsToTrigger} make a trigger`));
   }
 
