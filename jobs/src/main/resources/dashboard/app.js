@@ -280,13 +280,14 @@
     for (let i = 0; i < esc.windowsToTrigger; i++) {
       boxes.push(el('span', { class: 'pip' + (i < esc.driftedWindows ? ' on' : '') }));
     }
-    // Pips: progress towards a trigger; the text: drifted windows within the escalation span.
+    // Pips: progress towards a trigger; the text: confirmations of drift within the escalation
+    // span, each drifted window counted as its weight (overwhelming evidence counts up to 3).
     return el('span', {
       class: 'escalation',
-      title: `${esc.driftedWindows} drifted windows within ${esc.within}; ${esc.windowsToTrigger} make a trigger`,
+      title: `${esc.driftedWindows} confirmations of drift within ${esc.within} (a drifted window counts its weight); ${esc.windowsToTrigger} make a trigger`,
     },
     el('span', { class: 'pips', 'aria-hidden': 'true' }, boxes),
-    ` ${esc.driftedWindows} drifted in ${esc.within}`,
+    ` ${esc.driftedWindows} counted in ${esc.within}`,
     el('span', { class: 'visually-hidden' }, `; ${esc.windowsToTrigger} make a trigger`));
   }
 
@@ -391,27 +392,32 @@
     return [lo, hi];
   }
 
-  // Each point's drift entries are the deciding statistic of each signal (ModelStore.signals):
-  // ks, linf, cusum, ... with the threshold it had to reach in that window. Their scales and
-  // thresholds differ (a KS threshold shrinks as windows grow), so the chart draws each as a
-  // multiple of its own threshold: 1 is the threshold, and the tooltip gives the raw values.
+  // Each point's drift entries are what decides for each signal (ModelStore.signals): a test's
+  // effect (ks, linf) with its significance (the adjusted p-value against the false discovery
+  // rate; Anderson-Darling or chi-square behind it), or a sequential detector (cusum, ...). The
+  // chart draws each as a multiple of what it must reach (ratio: the smaller of effect over its
+  // threshold and log p over log alpha), so a point is at or above 1 exactly when it flags; the
+  // tooltip gives the raw values.
+  const ratioOf = (s) => (s.ratio !== undefined ? s.ratio : s.value / s.threshold);
+  const decidingText = (s) => `${s.statistic} ${fixed(s.value, 3)}, threshold ${fixed(s.threshold, 3)}`
+    + (s.test ? `; ${s.test.statistic} ${fixed(s.test.value, 2)}`
+      + (s.test.threshold !== undefined ? `, critical ${fixed(s.test.threshold, 2)}` : '') : '')
+    + (s.pValue !== undefined ? `; adjusted p ${pValue(s.pValue)}` + (s.alpha !== undefined ? ` (level ${pValue(s.alpha)})` : '') : '');
   function driftChart(points, triggers, domain) {
     const byName = new Map();
     points.forEach((p, i) => {
       for (const s of p.drift || []) {
-        if (!(s.threshold > 0)) continue;
+        if (!(s.threshold > 0) && s.ratio === undefined) continue;
         if (!byName.has(s.signal)) {
           const n = points.length;
           byName.set(s.signal, { values: new Array(n).fill(null), titles: new Array(n).fill(null),
             flagged: new Array(n).fill(false), statistics: new Set() });
         }
         const e = byName.get(s.signal);
-        e.values[i] = s.value / s.threshold;
+        e.values[i] = ratioOf(s);
         e.flagged[i] = !!s.drifted;
-        e.statistics.add(s.statistic);
-        e.titles[i] = `${signalName(s.signal)}: ${s.statistic} ${fixed(s.value, 3)}, threshold ${fixed(s.threshold, 3)}`
-          + ` (${fixed(s.value / s.threshold, 2)}×)`
-          + (s.pValue !== undefined ? `, adjusted p ${pValue(s.pValue)}` : '')
+        e.statistics.add(s.test ? `${s.statistic} + ${s.test.statistic}` : s.statistic);
+        e.titles[i] = `${signalName(s.signal)}: ${fixed(ratioOf(s), 2)}× · ${decidingText(s)}`
           + (s.drifted ? ', flagged' : '') + ` · window ending ${utc(p.windowEnd, true)} UTC`;
       }
     });
@@ -427,14 +433,14 @@
     const bands = points.filter((p) => p.status === 'DRIFTING')
       .map((p) => [Date.parse(p.windowStart || p.windowEnd), Date.parse(p.windowEnd)]);
     const markers = (triggers || []).map((t) => ({ x: Date.parse(t.detectedAt), label: 'trigger' }));
-    const th = series.length ? [{ y: 1, label: 'threshold' }] : [];
+    const th = series.length ? [{ y: 1, label: 'flags at 1×' }] : [];
     lineChart($('drift-chart'), {
       id: 'drift-svg', points, series, domain, thresholds: th, bands, markers, digits: 2, tickSuffix: '×',
-      label: `Deciding statistic per window as a multiple of its threshold: ${series.map((s) => s.name).join(', ') || 'no signals yet'}`,
+      label: `What decides per window, as a multiple of what it must reach (effect and significance, the nearer one): ${series.map((s) => s.name).join(', ') || 'no signals yet'}`,
       empty: 'No drift statistics yet: the reference is still being learned.',
     });
     const legend = series.map((s) => el('li', {}, swatch(s.colour, s.dash), s.name));
-    if (th.length) legend.push(el('li', {}, swatch('#b42318', '4 3'), 'threshold (1×)'));
+    if (th.length) legend.push(el('li', {}, swatch('#b42318', '4 3'), 'flags at 1× (effect past its threshold and p at most the FDR)'));
     if (series.some((s) => s.flagged.some((f) => f))) legend.push(el('li', {}, dotSwatch(), 'flagged'));
     if (bands.length) legend.push(el('li', {}, el('span', { class: 'swatch band-swatch', 'aria-hidden': 'true' }), 'drifting window'));
     if (markers.length) legend.push(el('li', {}, swatch('#7a2e0e', '1 2'), 'trigger'));
@@ -631,12 +637,12 @@
     const deciding = new Map((latestSignals || []).map((s) => [s.signal, s]));
     const rows = [...(report.features || [])].map((f) => ({ f, signal: f.name, s: deciding.get('feature:' + f.name) }));
     if (report.prediction) rows.push({ f: report.prediction, signal: 'prediction', s: deciding.get('prediction') });
-    const strength = (s) => (s && s.threshold ? s.value / s.threshold : -1);
+    const strength = (s) => (s ? ratioOf(s) : -1);
     rows.sort((a, b) => strength(b.s) - strength(a.s) || (a.signal < b.signal ? -1 : 1));
     body.replaceChildren(...rows.slice(0, MAX_FEATURE_ROWS).map(({ f, signal, s }) => el('tr', { class: s && s.drifted ? 'drifted' : '' },
       el('th', { scope: 'row' }, signal === 'prediction' ? el('em', {}, 'prediction') : signal),
       el('td', {}, (f.type || '').toLowerCase()),
-      el('td', { class: 'c-statistic' }, s ? s.statistic : '–'),
+      el('td', { class: 'c-statistic', title: s ? decidingText(s) : '' }, s ? (s.test ? `${s.statistic} · ${s.test.statistic} ${fixed(s.test.value, 1)}` : s.statistic) : '–'),
       el('td', { class: 'num' }, s ? fixed(s.value, 3) : '–', s && s.drifted ? el('span', { class: 'flag' }, ' ▲ drifted') : null),
       el('td', { class: 'num' }, s ? fixed(s.threshold, 3) : '–'),
       el('td', { class: 'num' }, s ? pValue(s.pValue) : '–'),

@@ -265,20 +265,31 @@ public final class ModelStore {
 
     /**
      * What decides for each feature and the prediction of the report, one entry per signal:
-     * {signal, statistic, value, threshold, drifted, and pValue when the report has it}. Signal is
-     * {@code feature:<name>} or {@code prediction}, as in trigger evidence.
+     * {signal, statistic, value, threshold, ratio, drifted, and where the report has them
+     * pValue, alpha and test}. Signal is {@code feature:<name>} or {@code prediction}, as in
+     * trigger evidence.
      *
-     * <p>A signal flags when one of its tests does, and a trigger's evidence names the statistic
-     * that flagged with the threshold it had to reach in that window: the two-sample test's
-     * effect ({@code ks} for numeric values, whose threshold already includes the test's critical
-     * distance for the window's sample sizes, {@code linf} for categories), or a sequential
-     * detector ({@code cusum}, {@code page_hinkley}). Those are the statistics shown here: of a
-     * signal's statistics with a threshold, the one furthest past (or closest to) it. Two kinds
-     * are left out because they do not decide on their own: {@code psi}, reported for reading
-     * (its threshold only grades severity), and p-values ({@code *p_value}, smaller is stronger,
-     * against the false discovery rate), which decide together with the effect and are passed on
-     * as {@code pValue}. Reading the statistics' names from the report, not a list of them, keeps
-     * a statistic a newer job adds on the chart.
+     * <p>{@code ratio} is how far the signal is from flagging, as a multiple of what it must
+     * reach: at least 1 exactly when its deciding test flags (given enough values to test). A
+     * two-sample test flags when both its effect and its significance pass, so its ratio is the
+     * smaller of
+     * <ul>
+     *   <li>the effect over its threshold: {@code ks} (continuous numeric; its threshold is the
+     *       effect floor plus the reference sketch's rank error) or {@code linf} (discrete and
+     *       categorical), shown as {@code statistic}, {@code value}, {@code threshold}; and
+     *   <li>the significance, {@code log(p) / log(alpha)} for the Benjamini-Hochberg adjusted
+     *       p-value against the false discovery rate {@code alpha} ({@code pValue},
+     *       {@code alpha}): at least 1 exactly when {@code p <= alpha}. The test's own statistic
+     *       is passed on as {@code test}: {@code anderson_darling} against its critical value at
+     *       {@code alpha} (continuous), {@code chi_square} (discrete and categorical, Fisher's
+     *       exact test when only two values occur; no threshold).
+     * </ul>
+     * The missing-rate change decides with its {@code missing_p_value} the same way. A
+     * sequential detector ({@code cusum}, {@code page_hinkley}) or a statistic a newer job adds
+     * with a threshold decides alone: value over threshold. Of a signal's tests the one nearest
+     * its flag (largest ratio) is shown. {@code psi} is left out: its threshold only grades
+     * severity. So a {@code ks} above its threshold whose test is not significant stays below
+     * the chart's line, and every point above it is a flag.
      */
     static List<ObjectNode> signals(JsonNode r) {
         List<ObjectNode> out = new ArrayList<>();
@@ -291,45 +302,89 @@ public final class ModelStore {
         return out;
     }
 
+    /** Effect statistics decided together with a p-value, and the p-value's statistic. */
+    private static final Map<String, String> EFFECT_P_VALUE = Map.of(
+            DriftEvaluator.KS, DriftEvaluator.P_VALUE,
+            DriftEvaluator.LINF, DriftEvaluator.P_VALUE,
+            DriftEvaluator.MISSING_RATE_CHANGE, DriftEvaluator.MISSING_P_VALUE);
+
     private static void addSignal(List<ObjectNode> out, String signal, JsonNode feature) {
-        JsonNode deciding = null;
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
         boolean drifted = false;
-        JsonNode pValue = null;
         for (JsonNode d : feature.path("drift")) {
-            String statistic = d.path("statistic").asText();
+            byName.putIfAbsent(d.path("statistic").asText(), d);
             drifted |= d.path("drifted").asBoolean(false);
-            if (statistic.equals(DriftEvaluator.P_VALUE)) {
-                pValue = d;
+        }
+        ObjectNode deciding = null;
+        for (Map.Entry<String, JsonNode> e : byName.entrySet()) {
+            String statistic = e.getKey();
+            JsonNode d = e.getValue();
+            if (!hasThreshold(d) || statistic.equals(DriftEvaluator.PSI) || statistic.endsWith(DriftEvaluator.P_VALUE)
+                    || statistic.equals(DriftEvaluator.ANDERSON_DARLING)) {
+                continue; // informational (no threshold), read-only (PSI), or significance of a test below
             }
-            if (!d.path("value").isNumber() || !d.path("threshold").isNumber()
-                    || statistic.equals(DriftEvaluator.PSI) || statistic.endsWith(DriftEvaluator.P_VALUE)) {
-                continue; // informational (no threshold), read-only (PSI) or a p-value
+            ObjectNode s = NODES.objectNode();
+            s.put("signal", signal);
+            s.put("statistic", statistic);
+            s.put("value", d.get("value").asDouble());
+            s.put("threshold", d.get("threshold").asDouble());
+            double ratio = strength(d);
+            JsonNode p = EFFECT_P_VALUE.containsKey(statistic) ? byName.get(EFFECT_P_VALUE.get(statistic)) : null;
+            if (p != null && hasThreshold(p)) {
+                s.put("pValue", p.get("value").asDouble());
+                s.put("alpha", p.get("threshold").asDouble());
+                ratio = Math.min(ratio, significance(p.get("value").asDouble(), p.get("threshold").asDouble()));
+                JsonNode test = byName.get(statistic.equals(DriftEvaluator.KS) ? DriftEvaluator.ANDERSON_DARLING
+                        : statistic.equals(DriftEvaluator.LINF) ? DriftEvaluator.CHI_SQUARE : "");
+                if (test != null && test.path("value").isNumber()) {
+                    ObjectNode t = s.putObject("test");
+                    t.put("statistic", test.path("statistic").asText());
+                    t.put("value", test.get("value").asDouble());
+                    if (test.path("threshold").isNumber()) {
+                        t.put("threshold", test.get("threshold").asDouble());
+                    }
+                }
             }
-            if (deciding == null || strength(d) > strength(deciding)) {
-                deciding = d;
+            s.put("ratio", ratio);
+            if (deciding == null || ratio > deciding.get("ratio").asDouble()) {
+                deciding = s;
             }
         }
         if (deciding == null) {
             return; // no statistics yet (warming up, accumulating)
         }
-        ObjectNode s = NODES.objectNode();
-        s.put("signal", signal);
-        s.put("statistic", deciding.path("statistic").asText());
-        s.put("value", deciding.get("value").asDouble());
-        s.put("threshold", deciding.get("threshold").asDouble());
-        s.put("drifted", drifted);
-        if (pValue != null && pValue.path("value").isNumber()) {
-            s.put("pValue", pValue.get("value").asDouble());
-        }
-        out.add(s);
+        deciding.put("drifted", drifted);
+        out.add(deciding);
     }
 
-    /** Strongest first: value over threshold, as trigger evidence is sorted. */
+    private static boolean hasThreshold(JsonNode d) {
+        return d.path("value").isNumber() && d.path("threshold").isNumber();
+    }
+
+    /**
+     * A p-value against its level as a multiple of it that reads like an effect's:
+     * {@code log(p) / log(alpha)}, 1 at {@code p = alpha}, 2 at {@code alpha^2}; p below 1e-300 is
+     * read as 1e-300 (a p-value of 0 would be infinitely far past).
+     */
+    static double significance(double p, double alpha) {
+        if (!(alpha > 0 && alpha < 1)) {
+            return p <= alpha ? 1 : 0;
+        }
+        if (!(p < 1)) {
+            return 0;
+        }
+        return Math.log(Math.max(p, 1e-300)) / Math.log(alpha);
+    }
+
+    /** Strongest first: nearest its flag (ratio), as trigger evidence is sorted by value over threshold. */
     static final Comparator<ObjectNode> BY_STRENGTH = Comparator
             .comparingDouble((ObjectNode s) -> strength(s)).reversed()
             .thenComparing(s -> s.path("signal").asText());
 
     static double strength(JsonNode s) {
+        if (s.path("ratio").isNumber()) {
+            return s.get("ratio").asDouble();
+        }
         double t = s.path("threshold").asDouble(0);
         double v = s.path("value").asDouble(0);
         return t > 0 ? v / t : v;

@@ -93,6 +93,9 @@ class DashboardBrowserITCase extends KafkaTestBase {
                 .findFirst().orElseThrow(() -> new AssertionError("no FEATURE_DRIFT trigger for churn-01: " + triggerJson));
         Evidence strongest = featureDrift.evidence()[0];
         assertThat(strongest.statistic()).as("what decided churn-01's trigger").isEqualTo("ks");
+        // The effect, then the test that made it significant.
+        assertThat(featureDrift.evidence()[1].signal()).isEqualTo(strongest.signal());
+        assertThat(featureDrift.evidence()[1].statistic()).isEqualTo("anderson_darling");
 
         // All but the newest window's reports now; those arrive while the page is open.
         String lastWindowEnd = reports.stream().map(HealthReport::windowEnd).max(String::compareTo).orElseThrow();
@@ -105,6 +108,13 @@ class DashboardBrowserITCase extends KafkaTestBase {
                 .filter(r -> r.modelId().equals("churn-01") && !r.windowEnd().equals(lastWindowEnd)).toList();
         assertThat(reports).filteredOn(r -> r.modelId().equals("churn-01") && r.windowEnd().equals(lastWindowEnd))
                 .extracting(HealthReport::status).containsExactly(HealthReport.DRIFTING);
+        // On the job's own reports, what the chart draws is at or above its line exactly when the
+        // signal flagged: the effect past its threshold does not suffice without its test.
+        for (String json : healthJson) {
+            for (com.fasterxml.jackson.databind.node.ObjectNode s : ModelStore.signals(io.modelwatch.serde.Json.MAPPER.readTree(json))) {
+                assertThat(s.path("ratio").asDouble() >= 1).as("%s", s).isEqualTo(s.path("drifted").asBoolean());
+            }
+        }
         copy("model-health", early);
         copy("retrain-triggers", triggerJson);
 
@@ -133,7 +143,7 @@ class DashboardBrowserITCase extends KafkaTestBase {
                 assertThat(text(browser, "tr[data-model-id='fraud-02'] .c-triggers")).isEqualTo("none");
                 assertThat(text(browser, "tr[data-model-id='search-05'] .c-status")).isEqualTo("WARMING UP");
 
-                // The drifting model's detail: each signal's deciding statistic against its threshold,
+                // The drifting model's detail: what decides each signal against what it must reach,
                 // drifted windows and the trigger drawn, the trigger with its evidence.
                 browser.findElement(By.cssSelector("tr[data-model-id='churn-01'] button")).click();
                 wait.until(ExpectedConditions.attributeToBe(By.id("detail"), "data-model-id", "churn-01"));
@@ -149,10 +159,11 @@ class DashboardBrowserITCase extends KafkaTestBase {
                         .hasSize((int) churnShown.stream().filter(r -> r.status().equals(HealthReport.DRIFTING)).count());
                 assertThat(browser.findElements(By.cssSelector("#drift-svg .dot.flagged"))).isNotEmpty();
                 assertThat(text(browser, "#drift-legend"))
-                        .contains("monthly_spend (ks", "tenure_months (ks", "plan (linf", "prediction (ks", "threshold")
+                        .contains("monthly_spend (ks + anderson_darling", "tenure_months (ks + anderson_darling",
+                                "plan (linf + chi_square", "prediction (ks + anderson_darling", "flags at 1×")
                         .doesNotContain("psi");
                 assertThat(text(browser, "#features-body tr:first-child th")).isIn("monthly_spend", "tenure_months");
-                assertThat(text(browser, "#features-body tr:first-child .c-statistic")).isEqualTo("ks");
+                assertThat(text(browser, "#features-body tr:first-child .c-statistic")).startsWith("ks · anderson_darling");
                 assertThat(text(browser, "#features-body tr:first-child")).contains("drifted");
                 assertThat(text(browser, "#connection-text")).isEqualTo("live");
 

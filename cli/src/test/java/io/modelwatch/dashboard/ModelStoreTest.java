@@ -26,8 +26,8 @@ class ModelStoreTest {
         assertThat(row.path("topSignals")).extracting(s -> s.path("signal").asText())
                 .containsExactly("feature:monthly_spend", "feature:tenure_months", "prediction");
         assertThat(row.path("escalation").path("driftedWindows").asInt()).isEqualTo(3);
-        // Charted: one deciding statistic per signal (ks for numbers, linf for categories) with the
-        // threshold it had to reach; not PSI, not p-values, not Jensen-Shannon.
+        // Charted: what decides per signal (ks for numbers, linf for categories, each with its
+        // test's p-value) with the threshold it had to reach; not PSI, not Jensen-Shannon.
         assertThat(detail.path("points").get(9).path("drift"))
                 .extracting(s -> s.path("signal").asText() + " " + s.path("statistic").asText() + " " + s.path("threshold").asDouble())
                 .containsExactlyInAnyOrder("feature:monthly_spend ks 0.081", "feature:tenure_months ks 0.081",
@@ -37,23 +37,60 @@ class ModelStoreTest {
     }
 
     @Test
-    void theDecidingStatisticIsTheOneFurthestPastItsThresholdNeverPsiOrAPValue() throws Exception {
+    void whatDecidesIsTheTestNearestItsFlagEffectAndSignificanceTogetherNeverPsi() throws Exception {
         JsonNode report = Json.MAPPER.readTree("""
                 {"modelId": "m", "windowEnd": "2026-11-26T08:01:00Z", "features": [{"name": "spend", "drift": [
                   {"statistic": "psi", "value": 2.5, "threshold": 0.1, "drifted": true},
                   {"statistic": "ks", "value": 0.06, "threshold": 0.08, "drifted": false},
+                  {"statistic": "anderson_darling", "value": 40.0, "threshold": 15.0, "drifted": false},
                   {"statistic": "p_value", "value": 1e-9, "threshold": 0.001, "drifted": false},
                   {"statistic": "wasserstein", "value": 0.4, "drifted": false},
                   {"statistic": "cusum", "value": 12.0, "threshold": 8.0, "drifted": true}]},
                  {"name": "plan", "drift": [
                   {"statistic": "psi", "value": 0.01, "threshold": 0.1, "drifted": false},
                   {"statistic": "linf", "value": 0.02, "threshold": 0.05, "drifted": false},
-                  {"statistic": "missing_p_value", "value": 1e-6, "threshold": 0.001, "drifted": false}]},
+                  {"statistic": "chi_square", "value": 3.1, "drifted": false},
+                  {"statistic": "p_value", "value": 0.2, "threshold": 0.001, "drifted": false}]},
                  {"name": "warming", "drift": []}]}
                 """);
-        assertThat(ModelStore.signals(report)).extracting(ObjectNode::toString).containsExactly(
-                "{\"signal\":\"feature:spend\",\"statistic\":\"cusum\",\"value\":12.0,\"threshold\":8.0,\"drifted\":true,\"pValue\":1.0E-9}",
-                "{\"signal\":\"feature:plan\",\"statistic\":\"linf\",\"value\":0.02,\"threshold\":0.05,\"drifted\":false}");
+        List<ObjectNode> signals = ModelStore.signals(report);
+        // spend: ks is under its threshold, but CUSUM alarmed: CUSUM decides, 12 / 8.
+        // plan: its chi-square test's p 0.2 is far from the FDR: log 0.2 / log 0.001 = 0.233,
+        // nearer than the effect's 0.02 / 0.05 = 0.4 to nothing; the smaller decides.
+        assertThat(signals.get(1).path("ratio").asDouble())
+                .isCloseTo(Math.log(0.2) / Math.log(0.001), org.assertj.core.data.Offset.offset(1e-12));
+        signals.forEach(x -> x.remove("ratio"));
+        assertThat(signals).extracting(ObjectNode::toString).containsExactly(
+                "{\"signal\":\"feature:spend\",\"statistic\":\"cusum\",\"value\":12.0,\"threshold\":8.0,\"drifted\":true}",
+                "{\"signal\":\"feature:plan\",\"statistic\":\"linf\",\"value\":0.02,\"threshold\":0.05,\"pValue\":0.2,"
+                        + "\"alpha\":0.001,\"test\":{\"statistic\":\"chi_square\",\"value\":3.1},\"drifted\":false}");
+    }
+
+    @Test
+    void aKsPastItsThresholdWithoutASignificantTestStaysBelowTheLine() throws Exception {
+        // A continuous feature's ks past the effect threshold, but the Anderson-Darling test not
+        // significant (adjusted p 0.01 > FDR 0.001): not a flag, so not at or above 1.
+        JsonNode report = Json.MAPPER.readTree("""
+                {"modelId": "m", "windowEnd": "2026-11-26T08:01:00Z", "features": [{"name": "x", "drift": [
+                  {"statistic": "ks", "value": 0.12, "threshold": 0.06, "drifted": false},
+                  {"statistic": "anderson_darling", "value": 9.0, "threshold": 15.0, "drifted": false},
+                  {"statistic": "p_value", "value": 0.01, "threshold": 0.001, "drifted": false}]},
+                 {"name": "y", "drift": [
+                  {"statistic": "ks", "value": 0.12, "threshold": 0.06, "drifted": true},
+                  {"statistic": "anderson_darling", "value": 60.0, "threshold": 15.0, "drifted": true},
+                  {"statistic": "p_value", "value": 1e-12, "threshold": 0.001, "drifted": true}]}]}
+                """);
+        List<ObjectNode> signals = ModelStore.signals(report);
+        ObjectNode x = signals.get(0);
+        assertThat(x.path("statistic").asText()).isEqualTo("ks");
+        assertThat(x.path("value").asDouble() / x.path("threshold").asDouble()).isEqualTo(2.0);
+        assertThat(x.path("ratio").asDouble()).isCloseTo(2.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(x.path("test").path("statistic").asText()).isEqualTo("anderson_darling");
+        assertThat(x.path("test").path("threshold").asDouble()).isEqualTo(15.0);
+        // Significant (p = alpha^4) and the effect twice its threshold: the effect is what binds.
+        ObjectNode y = signals.get(1);
+        assertThat(y.path("ratio").asDouble()).isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(y.path("drifted").asBoolean()).isTrue();
     }
 
     @Test

@@ -28,7 +28,6 @@ import io.modelwatch.stats.tests.Wasserstein;
 import io.modelwatch.stats.tests.AndersonDarling;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -68,7 +67,9 @@ import java.util.Map;
  * and the Jensen-Shannon distance are reported beside the tests for reading; a flag whose
  * PSI reaches {@code psi.critical} makes the signal CRITICAL. Evidence carries the effect
  * statistic of each flag against its threshold, so "strongest first" orders features by how far
- * past it they moved.
+ * past it they moved; a flagged continuous feature's entry {@code ks} is followed by
+ * {@code anderson_darling}, the test that made it significant, against its critical value at the
+ * false discovery rate (a significance entry: {@link Evidence#significance()}).
  */
 public final class DriftEvaluator {
     static final int TOP_CATEGORIES = 5;
@@ -155,6 +156,14 @@ public final class DriftEvaluator {
                     critical |= test.psi >= t.psiCritical();
                 }
             }
+            if (a.distribution != null && a.distribution.flagged && !Double.isNaN(a.andersonDarling)) {
+                // What made the continuous feature's change significant: its Anderson-Darling
+                // statistic against the critical value at the false discovery rate (the flag needs
+                // the BH-adjusted p-value at most that rate, so the statistic is past it). A
+                // significance entry: it follows the ks entry and does not weigh (Evidence).
+                into.add(new Evidence(a.signal, ANDERSON_DARLING, a.andersonDarling, a.andersonDarlingCritical,
+                        windowEndIso));
+            }
             List<DriftStatistic> stats = a.statistics(t);
             for (SequentialEvidence s : sequential) {
                 if (s.signal().equals(a.signal)) {
@@ -175,15 +184,13 @@ public final class DriftEvaluator {
         }
 
         List<DriftSignal> signals = new ArrayList<>(2);
-        Comparator<Evidence> strongestFirst = Comparator.comparingDouble(Evidence::strength).reversed()
-                .thenComparing(Evidence::signal).thenComparing(Evidence::statistic);
         if (!featureEvidence.isEmpty()) {
-            featureEvidence.sort(strongestFirst);
-            signals.add(signal(c, RetrainTrigger.FEATURE_DRIFT, featureEvidence, featureCritical));
+            signals.add(signal(c, RetrainTrigger.FEATURE_DRIFT, Evidence.strongestFirst(featureEvidence),
+                    featureCritical));
         }
         if (!predictionEvidence.isEmpty()) {
-            predictionEvidence.sort(strongestFirst);
-            signals.add(signal(c, RetrainTrigger.PREDICTION_DRIFT, predictionEvidence, predictionCritical));
+            signals.add(signal(c, RetrainTrigger.PREDICTION_DRIFT, Evidence.strongestFirst(predictionEvidence),
+                    predictionCritical));
         }
         int drifted = c.driftedWindowsBefore() + (signals.isEmpty() ? 0 : 1);
         HealthReport report = report(c, window, ref.events(), signals.isEmpty() ? HealthReport.OK : HealthReport.DRIFTING,

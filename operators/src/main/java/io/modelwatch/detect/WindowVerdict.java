@@ -41,7 +41,35 @@ public record WindowVerdict(HealthReport report, List<DriftSignal> signals, bool
         WindowEvaluation eval = DriftEvaluator.evaluate(ref, window, t, c, sequential);
         QualityEvaluator.Result quality = quality(ref, window, t, c);
         HealthReport report = withControl(withQuality(eval.report(), quality), c, control);
-        return new WindowVerdict(report, weightedSignals(eval, quality, c, t), eval.drifted());
+        List<DriftSignal> signals = weightedSignals(eval, quality, c, t);
+        WindowVerdict v = new WindowVerdict(report, signals, eval.drifted());
+        HealthReport.EscalationState e = report.escalation();
+        if (e != null && v.weight() > 1) {
+            // The escalation state counts confirmations, as the escalation does: this window as its weight.
+            report = report.withEscalation(new HealthReport.EscalationState(c.driftedWindowsBefore() + v.weight(),
+                    e.windowsToTrigger(), e.within()));
+            v = new WindowVerdict(report, signals, eval.drifted());
+        }
+        return v;
+    }
+
+    /**
+     * The confirmations of drift this window counts for: the largest weight of its drift signals
+     * ({@link DriftSignal#windowsCounted()}; {@code FEATURE_DRIFT} and {@code PREDICTION_DRIFT}
+     * escalate separately, so the heavier one), 0 when it did not drift. Data quality escalates
+     * apart and is not counted.
+     */
+    public int weight() {
+        if (!drifted) {
+            return 0;
+        }
+        int w = 1;
+        for (DriftSignal s : signals) {
+            if (!RetrainTrigger.DATA_QUALITY.equals(s.reason())) {
+                w = Math.max(w, s.windowsCounted());
+            }
+        }
+        return w;
     }
 
     /**

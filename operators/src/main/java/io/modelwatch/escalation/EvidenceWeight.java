@@ -35,7 +35,9 @@ import java.util.List;
  * and a flag besides; the chance of any trigger in a 10-window span stays of the order of 1e-7.
  * The relevance condition only takes weight away; it keeps a trivial but hugely significant
  * change (large windows) from counting more than once. A sequential detector's alarm (CUSUM,
- * Page-Hinkley) has no p-value and counts once.
+ * Page-Hinkley) has no p-value and counts once. A significance entry (the Anderson-Darling
+ * statistic that accompanies a continuous feature's {@code ks}, {@link Evidence#significance()})
+ * is not an effect and is skipped: the weight is the ks entry's, its p-value the same test's.
  *
  * <p>What it buys: a 1 sd shift, a category share moving 20 points, a new category at 20%, stuck
  * scores and a +30-point missing rate have effects 3 to 10 times their thresholds and p-values
@@ -53,6 +55,11 @@ public final class EvidenceWeight {
         }
         int w = 1;
         for (Evidence e : s.evidence()) {
+            if (e.significance()) {
+                // The Anderson-Darling entry beside a continuous feature's ks: its statistic over
+                // its critical value is not an effect, and the ks entry carries the same p-value.
+                continue;
+            }
             Double p = driftPValue(report, e);
             if (p != null) {
                 w = Math.max(w, weight(p, t.falseDiscoveryRate(), e.value(), e.threshold(), t.escalationWindows()));

@@ -9,17 +9,23 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Turns a match of {@link EscalationPattern} into a {@link RetrainTrigger}: detected at the
  * end of the last drifted window, first evidence at the start of the first, evidence per signal
- * taken from its strongest window and sorted strongest first, CRITICAL when the latest window
+ * taken from its strongest window (its effect entry, followed by the test that made it
+ * significant where the window has one) and sorted strongest first, CRITICAL when the latest window
  * passed a critical threshold. Everything is derived from event time, so the id is deterministic.
  */
 public final class RetrainTriggerBuilder extends PatternProcessFunction<DriftSignal, RetrainTrigger> {
-    /** Evidence entries kept per trigger: enough to act on, small enough to read. */
+    /**
+     * Signals whose evidence a trigger keeps: enough to act on, small enough to read. Each keeps its
+     * strongest effect entry and, from the same window, its significance entries
+     * ({@link Evidence#significance()}), so a trigger holds at most twice as many entries.
+     */
     static final int MAX_EVIDENCE = 10;
 
     @Override
@@ -32,16 +38,31 @@ public final class RetrainTriggerBuilder extends PatternProcessFunction<DriftSig
     public static RetrainTrigger build(List<DriftSignal> signals) {
         DriftSignal first = signals.get(0);
         DriftSignal last = signals.get(signals.size() - 1);
+        // Per signal its strongest effect entry, and the significance entries of the same window.
         Map<String, Evidence> strongest = new LinkedHashMap<>();
         for (DriftSignal s : signals) {
             for (Evidence e : s.evidence()) {
-                strongest.merge(e.signal(), e, (a, b) -> b.strength() > a.strength() ? b : a);
+                if (!e.significance()) {
+                    strongest.merge(e.signal(), e, (a, b) -> b.strength() > a.strength() ? b : a);
+                }
             }
         }
-        Evidence[] evidence = strongest.values().stream()
+        List<Evidence> kept = strongest.values().stream()
                 .sorted(Comparator.comparingDouble(Evidence::strength).reversed().thenComparing(Evidence::signal))
                 .limit(MAX_EVIDENCE)
-                .toArray(Evidence[]::new);
+                .collect(Collectors.toCollection(ArrayList::new));
+        List<Evidence> significance = new ArrayList<>();
+        for (DriftSignal s : signals) {
+            for (Evidence e : s.evidence()) {
+                Evidence effect = strongest.get(e.signal());
+                if (e.significance() && kept.contains(effect) && e.windowEnd().equals(effect.windowEnd())) {
+                    significance.removeIf(x -> x.signal().equals(e.signal()) && x.statistic().equals(e.statistic()));
+                    significance.add(e);
+                }
+            }
+        }
+        kept.addAll(significance);
+        Evidence[] evidence = Evidence.strongestFirst(kept).toArray(Evidence[]::new);
         String detectedAt = Instant.ofEpochMilli(last.windowEnd()).toString();
         return new RetrainTrigger(
                 RetrainTrigger.idOf(last.modelId(), last.modelVersion(), last.reason(), detectedAt),

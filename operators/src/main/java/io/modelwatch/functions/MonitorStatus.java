@@ -15,7 +15,11 @@ public class MonitorStatus {
     public long lastFiredWindowEnd = Long.MIN_VALUE;
     /** Late events since the last report. */
     public long lateSinceReport;
-    /** Ends of recent drifted windows, for the escalation state in reports. */
+    /**
+     * Ends of recent drifted windows, for the escalation state in reports: a window that counts
+     * {@code w} confirmations (its weight, io.modelwatch.escalation.EvidenceWeight) is recorded
+     * {@code w} times; state written before weights holds each window once.
+     */
     public long[] driftedWindowEnds = new long[0];
     /** Event time of the newest event of this version (silence and idle expiry). */
     public long lastEventTime = Long.MIN_VALUE;
@@ -41,15 +45,25 @@ public class MonitorStatus {
 
     /** Drifted windows within {@code spanMillis} before {@code windowEnd}, after recording this one. */
     public int recordWindow(long windowEnd, boolean drifted, long spanMillis) {
+        return recordWindow(windowEnd, drifted ? 1 : 0, spanMillis);
+    }
+
+    /**
+     * Confirmations of drift within {@code spanMillis} before {@code windowEnd}, after recording
+     * this window's {@code weight} (0 when it did not drift).
+     */
+    public int recordWindow(long windowEnd, int weight, long spanMillis) {
         long[] kept = Arrays.stream(driftedWindowEnds).filter(t -> t > windowEnd - spanMillis).toArray();
-        if (drifted) {
-            kept = Arrays.copyOf(kept, kept.length + 1);
-            kept[kept.length - 1] = windowEnd;
+        if (weight > 0) {
+            int n = kept.length;
+            kept = Arrays.copyOf(kept, n + weight);
+            Arrays.fill(kept, n, n + weight, windowEnd);
         }
         driftedWindowEnds = kept;
         return kept.length;
     }
 
+    /** Confirmations of drift (weighted windows) within {@code spanMillis} before {@code windowEnd}. */
     public int driftedWithin(long windowEnd, long spanMillis) {
         return (int) Arrays.stream(driftedWindowEnds).filter(t -> t > windowEnd - spanMillis).count();
     }

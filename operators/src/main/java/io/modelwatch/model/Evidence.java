@@ -1,9 +1,66 @@
 package io.modelwatch.model;
 
-/** One statistic that crossed its threshold in one window; a trigger carries these. */
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One statistic that crossed its threshold in one window; a trigger carries these.
+ *
+ * <p>Most entries are an <em>effect</em> (how much changed, against its floor). A
+ * <em>significance</em> entry ({@link #SIGNIFICANCE_STATISTICS}: the Anderson-Darling statistic
+ * of a continuous numeric feature against its critical value) accompanies the effect entry of the
+ * same signal and window and says which test made the change significant. It neither orders
+ * nor weighs: its value/threshold is not an effect, so "strongest first" places it right after its
+ * signal's strongest effect entry, and {@code EvidenceWeight} ignores it.
+ */
 public record Evidence(String signal, String statistic, double value, double threshold, String windowEnd) {
+    /** Statistics whose entries accompany an effect entry of the same signal (see the class comment). */
+    public static final List<String> SIGNIFICANCE_STATISTICS = List.of("anderson_darling");
+
     /** How far past its threshold: the order "strongest first" uses. */
     public double strength() {
         return threshold > 0 ? value / threshold : value;
+    }
+
+    /** Whether this entry is a test's significance accompanying an effect entry, not an effect itself. */
+    public boolean significance() {
+        return SIGNIFICANCE_STATISTICS.contains(statistic);
+    }
+
+    /**
+     * Effect entries sorted strongest first (by {@link #strength()}, then signal and statistic),
+     * each signal's significance entries placed right after its strongest effect entry; a significance
+     * entry whose signal has no effect entry goes to the end.
+     */
+    public static List<Evidence> strongestFirst(Collection<Evidence> entries) {
+        Comparator<Evidence> strongest = Comparator.comparingDouble(Evidence::strength).reversed()
+                .thenComparing(Evidence::signal).thenComparing(Evidence::statistic);
+        List<Evidence> effects = new ArrayList<>();
+        List<Evidence> significance = new ArrayList<>();
+        for (Evidence e : entries) {
+            (e.significance() ? significance : effects).add(e);
+        }
+        effects.sort(strongest);
+        significance.sort(strongest);
+        List<Evidence> out = new ArrayList<>(entries.size());
+        for (Evidence e : effects) {
+            boolean firstOfSignal = out.stream().noneMatch(x -> x.signal().equals(e.signal()));
+            out.add(e);
+            if (firstOfSignal) {
+                for (Evidence s : significance) {
+                    if (s.signal().equals(e.signal())) {
+                        out.add(s);
+                    }
+                }
+            }
+        }
+        for (Evidence s : significance) {
+            if (!out.contains(s)) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 }

@@ -88,6 +88,12 @@ public record HealthReport(
     }
 
     /** This report with a note of the savepoint upgrade that changed its model's thresholds. */
+    public HealthReport withEscalation(EscalationState newEscalation) {
+        return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
+                referenceEvents, features, prediction, quality, newEscalation, thresholdsVersion, revision, performance,
+                control, upgrade);
+    }
+
     public HealthReport withUpgrade(Upgrade newUpgrade) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, thresholdsVersion, revision, performance,

@@ -1,5 +1,7 @@
 package io.modelwatch.monitor;
 
+import io.modelwatch.detect.DriftEvaluator;
+import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.model.MetricNames;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.HealthReport.DriftStatistic;
@@ -96,6 +98,9 @@ public final class ModelMetrics {
         volatile double eventsPerSecond;
         volatile double maxPsi = Double.NaN;
         volatile double predictionPsi = Double.NaN;
+        volatile double maxDriftRatio = Double.NaN;
+        volatile double predictionDriftRatio = Double.NaN;
+        volatile double minPValue = Double.NaN;
         volatile int drifting;
         volatile int driftedWindows;
         volatile long missingValues;
@@ -108,6 +113,9 @@ public final class ModelMetrics {
             g.gauge("eventsPerSecond", (Gauge<Double>) () -> eventsPerSecond);
             g.gauge("maxPsi", (Gauge<Double>) () -> maxPsi);
             g.gauge("predictionPsi", (Gauge<Double>) () -> predictionPsi);
+            g.gauge("maxDriftRatio", (Gauge<Double>) () -> maxDriftRatio);
+            g.gauge("predictionDriftRatio", (Gauge<Double>) () -> predictionDriftRatio);
+            g.gauge("minPValue", (Gauge<Double>) () -> minPValue);
             g.gauge("drifting", (Gauge<Integer>) () -> drifting);
             g.gauge("driftedWindows", (Gauge<Integer>) () -> driftedWindows);
             g.gauge("missingValues", (Gauge<Long>) () -> missingValues);
@@ -121,16 +129,23 @@ public final class ModelMetrics {
             long millis = Duration.between(Instant.parse(r.windowStart()), Instant.parse(r.windowEnd())).toMillis();
             eventsPerSecond = millis > 0 ? r.events() * 1000.0 / millis : 0;
             double max = Double.NaN;
+            double maxRatio = Double.NaN;
+            double minP = r.prediction() == null ? Double.NaN : pValue(r.prediction());
             long missing = 0;
             for (FeatureHealth f : r.features() == null ? new FeatureHealth[0] : r.features()) {
-                double psi = psi(f);
-                if (!Double.isNaN(psi) && (Double.isNaN(max) || psi > max)) {
-                    max = psi;
+                max = largest(max, psi(f));
+                maxRatio = largest(maxRatio, driftRatio(f));
+                double p = pValue(f);
+                if (!Double.isNaN(p) && (Double.isNaN(minP) || p < minP)) {
+                    minP = p;
                 }
                 missing += f.missing();
             }
             maxPsi = max;
             predictionPsi = r.prediction() == null ? Double.NaN : psi(r.prediction());
+            maxDriftRatio = maxRatio;
+            predictionDriftRatio = r.prediction() == null ? Double.NaN : driftRatio(r.prediction());
+            minPValue = minP;
             drifting = HealthReport.DRIFTING.equals(r.status()) ? 1 : 0;
             driftedWindows = r.escalation() == null ? 0 : r.escalation().driftedWindows();
             missingValues = missing;
@@ -139,6 +154,64 @@ public final class ModelMetrics {
                 typeMismatches = r.quality().typeMismatches();
                 unknownFeatureValues = r.quality().unknownFeatureValues();
             }
+        }
+
+        private static double largest(double a, double b) {
+            return Double.isNaN(b) || (!Double.isNaN(a) && a >= b) ? a : b;
+        }
+
+        /** The Benjamini-Hochberg adjusted p-value of the signal's two-sample test, NaN without one. */
+        private static double pValue(FeatureHealth f) {
+            DriftStatistic p = statistic(f, DriftEvaluator.P_VALUE);
+            return p == null ? Double.NaN : p.value();
+        }
+
+        /**
+         * How near the signal is to flagging, as a multiple of what it must reach (1 = flags), the
+         * dashboard's measure: of its two-sample test the smaller of the effect ({@code ks} or
+         * {@code linf}) over its threshold and {@code log p / log alpha} for the adjusted p-value
+         * against the false discovery rate (both must pass); a sequential detector's value over its
+         * threshold; the largest of these. NaN without statistics.
+         */
+        static double driftRatio(FeatureHealth f) {
+            double ratio = Double.NaN;
+            DriftStatistic p = statistic(f, DriftEvaluator.P_VALUE);
+            for (String effect : new String[] {DriftEvaluator.KS, DriftEvaluator.LINF}) {
+                DriftStatistic e = statistic(f, effect);
+                if (e != null && e.threshold() != null && e.threshold() > 0) {
+                    double r = e.value() / e.threshold();
+                    if (p != null && p.threshold() != null) {
+                        r = Math.min(r, significance(p.value(), p.threshold()));
+                    }
+                    ratio = largest(ratio, r);
+                }
+            }
+            for (String sequential : new String[] {SequentialMonitor.CUSUM, SequentialMonitor.PAGE_HINKLEY}) {
+                DriftStatistic d = statistic(f, sequential);
+                if (d != null && d.threshold() != null && d.threshold() > 0) {
+                    ratio = largest(ratio, d.value() / d.threshold());
+                }
+            }
+            return ratio;
+        }
+
+        /** {@code log p / log alpha}: 1 at p = alpha, 2 at alpha^2; p below 1e-300 reads as 1e-300. */
+        static double significance(double p, double alpha) {
+            if (!(alpha > 0 && alpha < 1)) {
+                return p <= alpha ? 1 : 0;
+            }
+            return p < 1 ? Math.log(Math.max(p, 1e-300)) / Math.log(alpha) : 0;
+        }
+
+        private static DriftStatistic statistic(FeatureHealth f, String name) {
+            if (f.drift() != null) {
+                for (DriftStatistic d : f.drift()) {
+                    if (name.equals(d.statistic())) {
+                        return d;
+                    }
+                }
+            }
+            return null;
         }
 
         private static double psi(FeatureHealth f) {

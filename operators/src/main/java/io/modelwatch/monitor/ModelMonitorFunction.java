@@ -308,7 +308,7 @@ public final class ModelMonitorFunction
         List<SequentialEvidence> sequentialEvidence = sequential.update(ref, span.profile(), t);
         state.detectors.update(sequential.toBytes());
         WindowVerdict verdict = reports.judge(ref, span.profile(), t, c, sequentialEvidence, l, st);
-        st.recordWindow(windowEnd, verdict.drifted(), spanMillis);
+        st.recordWindow(windowEnd, verdict.weight(), spanMillis);
         st.lateSinceReport = 0;
         state.status.update(st);
 

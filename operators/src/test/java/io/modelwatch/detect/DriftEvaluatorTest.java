@@ -169,6 +169,26 @@ class DriftEvaluatorTest {
     }
 
     @Test
+    void aContinuousFeaturesEvidenceNamesTheEffectAndTheTestThatMadeItSignificant() {
+        ReferenceProfile ref = reference();
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window(ref, 99, 1.0, 0), T, CTX);
+        DriftSignal feature = eval.signals().get(0);
+        // ks (the effect, against the floor plus the rank error), then anderson_darling (what
+        // decided significance, against its critical value at the false discovery rate).
+        assertThat(feature.evidence()).extracting(e -> e.signal() + "/" + e.statistic())
+                .containsExactly("feature:x/ks", "feature:x/anderson_darling");
+        HealthReport.FeatureHealth x = feature(eval.report(), "x");
+        assertThat(feature.evidence()[1].value()).isEqualTo(stat(x, "anderson_darling").value());
+        assertThat(feature.evidence()[1].threshold())
+                .isEqualTo(io.modelwatch.stats.tests.AndersonDarling.criticalValue(T.falseDiscoveryRate()));
+        assertThat(feature.evidence()[1].value()).isGreaterThan(feature.evidence()[1].threshold());
+        // Discrete and categorical features keep their one entry: linf (the chi-square or
+        // Fisher p-value is in the report).
+        WindowEvaluation plan = DriftEvaluator.evaluate(ref, window(ref, 5, 0, 0.3), T, CTX);
+        assertThat(plan.signals().get(0).evidence()).extracting(e -> e.statistic()).containsExactly("linf");
+    }
+
+    @Test
     void aSignificantButTrivialShiftInHugeSamplesIsNotDrift() {
         // A training-file reference of 200k values counted exactly, and a 100k window shifted by
         // 0.05 sd: the test is certain the distributions differ (KS: D = 2 Phi(0.025) - 1 = 0.02

@@ -87,7 +87,10 @@ class WindowVerdictTest {
         assertThat(v.report().status()).as("drift outranks DEGRADED").isEqualTo(HealthReport.DRIFTING);
         assertThat(v.report().quality().findings()).isNotEmpty();
         assertThat(v.drifted()).isTrue();
-        assertThat(v.report().escalation().driftedWindows()).isEqualTo(2);
+        // The escalation state counts confirmations as the escalation does: the drifted window
+        // before, and this one as its weight, 3 (below), so the report shows the trigger's 3 of 3 reached.
+        assertThat(v.weight()).isEqualTo(T.escalationWindows());
+        assertThat(v.report().escalation().driftedWindows()).isEqualTo(1 + T.escalationWindows());
         assertThat(v.signals()).extracting(DriftSignal::reason).containsExactly(RetrainTrigger.FEATURE_DRIFT,
                 RetrainTrigger.PREDICTION_DRIFT, RetrainTrigger.DATA_QUALITY);
         assertThat(v.signals().get(0).evidence()[0].signal()).isEqualTo("feature:x");

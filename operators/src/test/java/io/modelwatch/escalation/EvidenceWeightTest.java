@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsParser;
+import io.modelwatch.detect.DriftEvaluator;
+import io.modelwatch.detect.WindowEvaluation;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.HealthReport.QualityFinding;
 import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceProfile;
+import io.modelwatch.testing.Generated;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -48,6 +53,40 @@ class EvidenceWeightTest {
         Thresholds unweighted = ThresholdsParser.parse("defaults: {escalation: {weighted: false}}").defaults();
         assertThat(EvidenceWeight.ofQuality(s, List.of(new QualityFinding("quality:channel", "missing_rate_increase",
                 0.3, 0.05, 1e-20)), unweighted).weight()).isEqualTo(1);
+    }
+
+    @Test
+    void theAndersonDarlingEntryDoesNotChangeTheWeight() {
+        // A 0.3 sd and a 1 sd shift of a continuous feature: its evidence is ks and
+        // anderson_darling. The weight is the ks entry's, as before the anderson_darling entry
+        // existed: the statistic far past its critical value is not an effect.
+        Thresholds t = ThresholdsParser.parse("").defaults();
+        Generated before = new Generated().feature("x", r -> r.nextGaussian());
+        ModelProfile learned = new ModelProfile();
+        before.events(1, 5000).forEach(learned::add);
+        ReferenceProfile ref = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
+        DriftEvaluator.Context c = new DriftEvaluator.Context("m", "1", 0, 60_000, 7000, 0, 0, "v1");
+        boolean adWouldHaveWeighedMore = false;
+        for (double shift : new double[] {0.2, 0.3, 1.0}) {
+            Generated after = new Generated().feature("x", r -> shift + r.nextGaussian());
+            ModelProfile w = ModelProfile.against(ref);
+            after.events(7, 1200).forEach(e -> w.add(e, ref));
+            WindowEvaluation eval = DriftEvaluator.evaluate(ref, w, t, c);
+            DriftSignal s = eval.signals().get(0);
+            assertThat(s.evidence()).extracting(Evidence::statistic).containsExactly("ks", "anderson_darling");
+            Evidence ks = s.evidence()[0];
+            Evidence ad = s.evidence()[1];
+            Double p = EvidenceWeight.driftPValue(eval.report(), ks);
+            DriftSignal ksOnly = new DriftSignal(s.modelId(), s.modelVersion(), s.reason(), s.windowStart(),
+                    s.windowEnd(), s.eventsSeen(), new Evidence[] {ks}, s.critical(), s.thresholdsVersion());
+            int weight = EvidenceWeight.ofDrift(s, eval.report(), t).weight();
+            assertThat(weight).as("shift %s", shift)
+                    .isEqualTo(EvidenceWeight.ofDrift(ksOnly, eval.report(), t).weight())
+                    .isEqualTo(EvidenceWeight.weight(p, FDR, ks.value(), ks.threshold(), 3));
+            // Counted as an effect, the Anderson-Darling entry would weigh more on a weak shift.
+            adWouldHaveWeighedMore |= EvidenceWeight.weight(p, FDR, ad.value(), ad.threshold(), 3) > weight;
+        }
+        assertThat(adWouldHaveWeighedMore).isTrue();
     }
 
     @Test

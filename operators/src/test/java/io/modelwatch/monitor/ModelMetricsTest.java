@@ -1,6 +1,7 @@
 package io.modelwatch.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.ModelKey;
@@ -38,6 +39,13 @@ class ModelMetricsTest {
         assertThat((double) gauge(scope + "eventsPerSecond")).isEqualTo(1204 / 60.0);
         assertThat(gauge(scope + "maxPsi")).isEqualTo(0.797);         // monthly_spend
         assertThat(gauge(scope + "predictionPsi")).isEqualTo(0.028);
+        // What decides: monthly_spend's ks 0.367 against 0.0633 (its p-value, 2.3e-105, is far
+        // past the FDR); the prediction's ks 0.071 is past its threshold, but its adjusted p 0.0061
+        // is not significant at 0.001: log 0.0061 / log 0.001 = 0.74, below the 1 that flags.
+        assertThat((double) gauge(scope + "maxDriftRatio")).isCloseTo(0.367 / 0.0633, within(1e-9));
+        assertThat((double) gauge(scope + "predictionDriftRatio"))
+                .isCloseTo(Math.log(0.0061) / Math.log(0.001), within(1e-9)).isLessThan(1);
+        assertThat(gauge(scope + "minPValue")).isEqualTo(2.3e-105);
         assertThat(gauge(scope + "drifting")).isEqualTo(1);
         assertThat(gauge(scope + "driftedWindows")).isEqualTo(3);
         assertThat(gauge(scope + "missingValues")).isEqualTo(63L);    // region
