@@ -77,7 +77,7 @@ public final class FalseAlarmSimulation {
         CATEGORIES_300("300 categories, Zipf"),
         HARD_LABEL("prediction a hard 0/1 label, 20% ones"),
         CORRELATED("12 features tied by a Gaussian copula (pairwise 0.5, 0.8 in one pair): normal, Cauchy, count, "
-                + "99% zero, 1% flag, 60% missing; the joint (pair) tests' null");
+                + "99% zero, 1% flag (these two not in the joint summary), 60% missing; the pair tests' null");
 
         final String description;
 
