@@ -133,6 +133,37 @@ public final class RankCorrelations {
         return n[k];
     }
 
+    /** Pair {@code k}'s sums of u, v, u², v², uv (of the PITs less 1/2), for a file that keeps them. */
+    public double[] sums(int k) {
+        return new double[] {su[k], sv[k], suu[k], svv[k], suv[k]};
+    }
+
+    /**
+     * A summary from its parts, as {@link #count}, {@link #sums} and {@link #events} gave them.
+     *
+     * @throws IllegalArgumentException when the parts do not fit the names
+     */
+    public static RankCorrelations of(String[] names, long events, long[] counts, double[][] sums) {
+        RankCorrelations r = new RankCorrelations(names);
+        if (counts.length != r.n.length || sums.length != r.n.length) {
+            throw new IllegalArgumentException(names.length + " features have " + r.n.length + " pairs, found "
+                    + counts.length);
+        }
+        r.events = events;
+        for (int k = 0; k < counts.length; k++) {
+            if (sums[k].length != 5) {
+                throw new IllegalArgumentException("pair " + k + ": 5 sums expected, found " + sums[k].length);
+            }
+            r.n[k] = counts[k];
+            r.su[k] = sums[k][0];
+            r.sv[k] = sums[k][1];
+            r.suu[k] = sums[k][2];
+            r.svv[k] = sums[k][3];
+            r.suv[k] = sums[k][4];
+        }
+        return r;
+    }
+
     /** The first feature of pair {@code k}. */
     public String first(int k) {
         return names[firstIndex(k)];
