@@ -102,8 +102,10 @@ public final class EvaluationRun {
                         driftStart));
             }
         }
-        // Issue 17's scenarios: seeds after all the others, which keep theirs.
-        for (Scenario sc : Scenario.discreteScenarios()) {
+        // Issue 17's scenarios, then issue 19's: seeds after all the others, which keep theirs.
+        List<Scenario> later = new ArrayList<>(Scenario.discreteScenarios());
+        later.addAll(Scenario.jointScenarios());
+        for (Scenario sc : later) {
             if (sc.stationary()) {
                 long minutes = (s.stationaryEvents() + sc.eventsPerMinute() - 1) / sc.eventsPerMinute();
                 runs.add(new ModelRun(sc.name(), sc, 0, seed(s.seed(), index++), start, start + minutes * MINUTE,

@@ -75,7 +75,9 @@ public final class FalseAlarmSimulation {
         RARE_FLAG("0/1 flag, 1% ones"),
         MISSING_60("normal, 60% missing"),
         CATEGORIES_300("300 categories, Zipf"),
-        HARD_LABEL("prediction a hard 0/1 label, 20% ones");
+        HARD_LABEL("prediction a hard 0/1 label, 20% ones"),
+        CORRELATED("12 features tied by a Gaussian copula (pairwise 0.5, 0.8 in one pair): normal, Cauchy, count, "
+                + "99% zero, 1% flag (these two not in the joint summary), 60% missing; the pair tests' null");
 
         final String description;
 
@@ -93,7 +95,51 @@ public final class FalseAlarmSimulation {
         }
     }
 
+    static final String[] CORRELATED_NAMES = {"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+        "x11"};
+
+    /**
+     * Every feature kind of the suite at once, pairwise correlated: feature {@code i} reads
+     * {@code z_i = sqrt(1/2) f + sqrt(1/2) e_i} (one common factor, so every pair has copula
+     * correlation 1/2), x1 is {@code 0.8 z_0 + 0.6 e} instead; the marginals are normal (x0, x1, x6),
+     * Cauchy (x2, x7: z over an independent normal), a count (x3, x8: floor of z + 3, at least 0),
+     * 99% zero (x4), a 1% flag (x5), normal with 60% missing (x9, x10), and log-normal (x11).
+     */
+    static PredictionEvent correlatedEvent(SplittableRandom r, long timestamp) {
+        double f = r.nextGaussian();
+        int n = CORRELATED_NAMES.length;
+        double[] z = new double[n];
+        for (int i = 0; i < n; i++) {
+            z[i] = Math.sqrt(0.5) * f + Math.sqrt(0.5) * r.nextGaussian();
+        }
+        z[1] = 0.8 * z[0] + 0.6 * r.nextGaussian();
+        byte[] kinds = new byte[n];
+        java.util.Arrays.fill(kinds, ValueKind.NUMERIC);
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = switch (i) {
+                case 2, 7 -> z[i] / r.nextGaussian();
+                case 3, 8 -> Math.max(0, Math.floor(z[i] + 3));
+                case 4 -> z[i] > 2.326 ? Math.exp(z[i]) : 0;
+                case 5 -> z[i] > 2.326 ? 1 : 0;
+                case 11 -> Math.exp(z[i]);
+                default -> z[i];
+            };
+        }
+        for (int i : new int[] {9, 10}) {
+            if (r.nextDouble() < 0.6) {
+                kinds[i] = ValueKind.MISSING;
+                x[i] = 0;
+            }
+        }
+        return new PredictionEvent("sim", "1", "p", timestamp, CORRELATED_NAMES, kinds, x, new String[n],
+                ValueKind.NUMERIC, r.nextDouble(), null);
+    }
+
     static PredictionEvent event(Kind kind, SplittableRandom r, long timestamp) {
+        if (kind == Kind.CORRELATED) {
+            return correlatedEvent(r, timestamp);
+        }
         byte k = ValueKind.NUMERIC;
         double x = 0;
         String c = null;
@@ -114,6 +160,7 @@ public final class FalseAlarmSimulation {
                 k = ValueKind.CATEGORICAL;
                 c = CITIES[Draws.fromCumulative(r, ZIPF_300)];
             }
+            default -> throw new IllegalArgumentException(kind.name());
         }
         double prediction = kind == Kind.HARD_LABEL ? (r.nextDouble() < 0.2 ? 1 : 0) : r.nextDouble();
         return new PredictionEvent("sim", "1", "p", timestamp, new String[] {"x"}, new byte[] {k},
@@ -253,6 +300,11 @@ public final class FalseAlarmSimulation {
                 }
                 List<DriftSignal> signals = judge(ref, window, sequential, t,
                         context(referenceEvents, start, time, seenBefore + window.events()));
+                // As the monitor does (ReferenceLifecycle.learnJoint): a learned reference's pair
+                // correlations come from the judged windows after it, until it holds as many events.
+                if (ref.joint() != null && !ref.jointComplete() && window.joint() != null) {
+                    ref = ref.withJointFrom(window.joint(), referenceEvents);
+                }
                 for (DriftSignal s : signals) {
                     for (Evidence e : s.evidence()) {
                         evidence.merge(e.statistic(), 1L, Long::sum);

@@ -315,4 +315,45 @@ public final class Populations {
             return r.nextDouble() < positives ? 1 : 0;
         }
     }
+
+    /**
+     * Correlated inputs (issue 19): income (log-normal) and spend (log-normal) tied by a Gaussian
+     * copula of correlation 0.8; tenure (log-normal) tied to income at 0.5; sessions (10 * t(3),
+     * heavy-tailed) tied to spend at 0.3 and missing 30% of the time. With {@code flip}, the
+     * copula correlation of income and spend goes from +0.8 to -0.8 at the change: every marginal
+     * stays exactly as it was (the copula only pairs the same values differently), as when an
+     * upstream join pairs the wrong rows. The score reads income and tenure only, so it does not
+     * move either: only the joint structure changes.
+     */
+    public record Correlated(boolean flip) implements Population {
+        static final String[] FEATURES = {"income", "spend", "tenure", "sessions"};
+        static final double RHO = 0.8;
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            double rho = flip ? RHO - 2 * RHO * drift : RHO;
+            double z1 = r.nextGaussian();
+            double z2 = rho * z1 + Math.sqrt(1 - rho * rho) * r.nextGaussian();
+            double z3 = 0.5 * z1 + Math.sqrt(1 - 0.25) * r.nextGaussian();
+            double z4 = 0.3 * z2 + Math.sqrt(1 - 0.09) * r.nextGaussian();
+            double income = Math.round(Math.exp(10.5 + 0.6 * z1));
+            double spend = Math.round(Math.exp(4 + 0.8 * z2) * 100) / 100.0;
+            double tenure = Math.round(24 * Math.exp(0.8 * z3) * 10) / 10.0;
+            // 10 * t(3): the copula variable over an independent chi-square(3) root.
+            double g1 = r.nextGaussian();
+            double g2 = r.nextGaussian();
+            double g3 = r.nextGaussian();
+            double sessions = 10 * z4 / Math.sqrt((g1 * g1 + g2 * g2 + g3 * g3) / 3);
+            v[0] = income;
+            v[1] = spend;
+            v[2] = tenure;
+            v[3] = r.nextDouble() < 0.3 ? null : (Object) sessions;
+            return Draws.score(-1 + 0.5 * z1 - 0.02 * (tenure - 24) + Draws.normal(r, 0, 1));
+        }
+    }
 }

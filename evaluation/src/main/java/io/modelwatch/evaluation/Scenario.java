@@ -293,4 +293,20 @@ public record Scenario(
                         new Populations.Customer(Populations.Change.SCORE_STUCK, 0.42), "prediction",
                         RetrainTrigger.PREDICTION_DRIFT, Set.of(), Goal.DETECT_WITHIN_3));
     }
+
+    /**
+     * Multivariate drift (issue 19): a correlation that flips with unchanged marginals, which
+     * every per-feature test is blind to, and the same correlated model unchanged. Planned after
+     * all the others, so their seeds stay the same.
+     */
+    public static List<Scenario> jointScenarios() {
+        return List.of(
+                stationary("stationary/correlated", "income-spend rank correlation 0.8, tenure-income 0.5, "
+                        + "heavy-tailed sessions 30% missing tied to spend", new Populations.Correlated(false),
+                        EVENTS_PER_MINUTE, false),
+                new Scenario("joint/correlation-flip", "income-spend copula correlation +0.8 -> -0.8, every marginal "
+                        + "and the score unchanged", new Populations.Correlated(true), EVENTS_PER_MINUTE, false,
+                        "feature:income*spend", RetrainTrigger.FEATURE_DRIFT, Set.of(), 0, Goal.DETECT_WITHIN_3, 0,
+                        false, null));
+    }
 }

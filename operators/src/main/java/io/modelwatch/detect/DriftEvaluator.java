@@ -26,6 +26,8 @@ import io.modelwatch.stats.profiles.ReferenceProfile;
 import io.modelwatch.stats.sketches.RunningMoments;
 import io.modelwatch.stats.tests.Wasserstein;
 import io.modelwatch.stats.tests.AndersonDarling;
+import io.modelwatch.stats.tests.CorrelationChange;
+import io.modelwatch.stats.sketches.RankCorrelations;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +72,11 @@ import java.util.Map;
  * past it they moved; a flagged continuous feature's entry {@code ks} is followed by
  * {@code anderson_darling}, the test that made it significant, against its critical value at the
  * false discovery rate (a significance entry: {@link Evidence#significance()}).
+ *
+ * <p>Joint structure, which no test of one feature sees: once the reference's joint summary is
+ * complete ({@link ReferenceProfile#jointComplete}), every pair of its joint features is tested
+ * for a change of its rank correlation ({@link #pairs}); a flagged pair is FEATURE_DRIFT evidence
+ * with the signal {@code feature:a*b} and the statistic {@link #RANK_CORRELATION_CHANGE}.
  */
 public final class DriftEvaluator {
     static final int TOP_CATEGORIES = 5;
@@ -84,6 +91,18 @@ public final class DriftEvaluator {
     public static final String JENSEN_SHANNON = "jensen_shannon";
     public static final String MISSING_RATE_CHANGE = "missing_rate_change";
     public static final String MISSING_P_VALUE = "missing_p_value";
+    /** |change| of a pair's rank correlation; its evidence's signal is {@code feature:a*b}. */
+    public static final String RANK_CORRELATION_CHANGE = "rank_correlation_change";
+
+    /**
+     * The effect floor of a pair: its rank correlation must move by at least 0.2. Why 0.2: the
+     * changes this test exists for are large (a flipped sign, a join that pairs the wrong rows and
+     * takes a correlation of 0.6 to 0), while a stable relationship still wanders with the traffic
+     * mix (day and night, one client's share) by a tenth or so; 0.2 is twice that, and at the
+     * default window (1,000 events) five standard errors of the Spearman z, so the floor, not
+     * chance, decides. Not tuned to the evaluation's scenarios (its flip moves 1.57).
+     */
+    public static final double MIN_CORRELATION_CHANGE = 0.2;
 
     private DriftEvaluator() {}
 
@@ -143,6 +162,13 @@ public final class DriftEvaluator {
         List<Evidence> featureEvidence = new ArrayList<>();
         List<Evidence> predictionEvidence = new ArrayList<>();
         boolean featureCritical = false;
+        for (PairChange pc : pairs(ref, window, t)) {
+            if (pc.flagged()) {
+                featureEvidence.add(new Evidence("feature:" + pc.first() + "*" + pc.second(), RANK_CORRELATION_CHANGE,
+                        pc.change(), pc.floor(), windowEndIso));
+                featureCritical |= Severity.critical(pc.change(), pc.floor());
+            }
+        }
         boolean predictionCritical = false;
         List<FeatureHealth> features = new ArrayList<>();
         FeatureHealth predictionHealth = null;
@@ -197,6 +223,62 @@ public final class DriftEvaluator {
                 features.toArray(FeatureHealth[]::new), predictionHealth,
                 new EscalationState(drifted, t.escalationWindows(), DurationParser.format(t.escalationWithin())));
         return new WindowEvaluation(report, List.copyOf(signals));
+    }
+
+    /**
+     * One pair's test: the reference's and the window's rank correlations, their counts, the
+     * adjusted p-value of the change, its size against its floor.
+     */
+    public record PairChange(String first, String second, double reference, long referenceCount, double window,
+            long windowCount, double adjustedP, double change, double floor, boolean flagged) {}
+
+    /**
+     * The pair tests of a window: empty unless the reference's joint summary is complete and the
+     * window kept one of the same features. Each pair's change is tested with Fisher's z and the
+     * Spearman variance ({@link CorrelationChange}); the p-values of the pairs are adjusted by
+     * Benjamini-Hochberg as a family of their own at {@code drift.fdr}, so adding the joint test
+     * leaves every per-feature test exactly as it was; under no change each family keeps its own
+     * chance of any flag below {@code drift.fdr}, so a window's together below twice that, and the
+     * effect floors make either far smaller in practice (docs/detection.md measures it). A pair
+     * is tested when both sides hold at least half of {@code window.minEvents} events with both
+     * values, as the feature tests need; it flags when the adjusted p-value is at most
+     * {@code drift.fdr} and the change reaches {@code max(}{@link #MIN_CORRELATION_CHANGE}{@code ,}
+     * {@link #REFERENCE_STANDARD_ERRORS} standard errors of the reference's correlation{@code )}.
+     */
+    public static List<PairChange> pairs(ReferenceProfile ref, ModelProfile window, Thresholds t) {
+        RankCorrelations r = ref.joint();
+        RankCorrelations w = window.joint();
+        if (!ref.jointComplete() || w == null || !java.util.Arrays.equals(r.names(), w.names())) {
+            return List.of();
+        }
+        int pairs = r.pairCount();
+        double[] p = new double[pairs];
+        boolean[] enough = new boolean[pairs];
+        for (int k = 0; k < pairs; k++) {
+            long n = r.count(k);
+            long m = w.count(k);
+            double rr = r.correlation(k);
+            double rw = w.correlation(k);
+            enough[k] = n * 2 >= t.minWindowEvents() && m * 2 >= t.minWindowEvents() && n > 3 && m > 3
+                    && !Double.isNaN(rr) && !Double.isNaN(rw);
+            p[k] = enough[k] ? CorrelationChange.pValue(rr, n, rw, m) : 1;
+        }
+        double[] adjusted = BenjaminiHochberg.adjust(p);
+        List<PairChange> out = new ArrayList<>(pairs);
+        for (int k = 0; k < pairs; k++) {
+            double rr = r.correlation(k);
+            double rw = w.correlation(k);
+            long n = r.count(k);
+            double change = enough[k] ? Math.abs(rw - rr) : 0;
+            // The reference's own sampling error, as for every other floor: se(r) = (1 - r^2) se(z).
+            double margin = n > 3 && !Double.isNaN(rr) ? REFERENCE_STANDARD_ERRORS * (1 - rr * rr)
+                    * Math.sqrt(CorrelationChange.SPEARMAN_VARIANCE_FACTOR / (n - 3)) : 0;
+            double floor = Math.max(MIN_CORRELATION_CHANGE, margin);
+            boolean flagged = enough[k] && adjusted[k] <= t.falseDiscoveryRate() && change >= floor;
+            out.add(new PairChange(r.first(k), r.second(k), rr, n, rw, w.count(k), adjusted[k], change, floor,
+                    flagged));
+        }
+        return out;
     }
 
     /** A report without drift statistics: while the reference is learned, or while a window accumulates. */

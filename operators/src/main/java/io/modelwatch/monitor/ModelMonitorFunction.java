@@ -308,6 +308,9 @@ public final class ModelMonitorFunction
         List<SequentialEvidence> sequentialEvidence = sequential.update(ref, span.profile(), t);
         state.detectors.update(sequential.toBytes());
         WindowVerdict verdict = reports.judge(ref, span.profile(), t, c, sequentialEvidence, l, st);
+        // Judged against the reference as it was: a window that completes the joint summary is not
+        // also compared with it.
+        references.learnJoint(key, ref, span.profile(), t.referenceEvents());
         st.recordWindow(windowEnd, verdict.weight(), spanMillis);
         st.lateSinceReport = 0;
         state.status.update(st);

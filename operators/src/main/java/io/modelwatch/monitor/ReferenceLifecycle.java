@@ -163,6 +163,25 @@ final class ReferenceLifecycle {
         return ref;
     }
 
+    /**
+     * Completes the joint part of a reference learned from traffic: its pairs' rank correlations
+     * can only be measured in the PIT space of the frozen marginals, so they are learned from the
+     * judged windows that follow the freeze, until they hold {@code target} events
+     * ({@code reference.events}). Returns the reference to keep (the same when there is nothing
+     * to learn).
+     */
+    ReferenceProfile learnJoint(String key, ReferenceProfile ref, ModelProfile judged, long target) throws Exception {
+        if (ref.joint() == null || ref.jointComplete() || judged.joint() == null) {
+            return ref;
+        }
+        ReferenceProfile more = ref.withJointFrom(judged.joint(), target);
+        if (more != ref) {
+            state.reference.update(more.toBytes());
+            cache.put(key, more);
+        }
+        return more;
+    }
+
     /** Ends the batch: what is still being learned stays with the version's open profiles. */
     void endLearning() {
         if (learned != null) {

@@ -10,6 +10,7 @@ import io.modelwatch.stats.sketches.CategoryBins;
 import io.modelwatch.stats.profiles.FeatureReference;
 import io.modelwatch.stats.sketches.QuantileBins;
 import io.modelwatch.stats.profiles.ReferenceProfile;
+import io.modelwatch.stats.sketches.RankCorrelations;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -30,8 +31,12 @@ import java.util.Map;
  *     "grid": {"edges": [...], "proportions": [...]}, "quantiles": [...49]},
  *    {"name": "plan", "type": "CATEGORICAL", "present": 250000, "missing": 0,
  *     "categories": [{"value": "basic", "proportion": 0.5}, ...], "otherProportion": 0.002}],
- *  "prediction": { same form, name "prediction" }}
+ *  "prediction": { same form, name "prediction" },
+ *  "joint": {"features": ["age", "amount"], "events": 250000, "pairs": [[249100, su, sv, suu, svv, suv]]}}
  * </pre>
+ *
+ * {@code joint} (optional, written when complete) holds the pairs' rank-correlation sums of the
+ * joint features ({@link ReferenceProfile}); a file without it has them learned by the monitor.
  *
  * Bin edges follow {@link QuantileBins}: {@code n} edges cut {@code n + 1} bins
  * {@code (-inf, e0), [e0, e1), ..., [e_last, +inf)}. A feature without values in the reference has
@@ -64,6 +69,24 @@ public final class ReferenceProfileJson {
             features.add(feature(f));
         }
         root.set("prediction", feature(ref.prediction()));
+        if (ref.jointComplete()) {
+            // The pairs' rank-correlation sums, measured in the PIT space of these marginals
+            // (ReferenceProfile): kept so the file judges pairs from its first window.
+            RankCorrelations j = ref.joint();
+            ObjectNode joint = root.putObject("joint");
+            ArrayNode names = joint.putArray("features");
+            for (String name : j.names()) {
+                names.add(name);
+            }
+            joint.put("events", j.events());
+            ArrayNode pairs = joint.putArray("pairs");
+            for (int k = 0; k < j.pairCount(); k++) {
+                ArrayNode pair = pairs.addArray().add(j.count(k));
+                for (double sum : j.sums(k)) {
+                    pair.add(sum);
+                }
+            }
+        }
         try {
             return MAPPER.writeValueAsString(root) + "\n";
         } catch (IOException e) {
@@ -169,8 +192,46 @@ public final class ReferenceProfileJson {
         if (pred == null || !pred.isObject()) {
             throw new IllegalArgumentException("prediction: required object missing");
         }
+        RankCorrelations joint = root.hasNonNull("joint") ? joint(root.get("joint")) : null;
         return new Named(modelId, version, new ReferenceProfile(events, first, last, features,
-                feature(pred, "prediction")));
+                feature(pred, "prediction"), joint, joint != null));
+    }
+
+    /** The optional joint part; one of other features than the reference's own is dropped (relearned). */
+    private static RankCorrelations joint(JsonNode n) {
+        JsonNode fs = n.get("features");
+        JsonNode ps = n.get("pairs");
+        if (fs == null || !fs.isArray() || fs.size() > RankCorrelations.MAX_FEATURES) {
+            throw new IllegalArgumentException("joint.features: required array of at most "
+                    + RankCorrelations.MAX_FEATURES + " names missing");
+        }
+        String[] names = new String[fs.size()];
+        for (int i = 0; i < names.length; i++) {
+            if (!fs.get(i).isTextual()) {
+                throw new IllegalArgumentException("joint.features[" + i + "]: a name expected");
+            }
+            names[i] = fs.get(i).asText();
+        }
+        int pairs = RankCorrelations.pairs(names.length);
+        if (ps == null || !ps.isArray() || ps.size() != pairs) {
+            throw new IllegalArgumentException("joint.pairs: " + pairs + " pairs of [count, 5 sums] expected");
+        }
+        long[] counts = new long[pairs];
+        double[][] sums = new double[pairs][5];
+        for (int k = 0; k < pairs; k++) {
+            JsonNode p = ps.get(k);
+            if (!p.isArray() || p.size() != 6 || !p.get(0).isIntegralNumber() || p.get(0).longValue() < 0) {
+                throw new IllegalArgumentException("joint.pairs[" + k + "]: [count, 5 sums] expected");
+            }
+            counts[k] = p.get(0).longValue();
+            for (int i = 0; i < 5; i++) {
+                if (!p.get(i + 1).isNumber()) {
+                    throw new IllegalArgumentException("joint.pairs[" + k + "][" + (i + 1) + "]: a number expected");
+                }
+                sums[k][i] = p.get(i + 1).doubleValue();
+            }
+        }
+        return RankCorrelations.of(names, count(n, "events", "joint"), counts, sums);
     }
 
     private static FeatureReference feature(JsonNode n, String at) {

@@ -1,5 +1,6 @@
 package io.modelwatch.stats.profiles;
 
+import io.modelwatch.stats.sketches.RankCorrelations;
 import io.modelwatch.stats.sketches.StateBytes;
 import io.modelwatch.stats.sketches.TopKCounter;
 import io.modelwatch.model.PredictionEvent;
@@ -22,12 +23,17 @@ import java.util.Map;
  * needed. At most {@link #MAX_FEATURES} features are tracked per model so a producer that invents
  * feature names cannot grow state without bound; values of further features are counted in
  * {@link #featuresOverCap()}.
+ *
+ * <p>A window compared with a reference that has a joint summary also keeps one
+ * ({@link #joint()}): the pairwise rank correlations of the reference's joint features, each
+ * value transformed with the reference's CDF at its counting bin ({@link ReferenceProfile#pit}).
  */
 public final class ModelProfile {
     public static final int MAX_FEATURES = 200;
     /** Names of features the reference did not have, tracked to name them in reports. */
     static final int UNKNOWN_FEATURE_CAPACITY = 16;
-    private static final byte FORMAT = 2;
+    /** Format 3 adds the joint summary. */
+    private static final byte FORMAT = 3;
 
     private long events;
     private long firstTimestamp = Long.MAX_VALUE;
@@ -39,6 +45,10 @@ public final class ModelProfile {
     private long lateEvents;
     private boolean binned;
     private TopKCounter unknownFeatures;
+    /** The window's pairwise rank correlations; null unbinned or without joint features. */
+    private RankCorrelations joint;
+    /** Not state: one event's PIT per joint feature, reused. */
+    private transient double[] pit;
 
     /** An empty unbinned profile, for learning a reference or summarising a warm-up window. */
     public ModelProfile() {}
@@ -49,6 +59,9 @@ public final class ModelProfile {
         p.binned = true;
         if (ref.prediction().hasBins()) {
             p.prediction = FeatureProfile.binned(ref.prediction().binCount());
+        }
+        if (ref.joint() != null) {
+            p.joint = ref.joint().emptyCopy();
         }
         return p;
     }
@@ -88,6 +101,15 @@ public final class ModelProfile {
         Lookup names = lookup(e.featureNames(), ref);
         FeatureProfile[] profiles = names.profiles();
         FeatureReference[] refs = names.refs();
+        int[] slots = names.jointSlots();
+        double[] pit = null;
+        if (joint != null) {
+            if (this.pit == null || this.pit.length != joint.featureCount()) {
+                this.pit = new double[joint.featureCount()];
+            }
+            pit = this.pit;
+            Arrays.fill(pit, Double.NaN);
+        }
         for (int i = 0; i < e.featureCount(); i++) {
             FeatureReference fr = refs[i];
             if (fr == null) {
@@ -103,7 +125,13 @@ public final class ModelProfile {
                 featuresOverCap++;
                 continue;
             }
-            addValue(p, fr, e.featureKinds()[i], e.numericValues()[i], e.categoricalValues()[i]);
+            int bin = addValue(p, fr, e.featureKinds()[i], e.numericValues()[i], e.categoricalValues()[i]);
+            if (pit != null && slots[i] >= 0 && bin >= 0) {
+                pit[slots[i]] = ref.pit(slots[i], bin);
+            }
+        }
+        if (pit != null) {
+            joint.add(pit);
         }
         if (!binned) {
             throw new IllegalStateException("profile was not created against a reference");
@@ -111,16 +139,19 @@ public final class ModelProfile {
         addValue(prediction, ref.prediction(), e.predictionKind(), e.numericPrediction(), e.categoricalPrediction());
     }
 
-    private static void addValue(FeatureProfile p, FeatureReference fr, byte kind, double x, String s) {
+    /** Counts a value; returns its numeric counting bin, or -1 for anything but a numeric value. */
+    private static int addValue(FeatureProfile p, FeatureReference fr, byte kind, double x, String s) {
         switch (kind) {
             case ValueKind.NUMERIC -> {
                 if (!fr.numeric() && fr.present() > 0) {
                     p.addTypeMismatch();
                 } else {
-                    p.addNumeric(x, fr.binOf(x));
+                    int bin = fr.binOf(x);
+                    p.addNumeric(x, bin);
                     if (fr.outsideRange(x)) {
                         p.addOutOfRange();
                     }
+                    return bin;
                 }
             }
             case ValueKind.CATEGORICAL -> {
@@ -136,6 +167,7 @@ public final class ModelProfile {
             case ValueKind.NON_FINITE -> p.addNonFinite();
             default -> p.addMissing();
         }
+        return -1;
     }
 
     private void addSpan(long ts) {
@@ -148,7 +180,8 @@ public final class ModelProfile {
      * Each name's profile (null where {@link #MAX_FEATURES} was reached: the cap never frees up)
      * and, with a reference, each name's reference (null where unknown to it).
      */
-    private record Lookup(String[] names, ReferenceProfile ref, FeatureProfile[] profiles, FeatureReference[] refs) {}
+    private record Lookup(String[] names, ReferenceProfile ref, FeatureProfile[] profiles, FeatureReference[] refs,
+            int[] jointSlots) {}
 
     /*
      * The lookup of the last names array: events of a batch share one names array
@@ -166,13 +199,15 @@ public final class ModelProfile {
             // The next batch's names array: the same names in the same order (a producer's fixed
             // schema) keep the lookup; comparing them is cheaper than a hash lookup per name.
             if (Arrays.equals(lookup.names(), names)) {
-                lookup = new Lookup(names, ref, lookup.profiles(), lookup.refs());
+                lookup = new Lookup(names, ref, lookup.profiles(), lookup.refs(), lookup.jointSlots());
                 return lookup;
             }
         }
         FeatureProfile[] profiles = new FeatureProfile[names.length];
         FeatureReference[] refs = new FeatureReference[names.length];
+        int[] slots = new int[names.length];
         for (int i = 0; i < names.length; i++) {
+            slots[i] = ref == null ? -1 : ref.jointSlot(names[i]);
             if (ref != null) {
                 refs[i] = ref.feature(names[i]);
                 if (refs[i] == null) {
@@ -181,7 +216,7 @@ public final class ModelProfile {
             }
             profiles[i] = featureOrNull(names[i], ref == null ? -1 : refs[i].binCount());
         }
-        lookup = new Lookup(names, ref, profiles, refs);
+        lookup = new Lookup(names, ref, profiles, refs, slots);
         return lookup;
     }
 
@@ -232,6 +267,19 @@ public final class ModelProfile {
         }
         featuresOverCap += other.featuresOverCap;
         lateEvents += other.lateEvents;
+        if (other.joint != null) {
+            if (joint == null) {
+                joint = other.joint.emptyCopy();
+            }
+            if (Arrays.equals(joint.names(), other.joint.names())) {
+                joint.merge(other.joint);
+            }
+        }
+    }
+
+    /** The window's pairwise rank correlations against its reference; null when it keeps none. */
+    public RankCorrelations joint() {
+        return joint;
     }
 
     public long events() {
@@ -296,11 +344,15 @@ public final class ModelProfile {
             e.getValue().writeTo(out);
         }
         prediction.writeTo(out);
+        out.writeBoolean(joint != null);
+        if (joint != null) {
+            joint.writeTo(out);
+        }
     }
 
     public static ModelProfile readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != 1 && format != FORMAT) {
+        if (format < 1 || format > FORMAT) {
             throw new IOException("ModelProfile: unknown format " + format);
         }
         ModelProfile p = new ModelProfile();
@@ -320,6 +372,9 @@ public final class ModelProfile {
             p.features.put(name, FeatureProfile.readFrom(in));
         }
         p.prediction = FeatureProfile.readFrom(in);
+        if (format >= 3 && in.readBoolean()) {
+            p.joint = RankCorrelations.readFrom(in);
+        }
         return p;
     }
 
