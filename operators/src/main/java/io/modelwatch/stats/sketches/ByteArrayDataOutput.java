@@ -27,6 +27,16 @@ public final class ByteArrayDataOutput implements DataOutput {
         return Arrays.copyOf(buf, size);
     }
 
+    /** Empty again, keeping the array it has grown to (for {@link StateBytes}' per-thread reuse). */
+    void reset() {
+        size = 0;
+    }
+
+    /** The length of the array written into. */
+    int capacity() {
+        return buf.length;
+    }
+
     private void ensure(int more) {
         if (size + more > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));

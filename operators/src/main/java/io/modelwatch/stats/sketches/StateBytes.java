@@ -23,15 +23,41 @@ public final class StateBytes {
         T readFrom(DataInput in) throws IOException;
     }
 
+    /**
+     * Largest array a thread keeps between calls (1 MB): above it, one unusually large value does
+     * not pin its buffer to the thread for good.
+     */
+    static final int MAX_KEPT_CAPACITY = 1 << 20;
+
+    /**
+     * Each thread's output array, kept between calls: a fresh one started at 256 bytes and doubled
+     * to the value's size (a learning profile of 25 features is tens of KB), so every write-back
+     * of an open profile allocated two to three times its size, the largest allocation of the job
+     * at 1,000 models with little traffic each (docs/benchmarks.md). Empty while a call uses it, so
+     * a writer that calls {@link #of} itself gets an array of its own.
+     */
+    private static final ThreadLocal<ByteArrayDataOutput> SPARE = new ThreadLocal<>();
+
     private StateBytes() {}
 
+    /** The bytes {@code writer} writes, as a new array of exactly that length. */
     public static byte[] of(Writer writer) {
+        ByteArrayDataOutput out = SPARE.get();
+        if (out == null) {
+            out = new ByteArrayDataOutput(256);
+        } else {
+            SPARE.set(null);
+        }
         try {
-            ByteArrayDataOutput out = new ByteArrayDataOutput(256);
             writer.writeTo(out);
             return out.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            out.reset();
+            if (out.capacity() <= MAX_KEPT_CAPACITY) {
+                SPARE.set(out);
+            }
         }
     }
 

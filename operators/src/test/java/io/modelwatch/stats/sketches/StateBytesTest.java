@@ -140,4 +140,39 @@ class StateBytesTest {
         assertThat(ModelProfile.fromBytes(window.toBytes()).toBytes()).isEqualTo(window.toBytes());
         assertThat(ReferenceProfile.fromBytes(ref.toBytes()).toBytes()).isEqualTo(ref.toBytes());
     }
+
+    @Test
+    void theThreadsReusedArrayGivesEachValueExactlyItsBytes() throws IOException {
+        byte[] everything = withDataOutputStream();
+        // A large value, then a small one: the small one must not carry the large one's tail.
+        byte[] large = StateBytes.of(out -> out.write(new byte[100_000]));
+        assertThat(large).hasSize(100_000);
+        assertThat(StateBytes.of(StateBytesTest::writeEverything)).isEqualTo(everything);
+        assertThat(StateBytes.of(out -> out.writeInt(7))).containsExactly(0, 0, 0, 7);
+        // A writer that writes state bytes of its own inside (as WindowResult's deflated report).
+        byte[] nested = StateBytes.of(out -> {
+            out.writeByte(1);
+            byte[] inner = StateBytes.of(StateBytesTest::writeEverything);
+            out.writeInt(inner.length);
+            out.write(inner);
+            out.writeByte(2);
+        });
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        DataOutputStream data = new DataOutputStream(expected);
+        data.writeByte(1);
+        data.writeInt(everything.length);
+        data.write(everything);
+        data.writeByte(2);
+        assertThat(nested).isEqualTo(expected.toByteArray());
+        // A writer that fails leaves nothing behind for the next value.
+        assertThatThrownBy(() -> StateBytes.of(out -> {
+            out.writeLong(42);
+            throw new IOException("broken");
+        })).isInstanceOf(UncheckedIOException.class);
+        assertThat(StateBytes.of(out -> out.writeShort(3))).containsExactly(0, 3);
+        // Larger than what a thread keeps: still written whole.
+        assertThat(StateBytes.of(out -> out.write(new byte[StateBytes.MAX_KEPT_CAPACITY + 1])))
+                .hasSize(StateBytes.MAX_KEPT_CAPACITY + 1);
+        assertThat(StateBytes.of(out -> out.writeByte(9))).containsExactly(9);
+    }
 }
