@@ -81,7 +81,7 @@ class ClockSkewITCase extends KafkaTestBase {
                 """);
         RunOptions options = RunOptions.parse(new String[] {
             "--bootstrap-servers", kafka.bootstrapServers(), "--parallelism", "2", "--thresholds", thresholds.toString(),
-            "--state-dir", dir.resolve("state").toString(), "--checkpoint-interval", "1s", "--idleness", "2s",
+            "--state-dir", dir.resolve("state").toString(), "--checkpoint-interval", "1s", "--idleness", IDLENESS,
             "--job-name", "clock-skew", "--group-id", "clock-skew"});
 
         List<HealthReport> seen = new ArrayList<>();

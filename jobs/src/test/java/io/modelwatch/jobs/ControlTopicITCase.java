@@ -57,7 +57,7 @@ class ControlTopicITCase extends KafkaTestBase {
                 new ModelScenario("relearned", "1", DriftKind.FEATURE_SHIFT, 6)));
         RunOptions options = RunOptions.parse(new String[] {
             "--bootstrap-servers", kafka.bootstrapServers(), "--parallelism", "2",
-            "--state-dir", dir.resolve("state").toString(), "--checkpoint-interval", "1s", "--idleness", "2s",
+            "--state-dir", dir.resolve("state").toString(), "--checkpoint-interval", "1s", "--idleness", IDLENESS,
             "--job-name", "control-itcase", "--group-id", "control-itcase"});
         String fileVersion = options.thresholds().version();
 

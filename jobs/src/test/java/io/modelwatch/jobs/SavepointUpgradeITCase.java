@@ -297,7 +297,7 @@ class SavepointUpgradeITCase {
                 "--parallelism", String.valueOf(parallelism), "--state-dir", dir.resolve("state").toString(),
                 "--checkpoint-interval", "1s", "--job-name", "upgrade-" + name, "--group-id", "upgrade-" + name,
                 // The labels topic stays empty: idle after 2 s, it stops holding back the escalation.
-                "--idleness", name.equals("escalation") ? ESCALATION_IDLENESS : "2s",
+                "--idleness", name.equals("escalation") ? ESCALATION_IDLENESS : KafkaTestBase.IDLENESS,
                 "--predictions-topic", name + "-predictions", "--labels-topic", name + "-labels",
                 "--triggers-topic", name + "-triggers",
                 "--health-topic", name + "-health", "--dead-letters-topic", name + "-dead-letters"));

@@ -332,7 +332,7 @@ class ThresholdsUpgradeITCase extends KafkaTestBase {
                 "--parallelism", "2", "--state-dir", dir.resolve("state").toString(),
                 "--checkpoint-interval", "1s", "--job-name", "walk-" + name, "--group-id", "walk-" + name,
                 // The labels topic stays empty: idle after 2 s, it stops holding back the escalation.
-                "--idleness", "2s",
+                "--idleness", IDLENESS,
                 "--predictions-topic", name + "-predictions", "--labels-topic", name + "-labels",
                 "--triggers-topic", name + "-triggers", "--health-topic", name + "-health",
                 "--dead-letters-topic", name + "-dead-letters"));

@@ -118,7 +118,7 @@ public final class RecoveryScenario {
                 "--state-dir", dir.resolve(run + "-state").toString(),
                 "--job-name", name + "-" + run, "--group-id", name + "-" + run,
                 // The labels topic stays empty: idle after 2 s, it stops holding back the escalation.
-                "--idleness", "2s",
+                "--idleness", KafkaTestBase.IDLENESS,
                 "--predictions-topic", predictionsTopic(), "--labels-topic", name + "-labels",
                 "--triggers-topic", name + "-" + run + "-triggers", "--health-topic", healthTopic(run),
                 "--dead-letters-topic", name + "-" + run + "-dead-letters"));
