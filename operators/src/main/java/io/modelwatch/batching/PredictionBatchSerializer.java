@@ -5,9 +5,7 @@ import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.ValueKind;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.Objects;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -26,7 +24,7 @@ import org.apache.flink.types.StringValue;
  * carries a numeric value or any feature a categorical value (the parser never makes those, but
  * an event built elsewhere may), so the values follow only where they exist.
  */
-public final class PredictionBatchSerializer extends TypeSerializer<PredictionBatch> {
+public final class PredictionBatchSerializer extends WireSerializer<PredictionBatch> {
     public static final PredictionBatchSerializer INSTANCE = new PredictionBatchSerializer();
 
     private static final int NAMES_AS_BEFORE = 1;
@@ -37,11 +35,6 @@ public final class PredictionBatchSerializer extends TypeSerializer<PredictionBa
     @Override
     public boolean isImmutableType() {
         return false;
-    }
-
-    @Override
-    public TypeSerializer<PredictionBatch> duplicate() {
-        return this; // stateless
     }
 
     @Override
@@ -60,16 +53,6 @@ public final class PredictionBatchSerializer extends TypeSerializer<PredictionBa
                     e.categoricalPrediction());
         }
         return new PredictionBatch(from.modelKey(), events);
-    }
-
-    @Override
-    public PredictionBatch copy(PredictionBatch from, PredictionBatch reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -171,26 +154,6 @@ public final class PredictionBatchSerializer extends TypeSerializer<PredictionBa
                     categorical, predictionKind, numericPrediction, categoricalPrediction);
         }
         return new PredictionBatch(modelKey, events);
-    }
-
-    @Override
-    public PredictionBatch deserialize(PredictionBatch reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof PredictionBatchSerializer;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(PredictionBatchSerializer.class);
     }
 
     @Override

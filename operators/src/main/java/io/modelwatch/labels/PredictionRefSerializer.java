@@ -1,9 +1,9 @@
 package io.modelwatch.labels;
 
+import io.modelwatch.batching.WireSerializer;
 import io.modelwatch.model.PredictionRef;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -16,17 +16,12 @@ import org.apache.flink.types.StringValue;
  * its constructor reflectively: a fifth of the join's own time in a JFR profile of the default
  * mode (docs/benchmarks.md). The join's state keeps the POJO serializer, which its savepoints have.
  */
-public final class PredictionRefSerializer extends TypeSerializer<PredictionRef> {
+public final class PredictionRefSerializer extends WireSerializer<PredictionRef> {
     public static final PredictionRefSerializer INSTANCE = new PredictionRefSerializer();
 
     @Override
     public boolean isImmutableType() {
         return true;
-    }
-
-    @Override
-    public TypeSerializer<PredictionRef> duplicate() {
-        return this; // stateless
     }
 
     @Override
@@ -37,16 +32,6 @@ public final class PredictionRefSerializer extends TypeSerializer<PredictionRef>
     @Override
     public PredictionRef copy(PredictionRef from) {
         return from; // a record of immutable fields
-    }
-
-    @Override
-    public PredictionRef copy(PredictionRef from, PredictionRef reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -64,26 +49,6 @@ public final class PredictionRefSerializer extends TypeSerializer<PredictionRef>
     public PredictionRef deserialize(DataInputView in) throws IOException {
         return new PredictionRef(StringValue.readString(in), StringValue.readString(in), StringValue.readString(in),
                 in.readLong(), in.readByte(), in.readDouble(), StringValue.readString(in));
-    }
-
-    @Override
-    public PredictionRef deserialize(PredictionRef reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof PredictionRefSerializer;
-    }
-
-    @Override
-    public int hashCode() {
-        return PredictionRefSerializer.class.hashCode();
     }
 
     @Override
