@@ -147,11 +147,7 @@ public final class ThresholdsParser {
         m.put("performance.referenceLabels", String.valueOf(t.referenceLabels()));
         m.put("performance.accuracyDrop", String.valueOf(t.accuracyDrop()));
         m.put("performance.errorIncrease", String.valueOf(t.errorIncrease()));
-        // Added after release 0.1.0, whose savepoints hold the settings without it: at its default
-        // it is left out, so restoring them reports no change of it (ThresholdsFile#changedFor).
-        if (t.scoreThreshold() != Thresholds.DEFAULT_SCORE_THRESHOLD) {
-            m.put("performance.threshold", String.valueOf(t.scoreThreshold()));
-        }
+        m.put("performance.threshold", String.valueOf(t.scoreThreshold()));
         m.put("lifecycle.expireAfter", DurationParser.format(t.expireAfter()));
         return m;
     }
