@@ -127,7 +127,8 @@ public record Scenario(
         }
         if (movesScore) {
             // Scores that move can move toward the model's uncertain region: its accuracy estimated
-            // from them then falls, truly (docs/quality.md, estimated performance).
+            // from them then falls, truly, and a model with performance.estimatedDecay on says so
+            // (docs/quality.md, estimated performance).
             also.add(RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY);
         }
         if (change == Change.NEW_PLAN) {

@@ -8,6 +8,7 @@ import io.modelwatch.model.HealthReport.EstimatedPerformance;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.serde.Json;
 import io.modelwatch.testing.KafkaTestBase;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,10 +78,13 @@ class EstimatedPerformanceITCase extends KafkaTestBase {
         TopicWriter.send(kafka.bootstrapServers(), "predictions", predictions);
         TopicWriter.send(kafka.bootstrapServers(), "labels", labels);
 
+        // Both models turn the signal on (it is off by default: docs/quality.md).
+        Path thresholds = Files.writeString(dir.resolve("thresholds.yaml"),
+                "defaults:\n  performance:\n    estimatedDecay: true\n");
         MonitoringJob.run(RunOptions.parse(new String[] {
             "--bootstrap-servers", kafka.bootstrapServers(), "--bounded", "--parallelism", "2",
             "--state-dir", dir.resolve("state").toString(), "--checkpoint-interval", "1s",
-            "--job-name", "estimated-performance-itcase"}));
+            "--thresholds", thresholds.toString(), "--job-name", "estimated-performance-itcase"}));
 
         List<RetrainTrigger> triggers = read("retrain-triggers", RetrainTrigger.class);
         assertThat(triggers).extracting(RetrainTrigger::modelId).as("the stable model stays quiet")

@@ -114,6 +114,12 @@ import java.time.Duration;
  *       estimated from the scores (docs/quality.md, estimated performance). 0.5 is where a
  *       calibrated score's expected accuracy is highest; a model that acts at another cut-off
  *       states it here.
+ *   <li>{@code estimatedDecaySignal = false} (thresholds key {@code performance.estimatedDecay}):
+ *       whether a significant fall of the accuracy estimated from the scores is an
+ *       ESTIMATED_PERFORMANCE_DECAY signal to the escalation. The estimate is reported either way.
+ *       Off by default because the scores that move enough to lower it also make PREDICTION_DRIFT,
+ *       so every model would get two triggers for one cause; on for models whose labels come late
+ *       or never, where the estimate is the only performance signal before they do.
  * </ul>
  */
 public record Thresholds(
@@ -146,12 +152,13 @@ public record Thresholds(
         double errorIncrease,
         Duration expireAfter,
         boolean escalationWeighted,
-        double scoreThreshold) implements Serializable {
+        double scoreThreshold,
+        boolean estimatedDecaySignal) implements Serializable {
 
     /** The default of {@link #scoreThreshold}. */
     public static final double DEFAULT_SCORE_THRESHOLD = 0.5;
 
-    /** Everything before {@code performance.threshold}: it takes its default. */
+    /** Everything before {@code performance.threshold} and {@code performance.estimatedDecay}: their defaults. */
     public Thresholds(int referenceEvents, Duration windowSize, int minWindowEvents, int numericBins,
             int categoryBins, double psiWarning, double psiCritical, double falseDiscoveryRate, double minNumericShift,
             double minCategoryShift, double minMissingRateChange, double sequentialAllowance,
@@ -163,7 +170,7 @@ public record Thresholds(
                 falseDiscoveryRate, minNumericShift, minCategoryShift, minMissingRateChange, sequentialAllowance,
                 sequentialThreshold, escalationWindows, escalationWithin, cooldown, missingRateIncrease, badValueRate,
                 qualityPValue, volumeChange, lateRate, silenceAfter, labelHorizon, minLabels, referenceLabels,
-                accuracyDrop, errorIncrease, expireAfter, escalationWeighted, DEFAULT_SCORE_THRESHOLD);
+                accuracyDrop, errorIncrease, expireAfter, escalationWeighted, DEFAULT_SCORE_THRESHOLD, false);
     }
 
     /** The default of {@link #expireAfter}. */

@@ -37,7 +37,7 @@ public final class ThresholdsParser {
             "escalation", Set.of("windows", "within", "cooldown", "weighted"),
             "quality", Set.of("missingRateIncrease", "badValueRate", "pValue", "volumeChange", "lateRate", "silenceAfter"),
             "performance", Set.of("labelHorizon", "minLabels", "referenceLabels", "accuracyDrop", "errorIncrease",
-                    "threshold"),
+                    "threshold", "estimatedDecay"),
             "lifecycle", Set.of("expireAfter"));
 
     /** The keys of the mappings under {@code drift}. */
@@ -148,6 +148,7 @@ public final class ThresholdsParser {
         m.put("performance.accuracyDrop", String.valueOf(t.accuracyDrop()));
         m.put("performance.errorIncrease", String.valueOf(t.errorIncrease()));
         m.put("performance.threshold", String.valueOf(t.scoreThreshold()));
+        m.put("performance.estimatedDecay", String.valueOf(t.estimatedDecaySignal()));
         m.put("lifecycle.expireAfter", DurationParser.format(t.expireAfter()));
         return m;
     }
@@ -232,7 +233,8 @@ public final class ThresholdsParser {
                 durationAt(node, prefix, "lifecycle", "expireAfter", base.expireAfter()),
                 boolAt(node, prefix, "escalation", "weighted", base.escalationWeighted()),
                 doubleAt(node.path("performance"), prefix + "performance.threshold", "threshold",
-                        base.scoreThreshold()));
+                        base.scoreThreshold()),
+                boolAt(node, prefix, "performance", "estimatedDecay", base.estimatedDecaySignal()));
     }
 
     private static void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
@@ -348,6 +350,9 @@ public final class ThresholdsParser {
         }
         if (t.scoreThreshold() != Thresholds.DEFAULT_SCORE_THRESHOLD) {
             n.put("scoreThreshold", t.scoreThreshold());
+        }
+        if (t.estimatedDecaySignal()) {
+            n.put("estimatedDecaySignal", true);
         }
         return n;
     }

@@ -46,7 +46,7 @@ public record WindowVerdict(HealthReport report, List<DriftSignal> signals, bool
         PerformanceEstimate.Result estimate = PerformanceEstimate.estimate(ref.prediction(), window.prediction(), t);
         if (estimate != null) {
             report = report.withEstimatedPerformance(estimate.estimate());
-            if (estimate.estimate().decayed()) {
+            if (estimate.estimate().decayed() && t.estimatedDecaySignal()) {
                 List<DriftSignal> all = new ArrayList<>(signals);
                 all.add(estimatedDecaySignal(c, estimate, t));
                 signals = List.copyOf(all);

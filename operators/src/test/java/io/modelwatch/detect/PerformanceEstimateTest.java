@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PerformanceEstimateTest {
     static final Thresholds T = Thresholds.defaults();
+    /** The signal is per model, off by default: these models turn it on. */
+    static final Thresholds SIGNALLING = io.modelwatch.config.ThresholdsParser.parse(
+            "defaults: {performance: {estimatedDecay: true}}").defaults();
     static final DriftEvaluator.Context CTX = new DriftEvaluator.Context("m", "1", 0, 60_000, 6000, 0, 0, "v1");
 
     static List<PredictionEvent> events(long seed, int n, double sd) {
@@ -61,7 +64,7 @@ class PerformanceEstimateTest {
     void inputsShiftingTowardTheUncertainRegionDecayTheEstimatedAccuracyAndSendASignal() {
         ReferenceProfile ref = reference();
         List<PredictionEvent> shifted = events(2, 1000, 1.2);
-        WindowVerdict v = WindowVerdict.judge(ref, window(ref, shifted), T, CTX, List.of(), null);
+        WindowVerdict v = WindowVerdict.judge(ref, window(ref, shifted), SIGNALLING, CTX, List.of(), null);
         EstimatedPerformance e = v.report().estimatedPerformance();
         assertThat(e.calibration()).isEqualTo(EstimatedPerformance.UNCALIBRATED);
         assertThat(e.threshold()).isEqualTo(0.5);
@@ -89,10 +92,19 @@ class PerformanceEstimateTest {
     }
 
     @Test
+    void byDefaultTheDecayIsReportedButSendsNoSignal() {
+        ReferenceProfile ref = reference();
+        WindowVerdict v = WindowVerdict.judge(ref, window(ref, events(2, 1000, 1.2)), T, CTX, List.of(), null);
+        assertThat(v.report().estimatedPerformance().decayed()).isTrue();
+        assertThat(v.signals()).noneMatch(s -> s.reason().equals(RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY));
+    }
+
+    @Test
     void aStableModelStaysQuietOverManyWindows() {
         ReferenceProfile ref = reference();
         for (long seed = 10; seed < 60; seed++) {
-            WindowVerdict v = WindowVerdict.judge(ref, window(ref, events(seed, 1000, 3.4)), T, CTX, List.of(), null);
+            WindowVerdict v = WindowVerdict.judge(ref, window(ref, events(seed, 1000, 3.4)), SIGNALLING, CTX, List.of(),
+                    null);
             EstimatedPerformance e = v.report().estimatedPerformance();
             assertThat(e.decayed()).as("window %d", seed).isFalse();
             assertThat(e.accuracy().value()).isCloseTo(e.referenceAccuracy(), within(0.02));
