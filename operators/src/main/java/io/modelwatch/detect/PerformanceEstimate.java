@@ -7,8 +7,6 @@ import io.modelwatch.stats.profiles.FeatureProfile;
 import io.modelwatch.stats.profiles.FeatureReference;
 import io.modelwatch.stats.tests.ExpectedPerformance;
 import io.modelwatch.stats.tests.NormalTail;
-import org.apache.datasketches.kll.KllDoublesSketch;
-import org.apache.datasketches.quantilescommon.QuantilesDoublesSketchIterator;
 
 /**
  * A score model's performance estimated from a window's scores alone
@@ -56,23 +54,16 @@ public final class PerformanceEstimate {
                 || window.categoricalCount() > 0) {
             return null;
         }
-        KllDoublesSketch sketch = window.sketch();
-        if (sketch == null || sketch.isEmpty() || sketch.getMinItem() < 0 || sketch.getMaxItem() > 1) {
-            return null;
-        }
-        int m = sketch.getNumRetained();
-        double[] scores = new double[m];
-        double[] weights = new double[m];
-        QuantilesDoublesSketchIterator it = sketch.iterator();
-        int i = 0;
-        while (it.next() && i < m) {
-            scores[i] = it.getQuantile();
-            weights[i] = it.getWeight();
-            i++;
+        // Read without building the window's sketch from its few values: the profile stays as it is.
+        double[][] sample = window.weightedValues();
+        double[] scores = sample[0];
+        for (double s : scores) {
+            if (!(s >= 0 && s <= 1)) {
+                return null;
+            }
         }
         double threshold = t.scoreThreshold();
-        ExpectedPerformance.Estimate w = ExpectedPerformance.estimate(
-                java.util.Arrays.copyOf(scores, i), java.util.Arrays.copyOf(weights, i), threshold);
+        ExpectedPerformance.Estimate w = ExpectedPerformance.estimate(scores, sample[1], threshold);
         ExpectedPerformance.Estimate r = referenceEstimate(ref, threshold);
         if (w == null || r == null) {
             return null;

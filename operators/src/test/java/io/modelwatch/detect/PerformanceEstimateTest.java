@@ -92,10 +92,10 @@ class PerformanceEstimateTest {
     }
 
     @Test
-    void byDefaultTheDecayIsReportedButSendsNoSignal() {
+    void byDefaultNothingIsEstimatedNorSignalled() {
         ReferenceProfile ref = reference();
         WindowVerdict v = WindowVerdict.judge(ref, window(ref, events(2, 1000, 1.2)), T, CTX, List.of(), null);
-        assertThat(v.report().estimatedPerformance().decayed()).isTrue();
+        assertThat(v.report().estimatedPerformance()).isNull();
         assertThat(v.signals()).noneMatch(s -> s.reason().equals(RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY));
     }
 
@@ -144,7 +144,7 @@ class PerformanceEstimateTest {
                 .toList();
         margins.forEach(learned::add);
         ReferenceProfile ref = ReferenceProfile.freeze(learned, T.numericBins(), T.categoryBins());
-        WindowVerdict v = WindowVerdict.judge(ref, window(ref, margins), T, CTX, List.of(), null);
+        WindowVerdict v = WindowVerdict.judge(ref, window(ref, margins), SIGNALLING, CTX, List.of(), null);
         assertThat(v.report().estimatedPerformance()).isNull();
     }
 }
