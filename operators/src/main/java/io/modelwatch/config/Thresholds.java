@@ -115,8 +115,8 @@ import java.time.Duration;
  *       calibrated score's expected accuracy is highest; a model that acts at another cut-off
  *       states it here.
  *   <li>{@code estimatedDecaySignal = false} (thresholds key {@code performance.estimatedDecay}):
- *       whether a score model's performance is estimated from its scores (reported) and a
- *       significant fall of the estimated accuracy is an ESTIMATED_PERFORMANCE_DECAY signal.
+ *       whether a significant fall of the accuracy estimated from the scores is an
+ *       ESTIMATED_PERFORMANCE_DECAY signal to the escalation. The estimate is reported either way.
  *       Off by default because the scores that move enough to lower it also make PREDICTION_DRIFT,
  *       so every model would get two triggers for one cause; on for models whose labels come late
  *       or never, where the estimate is the only performance signal before they do.
