@@ -43,12 +43,10 @@ public record WindowVerdict(HealthReport report, List<DriftSignal> signals, bool
         QualityEvaluator.Result quality = quality(ref, window, t, c);
         HealthReport report = withControl(withQuality(eval.report(), quality), c, control);
         List<DriftSignal> signals = weightedSignals(eval, quality, c, t);
-        // Only for models that turn it on (performance.estimatedDecay, off by default): see docs/quality.md.
-        PerformanceEstimate.Result estimate = t.estimatedDecaySignal()
-                ? PerformanceEstimate.estimate(ref.prediction(), window.prediction(), t) : null;
+        PerformanceEstimate.Result estimate = PerformanceEstimate.estimate(ref.prediction(), window.prediction(), t);
         if (estimate != null) {
             report = report.withEstimatedPerformance(estimate.estimate());
-            if (estimate.estimate().decayed()) {
+            if (estimate.estimate().decayed() && t.estimatedDecaySignal()) {
                 List<DriftSignal> all = new ArrayList<>(signals);
                 all.add(estimatedDecaySignal(c, estimate, t));
                 signals = List.copyOf(all);

@@ -92,10 +92,10 @@ class PerformanceEstimateTest {
     }
 
     @Test
-    void byDefaultNothingIsEstimatedNorSignalled() {
+    void byDefaultTheDecayIsReportedButSendsNoSignal() {
         ReferenceProfile ref = reference();
         WindowVerdict v = WindowVerdict.judge(ref, window(ref, events(2, 1000, 1.2)), T, CTX, List.of(), null);
-        assertThat(v.report().estimatedPerformance()).isNull();
+        assertThat(v.report().estimatedPerformance().decayed()).isTrue();
         assertThat(v.signals()).noneMatch(s -> s.reason().equals(RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY));
     }
 
