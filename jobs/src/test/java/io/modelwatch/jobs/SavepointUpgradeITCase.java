@@ -188,13 +188,19 @@ class SavepointUpgradeITCase {
                 assertThat(ends).as("windows of %s", model).containsExactlyElementsOf(expected);
             });
 
-            // One trigger per drifting model, none for the stable ones, none twice: both fire at
-            // the end of the third drifted window (minute 8), and the first evidence is minute 6's
-            // window, evaluated before the savepoint: the partial match came through the restore.
-            assertThat(triggers).extracting(RetrainTrigger::triggerId).containsExactlyInAnyOrder(
+            // One trigger per drifting model and reason, none for the stable ones, none twice: both
+            // fire at the end of the third drifted window (minute 8), and the first evidence is
+            // minute 6's window, evaluated before the savepoint: the partial match came through the
+            // restore. churn's predictions move with its features (TrafficSimulator), so a later
+            // PREDICTION_DRIFT of churn is a true trigger too, found or not within the run.
+            String churnPredictions = "churn/1/" + RetrainTrigger.PREDICTION_DRIFT + "/";
+            assertThat(triggers).extracting(RetrainTrigger::triggerId).doesNotHaveDuplicates();
+            List<RetrainTrigger> carried = triggers.stream()
+                    .filter(t -> !t.triggerId().startsWith(churnPredictions)).toList();
+            assertThat(carried).extracting(RetrainTrigger::triggerId).containsExactlyInAnyOrder(
                     RetrainTrigger.idOf("churn", "1", RetrainTrigger.FEATURE_DRIFT, at(9)),
                     RetrainTrigger.idOf("fraud", "1", RetrainTrigger.PREDICTION_DRIFT, at(9)));
-            assertThat(triggers).allSatisfy(t -> {
+            assertThat(carried).allSatisfy(t -> {
                 assertThat(t.firstEvidenceAt()).isEqualTo(at(DRIFT_MINUTE));
                 assertThat(t.thresholdsVersion()).isEqualTo(v2);
                 assertThat(t.eventsSeen()).isGreaterThanOrEqualTo(9L * EVENTS_PER_MINUTE);

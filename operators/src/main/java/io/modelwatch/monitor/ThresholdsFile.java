@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * A thresholds file's resolved settings as {@link ModelMonitorFunction} keeps them in operator
  * state: its version, the defaults' settings and each model section's, by key as in the file
  * ({@link ThresholdsParser#settings}). Plain JSON, so a later build with more keys still reads
- * it; a key it does not hold is reported as changed.
+ * it; a key it does not hold (a key this build added) is reported as changed only when its value
+ * now is not the built-in default, which is the behaviour the earlier build had.
  */
 record ThresholdsFile(String version, Map<String, String> defaults, Map<String, Map<String, String>> models) {
     static ThresholdsFile of(ThresholdsConfig c) {
@@ -39,9 +40,11 @@ record ThresholdsFile(String version, Map<String, String> defaults, Map<String, 
         if (before != null) {
             keys.addAll(before.keySet());
         }
+        Map<String, String> builtIn = ThresholdsParser.settings(ThresholdsConfig.defaultConfig().defaults());
         List<String> changed = new ArrayList<>();
         for (String k : keys) {
-            if (before == null || !Objects.equals(before.get(k), after.get(k))) {
+            String was = before == null ? null : before.containsKey(k) ? before.get(k) : builtIn.get(k);
+            if (before == null || !Objects.equals(was, after.get(k))) {
                 changed.add(k);
             }
         }
