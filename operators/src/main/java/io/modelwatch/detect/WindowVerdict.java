@@ -65,7 +65,7 @@ public record WindowVerdict(HealthReport report, List<DriftSignal> signals, bool
         }
         int w = 1;
         for (DriftSignal s : signals) {
-            if (!RetrainTrigger.DATA_QUALITY.equals(s.reason())) {
+            if (RetrainTrigger.FEATURE_DRIFT.equals(s.reason()) || RetrainTrigger.PREDICTION_DRIFT.equals(s.reason())) {
                 w = Math.max(w, s.windowsCounted());
             }
         }
