@@ -1,5 +1,6 @@
 package io.modelwatch.detect;
 
+import io.modelwatch.stats.sketches.ReproducibleKll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.config.Thresholds;
@@ -72,7 +73,7 @@ class DiscreteFeaturesTest {
     void aDominantValueInASketchGetsABinOfItsOwn() {
         KllDoublesSketch s = KllDoublesSketch.newHeapInstance(200);
         for (int i = 0; i < 5000; i++) {
-            s.update(i % 100 == 0 ? 1 : 0);
+            ReproducibleKll.update(s, i % 100 == 0 ? 1 : 0);
         }
         QuantileBins grid = QuantileBins.fromSketch(s, 50);
         // Every quantile is 0; 0 is an atom of 99%, so [0, nextUp(0)) is its bin and 1 lies above.
@@ -87,7 +88,7 @@ class DiscreteFeaturesTest {
         KllDoublesSketch s = KllDoublesSketch.newHeapInstance(200);
         SplittableRandom r = new SplittableRandom(1);
         for (int i = 0; i < 5000; i++) {
-            s.update(r.nextGaussian());
+            ReproducibleKll.update(s, r.nextGaussian());
         }
         QuantileBins grid = QuantileBins.fromSketch(s, 50);
         assertThat(grid.binCount()).isEqualTo(50);

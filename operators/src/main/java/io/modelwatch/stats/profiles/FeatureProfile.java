@@ -1,6 +1,7 @@
 package io.modelwatch.stats.profiles;
 
 import io.modelwatch.stats.sketches.DistinctValues;
+import io.modelwatch.stats.sketches.ReproducibleKll;
 import io.modelwatch.stats.sketches.RunningMoments;
 import io.modelwatch.stats.sketches.TopKCounter;
 import java.io.DataInput;
@@ -132,13 +133,13 @@ public final class FeatureProfile {
             }
             buildSketch();
         }
-        sketch.update(x);
+        ReproducibleKll.update(sketch, x);
     }
 
     private void buildSketch() {
         sketch = KllDoublesSketch.newHeapInstance(sketchK);
         for (int i = 0; i < fewCount; i++) {
-            sketch.update(few[i]);
+            ReproducibleKll.update(sketch, few[i]);
         }
         few = null;
         fewCount = 0;
@@ -217,7 +218,7 @@ public final class FeatureProfile {
                 if (few != null) {
                     buildSketch();
                 }
-                sketch.merge(other.sketch);
+                ReproducibleKll.merge(sketch, other.sketch);
             }
         }
         if (other.categories != null) {

@@ -1,5 +1,6 @@
 package io.modelwatch.stats.profiles;
 
+import io.modelwatch.stats.sketches.ReproducibleKll;
 import io.modelwatch.stats.sketches.RunningMoments;
 import io.modelwatch.stats.sketches.StateBytes;
 import io.modelwatch.model.HealthReport.ClassMetrics;
@@ -79,7 +80,7 @@ public final class PerformanceAccumulator {
         if (lagSeconds == null) {
             lagSeconds = KllDoublesSketch.newHeapInstance(LAG_SKETCH_K);
         }
-        lagSeconds.update(Math.max(0, o.labelTimestamp() - o.predictionTimestamp()) / 1000.0);
+        ReproducibleKll.update(lagSeconds, Math.max(0, o.labelTimestamp() - o.predictionTimestamp()) / 1000.0);
         String label = o.labelKind() == ValueKind.NUMERIC ? numberText(o.numericLabel()) : o.categoricalLabel();
         if (o.predictionKind() == ValueKind.CATEGORICAL) {
             classify(o.categoricalPrediction(), label);
@@ -97,7 +98,7 @@ public final class PerformanceAccumulator {
                 negativeScores = KllDoublesSketch.newHeapInstance(SCORE_SKETCH_K);
             }
             if (positiveScores != null) {
-                (binary ? positiveScores : negativeScores).update(score);
+                ReproducibleKll.update(binary ? positiveScores : negativeScores, score);
             }
             int bin = (int) Math.min(SCORE_BINS - 1, Math.max(0, Math.floor(score * SCORE_BINS)));
             (binary ? positives : negatives)[bin]++;
@@ -175,8 +176,8 @@ public final class PerformanceAccumulator {
                 positiveScores = null;
                 negativeScores = null;
             } else if (positiveScores != null) {
-                positiveScores.merge(o.positiveScores);
-                negativeScores.merge(o.negativeScores);
+                ReproducibleKll.merge(positiveScores, o.positiveScores);
+                ReproducibleKll.merge(negativeScores, o.negativeScores);
             }
             for (int i = 0; i < SCORE_BINS; i++) {
                 positives[i] += o.positives[i];
@@ -192,7 +193,7 @@ public final class PerformanceAccumulator {
             if (lagSeconds == null) {
                 lagSeconds = KllDoublesSketch.newHeapInstance(LAG_SKETCH_K);
             }
-            lagSeconds.merge(o.lagSeconds);
+            ReproducibleKll.merge(lagSeconds, o.lagSeconds);
         }
     }
 

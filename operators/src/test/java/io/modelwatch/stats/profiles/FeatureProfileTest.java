@@ -1,5 +1,6 @@
 package io.modelwatch.stats.profiles;
 
+import io.modelwatch.stats.sketches.ReproducibleKll;
 import io.modelwatch.stats.sketches.RunningMoments;
 import io.modelwatch.stats.sketches.StateBytes;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +42,7 @@ class FeatureProfileTest {
         KllDoublesSketch s = KllDoublesSketch.newHeapInstance(FeatureProfile.SKETCH_K);
         for (double[] vs : values) {
             for (double v : vs) {
-                s.update(v);
+                ReproducibleKll.update(s, v);
             }
         }
         return s.getQuantiles(RANKS, QuantileSearchCriteria.INCLUSIVE);
@@ -126,7 +127,7 @@ class FeatureProfileTest {
             double[] fromFew = p.quantiles(ranks);
             KllDoublesSketch s = KllDoublesSketch.newHeapInstance(FeatureProfile.SKETCH_K);
             for (double x : v) {
-                s.update(x);
+                ReproducibleKll.update(s, x);
             }
             assertThat(fromFew).as("n = %d", n).containsExactly(s.getQuantiles(ranks, QuantileSearchCriteria.INCLUSIVE));
             assertThat(p.quantiles(ranks)).as("reading does not build the sketch or change the values").containsExactly(fromFew);
@@ -197,7 +198,7 @@ class FeatureProfileTest {
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(FeatureProfile.SKETCH_K);
         RunningMoments moments = new RunningMoments();
         for (double x : v) {
-            sketch.update(x);
+            ReproducibleKll.update(sketch, x);
             moments.add(x);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

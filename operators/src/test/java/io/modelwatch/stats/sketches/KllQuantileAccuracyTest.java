@@ -58,7 +58,7 @@ class KllQuantileAccuracyTest {
     private static KllDoublesSketch sketchOf(double[] values) {
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(K);
         for (double x : values) {
-            sketch.update(x);
+            ReproducibleKll.update(sketch, x);
         }
         return sketch;
     }

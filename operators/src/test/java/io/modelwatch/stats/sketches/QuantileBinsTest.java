@@ -23,7 +23,7 @@ class QuantileBinsTest {
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(200);
         int n = 10_000;
         for (int v = 0; v < n; v++) {
-            sketch.update(v);
+            ReproducibleKll.update(sketch, v);
         }
         QuantileBins bins = QuantileBins.fromSketch(sketch, 10);
 
@@ -70,7 +70,7 @@ class QuantileBinsTest {
         int[] copies = {120, 250, 250, 380};
         for (int v = 0; v < copies.length; v++) {
             for (int c = 0; c < copies[v]; c++) {
-                sketch.update(v);
+                ReproducibleKll.update(sketch, v);
             }
         }
         QuantileBins bins = QuantileBins.fromSketch(sketch, 10);
@@ -98,10 +98,10 @@ class QuantileBinsTest {
         // P(X < e): 0, 0.65, 0.699, 0.799, 0.899 -> bins [0, 0.65, 0.049, 0.1, 0.1, 0.101].
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(2000);
         for (int i = 0; i < 650; i++) {
-            sketch.update(0);
+            ReproducibleKll.update(sketch, 0);
         }
         for (int v = 1; v <= 350; v++) {
-            sketch.update(v);
+            ReproducibleKll.update(sketch, v);
         }
         QuantileBins bins = QuantileBins.fromSketch(sketch, 10);
 
@@ -114,7 +114,7 @@ class QuantileBinsTest {
     void constantReferenceIsOneSingleValuedBin() {
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(200);
         for (int i = 0; i < 5000; i++) {
-            sketch.update(7.5);
+            ReproducibleKll.update(sketch, 7.5);
         }
         QuantileBins bins = QuantileBins.fromSketch(sketch, 10);
 
@@ -195,7 +195,7 @@ class QuantileBinsTest {
         Random random = new Random(8);
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(200);
         for (int i = 0; i < 50_000; i++) {
-            sketch.update(random.nextGaussian());
+            ReproducibleKll.update(sketch, random.nextGaussian());
         }
         QuantileBins bins = QuantileBins.fromSketch(sketch, 10);
         double[] same = new double[bins.binCount()];
@@ -214,7 +214,7 @@ class QuantileBinsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("empty");
         KllDoublesSketch one = KllDoublesSketch.newHeapInstance();
-        one.update(1);
+        ReproducibleKll.update(one, 1);
         assertThatThrownBy(() -> QuantileBins.fromSketch(one, 1))
                 .isInstanceOf(IllegalArgumentException.class);
 
@@ -248,7 +248,7 @@ class QuantileBinsTest {
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(200);
         Random random = new Random(4);
         for (int i = 0; i < 20_000; i++) {
-            sketch.update(Math.exp(random.nextGaussian()));
+            ReproducibleKll.update(sketch, Math.exp(random.nextGaussian()));
         }
         QuantileBins original = QuantileBins.fromSketch(sketch, 20);
 

@@ -1,5 +1,6 @@
 package io.modelwatch.stats.tests;
 
+import io.modelwatch.stats.sketches.ReproducibleKll;
 import io.modelwatch.stats.sketches.QuantileBins;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -43,7 +44,7 @@ class KolmogorovSmirnovTest {
         KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(200);
         int n = 5000;
         for (int i = 0; i < n; i++) {
-            sketch.update(r.nextGaussian());
+            ReproducibleKll.update(sketch, r.nextGaussian());
         }
         QuantileBins grid = QuantileBins.fromSketch(sketch, 50);
         double eps = sketch.getNormalizedRankError(false);
