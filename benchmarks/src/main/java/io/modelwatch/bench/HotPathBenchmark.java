@@ -5,6 +5,7 @@ import io.modelwatch.ingest.PredictionEventParser;
 import io.modelwatch.stats.profiles.FeatureProfile;
 import io.modelwatch.stats.profiles.ModelProfile;
 import io.modelwatch.stats.profiles.ReferenceProfile;
+import io.modelwatch.stats.sketches.ReproducibleKll;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +82,14 @@ public class HotPathBenchmark {
     @Benchmark
     public KllDoublesSketch kllUpdate() {
         sketch.update(x);
+        x += 0.001;
+        return sketch;
+    }
+
+    /** As {@link #kllUpdate}, seeded from the sketch's history first, as every update in the job is. */
+    @Benchmark
+    public KllDoublesSketch kllUpdateReproducible() {
+        ReproducibleKll.update(sketch, x);
         x += 0.001;
         return sketch;
     }

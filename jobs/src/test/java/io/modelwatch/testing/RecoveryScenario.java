@@ -8,7 +8,6 @@ import io.modelwatch.jobs.RunOptions;
 import io.modelwatch.demo.TrafficSimulator;
 import io.modelwatch.demo.TrafficSimulator.DriftKind;
 import io.modelwatch.demo.TrafficSimulator.ModelScenario;
-import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.jobs.KafkaEndpoints;
 import io.modelwatch.jobs.MonitoringJob;
 import io.modelwatch.kafka.EmbeddedKafkaCluster;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
@@ -285,126 +283,29 @@ public final class RecoveryScenario {
 
     /**
      * An output as JSON without what two correct runs over the same input may legitimately
-     * disagree on. {@code eventsSeen} (and, during warm-up, {@code referenceEvents}) is a running
+     * disagree on: {@code eventsSeen} (and, during warm-up, {@code referenceEvents}) is a running
      * count taken when the window is evaluated, which depends on how far past the window the
-     * source had read by then. Quantiles and the
-     * values of the drift statistics (and a trigger's evidence, made of them) come from KLL
-     * sketches, whose compaction is randomised: two undisturbed runs differ in the third digit.
-     * Everything counted exactly stays: events, counts per feature and category, moments, quality
-     * counts, the drifted flags, status and escalation.
+     * source had read by then. Everything else is compared: counts, moments, quantiles, every
+     * drift statistic's value and flag, the sequential detectors, and a trigger's evidence. The
+     * quantile sketches behind the reference grid compact with coin flips seeded from their own
+     * history ({@code ReproducibleKll}), and one model's events reach its monitor in the same order
+     * in every run (they share a key, hence a partition, one source reader, one batcher and one
+     * monitor subtask), so a run and its recovery build the same sketches.
      */
     static JsonNode comparable(Object output) {
         ObjectNode json = Json.MAPPER.valueToTree(output);
         json.remove("eventsSeen");
-        json.remove("evidence");
         if (HealthReport.WARMING_UP.equals(json.path("status").asText())) {
             // While the reference is learned, referenceEvents is a running count too.
             json.remove("referenceEvents");
         }
-        List<JsonNode> profiles = new ArrayList<>();
-        json.path("features").forEach(profiles::add);
-        profiles.add(json.path("prediction"));
-        for (JsonNode profile : profiles) {
-            if (profile instanceof ObjectNode p) {
-                p.remove("quantiles");
-                // Values stay for differences() to judge a flipped flag by; they are not compared.
-            }
-        }
         return json;
-    }
-
-    /**
-     * The sequential detectors' statistics, whose flags are not compared either. They add up the
-     * window's PIT shift on the reference's quantile grid, which comes from a randomised sketch, so
-     * the grid's error of up to a percent of rank is added again every window: between two
-     * undisturbed runs of this scenario the prediction's CUSUM at the last window was 0.050 in one
-     * and 0.087 in the other (threshold 0.1), and an alarm in one run restarts the detector there
-     * and not in the other. Which windows alarm is therefore not a property of the input.
-     */
-    private static final Set<String> SEQUENTIAL = Set.of(SequentialMonitor.CUSUM, SequentialMonitor.PAGE_HINKLEY);
-
-    /**
-     * A drift statistic whose flag differs between the runs although its value is the same to 1%
-     * and within 5% of its threshold: the sketch and summation noise described at
-     * {@link #comparable} decides such a flag either way. A flag that flips with a clearly
-     * different value (a window counted twice, say) still counts as a difference.
-     */
-    private static boolean flagFlipAtThreshold(JsonNode e, JsonNode a) {
-        if (!e.has("drifted") || e.path("drifted").equals(a.path("drifted")) || !e.path("threshold").isNumber()) {
-            return false;
-        }
-        double ev = e.path("value").asDouble();
-        double av = a.path("value").asDouble();
-        double th = e.path("threshold").asDouble();
-        double scale = Math.max(Math.abs(th), 1e-12);
-        return Math.abs(ev - av) <= 0.01 * Math.max(Math.abs(ev), scale) && Math.abs(ev - th) <= 0.05 * scale;
-    }
-
-    /**
-     * Whether two runs' statistics of one feature hold a {@code p_value} within a factor of 5 of its
-     * threshold in both. The significance of a continuous feature is the Anderson-Darling test on
-     * the reference's quantile grid, which comes from a randomised sketch; the test weighs the
-     * tails, so the grid's rank error moves its p-value by a factor of about 3 between two
-     * undisturbed runs (0.0009 and 0.0024 at a threshold of 0.001 in this scenario). The feature's
-     * verdict, which every one of its statistics' flags shows, then goes either way.
-     */
-    private static boolean significanceAtThreshold(JsonNode expected, JsonNode actual) {
-        JsonNode e = pValue(expected);
-        JsonNode a = pValue(actual);
-        if (e == null || a == null || !e.path("threshold").isNumber()) {
-            return false;
-        }
-        double th = e.path("threshold").asDouble();
-        return th > 0 && Math.abs(Math.log(e.path("value").asDouble() / th)) <= Math.log(5)
-                && Math.abs(Math.log(a.path("value").asDouble() / th)) <= Math.log(5);
-    }
-
-    private static JsonNode pValue(JsonNode statistics) {
-        for (JsonNode s : statistics) {
-            if ("p_value".equals(s.path("statistic").asText()) && s.path("value").isNumber()) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private static JsonNode withoutFlags(JsonNode statistics) {
-        JsonNode copy = statistics.deepCopy();
-        copy.forEach(s -> {
-            if (s instanceof ObjectNode o) {
-                o.remove("drifted");
-            }
-        });
-        return copy;
     }
 
     /** Adds {@code where: path expected X, was Y} for every leaf in which the two differ. */
     static void differences(String where, JsonNode expectedNode, JsonNode actualNode, List<String> out) {
         JsonNode expected = expectedNode;
         JsonNode actual = actualNode;
-        if (expected instanceof ObjectNode && actual instanceof ObjectNode && expected.has("statistic")
-                && expected.has("value")) {
-            // A drift statistic: its value is not compared (see comparable), its flag is, except
-            // at a threshold (flagFlipAtThreshold) and for the sequential detectors (SEQUENTIAL).
-            ObjectNode e = ((ObjectNode) expected).deepCopy();
-            ObjectNode a = ((ObjectNode) actual).deepCopy();
-            if (SEQUENTIAL.contains(e.path("statistic").asText()) || flagFlipAtThreshold(e, a)) {
-                e.remove("drifted");
-                a.remove("drifted");
-            }
-            if (!e.path("drifted").equals(a.path("drifted"))) {
-                // A flipped flag is reported with the values and the threshold it was judged by.
-                out.add(where + "." + e.path("statistic").asText() + ": expected drifted " + e.path("drifted")
-                        + " at " + e.path("value") + ", was " + a.path("drifted") + " at " + a.path("value")
-                        + " (threshold " + e.path("threshold") + ")");
-                e.remove("drifted");
-                a.remove("drifted");
-            }
-            e.remove("value");
-            a.remove("value");
-            expected = e;
-            actual = a;
-        }
         if (expected == null || actual == null || expected.isValueNode() || actual.isValueNode()
                 || expected.isArray() != actual.isArray() || expected.size() != actual.size()) {
             boolean same = expected != null && actual != null && expected.isFloatingPointNumber()
@@ -419,10 +320,6 @@ public final class RecoveryScenario {
             return;
         }
         if (expected.isArray()) {
-            if (significanceAtThreshold(expected, actual)) {
-                expected = withoutFlags(expected);
-                actual = withoutFlags(actual);
-            }
             for (int i = 0; i < expected.size(); i++) {
                 differences(where + "[" + i + "]", expected.get(i), actual.get(i), out);
             }
