@@ -125,6 +125,12 @@ public record Scenario(
         if (movesScore && !reason.equals(RetrainTrigger.PREDICTION_DRIFT)) {
             also.add(RetrainTrigger.PREDICTION_DRIFT);
         }
+        if (movesScore) {
+            // Scores that move can move toward the model's uncertain region: its accuracy estimated
+            // from them then falls, truly, and a model with performance.estimatedDecay on says so
+            // (docs/quality.md, estimated performance).
+            also.add(RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY);
+        }
         if (change == Change.NEW_PLAN) {
             // A category the reference never had is also a data-quality finding (unseen category).
             also.add(RetrainTrigger.DATA_QUALITY);
@@ -291,7 +297,8 @@ public record Scenario(
                         Goal.DETECT_WITHIN_3),
                 discrete("discrete/stuck-score", "customer model whose score is stuck at 0.42",
                         new Populations.Customer(Populations.Change.SCORE_STUCK, 0.42), "prediction",
-                        RetrainTrigger.PREDICTION_DRIFT, Set.of(), Goal.DETECT_WITHIN_3));
+                        RetrainTrigger.PREDICTION_DRIFT, Set.of(RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY),
+                        Goal.DETECT_WITHIN_3));
     }
 
     /**

@@ -124,6 +124,8 @@ class ThresholdsUpgradeITCase extends KafkaTestBase {
             Map.entry("performance.referenceLabels", List.of(900, 800, 1000)),
             Map.entry("performance.accuracyDrop", List.of(0.06, 0.07, 0.04)),
             Map.entry("performance.errorIncrease", List.of(0.25, 0.3, 0.15)),
+            Map.entry("performance.threshold", List.of(0.55, 0.6, 0.45)),
+            Map.entry("performance.estimatedDecay", List.of(true, false, true)),
             Map.entry("lifecycle.expireAfter", List.of("10d", "5d", "8d"))));
 
     /** The keys that shape the CEP escalation pattern: walked by their own test. */

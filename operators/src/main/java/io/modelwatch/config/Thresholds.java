@@ -109,6 +109,17 @@ import java.time.Duration;
  *       {@code alpha^w} and its effect w times its threshold, which keeps the chance of a false
  *       w-fold window at that of w false flagged windows), so a strong shift triggers on its first
  *       window. {@code false}: every window counts once, whatever its evidence.
+ *   <li>{@code scoreThreshold = 0.5} (thresholds key {@code performance.threshold}): the decision
+ *       threshold of a score model (positive when score >= it), at which its performance is
+ *       estimated from the scores (docs/quality.md, estimated performance). 0.5 is where a
+ *       calibrated score's expected accuracy is highest; a model that acts at another cut-off
+ *       states it here.
+ *   <li>{@code estimatedDecaySignal = false} (thresholds key {@code performance.estimatedDecay}):
+ *       whether a significant fall of the accuracy estimated from the scores is an
+ *       ESTIMATED_PERFORMANCE_DECAY signal to the escalation. The estimate is reported either way.
+ *       Off by default because the scores that move enough to lower it also make PREDICTION_DRIFT,
+ *       so every model would get two triggers for one cause; on for models whose labels come late
+ *       or never, where the estimate is the only performance signal before they do.
  * </ul>
  */
 public record Thresholds(
@@ -140,7 +151,27 @@ public record Thresholds(
         double accuracyDrop,
         double errorIncrease,
         Duration expireAfter,
-        boolean escalationWeighted) implements Serializable {
+        boolean escalationWeighted,
+        double scoreThreshold,
+        boolean estimatedDecaySignal) implements Serializable {
+
+    /** The default of {@link #scoreThreshold}. */
+    public static final double DEFAULT_SCORE_THRESHOLD = 0.5;
+
+    /** Everything before {@code performance.threshold} and {@code performance.estimatedDecay}: their defaults. */
+    public Thresholds(int referenceEvents, Duration windowSize, int minWindowEvents, int numericBins,
+            int categoryBins, double psiWarning, double psiCritical, double falseDiscoveryRate, double minNumericShift,
+            double minCategoryShift, double minMissingRateChange, double sequentialAllowance,
+            double sequentialThreshold, int escalationWindows, Duration escalationWithin, Duration cooldown,
+            double missingRateIncrease, double badValueRate, double qualityPValue, double volumeChange, double lateRate,
+            Duration silenceAfter, Duration labelHorizon, int minLabels, int referenceLabels, double accuracyDrop,
+            double errorIncrease, Duration expireAfter, boolean escalationWeighted) {
+        this(referenceEvents, windowSize, minWindowEvents, numericBins, categoryBins, psiWarning, psiCritical,
+                falseDiscoveryRate, minNumericShift, minCategoryShift, minMissingRateChange, sequentialAllowance,
+                sequentialThreshold, escalationWindows, escalationWithin, cooldown, missingRateIncrease, badValueRate,
+                qualityPValue, volumeChange, lateRate, silenceAfter, labelHorizon, minLabels, referenceLabels,
+                accuracyDrop, errorIncrease, expireAfter, escalationWeighted, DEFAULT_SCORE_THRESHOLD, false);
+    }
 
     /** The default of {@link #expireAfter}. */
     public static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofDays(7);
@@ -204,6 +235,7 @@ public record Thresholds(
         require(referenceLabels >= minLabels, prefix + "performance.referenceLabels", "must be at least minLabels");
         require(accuracyDrop > 0 && accuracyDrop < 1, prefix + "performance.accuracyDrop", "must be in (0, 1)");
         require(errorIncrease > 0, prefix + "performance.errorIncrease", "must be > 0");
+        require(scoreThreshold > 0 && scoreThreshold < 1, prefix + "performance.threshold", "must be in (0, 1)");
         require(expireAfter.compareTo(escalationWithin) >= 0, prefix + "lifecycle.expireAfter",
                 "must be at least escalation.within");
         require(expireAfter.compareTo(Duration.ofDays(3650)) <= 0, prefix + "lifecycle.expireAfter",

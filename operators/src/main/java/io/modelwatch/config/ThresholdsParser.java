@@ -36,7 +36,8 @@ public final class ThresholdsParser {
             "drift", Set.of("numericBins", "categoryBins", "psi", "fdr", "effect", "sequential"),
             "escalation", Set.of("windows", "within", "cooldown", "weighted"),
             "quality", Set.of("missingRateIncrease", "badValueRate", "pValue", "volumeChange", "lateRate", "silenceAfter"),
-            "performance", Set.of("labelHorizon", "minLabels", "referenceLabels", "accuracyDrop", "errorIncrease"),
+            "performance", Set.of("labelHorizon", "minLabels", "referenceLabels", "accuracyDrop", "errorIncrease",
+                    "threshold", "estimatedDecay"),
             "lifecycle", Set.of("expireAfter"));
 
     /** The keys of the mappings under {@code drift}. */
@@ -146,6 +147,8 @@ public final class ThresholdsParser {
         m.put("performance.referenceLabels", String.valueOf(t.referenceLabels()));
         m.put("performance.accuracyDrop", String.valueOf(t.accuracyDrop()));
         m.put("performance.errorIncrease", String.valueOf(t.errorIncrease()));
+        m.put("performance.threshold", String.valueOf(t.scoreThreshold()));
+        m.put("performance.estimatedDecay", String.valueOf(t.estimatedDecaySignal()));
         m.put("lifecycle.expireAfter", DurationParser.format(t.expireAfter()));
         return m;
     }
@@ -228,7 +231,10 @@ public final class ThresholdsParser {
                 doubleAt(node.path("performance"), prefix + "performance.errorIncrease", "errorIncrease",
                         base.errorIncrease()),
                 durationAt(node, prefix, "lifecycle", "expireAfter", base.expireAfter()),
-                boolAt(node, prefix, "escalation", "weighted", base.escalationWeighted()));
+                boolAt(node, prefix, "escalation", "weighted", base.escalationWeighted()),
+                doubleAt(node.path("performance"), prefix + "performance.threshold", "threshold",
+                        base.scoreThreshold()),
+                boolAt(node, prefix, "performance", "estimatedDecay", base.estimatedDecaySignal()));
     }
 
     private static void checkKeys(JsonNode node, String prefix, Set<String> allowed) {
@@ -341,6 +347,12 @@ public final class ThresholdsParser {
         }
         if (!t.escalationWeighted()) {
             n.put("escalationWeighted", false);
+        }
+        if (t.scoreThreshold() != Thresholds.DEFAULT_SCORE_THRESHOLD) {
+            n.put("scoreThreshold", t.scoreThreshold());
+        }
+        if (t.estimatedDecaySignal()) {
+            n.put("estimatedDecaySignal", true);
         }
         return n;
     }

@@ -21,7 +21,8 @@ import java.util.List;
  * keeps the sequential detectors whose evidence comes in here.
  *
  * @param report the window's report, with quality and control applied
- * @param signals the weighted signals for the escalation, drift first, then data quality
+ * @param signals the weighted signals for the escalation, drift first, then data quality, then
+ *     an estimated performance decay ({@link PerformanceEstimate})
  * @param drifted whether a drift test or sequential detector flagged (data quality alone does not
  *     count as a drifted window in the escalation state of later reports)
  */
@@ -42,6 +43,15 @@ public record WindowVerdict(HealthReport report, List<DriftSignal> signals, bool
         QualityEvaluator.Result quality = quality(ref, window, t, c);
         HealthReport report = withControl(withQuality(eval.report(), quality), c, control);
         List<DriftSignal> signals = weightedSignals(eval, quality, c, t);
+        PerformanceEstimate.Result estimate = PerformanceEstimate.estimate(ref.prediction(), window.prediction(), t);
+        if (estimate != null) {
+            report = report.withEstimatedPerformance(estimate.estimate());
+            if (estimate.estimate().decayed() && t.estimatedDecaySignal()) {
+                List<DriftSignal> all = new ArrayList<>(signals);
+                all.add(estimatedDecaySignal(c, estimate, t));
+                signals = List.copyOf(all);
+            }
+        }
         WindowVerdict v = new WindowVerdict(report, signals, eval.drifted());
         HealthReport.EscalationState e = report.escalation();
         if (e != null && v.weight() > 1) {
@@ -70,6 +80,20 @@ public record WindowVerdict(HealthReport report, List<DriftSignal> signals, bool
             }
         }
         return w;
+    }
+
+    /**
+     * ESTIMATED_PERFORMANCE_DECAY escalates like drift, through the same pattern, weighted by its
+     * test ({@link EvidenceWeight#ofEstimate}); CRITICAL when the drop is 2.5 times the floor.
+     */
+    private static DriftSignal estimatedDecaySignal(DriftEvaluator.Context c, PerformanceEstimate.Result r,
+            Thresholds t) {
+        Evidence e = new Evidence("performance:estimated", "estimated_accuracy_drop", r.drop(), t.accuracyDrop(),
+                Instant.ofEpochMilli(c.windowEnd()).toString());
+        DriftSignal s = new DriftSignal(c.modelId(), c.modelVersion(), RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY,
+                c.windowStart(), c.windowEnd(), c.eventsSeen(), new Evidence[] {e},
+                Severity.critical(r.drop(), t.accuracyDrop()), c.thresholdsVersion());
+        return EvidenceWeight.ofEstimate(s, r.pValue(), r.drop(), t.accuracyDrop(), t);
     }
 
     /**

@@ -81,6 +81,17 @@ public final class EvidenceWeight {
     }
 
     /**
+     * An estimated-performance decay signal's weight from its test's p-value (level
+     * {@code quality.pValue}) and its drop against the effect floor (docs/quality.md).
+     */
+    public static DriftSignal ofEstimate(DriftSignal s, double pValue, double drop, double floor, Thresholds t) {
+        if (!t.escalationWeighted()) {
+            return s;
+        }
+        return s.withWeight(weight(pValue, t.qualityPValue(), drop, floor, t.escalationWindows()));
+    }
+
+    /**
      * The largest {@code w <= k} with {@code p <= alpha^w} and {@code effect >= w * threshold};
      * 1 at least (the evidence flagged).
      */

@@ -186,7 +186,8 @@ public final class PerformanceMonitorFunction
         HealthReport emitted = r;
         if (acc.labeled() > 0) {
             assessed = assess(ctx.getCurrentKey(), s, acc, t, ctx);
-            emitted = r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), 0);
+            emitted = withRealised(r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), 0),
+                    acc, t);
         }
         out.collect(emitted);
         return s.revised(0, assessed);
@@ -356,8 +357,8 @@ public final class PerformanceMonitorFunction
             WindowResult kept = WindowResult.read(start, e.getValue());
             boolean assessed = s.assessed() || assess(ctx.getCurrentKey(), kept, acc, t, ctx);
             if (kept.report() != null) {
-                out.collect(kept.toReport(ctx.getCurrentKey(), revision,
-                        acc.summary(referenceOrNull(t), decayed(acc, t), kept.report().events())));
+                out.collect(withRealised(kept.toReport(ctx.getCurrentKey(), revision,
+                        acc.summary(referenceOrNull(t), decayed(acc, t), kept.report().events())), acc, t));
             }
             // Without its report (labelled-models mode, no label then) a window gets no revision,
             // but its performance still counts towards a decay signal.
@@ -413,6 +414,20 @@ public final class PerformanceMonitorFunction
         }
         PerformanceAccumulator ref = PerformanceAccumulator.fromBytes(b);
         return ref.labeled() >= t.referenceLabels() ? ref : null;
+    }
+
+    /**
+     * {@code r} with its estimated decay confirmed or refuted by the realised performance, once the
+     * span has the labels to be assessed ({@code performance.minLabels}, against the performance
+     * reference); {@code r} itself when its estimate did not decay or the labels are too few.
+     */
+    private HealthReport withRealised(HealthReport r, PerformanceAccumulator acc, Thresholds t) throws Exception {
+        HealthReport.EstimatedPerformance e = r.estimatedPerformance();
+        if (e == null || !e.decayed() || referenceOrNull(t) == null || acc.classified() < t.minLabels()) {
+            return r;
+        }
+        return r.withEstimatedPerformance(e.withRealised(decayed(acc, t)
+                ? HealthReport.EstimatedPerformance.CONFIRMED : HealthReport.EstimatedPerformance.REFUTED));
     }
 
     private boolean decayed(PerformanceAccumulator acc, Thresholds t) throws Exception {

@@ -5,6 +5,8 @@ import io.modelwatch.model.HealthReport.CategoryCount;
 import io.modelwatch.model.HealthReport.Control;
 import io.modelwatch.model.HealthReport.DriftStatistic;
 import io.modelwatch.model.HealthReport.EscalationState;
+import io.modelwatch.model.HealthReport.EstimatedMetric;
+import io.modelwatch.model.HealthReport.EstimatedPerformance;
 import io.modelwatch.model.HealthReport.FeatureHealth;
 import io.modelwatch.model.HealthReport.QualityCounts;
 import io.modelwatch.model.HealthReport.QualityFinding;
@@ -47,7 +49,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
      * The formats of a stored window result. All share the header: format (1 byte), revision
      * (int), assessed (boolean), end (long): 14 bytes, so a walk over the windows reads only those
      * and a new revision rewrites them in place ({@link #withHeader}). Formats 1 to 3 can be in
-     * savepoints of release 0.1.0: they are read, and converted to 4 when rewritten; 4 is written.
+     * savepoints of release 0.1.0: they are read, and converted to 5 when rewritten; 5 is written.
      * <ul>
      *   <li>1: header, body length (int), the report as JSON.
      *   <li>2: as 1, the JSON deflated.
@@ -57,9 +59,13 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
      *       report: its length and its bytes, deflated (zlib level 1), written with
      *       {@link StateBytes} field by field in the order of the records, nulls marked
      *       ({@link #writeTo}). Counts and lengths are zigzag varints.
+     *   <li>5: as 4, the report followed by its estimated performance (nulls marked): read as 4
+     *       with none when its report was written in format 4.
      * </ul>
      */
-    static final int FORMAT = 4;
+    static final int FORMAT = 5;
+
+    private static final int FORMAT_4 = 4;
 
     private static final int JSON = 1;
     private static final int DEFLATED_JSON = 2;
@@ -80,7 +86,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
             QualityCounts quality,
             EscalationState escalation,
             Control control,
-            Upgrade upgrade) {}
+            Upgrade upgrade,
+            EstimatedPerformance estimatedPerformance) {}
 
     /** Revision, assessed flag and end of a stored window result, read without its body. */
     public record Header(int revision, boolean assessed, long end) {}
@@ -90,7 +97,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         return new WindowResult(AWAITING, false, Instant.parse(r.windowStart()).toEpochMilli(),
                 Instant.parse(r.windowEnd()).toEpochMilli(), r.eventsSeen(), r.thresholdsVersion(),
                 new Report(r.status(), r.events(), r.referenceEvents(), r.features(), r.prediction(), r.quality(),
-                        r.escalation(), r.control(), r.upgrade()));
+                        r.escalation(), r.control(), r.upgrade(), r.estimatedPerformance()));
     }
 
     /** This result after revision {@code newRevision}. */
@@ -112,7 +119,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         return new HealthReport(ModelKey.modelId(modelKey), ModelKey.modelVersion(modelKey),
                 Instant.ofEpochMilli(start).toString(), Instant.ofEpochMilli(end).toString(), b.status(), b.events(),
                 eventsSeen, b.referenceEvents(), b.features(), b.prediction(), b.quality(), b.escalation(),
-                thresholdsVersion, newRevision, performance, b.control(), b.upgrade());
+                thresholdsVersion, newRevision, performance, b.control(), b.upgrade(), b.estimatedPerformance());
     }
 
     public byte[] toBytes() {
@@ -167,6 +174,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         writeEscalation(out, report.escalation());
         writeControl(out, report.control());
         writeUpgrade(out, report.upgrade());
+        writeEstimate(out, report.estimatedPerformance());
     }
 
     static WindowResult readFrom(DataInput in, long start) throws IOException {
@@ -175,14 +183,15 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         boolean assessed = in.readBoolean();
         long end = in.readLong();
         switch (format) {
-            case FORMAT -> {
+            case FORMAT, FORMAT_4 -> {
                 long eventsSeen = readVarLong(in);
                 String thresholdsVersion = readString(in);
                 Report report = null;
                 if (in.readBoolean()) {
                     byte[] body = new byte[Math.max(readLength(in), 0)];
                     in.readFully(body);
-                    report = StateBytes.read(inflate(body), WindowResult::readReport);
+                    boolean withEstimate = format == FORMAT;
+                    report = StateBytes.read(inflate(body), b -> readReport(b, withEstimate));
                 }
                 return new WindowResult(revision, assessed, start, end, eventsSeen, thresholdsVersion, report);
             }
@@ -205,9 +214,10 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         }
     }
 
-    private static Report readReport(DataInput in) throws IOException {
+    private static Report readReport(DataInput in, boolean withEstimate) throws IOException {
         return new Report(readString(in), readVarLong(in), readVarLong(in), readFeatures(in), readFeature(in),
-                readQuality(in), readEscalation(in), readControl(in), readUpgrade(in));
+                readQuality(in), readEscalation(in), readControl(in), readUpgrade(in),
+                withEstimate ? readEstimate(in) : null);
     }
 
     /** zlib at level 1: the report's repeated names and thresholds shrink; its doubles hardly do. */
@@ -537,5 +547,41 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
 
     private static Upgrade readUpgrade(DataInput in) throws IOException {
         return in.readBoolean() ? new Upgrade(readString(in), readStrings(in)) : null;
+    }
+
+    private static void writeEstimate(DataOutput out, EstimatedPerformance e) throws IOException {
+        out.writeBoolean(e != null);
+        if (e == null) {
+            return;
+        }
+        out.writeDouble(e.threshold());
+        writeString(out, e.calibration());
+        writeVarLong(out, e.events());
+        for (EstimatedMetric m : new EstimatedMetric[] {e.accuracy(), e.precision(), e.recall(), e.f1(), e.auc()}) {
+            out.writeBoolean(m != null);
+            if (m != null) {
+                out.writeDouble(m.value());
+                out.writeDouble(m.lower());
+                out.writeDouble(m.upper());
+            }
+        }
+        writeNullableDouble(out, e.referenceAccuracy());
+        out.writeBoolean(e.decayed());
+        writeString(out, e.realised());
+    }
+
+    private static EstimatedPerformance readEstimate(DataInput in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        double threshold = in.readDouble();
+        String calibration = readString(in);
+        long events = readVarLong(in);
+        EstimatedMetric[] m = new EstimatedMetric[5];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = in.readBoolean() ? new EstimatedMetric(in.readDouble(), in.readDouble(), in.readDouble()) : null;
+        }
+        return new EstimatedPerformance(threshold, calibration, events, m[0], m[1], m[2], m[3], m[4],
+                readNullableDouble(in), in.readBoolean(), readString(in));
     }
 }

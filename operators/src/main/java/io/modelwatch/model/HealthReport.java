@@ -21,6 +21,8 @@ package io.modelwatch.model;
  * @param control what the live control topic changed for this model version, while a control
  *     record for the model or {@code *} is in force; null otherwise (then {@code thresholdsVersion}
  *     is the thresholds file's)
+ * @param estimatedPerformance a score model's performance estimated from its scores alone (CBPE,
+ *     docs/quality.md), in every revision of a judged window; null for other models and windows
  */
 public record HealthReport(
         String modelId,
@@ -39,7 +41,17 @@ public record HealthReport(
         int revision,
         Performance performance,
         Control control,
-        Upgrade upgrade) {
+        Upgrade upgrade,
+        EstimatedPerformance estimatedPerformance) {
+
+    /** A report without estimated performance. */
+    public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
+            long events, long eventsSeen, long referenceEvents, FeatureHealth[] features, FeatureHealth prediction,
+            QualityCounts quality, EscalationState escalation, String thresholdsVersion, int revision,
+            Performance performance, Control control, Upgrade upgrade) {
+        this(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen, referenceEvents, features,
+                prediction, quality, escalation, thresholdsVersion, revision, performance, control, upgrade, null);
+    }
 
     /** A report without a note of a savepoint upgrade. */
     public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
@@ -70,35 +82,89 @@ public record HealthReport(
     public HealthReport withQuality(QualityCounts newQuality, String newStatus) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, newStatus, events, eventsSeen,
                 referenceEvents, features, prediction, newQuality, escalation, thresholdsVersion, revision, performance, control,
-                upgrade);
+                upgrade, estimatedPerformance);
     }
 
     /** This report as revision {@code newRevision} with {@code newPerformance}. */
     public HealthReport withPerformance(Performance newPerformance, int newRevision) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, thresholdsVersion, newRevision, newPerformance,
-                control, upgrade);
+                control, upgrade, estimatedPerformance);
     }
 
     /** This report under the thresholds of the live control topic: their version and what they changed. */
     public HealthReport withControl(String newThresholdsVersion, Control newControl) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, newThresholdsVersion, revision, performance,
-                newControl, upgrade);
+                newControl, upgrade, estimatedPerformance);
     }
 
-    /** This report with a note of the savepoint upgrade that changed its model's thresholds. */
+    /** This report with {@code newEscalation} as its escalation state. */
     public HealthReport withEscalation(EscalationState newEscalation) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, newEscalation, thresholdsVersion, revision, performance,
-                control, upgrade);
+                control, upgrade, estimatedPerformance);
     }
 
+    /** This report with a note of the savepoint upgrade that changed its model's thresholds. */
     public HealthReport withUpgrade(Upgrade newUpgrade) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, thresholdsVersion, revision, performance,
-                control, newUpgrade);
+                control, newUpgrade, estimatedPerformance);
     }
+
+    /** This report with {@code newEstimate} as its estimated performance. */
+    public HealthReport withEstimatedPerformance(EstimatedPerformance newEstimate) {
+        return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
+                referenceEvents, features, prediction, quality, escalation, thresholdsVersion, revision, performance,
+                control, upgrade, newEstimate);
+    }
+
+    /**
+     * A score model's performance estimated from the window's scores alone, without labels
+     * (confidence-based performance estimation, docs/quality.md): the expectation of each metric
+     * if every score is its event's probability of being positive, with a 95% interval for what
+     * the labels will show.
+     *
+     * @param threshold the decision threshold ({@code performance.threshold}): positive when score >= it
+     * @param calibration {@code none}: the scores are trusted as they are (the estimate is right
+     *     only as far as they are calibrated); {@code histogram-binning}: mapped to the share of
+     *     positives of their bin among the version's first labels
+     * @param events the events the estimate is over (the window's scores)
+     * @param accuracy expected accuracy; precision, recall, f1 and auc null when undefined (no
+     *     predicted or expected positives, or no expected negatives)
+     * @param referenceAccuracy the expected accuracy of the version's reference, estimated the same way
+     * @param decayed whether the estimated accuracy fell significantly below the reference's
+     *     (an {@code ESTIMATED_PERFORMANCE_DECAY} signal)
+     * @param realised on a decayed estimate, once the window's labels have been assessed:
+     *     {@code CONFIRMED} (the realised performance decayed too) or {@code REFUTED}; null before
+     */
+    public record EstimatedPerformance(
+            double threshold,
+            String calibration,
+            long events,
+            EstimatedMetric accuracy,
+            EstimatedMetric precision,
+            EstimatedMetric recall,
+            EstimatedMetric f1,
+            EstimatedMetric auc,
+            Double referenceAccuracy,
+            boolean decayed,
+            String realised) {
+
+        public static final String UNCALIBRATED = "none";
+        public static final String HISTOGRAM_BINNING = "histogram-binning";
+        public static final String CONFIRMED = "CONFIRMED";
+        public static final String REFUTED = "REFUTED";
+
+        public EstimatedPerformance withRealised(String newRealised) {
+            return new EstimatedPerformance(threshold, calibration, events, accuracy, precision, recall, f1, auc,
+                    referenceAccuracy, decayed, newRealised);
+        }
+    }
+
+    /** An estimated metric and its 95% interval. */
+    public record EstimatedMetric(double value, double lower, double upper) {}
 
     /**
      * On the first report of a model version after a savepoint upgrade changed its thresholds

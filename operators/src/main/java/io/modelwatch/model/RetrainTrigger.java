@@ -17,6 +17,8 @@ public record RetrainTrigger(
     public static final String PREDICTION_DRIFT = "PREDICTION_DRIFT";
     public static final String PERFORMANCE_DECAY = "PERFORMANCE_DECAY";
     public static final String DATA_QUALITY = "DATA_QUALITY";
+    /** A score model's accuracy estimated from its scores alone fell (docs/quality.md). */
+    public static final String ESTIMATED_PERFORMANCE_DECAY = "ESTIMATED_PERFORMANCE_DECAY";
 
     public static final String WARNING = "WARNING";
     public static final String CRITICAL = "CRITICAL";

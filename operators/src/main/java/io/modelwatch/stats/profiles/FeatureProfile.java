@@ -278,6 +278,35 @@ public final class FeatureProfile {
         return sketch;
     }
 
+    /**
+     * The numeric values as a weighted sample, without changing the profile (unlike
+     * {@link #sketch}, which builds the sketch from the few values): while they are few, each with
+     * weight 1; after, the sketch's retained items with their weights. {@code [values, weights]};
+     * empty arrays when no numeric value arrived.
+     */
+    public double[][] weightedValues() {
+        if (few != null) {
+            double[] values = Arrays.copyOf(few, fewCount);
+            double[] weights = new double[fewCount];
+            Arrays.fill(weights, 1.0);
+            return new double[][] {values, weights};
+        }
+        if (sketch == null || sketch.isEmpty()) {
+            return new double[][] {new double[0], new double[0]};
+        }
+        int m = sketch.getNumRetained();
+        double[] values = new double[m];
+        double[] weights = new double[m];
+        org.apache.datasketches.quantilescommon.QuantilesDoublesSketchIterator it = sketch.iterator();
+        int i = 0;
+        while (it.next() && i < m) {
+            values[i] = it.getQuantile();
+            weights[i] = it.getWeight();
+            i++;
+        }
+        return new double[][] {Arrays.copyOf(values, i), Arrays.copyOf(weights, i)};
+    }
+
     /** Whether a numeric value arrived: {@link #quantiles} can be read. */
     public boolean hasNumericValues() {
         return moments != null && (few != null ? fewCount > 0 : !sketch.isEmpty());
