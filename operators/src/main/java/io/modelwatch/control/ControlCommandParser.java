@@ -34,7 +34,12 @@ public final class ControlCommandParser {
             "drift", Set.of("numericBins", "categoryBins", "psi", "fdr", "effect", "sequential"),
             "quality", Set.of("missingRateIncrease", "badValueRate", "pValue", "volumeChange", "lateRate",
                     "silenceAfter"),
-            "lifecycle", Set.of("expireAfter"));
+            "lifecycle", Set.of("expireAfter"),
+            // The estimate from the scores alone is made by the model monitor, when it judges a window.
+            "performance", Set.of("threshold", "estimatedDecay"));
+
+    private static final String LABELS_NOT_LIVE = "read by the label join and the performance monitor, which do not "
+            + "read the control topic; change it with a savepoint upgrade";
 
     /** Keys of the thresholds file that a live override cannot change, and why. */
     public static final Map<String, String> NOT_LIVE = Map.of(
@@ -42,8 +47,13 @@ public final class ControlCommandParser {
             "escalation", "the escalation (windows, within) and the trigger cooldown read the thresholds file in "
                     + "operators that do not read the control topic; change it with a savepoint upgrade, which keeps "
                     + "the escalations in flight",
-            "performance", "read by the label join and the performance monitor, which do not read the control "
-                    + "topic; change it with a savepoint upgrade");
+            "performance.labelHorizon", LABELS_NOT_LIVE,
+            "performance.minLabels", LABELS_NOT_LIVE,
+            "performance.referenceLabels", LABELS_NOT_LIVE,
+            "performance.errorIncrease", LABELS_NOT_LIVE,
+            "performance.accuracyDrop", "the floor of the realised decay, read by the performance monitor, which does "
+                    + "not read the control topic, and of the estimated decay, which must judge by the same floor; "
+                    + "change it with a savepoint upgrade");
 
     private ControlCommandParser() {}
 

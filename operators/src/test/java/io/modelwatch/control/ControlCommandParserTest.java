@@ -46,6 +46,16 @@ class ControlCommandParserTest {
     }
 
     @Test
+    void theEstimatesThresholdAndSignalAreLiveSinceTheModelMonitorReadsThem() {
+        ControlCommand churn = parse("churn", """
+                {"modelId":"churn","commandId":"c-7","thresholds":{"performance":{"threshold":0.3,"estimatedDecay":true}}}""");
+        ControlCommand.Resolved r = ControlCommand.resolve(FILE, "churn", null, churn);
+        assertThat(r.thresholds().scoreThreshold()).isEqualTo(0.3);
+        assertThat(r.thresholds().estimatedDecaySignal()).isTrue();
+        assertThat(r.overrides()).containsExactly("performance.estimatedDecay", "performance.threshold");
+    }
+
+    @Test
     void theVersionIsTheFilesWhenNothingChangesAndFollowsTheOverrides() {
         assertThat(ControlCommand.resolve(FILE, "churn", null, null).version()).isEqualTo(FILE.version());
         ControlCommand same = parse("churn", """
@@ -75,7 +85,10 @@ class ControlCommandParserTest {
                 .hasMessageStartingWith("thresholds.escalation: cannot be changed live");
         assertThatThrownBy(() -> parse("churn", "{\"modelId\":\"churn\",\"commandId\":\"c\",\"thresholds\":"
                 + "{\"performance\":{\"minLabels\":10}}}"))
-                .hasMessageStartingWith("thresholds.performance: cannot be changed live");
+                .hasMessageStartingWith("thresholds.performance.minLabels: cannot be changed live");
+        assertThatThrownBy(() -> parse("churn", "{\"modelId\":\"churn\",\"commandId\":\"c\",\"thresholds\":"
+                + "{\"performance\":{\"accuracyDrop\":0.1}}}"))
+                .hasMessageStartingWith("thresholds.performance.accuracyDrop: cannot be changed live");
         assertThatThrownBy(() -> parse("fraud", "{\"modelId\":\"churn\",\"commandId\":\"c\"}"))
                 .hasMessageStartingWith("modelId: 'churn' differs from the record's key 'fraud'");
         assertThatThrownBy(() -> parse("churn", "{\"modelId\":\"churn\"}")).hasMessage("commandId: required");
