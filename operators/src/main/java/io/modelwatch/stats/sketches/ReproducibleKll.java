@@ -34,7 +34,9 @@ import org.apache.datasketches.kll.KllSketch;
  * this class's static initialiser, which every class of ours that holds a KLL sketch triggers
  * before using one, and it checks itself: it reads the field back and runs a compaction through
  * both paths (update and merge); if either did not draw from the installed Random, the class fails
- * to initialise with a one-line message. Cost: one {@code ThreadLocal} read and a few multiplies
+ * to initialise with a one-line message. The install is per class loader: DataSketches must be
+ * loaded by the class loader of this class (the job jar bundles it, {@code JobJarContentTest}); a
+ * DataSketches in Flink's {@code lib/}, shared by several jobs, would hold one job's Random. Cost: one {@code ThreadLocal} read and a few multiplies
  * per update (docs/benchmarks.md).
  */
 public final class ReproducibleKll {
