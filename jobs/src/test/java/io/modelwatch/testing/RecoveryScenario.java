@@ -248,6 +248,10 @@ public final class RecoveryScenario {
         assertThat(reference).extracting(RecoveryScenario::window).containsExactlyInAnyOrderElementsOf(expectedWindows);
         assertThat(reference).filteredOn(r -> r.modelId().equals("fraud")).extracting(HealthReport::status)
                 .contains(HealthReport.DRIFTING);
+        // Both models send scores, so their judged windows carry an estimated performance, which
+        // is compared below like every other field.
+        assertThat(reference).filteredOn(r -> r.estimatedPerformance() != null).extracting(HealthReport::modelId)
+                .contains("churn", "fraud");
 
         assertThat(actual).extracting(RecoveryScenario::window).as("windows reported, none doubled, none missing")
                 .containsExactlyInAnyOrderElementsOf(expectedWindows);
