@@ -379,6 +379,7 @@
     performanceChart(points, domain);
     renderTriggers(d.triggers);
     renderFeatures(l, d.latestSignals);
+    renderPairs(l);
   }
 
   function timeDomain(points) {
@@ -651,6 +652,28 @@
     if (rows.length > MAX_FEATURE_ROWS) {
       body.append(el('tr', {}, el('td', { colspan: 8, class: 'muted' }, `${rows.length - MAX_FEATURE_ROWS} more signals not shown (no drift).`)));
     }
+  }
+
+  // The latest window's pair tests (report.joint, docs/topics.md): flagged pairs first, then the
+  // strongest others; the report carries at most five besides the flagged ones.
+  function renderPairs(report) {
+    const j = report && report.joint;
+    const box = $('pairs');
+    if (!j || !j.pairs) { box.hidden = true; $('pairs-body').replaceChildren(); return; }
+    box.hidden = false;
+    const flagged = j.pairs.filter((p) => p.drifted).length;
+    $('pairs-meta').textContent = `${num(j.pairsTested)} pair${j.pairsTested === 1 ? '' : 's'} of ${(j.features || []).length} `
+      + `joint features tested · ${flagged ? flagged + ' flagged' : 'none flagged'} · `
+      + `${j.pairs.length} shown (flagged and strongest)`;
+    $('pairs-meta').title = 'Joint features: ' + (j.features || []).join(', ');
+    $('pairs-body').replaceChildren(...j.pairs.map((p) => el('tr', { class: p.drifted ? 'drifted' : '' },
+      el('th', { scope: 'row' }, `${p.first} × ${p.second}`),
+      el('td', { class: 'num', title: `${num(p.referenceCount)} reference events with both` }, fixed(p.reference, 3)),
+      el('td', { class: 'num', title: `${num(p.windowCount)} window events with both` }, fixed(p.window, 3)),
+      el('td', { class: 'num' }, fixed(p.z, 1)),
+      el('td', { class: 'num' }, pValue(p.pValue)),
+      el('td', { class: 'num' }, fixed(p.change, 3), p.drifted ? el('span', { class: 'flag' }, ' ▲ drifted') : null),
+      el('td', { class: 'num' }, fixed(p.threshold, 3)))));
   }
 
   function summary(f) {

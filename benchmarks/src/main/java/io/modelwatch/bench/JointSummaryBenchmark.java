@@ -1,5 +1,8 @@
 package io.modelwatch.bench;
 
+import io.modelwatch.config.Thresholds;
+import io.modelwatch.detect.DriftEvaluator;
+import io.modelwatch.detect.WindowEvaluation;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.ValueKind;
 import io.modelwatch.stats.profiles.ModelProfile;
@@ -28,7 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * against the whole window update of an event with F numeric features. {@code pairUpdates} is the
  * summary alone; {@code addEventToWindowProfile} is everything a window does per event (binning,
  * counting, moments, the PIT lookups and the pairs), so the ratio of the two is the joint
- * summary's share of a window's per-event cost.
+ * summary's share of a window's per-event cost. Per window: {@code pairTests} tests the pairs of
+ * a closed window of 1,000 events against the reference (correlations, Fisher's z, normal tails,
+ * one Benjamini-Hochberg pass), {@code evaluateWindow} is the whole evaluation of that window
+ * (every per-feature test, the pairs, the report with its pair part).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,6 +50,9 @@ public class JointSummaryBenchmark {
     private double[][] pits;
     private ReferenceProfile reference;
     private ModelProfile window;
+    private ModelProfile closedWindow;
+    private final Thresholds thresholds = Thresholds.defaults();
+    private final DriftEvaluator.Context context = new DriftEvaluator.Context("m", "1", 0, 60_000, 6000, 0, 0, "v");
     private List<PredictionEvent> events;
     private int next;
 
@@ -75,6 +84,10 @@ public class JointSummaryBenchmark {
         }
         reference = ReferenceBuilder.fromData(training, 10, 20);
         window = ModelProfile.against(reference);
+        closedWindow = ModelProfile.against(reference);
+        for (int j = 0; j < 1000; j++) {
+            closedWindow.add(events.get(j), reference);
+        }
     }
 
     @Benchmark
@@ -87,5 +100,17 @@ public class JointSummaryBenchmark {
     public ModelProfile addEventToWindowProfile() {
         window.add(events.get(next++ & 1023), reference);
         return window;
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public List<DriftEvaluator.PairChange> pairTests() {
+        return DriftEvaluator.pairs(reference, closedWindow, thresholds);
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public WindowEvaluation evaluateWindow() {
+        return DriftEvaluator.evaluate(reference, closedWindow, thresholds, context);
     }
 }

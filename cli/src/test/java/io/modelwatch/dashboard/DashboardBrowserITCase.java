@@ -165,6 +165,15 @@ class DashboardBrowserITCase extends KafkaTestBase {
                 assertThat(text(browser, "#features-body tr:first-child th")).isIn("monthly_spend", "tenure_months");
                 assertThat(text(browser, "#features-body tr:first-child .c-statistic")).startsWith("ks · anderson_darling");
                 assertThat(text(browser, "#features-body tr:first-child")).contains("drifted");
+                // The latest window's pair tests (the job's report: churn-01's two numeric features,
+                // whose joint reference is complete five windows after the freeze).
+                HealthReport.Joint joint = churnShown.stream().max(java.util.Comparator.comparing(HealthReport::windowEnd))
+                        .orElseThrow().joint();
+                assertThat(joint).isNotNull();
+                assertThat(browser.findElement(By.id("pairs")).isDisplayed()).isTrue();
+                assertThat(text(browser, "#pairs-body tr:first-child th"))
+                        .isEqualTo(joint.pairs()[0].first() + " × " + joint.pairs()[0].second());
+                assertThat(text(browser, "#pairs-meta")).startsWith(joint.pairsTested() + " pair");
                 assertThat(text(browser, "#connection-text")).isEqualTo("live");
 
                 String screenshot = System.getProperty("modelwatch.screenshot");

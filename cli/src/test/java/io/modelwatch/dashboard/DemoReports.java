@@ -51,11 +51,12 @@ final class DemoReports {
         r.put("eventsSeen", 1200L * (minute + 1));
         r.put("referenceEvents", Math.min(5000, 1200L * (minute + 1)));
         ArrayNode features = (ArrayNode) r.get("features");
+        // The example's second feature is tenure_months; drawn here as a continuous one like monthly_spend.
         ObjectNode tenure = features.get(0).deepCopy();
         tenure.put("name", "tenure_months");
         tenure.put("mean", 24.1);
         tenure.put("stddev", 11.7);
-        features.insert(1, tenure);
+        features.set(1, tenure);
         boolean warming = status.equals("WARMING_UP");
         double jitter = ((minute * 7 + modelId.hashCode()) & 7) / 1000.0;
         setDrift(features.get(0), warming, spendKs + jitter);

@@ -162,7 +162,8 @@ public final class DriftEvaluator {
         List<Evidence> featureEvidence = new ArrayList<>();
         List<Evidence> predictionEvidence = new ArrayList<>();
         boolean featureCritical = false;
-        for (PairChange pc : pairs(ref, window, t)) {
+        List<PairChange> pairChanges = pairs(ref, window, t);
+        for (PairChange pc : pairChanges) {
             if (pc.flagged()) {
                 featureEvidence.add(new Evidence("feature:" + pc.first() + "*" + pc.second(), RANK_CORRELATION_CHANGE,
                         pc.change(), pc.floor(), windowEndIso));
@@ -221,16 +222,22 @@ public final class DriftEvaluator {
         int drifted = c.driftedWindowsBefore() + (signals.isEmpty() ? 0 : 1);
         HealthReport report = report(c, window, ref.events(), signals.isEmpty() ? HealthReport.OK : HealthReport.DRIFTING,
                 features.toArray(FeatureHealth[]::new), predictionHealth,
-                new EscalationState(drifted, t.escalationWindows(), DurationParser.format(t.escalationWithin())));
+                new EscalationState(drifted, t.escalationWindows(), DurationParser.format(t.escalationWithin())),
+                joint(ref, pairChanges));
         return new WindowEvaluation(report, List.copyOf(signals));
     }
 
     /**
-     * One pair's test: the reference's and the window's rank correlations, their counts, the
-     * adjusted p-value of the change, its size against its floor.
+     * One pair's test: the reference's and the window's rank correlations, their counts, Fisher's
+     * z of the change (NaN when untested), its adjusted p-value, its size against its floor.
      */
     public record PairChange(String first, String second, double reference, long referenceCount, double window,
-            long windowCount, double adjustedP, double change, double floor, boolean flagged) {}
+            long windowCount, double z, double adjustedP, double change, double floor, boolean flagged) {
+        /** Whether both sides had enough events with both values and defined correlations. */
+        public boolean tested() {
+            return !Double.isNaN(z);
+        }
+    }
 
     /**
      * The pair tests of a window: empty unless the reference's joint summary is complete and the
@@ -275,7 +282,8 @@ public final class DriftEvaluator {
                     * Math.sqrt(CorrelationChange.SPEARMAN_VARIANCE_FACTOR / (n - 3)) : 0;
             double floor = Math.max(MIN_CORRELATION_CHANGE, margin);
             boolean flagged = enough[k] && adjusted[k] <= t.falseDiscoveryRate() && change >= floor;
-            out.add(new PairChange(r.first(k), r.second(k), rr, n, rw, w.count(k), adjusted[k], change, floor,
+            double z = enough[k] ? CorrelationChange.statistic(rr, n, rw, w.count(k)) : Double.NaN;
+            out.add(new PairChange(r.first(k), r.second(k), rr, n, rw, w.count(k), z, adjusted[k], change, floor,
                     flagged));
         }
         return out;
@@ -290,11 +298,43 @@ public final class DriftEvaluator {
         return report(c, window, referenceEvents, status, features.toArray(FeatureHealth[]::new),
                 health("prediction", window.prediction(), 0, new DriftStatistic[0]),
                 new EscalationState(c.driftedWindowsBefore(), t.escalationWindows(),
-                        DurationParser.format(t.escalationWithin())));
+                        DurationParser.format(t.escalationWithin())), null);
+    }
+
+    /**
+     * The report's part of the pair tests: every flagged pair, strongest change over its floor
+     * first (as the evidence), then the tested others by adjusted p-value and |z|, up to
+     * {@link HealthReport#REPORTED_PAIRS} pairs in all; null when no pair was tested.
+     */
+    static HealthReport.Joint joint(ReferenceProfile ref, List<PairChange> pairs) {
+        List<PairChange> tested = new ArrayList<>();
+        for (PairChange pc : pairs) {
+            if (pc.tested()) {
+                tested.add(pc);
+            }
+        }
+        if (tested.isEmpty()) {
+            return null;
+        }
+        tested.sort(java.util.Comparator.comparing((PairChange pc) -> !pc.flagged())
+                .thenComparing(pc -> pc.flagged() ? -pc.change() / pc.floor() : 0.0)
+                .thenComparingDouble(PairChange::adjustedP)
+                .thenComparing(pc -> -Math.abs(pc.z())));
+        List<HealthReport.PairHealth> shown = new ArrayList<>();
+        for (PairChange pc : tested) {
+            if (!pc.flagged() && shown.size() >= HealthReport.REPORTED_PAIRS) {
+                break;
+            }
+            shown.add(new HealthReport.PairHealth(pc.first(), pc.second(), finite(pc.reference()), pc.referenceCount(),
+                    finite(pc.window()), pc.windowCount(), finite(pc.z()), pc.adjustedP(), pc.change(), pc.floor(),
+                    pc.flagged()));
+        }
+        return new HealthReport.Joint(ref.joint().names(), tested.size(),
+                shown.toArray(HealthReport.PairHealth[]::new));
     }
 
     private static HealthReport report(Context c, ModelProfile window, long referenceEvents, String status,
-            FeatureHealth[] features, FeatureHealth prediction, EscalationState escalation) {
+            FeatureHealth[] features, FeatureHealth prediction, EscalationState escalation, HealthReport.Joint joint) {
         long mismatches = 0;
         long nonFinite = 0;
         long outOfRange = 0;
@@ -310,7 +350,7 @@ public final class DriftEvaluator {
                 status, window.events(), c.eventsSeen(), referenceEvents, features, prediction,
                 new QualityCounts(c.lateEvents(), window.unknownFeatureValues(), mismatches, window.featuresOverCap(),
                         nonFinite, outOfRange, unseen, null, new HealthReport.QualityFinding[0]),
-                escalation, c.thresholdsVersion(), 0, null);
+                escalation, c.thresholdsVersion(), 0, null, null, null, joint);
     }
 
     /** One hypothesis test of one feature in one window. */

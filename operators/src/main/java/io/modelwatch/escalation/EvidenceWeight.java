@@ -39,6 +39,16 @@ import java.util.List;
  * statistic that accompanies a continuous feature's {@code ks}, {@link Evidence#significance()})
  * is not an effect and is skipped: the weight is the ks entry's, its p-value the same test's.
  *
+ * <p>A flagged pair ({@code feature:a*b}, {@code rank_correlation_change}) weighs as a feature's
+ * evidence does, with its adjusted p-value from the report's pair tests ({@link HealthReport#joint})
+ * and its change against its floor. The pairs are a Benjamini-Hochberg family of their own, and
+ * the argument above holds for that family as for the features': under no change the chance that
+ * any pair's adjusted p-value is at most {@code alpha^w} is at most {@code alpha^w}. With both
+ * families a window reaches weight w with probability at most {@code 2 alpha^w}, as it flags with
+ * at most {@code 2 alpha}: the weight keeps the ratio of a heavy window to w flagged ones. A
+ * flipped correlation (0.8 to -0.8: a change of 1.57 against the floor 0.2, z about 60 on a
+ * window of 1,000) counts k times; a change under twice the floor counts once.
+ *
  * <p>What it buys: a 1 sd shift, a category share moving 20 points, a new category at 20%, stuck
  * scores and a +30-point missing rate have effects 3 to 10 times their thresholds and p-values
  * far below 1e-9 on one window of 1,000 events, so the first window after the change triggers
@@ -105,6 +115,9 @@ public final class EvidenceWeight {
 
     /** The p-value behind a drift evidence entry: its test's, as the report shows it; null for none. */
     static Double driftPValue(HealthReport report, Evidence e) {
+        if (e.statistic().equals("rank_correlation_change")) {
+            return pairPValue(report, e.signal());
+        }
         FeatureHealth h = null;
         if (e.signal().equals("prediction")) {
             h = report.prediction();
@@ -130,6 +143,19 @@ public final class EvidenceWeight {
         for (DriftStatistic d : h.drift()) {
             if (d.statistic().equals(wanted)) {
                 return d.value();
+            }
+        }
+        return null;
+    }
+
+    /** The adjusted p-value of pair {@code feature:a*b} in the report's pair tests; null when not there. */
+    private static Double pairPValue(HealthReport report, String signal) {
+        if (report.joint() == null || report.joint().pairs() == null) {
+            return null;
+        }
+        for (HealthReport.PairHealth p : report.joint().pairs()) {
+            if (p != null && signal.equals("feature:" + p.first() + "*" + p.second())) {
+                return p.pValue();
             }
         }
         return null;

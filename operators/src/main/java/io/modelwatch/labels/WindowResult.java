@@ -49,7 +49,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
      * The formats of a stored window result. All share the header: format (1 byte), revision
      * (int), assessed (boolean), end (long): 14 bytes, so a walk over the windows reads only those
      * and a new revision rewrites them in place ({@link #withHeader}). Formats 1 to 3 can be in
-     * savepoints of release 0.1.0: they are read, and converted to 5 when rewritten; 5 is written.
+     * savepoints of release 0.1.0, 4 in those of the builds before the estimated performance
+     * and the pair tests: they are read, and converted to 5 when rewritten; 5 is written.
      * <ul>
      *   <li>1: header, body length (int), the report as JSON.
      *   <li>2: as 1, the JSON deflated.
@@ -59,17 +60,16 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
      *       report: its length and its bytes, deflated (zlib level 1), written with
      *       {@link StateBytes} field by field in the order of the records, nulls marked
      *       ({@link #writeTo}). Counts and lengths are zigzag varints.
-     *   <li>5: as 4, the report followed by its estimated performance (nulls marked): read as 4
-     *       with none when its report was written in format 4.
+     *   <li>5: as 4, the report followed by its estimated performance and its pair tests
+     *       ({@link HealthReport.Joint}), nulls marked.
      * </ul>
      */
     static final int FORMAT = 5;
 
-    private static final int FORMAT_4 = 4;
-
     private static final int JSON = 1;
     private static final int DEFLATED_JSON = 2;
     private static final int SUMMARY = 3;
+    private static final int WITHOUT_ESTIMATE_OR_PAIRS = 4;
     private static final int HEADER_BYTES = 14;
 
     /**
@@ -87,7 +87,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
             EscalationState escalation,
             Control control,
             Upgrade upgrade,
-            EstimatedPerformance estimatedPerformance) {}
+            EstimatedPerformance estimatedPerformance,
+            HealthReport.Joint joint) {}
 
     /** Revision, assessed flag and end of a stored window result, read without its body. */
     public record Header(int revision, boolean assessed, long end) {}
@@ -97,7 +98,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         return new WindowResult(AWAITING, false, Instant.parse(r.windowStart()).toEpochMilli(),
                 Instant.parse(r.windowEnd()).toEpochMilli(), r.eventsSeen(), r.thresholdsVersion(),
                 new Report(r.status(), r.events(), r.referenceEvents(), r.features(), r.prediction(), r.quality(),
-                        r.escalation(), r.control(), r.upgrade(), r.estimatedPerformance()));
+                        r.escalation(), r.control(), r.upgrade(), r.estimatedPerformance(), r.joint()));
     }
 
     /** This result after revision {@code newRevision}. */
@@ -119,7 +120,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         return new HealthReport(ModelKey.modelId(modelKey), ModelKey.modelVersion(modelKey),
                 Instant.ofEpochMilli(start).toString(), Instant.ofEpochMilli(end).toString(), b.status(), b.events(),
                 eventsSeen, b.referenceEvents(), b.features(), b.prediction(), b.quality(), b.escalation(),
-                thresholdsVersion, newRevision, performance, b.control(), b.upgrade(), b.estimatedPerformance());
+                thresholdsVersion, newRevision, performance, b.control(), b.upgrade(), b.estimatedPerformance(), b.joint());
     }
 
     public byte[] toBytes() {
@@ -175,6 +176,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         writeControl(out, report.control());
         writeUpgrade(out, report.upgrade());
         writeEstimate(out, report.estimatedPerformance());
+        writeJoint(out, report.joint());
     }
 
     static WindowResult readFrom(DataInput in, long start) throws IOException {
@@ -183,15 +185,15 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         boolean assessed = in.readBoolean();
         long end = in.readLong();
         switch (format) {
-            case FORMAT, FORMAT_4 -> {
+            case FORMAT, WITHOUT_ESTIMATE_OR_PAIRS -> {
                 long eventsSeen = readVarLong(in);
                 String thresholdsVersion = readString(in);
                 Report report = null;
                 if (in.readBoolean()) {
                     byte[] body = new byte[Math.max(readLength(in), 0)];
                     in.readFully(body);
-                    boolean withEstimate = format == FORMAT;
-                    report = StateBytes.read(inflate(body), b -> readReport(b, withEstimate));
+                    boolean withEstimateAndPairs = format == FORMAT;
+                    report = StateBytes.read(inflate(body), i -> readReport(i, withEstimateAndPairs));
                 }
                 return new WindowResult(revision, assessed, start, end, eventsSeen, thresholdsVersion, report);
             }
@@ -214,10 +216,10 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         }
     }
 
-    private static Report readReport(DataInput in, boolean withEstimate) throws IOException {
+    private static Report readReport(DataInput in, boolean withEstimateAndPairs) throws IOException {
         return new Report(readString(in), readVarLong(in), readVarLong(in), readFeatures(in), readFeature(in),
                 readQuality(in), readEscalation(in), readControl(in), readUpgrade(in),
-                withEstimate ? readEstimate(in) : null);
+                withEstimateAndPairs ? readEstimate(in) : null, withEstimateAndPairs ? readJoint(in) : null);
     }
 
     /** zlib at level 1: the report's repeated names and thresholds shrink; its doubles hardly do. */
@@ -583,5 +585,54 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         }
         return new EstimatedPerformance(threshold, calibration, events, m[0], m[1], m[2], m[3], m[4],
                 readNullableDouble(in), in.readBoolean(), readString(in));
+    }
+
+    private static void writeJoint(DataOutput out, HealthReport.Joint j) throws IOException {
+        out.writeBoolean(j != null);
+        if (j == null) {
+            return;
+        }
+        writeStrings(out, j.features());
+        writeVarLong(out, j.pairsTested());
+        writeLength(out, j.pairs());
+        if (j.pairs() != null) {
+            for (HealthReport.PairHealth p : j.pairs()) {
+                out.writeBoolean(p != null);
+                if (p != null) {
+                    writeString(out, p.first());
+                    writeString(out, p.second());
+                    writeNullableDouble(out, p.reference());
+                    writeVarLong(out, p.referenceCount());
+                    writeNullableDouble(out, p.window());
+                    writeVarLong(out, p.windowCount());
+                    writeNullableDouble(out, p.z());
+                    out.writeDouble(p.pValue());
+                    out.writeDouble(p.change());
+                    out.writeDouble(p.threshold());
+                    out.writeBoolean(p.drifted());
+                }
+            }
+        }
+    }
+
+    private static HealthReport.Joint readJoint(DataInput in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        String[] features = readStrings(in);
+        int tested = (int) readVarLong(in);
+        int n = readLength(in);
+        HealthReport.PairHealth[] pairs = null;
+        if (n >= 0) {
+            pairs = new HealthReport.PairHealth[n];
+            for (int i = 0; i < n; i++) {
+                if (in.readBoolean()) {
+                    pairs[i] = new HealthReport.PairHealth(readString(in), readString(in), readNullableDouble(in),
+                            readVarLong(in), readNullableDouble(in), readVarLong(in), readNullableDouble(in),
+                            in.readDouble(), in.readDouble(), in.readDouble(), in.readBoolean());
+                }
+            }
+        }
+        return new HealthReport.Joint(features, tested, pairs);
     }
 }

@@ -23,6 +23,10 @@ package io.modelwatch.model;
  *     is the thresholds file's)
  * @param estimatedPerformance a score model's performance estimated from its scores alone (CBPE,
  *     docs/quality.md), in every revision of a judged window; null for other models and windows
+ * @param joint the pair tests of the window's joint features (docs/detection.md, "Joint structure"):
+ *     how many pairs were tested and the flagged and strongest of them; null when no pair was
+ *     tested (fewer than two joint features, the reference's joint part still being learned, or a
+ *     report without drift statistics)
  */
 public record HealthReport(
         String modelId,
@@ -42,15 +46,34 @@ public record HealthReport(
         Performance performance,
         Control control,
         Upgrade upgrade,
-        EstimatedPerformance estimatedPerformance) {
+        EstimatedPerformance estimatedPerformance,
+        Joint joint) {
+
+    /** A report without pair tests. */
+    public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
+            long events, long eventsSeen, long referenceEvents, FeatureHealth[] features, FeatureHealth prediction,
+            QualityCounts quality, EscalationState escalation, String thresholdsVersion, int revision,
+            Performance performance, Control control, Upgrade upgrade, EstimatedPerformance estimatedPerformance) {
+        this(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen, referenceEvents, features,
+                prediction, quality, escalation, thresholdsVersion, revision, performance, control, upgrade, estimatedPerformance, null);
+    }
 
     /** A report without estimated performance. */
     public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
             long events, long eventsSeen, long referenceEvents, FeatureHealth[] features, FeatureHealth prediction,
             QualityCounts quality, EscalationState escalation, String thresholdsVersion, int revision,
+            Performance performance, Control control, Upgrade upgrade, Joint joint) {
+        this(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen, referenceEvents, features,
+                prediction, quality, escalation, thresholdsVersion, revision, performance, control, upgrade, null, joint);
+    }
+
+    /** A report without estimated performance or pair tests. */
+    public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
+            long events, long eventsSeen, long referenceEvents, FeatureHealth[] features, FeatureHealth prediction,
+            QualityCounts quality, EscalationState escalation, String thresholdsVersion, int revision,
             Performance performance, Control control, Upgrade upgrade) {
         this(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen, referenceEvents, features,
-                prediction, quality, escalation, thresholdsVersion, revision, performance, control, upgrade, null);
+                prediction, quality, escalation, thresholdsVersion, revision, performance, control, upgrade, (EstimatedPerformance) null, (Joint) null);
     }
 
     /** A report without a note of a savepoint upgrade. */
@@ -82,42 +105,42 @@ public record HealthReport(
     public HealthReport withQuality(QualityCounts newQuality, String newStatus) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, newStatus, events, eventsSeen,
                 referenceEvents, features, prediction, newQuality, escalation, thresholdsVersion, revision, performance, control,
-                upgrade, estimatedPerformance);
+                upgrade, estimatedPerformance, joint);
     }
 
     /** This report as revision {@code newRevision} with {@code newPerformance}. */
     public HealthReport withPerformance(Performance newPerformance, int newRevision) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, thresholdsVersion, newRevision, newPerformance,
-                control, upgrade, estimatedPerformance);
+                control, upgrade, estimatedPerformance, joint);
     }
 
     /** This report under the thresholds of the live control topic: their version and what they changed. */
     public HealthReport withControl(String newThresholdsVersion, Control newControl) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, newThresholdsVersion, revision, performance,
-                newControl, upgrade, estimatedPerformance);
+                newControl, upgrade, estimatedPerformance, joint);
     }
 
     /** This report with {@code newEscalation} as its escalation state. */
     public HealthReport withEscalation(EscalationState newEscalation) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, newEscalation, thresholdsVersion, revision, performance,
-                control, upgrade, estimatedPerformance);
+                control, upgrade, estimatedPerformance, joint);
     }
 
     /** This report with a note of the savepoint upgrade that changed its model's thresholds. */
     public HealthReport withUpgrade(Upgrade newUpgrade) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, thresholdsVersion, revision, performance,
-                control, newUpgrade, estimatedPerformance);
+                control, newUpgrade, estimatedPerformance, joint);
     }
 
     /** This report with {@code newEstimate} as its estimated performance. */
     public HealthReport withEstimatedPerformance(EstimatedPerformance newEstimate) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, thresholdsVersion, revision, performance,
-                control, upgrade, newEstimate);
+                control, upgrade, newEstimate, joint);
     }
 
     /**
@@ -274,4 +297,32 @@ public record HealthReport(
      * among the last ones within the escalation span, and how many the pattern needs.
      */
     public record EscalationState(int driftedWindows, int windowsToTrigger, String within) {}
+
+    /**
+     * The window's pair tests (docs/detection.md, "Joint structure"). Not every pair: a model with
+     * 12 joint features has 66, and a report with all of them would be ten times its size, kept
+     * for the label horizon in the performance monitor's state. So every flagged pair, and the
+     * strongest of the others up to {@link #REPORTED_PAIRS} in all.
+     *
+     * @param features the joint features, in the order their pairs are named: the reference's
+     *     numeric features with at most half of it on one value, the first 12 by name (so a model
+     *     with more sees here which ones)
+     * @param pairsTested pairs with enough events on both sides to be tested
+     * @param pairs flagged pairs first (largest change over its threshold first), then the others
+     *     by adjusted p-value, smallest first
+     */
+    public record Joint(String[] features, int pairsTested, PairHealth[] pairs) {}
+
+    /** At least this many pairs in {@link Joint#pairs} when that many were tested (all flagged ones besides). */
+    public static final int REPORTED_PAIRS = 5;
+
+    /**
+     * One pair's rank-correlation test: the correlations of the two features' PITs in the reference
+     * and the window (null when undefined: too few events or a feature that did not vary), Fisher's
+     * z of the change (Spearman variance), its Benjamini-Hochberg adjusted p-value in the pairs'
+     * own family, and {@code |change|} against its floor; {@code drifted} when the pair flagged
+     * (adjusted p-value at most the false discovery rate and the change at least the threshold).
+     */
+    public record PairHealth(String first, String second, Double reference, long referenceCount, Double window,
+            long windowCount, Double z, double pValue, double change, double threshold, boolean drifted) {}
 }

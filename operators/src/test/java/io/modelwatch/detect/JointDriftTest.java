@@ -3,6 +3,8 @@ package io.modelwatch.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.config.Thresholds;
+import io.modelwatch.escalation.EvidenceWeight;
+import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.PredictionEvent;
@@ -130,5 +132,68 @@ class JointDriftTest {
         one.merge(two);
         assertThat(one.joint().count(0)).isEqualTo(1200);
         assertThat(one.joint().correlation(0)).isBetween(0.35, 0.6);
+    }
+
+    @Test
+    void theReportShowsTheFlaggedPairFirstWithItsCorrelationsZAndPValue() {
+        ReferenceProfile ref = reference(11, 0.8);
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window(ref, events(12, T.minWindowEvents(), -0.8)), T, CTX);
+        HealthReport.Joint joint = eval.report().joint();
+        assertThat(joint.features()).containsExactly("a", "b", "c", "count", "heavy", "sparse");
+        assertThat(joint.pairsTested()).isBetween(10, 15);
+        HealthReport.PairHealth first = joint.pairs()[0];
+        assertThat(first.first() + "*" + first.second()).isEqualTo("a*b");
+        assertThat(first.drifted()).isTrue();
+        assertThat(first.reference()).isBetween(0.75, 0.85);
+        assertThat(first.window()).isBetween(-0.85, -0.75);
+        assertThat(first.z()).isLessThan(-30);
+        assertThat(first.pValue()).isLessThan(1e-9);
+        assertThat(first.threshold()).isEqualTo(DriftEvaluator.MIN_CORRELATION_CHANGE);
+        assertThat(first.change()).isEqualTo(eval.signals().get(0).evidence()[0].value());
+        // Every flagged pair is shown, flagged ones first, and at least five pairs in all.
+        long flagged = DriftEvaluator.pairs(ref, window(ref, events(12, T.minWindowEvents(), -0.8)), T).stream()
+                .filter(DriftEvaluator.PairChange::flagged).count();
+        assertThat(joint.pairs()).hasSize((int) Math.max(flagged, HealthReport.REPORTED_PAIRS));
+        assertThat(joint.pairs()).filteredOn(HealthReport.PairHealth::drifted).hasSize((int) flagged);
+        for (int i = 1; i < joint.pairs().length; i++) {
+            assertThat(joint.pairs()[i - 1].drifted() || !joint.pairs()[i].drifted()).isTrue();
+        }
+    }
+
+    @Test
+    void aFlippedPairWeighsAsAFeatureOfTheSameStrengthAndAModerateChangeOnce() {
+        ReferenceProfile ref = reference(13, 0.8);
+        // The flip: a change of about 1.6 against the floor 0.2 (8 times) at z about -60: k times.
+        WindowEvaluation flip = DriftEvaluator.evaluate(ref, window(ref, events(14, T.minWindowEvents(), -0.8)), T,
+                CTX);
+        DriftSignal flipSignal = flip.signals().get(0);
+        assertThat(EvidenceWeight.ofDrift(flipSignal, flip.report(), T).weight()).isEqualTo(T.escalationWindows());
+        // 0.8 to 0.45: a change of about 0.33, flagged but under twice its floor: once, however
+        // significant.
+        WindowEvaluation moderate = DriftEvaluator.evaluate(ref, window(ref, events(15, 4 * T.minWindowEvents(), 0.45)),
+                T, CTX);
+        assertThat(moderate.signals()).hasSize(1);
+        DriftSignal moderateSignal = moderate.signals().get(0);
+        assertThat(moderateSignal.evidence()).extracting(Evidence::signal).contains("feature:a*b");
+        assertThat(moderate.report().joint().pairs()[0].pValue()).isLessThan(1e-9);
+        assertThat(EvidenceWeight.ofDrift(moderateSignal, moderate.report(), T).weight()).isEqualTo(1);
+    }
+
+    @Test
+    void stationaryReportsShowTheFiveStrongestPairsNoneFlagged() {
+        ReferenceProfile ref = reference(16, 0.8);
+        WindowEvaluation eval = DriftEvaluator.evaluate(ref, window(ref, events(17, T.minWindowEvents(), 0.8)), T, CTX);
+        assertThat(eval.signals()).isEmpty();
+        HealthReport.PairHealth[] shown = eval.report().joint().pairs();
+        assertThat(shown).hasSize(HealthReport.REPORTED_PAIRS).noneMatch(HealthReport.PairHealth::drifted);
+        for (int i = 1; i < shown.length; i++) {
+            assertThat(shown[i].pValue()).isGreaterThanOrEqualTo(shown[i - 1].pValue());
+        }
+        // Without a complete joint reference, no pair is tested and the report has no joint part.
+        ModelProfile learned = new ModelProfile();
+        events(18, T.referenceEvents(), 0.8).forEach(learned::add);
+        ReferenceProfile learning = ReferenceBuilder.learned(learned, T.numericBins(), T.categoryBins());
+        assertThat(DriftEvaluator.evaluate(learning, window(learning, events(19, 1000, 0.8)), T, CTX).report().joint())
+                .isNull();
     }
 }

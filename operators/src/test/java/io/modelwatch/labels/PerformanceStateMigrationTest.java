@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -114,5 +116,102 @@ class PerformanceStateMigrationTest {
 
     static String json(Object value) {
         return new String(Json.toBytes(value), StandardCharsets.UTF_8);
+    }
+
+    /** {@code r} with pair tests: a flagged pair with every value, and one whose correlations were undefined. */
+    static HealthReport withPairs(HealthReport r) {
+        return new HealthReport(r.modelId(), r.modelVersion(), r.windowStart(), r.windowEnd(), r.status(), r.events(),
+                r.eventsSeen(), r.referenceEvents(), r.features(), r.prediction(), r.quality(), r.escalation(),
+                r.thresholdsVersion(), r.revision(), r.performance(), r.control(), r.upgrade(),
+                new HealthReport.Joint(new String[] {"income", "spend", "tenure"}, 3, new HealthReport.PairHealth[] {
+                    new HealthReport.PairHealth("income", "spend", 0.79, 5000, -0.78, 1200, -61.2, 0.0, 1.57, 0.2,
+                            true),
+                    new HealthReport.PairHealth("income", "tenure", null, 5000, null, 1200, null, 1, 0, 0.2, false)}));
+    }
+
+    @Test
+    void aReportsPairTestsSurviveTheRoundTripAndItsRevisions() {
+        HealthReport r = withPairs(PerformanceSnapshotWriter.report("m", 1));
+        WindowResult w = WindowResult.of(r);
+        byte[] stored = w.toBytes();
+        assertThat(stored[0]).isEqualTo((byte) WindowResult.FORMAT);
+        assertThat(json(WindowResult.read(w.start(), stored).toReport(ModelKey.of("m", "1"), 0, null)))
+                .isEqualTo(json(r)).contains("\"joint\":").contains("\"z\":-61.2");
+        byte[] revised = WindowResult.withHeader(w.start(), stored, 2, true);
+        assertThat(WindowResult.read(w.start(), revised).toReport(ModelKey.of("m", "1"), 2, null).joint().pairs())
+                .extracting(HealthReport.PairHealth::first, HealthReport.PairHealth::second,
+                        HealthReport.PairHealth::drifted)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("income", "spend", true),
+                        org.assertj.core.groups.Tuple.tuple("income", "tenure", false));
+    }
+
+    /**
+     * Format 4, as the builds before the report's pair tests wrote it: format 5's layout with the
+     * report's body ending before the pair tests (here: a report without them, whose format-5
+     * body ends in the one byte that marks their absence).
+     */
+    static byte[] format4(WindowResult w) throws Exception {
+        byte[] five = w.toBytes();
+        ByteBuffer in = ByteBuffer.wrap(five);
+        in.position(14);
+        readVarLong(in); // eventsSeen
+        long versionLength = readVarLong(in) - 1;
+        in.position(in.position() + (int) Math.max(versionLength, 0));
+        assertThat(in.get()).isEqualTo((byte) 1); // a report follows
+        int bodyAt = in.position();
+        int length = (int) readVarLong(in) - 1;
+        byte[] body = new byte[length];
+        in.get(body);
+        Inflater inflater = new Inflater();
+        inflater.setInput(body);
+        byte[] raw = new byte[1 << 16];
+        int n = inflater.inflate(raw);
+        inflater.end();
+        assertThat(raw[n - 1]).isZero(); // no pair tests
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        deflater.setInput(raw, 0, n - 1);
+        deflater.finish();
+        byte[] packed = new byte[1 << 16];
+        int m = deflater.deflate(packed);
+        deflater.end();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(five, 0, bodyAt);
+        long lengthPlusOne = m + 1L;
+        long z = lengthPlusOne << 1; // zigzag of a positive number
+        while ((z & ~0x7FL) != 0) {
+            out.write((int) ((z & 0x7F) | 0x80));
+            z >>>= 7;
+        }
+        out.write((int) z);
+        out.write(packed, 0, m);
+        byte[] four = out.toByteArray();
+        four[0] = 4;
+        return four;
+    }
+
+    static long readVarLong(ByteBuffer in) {
+        long z = 0;
+        for (int shift = 0; ; shift += 7) {
+            int b = in.get() & 0xFF;
+            z |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return (z >>> 1) ^ -(z & 1);
+            }
+        }
+    }
+
+    @Test
+    void aReportStoredInFormat4IsReadAndConvertedWhenItsHeaderChanges() throws Exception {
+        HealthReport r = PerformanceSnapshotWriter.report("m", 2);
+        WindowResult w = WindowResult.of(r).revised(1, false);
+        byte[] stored = format4(w);
+        WindowResult read = WindowResult.read(w.start(), stored);
+        assertThat(read.revision()).isEqualTo(1);
+        assertThat(json(read.toReport(ModelKey.of("m", "1"), 1, null))).isEqualTo(json(r.withPerformance(null, 1)))
+                .doesNotContain("\"joint\"");
+        byte[] converted = WindowResult.withHeader(w.start(), stored, 2, true);
+        assertThat(converted[0]).isEqualTo((byte) WindowResult.FORMAT);
+        assertThat(json(WindowResult.read(w.start(), converted).toReport(ModelKey.of("m", "1"), 1, null)))
+                .isEqualTo(json(r.withPerformance(null, 1)));
     }
 }
