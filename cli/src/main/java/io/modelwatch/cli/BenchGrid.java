@@ -180,9 +180,9 @@ final class BenchGrid {
         return 0;
     }
 
-    static final String HEADER = String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8s %10s %10s %11s %9s %8s %11s %9s",
+    static final String HEADER = String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8s %10s %10s %11s %9s %8s %5s %11s %9s",
             "models", "ev/m-min", "refs", "labels", "events", "windows", "baseline/s", "monitor/s", "ratio w/cpu",
-            "per core", "us/event", "state/model", "/num.feat");
+            "per core", "us/event", "JIT", "state/model", "/num.feat");
 
     static String row(Result r, Settings base) {
         Cell c = r.cell();
@@ -192,14 +192,18 @@ final class BenchGrid {
         String state = r.liveStateBytes() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.liveStateBytes() / c.models());
         String perFeature = r.liveStateBytes() < 0 || base.numeric() == 0 ? "-"
                 : String.format(Locale.ROOT, "%,d", r.liveStateBytes() / c.models() / base.numeric());
-        return String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8.1f %10s %10s %11s %9s %8.1f %11s %9s",
+        // The JIT compiler's share of modelwatch's CPU in the pass shown: near zero once the code
+        // has settled, which is what the figures beside it are meant to be.
+        Double jit = r.monitor().cpuByTask().get("JIT compiler");
+        String jitShare = jit == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * jit / r.monitor().cpuSeconds());
+        return String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8.1f %10s %10s %11s %9s %8.1f %5s %11s %9s",
                 String.format(Locale.ROOT, "%,d", c.models()), number(c.perModelMinute()),
                 c.completeReferences() ? "complete" : "learning", c.labelFraction() > 0 ? "on" : "off",
                 String.format(Locale.ROOT, "%,d", c.events()), c.windowsPerModel(),
                 r.baseline() == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.baseline().eventsPerSecond(c.events())),
                 String.format(Locale.ROOT, "%,.0f", perSecond), ratio,
                 String.format(Locale.ROOT, "%,.0f", perSecond / Runtime.getRuntime().availableProcessors()),
-                r.monitor().cpuSeconds() * 1e6 / c.events(), state, perFeature);
+                r.monitor().cpuSeconds() * 1e6 / c.events(), jitShare, state, perFeature);
     }
 
     private static String number(double d) {

@@ -70,7 +70,7 @@ class BenchCommandITCase {
         int table = out.indexOf("grid summary");
         assertThat(table).as("the summary table").isPositive();
         Matcher row = Pattern.compile("\\n10 +60 +complete +on +3,000 +5\\.0 +[\\d,]+ +[\\d,]+ +\\d+\\.\\d+/\\d+\\.\\d+ "
-                + "+[\\d,]+ +[\\d.]+ +([\\d,]+) +[\\d,]+").matcher(out.substring(table));
+                + "+[\\d,]+ +[\\d.]+ +(?:\\d+%|-) +([\\d,]+) +[\\d,]+").matcher(out.substring(table));
         assertThat(row.find()).as("the cell's row").isTrue();
         // Ten models, given their references, with an open window and a day of labels' state to
         // come: some KB per model, nowhere near zero.

@@ -6,7 +6,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.junit.jupiter.api.Test;
+import org.rocksdb.CompressionType;
 
 class FlinkSettingsTest {
     private static final String IGNORE_UNCLAIMED = "execution.state-recovery.ignore-unclaimed-state";
@@ -36,6 +38,18 @@ class FlinkSettingsTest {
         configured.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
         assertThat(FlinkSettings.embedded(configured).get(TaskManagerOptions.MANAGED_MEMORY_SIZE))
                 .isEqualTo(MemorySize.parse("256m"));
+    }
+
+    /**
+     * RocksDB compresses the job's state with LZ4, not Flink's default Snappy, which cost five
+     * times the CPU per flush of the open profiles (docs/benchmarks.md); read as Flink reads it,
+     * so a misspelt value would fail here rather than fall back to the default.
+     */
+    @Test
+    void rocksDbCompressesTheStateWithLz4AtEveryLevel() {
+        var run = FlinkSettings.of(RunOptions.parse(new String[] {"--bootstrap-servers", "localhost:9"}));
+        assertThat(run.get(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL))
+                .containsExactly(CompressionType.LZ4_COMPRESSION);
     }
 
     /** The evaluation runs with pipeline(): the job's runs must process records the same way. */
