@@ -111,7 +111,7 @@ public final class PerformanceAccumulator {
         }
     }
 
-    private static Boolean binary(LabelOutcome o) {
+    static Boolean binary(LabelOutcome o) {
         if (o.labelKind() == ValueKind.NUMERIC) {
             double y = o.numericLabel();
             return y == 1.0 ? Boolean.TRUE : y == 0.0 ? Boolean.FALSE : null;
@@ -123,7 +123,7 @@ public final class PerformanceAccumulator {
         };
     }
 
-    private static String numberText(double x) {
+    static String numberText(double x) {
         return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : Double.toString(x);
     }
 
