@@ -13,11 +13,16 @@ import java.util.List;
  * of a continuous numeric feature against its critical value) accompanies the effect entry of the
  * same signal and window and says which test made the change significant. It neither orders
  * nor weighs: its value/threshold is not an effect, so "strongest first" places it right after its
- * signal's strongest effect entry, and {@code EvidenceWeight} ignores it.
+ * signal's strongest effect entry, and {@code EvidenceWeight} ignores it. A segment that explains
+ * a performance decay ({@code segment:<feature>=<value>}, effect {@code segment_contribution})
+ * is accompanied the same way by its metric after against before ({@code segment_error_rate} or
+ * {@code segment_mae}), its share of the labels ({@code segment_share}, threshold 0) and its
+ * adjusted p-value against the false discovery rate ({@code segment_p_value}).
  */
 public record Evidence(String signal, String statistic, double value, double threshold, String windowEnd) {
     /** Statistics whose entries accompany an effect entry of the same signal (see the class comment). */
-    public static final List<String> SIGNIFICANCE_STATISTICS = List.of("anderson_darling");
+    public static final List<String> SIGNIFICANCE_STATISTICS = List.of("anderson_darling", "segment_error_rate",
+            "segment_mae", "segment_share", "segment_p_value");
 
     /** How far past its threshold: the order "strongest first" uses. */
     public double strength() {

@@ -319,7 +319,7 @@ public final class PerformanceAccumulator {
         Performance p = summary(reference, decayed);
         return new Performance(p.labeled(), Math.max(p.unlabeled(), events - labeled), p.accuracy(), p.classes(), p.auc(),
                 p.calibrationError(), p.mae(), p.rmse(), p.bias(), p.labelLagP50Seconds(), p.labelLagP95Seconds(),
-                p.referenceAccuracy(), p.referenceMae(), p.decayed());
+                p.referenceAccuracy(), p.referenceMae(), p.decayed(), p.segments());
     }
 
     public Performance summary(PerformanceAccumulator reference, boolean decayed) {
