@@ -308,7 +308,7 @@ public final class PerformanceMonitorFunction
         if (names != null && !names.isEmpty()) {
             byte[] segmentBytes = segmentCounts.get(w);
             SegmentCounts counts = segmentBytes == null ? new SegmentCounts() : SegmentCounts.fromBytes(segmentBytes);
-            counts.add(o, names::contains);
+            counts.add(o, h -> names.counts(h, w));
             if (!counts.isEmpty()) {
                 segmentCounts.put(w, counts.toBytes());
             }
@@ -322,7 +322,7 @@ public final class PerformanceMonitorFunction
             if (names != null && !names.isEmpty()) {
                 byte[] b = segmentReference.value();
                 SegmentCounts segmentRef = b == null ? new SegmentCounts() : SegmentCounts.fromBytes(b);
-                segmentRef.add(o, names::contains);
+                segmentRef.add(o, h -> names.counts(h, w));
                 if (!segmentRef.isEmpty()) {
                     segmentReference.update(segmentRef.toBytes());
                 }

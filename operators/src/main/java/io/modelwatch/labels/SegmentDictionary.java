@@ -26,8 +26,16 @@ import java.util.TreeMap;
  * becomes frequent after its feature has 8 is not a segment of this version. Two names with the
  * same hash: the first is kept.
  *
+ * <p>Each value is counted for predictions from the window of the report that listed it first
+ * on ({@link #counts}). The reports of a version reach the performance monitor in window order,
+ * and a window's report before the watermark passes its end, so when a label is applied the
+ * report of its prediction's window, and every one before it, has been learnt: whether a label
+ * counts in a segment does not depend on how far ahead the reports were read (a replay and its
+ * recovery from a checkpoint count the same).
+ *
  * <p>Format 1: format byte, entry count (int), then per entry the hash (unsigned short), the
- * feature and the value (modified UTF-8); entries in hash order.
+ * feature and the value (modified UTF-8) and the window start it counts from (long); entries in
+ * hash order.
  */
 public final class SegmentDictionary {
     /** Top-K values per categorical feature (see the class comment for the default). */
@@ -37,6 +45,8 @@ public final class SegmentDictionary {
     private static final byte FORMAT = 1;
 
     private final TreeMap<Integer, Segment> segments = new TreeMap<>();
+    /** Per hash, the start of the window whose report listed it first. */
+    private final Map<Integer, Long> since = new HashMap<>();
     private final Map<String, Integer> valuesPerFeature = new HashMap<>();
 
     /** Adds the top categories of {@code r}'s categorical features; true when something was added. */
@@ -45,6 +55,7 @@ public final class SegmentDictionary {
             return false;
         }
         boolean changed = false;
+        long windowStart = java.time.Instant.parse(r.windowStart()).toEpochMilli();
         for (FeatureHealth f : r.features()) {
             if (f == null || !"CATEGORICAL".equals(f.type()) || f.topCategories() == null || f.name() == null) {
                 continue;
@@ -60,6 +71,7 @@ public final class SegmentDictionary {
                 int hash = SegmentCodes.of(f.name(), c.value());
                 if (!segments.containsKey(hash)) {
                     segments.put(hash, new Segment(f.name(), c.value()));
+                    since.put(hash, windowStart);
                     valuesPerFeature.merge(f.name(), 1, Integer::sum);
                     changed = true;
                 }
@@ -68,8 +80,10 @@ public final class SegmentDictionary {
         return changed;
     }
 
-    public boolean contains(int hash) {
-        return segments.containsKey(hash);
+    /** Whether segment {@code hash} is counted for a prediction of the window starting at {@code windowStart}. */
+    public boolean counts(int hash, long windowStart) {
+        Long from = since.get(hash);
+        return from != null && from <= windowStart;
     }
 
     public Map<Integer, Segment> names() {
@@ -88,6 +102,7 @@ public final class SegmentDictionary {
                 out.writeShort(e.getKey());
                 out.writeUTF(e.getValue().feature());
                 out.writeUTF(e.getValue().value());
+                out.writeLong(since.get(e.getKey()));
             }
         });
     }
@@ -107,6 +122,7 @@ public final class SegmentDictionary {
             int hash = in.readUnsignedShort();
             Segment s = new Segment(in.readUTF(), in.readUTF());
             d.segments.put(hash, s);
+            d.since.put(hash, in.readLong());
             d.valuesPerFeature.merge(s.feature(), 1, Integer::sum);
         }
         return d;
