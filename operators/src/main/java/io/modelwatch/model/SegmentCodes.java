@@ -44,7 +44,15 @@ public final class SegmentCodes {
      * MurmurHash3's 32-bit finaliser so that its low bits depend on every character.
      */
     public static int of(String name, String value) {
-        int h = (name + "=" + value).hashCode();
+        // (name + "=" + value).hashCode() without building the string: the polynomial hash of a
+        // concatenation is the first part's times 31^(length of the rest) plus the rest's, and
+        // both parts' hashes are cached in their strings.
+        int h = name.hashCode() * 31 + '=';
+        int power = 1;
+        for (int i = 0; i < value.length(); i++) {
+            power *= 31;
+        }
+        h = h * power + value.hashCode();
         h ^= h >>> 16;
         h *= 0x85ebca6b;
         h ^= h >>> 13;
