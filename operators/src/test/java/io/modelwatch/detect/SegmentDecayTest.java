@@ -115,6 +115,37 @@ class SegmentDecayTest {
     }
 
     @Test
+    void aRegressionSegmentWhoseErrorGrewIsNamedByItsMae() {
+        Random random = new Random(5);
+        SegmentCounts reference = new SegmentCounts();
+        PerformanceAccumulator referenceTotal = new PerformanceAccumulator();
+        SegmentCounts window = new SegmentCounts();
+        PerformanceAccumulator windowTotal = new PerformanceAccumulator();
+        for (int i = 0; i < 3000; i++) {
+            boolean inWindow = i >= 1000;
+            String region = region(random.nextDouble());
+            double label = random.nextGaussian() * 10;
+            // Errors of sd 1 everywhere; in the window, sd 4 in asia (a quarter of the traffic).
+            double sd = inWindow && region.equals("asia") ? 4 : 1;
+            double prediction = label + random.nextGaussian() * sd;
+            long code = SegmentCodes.of("region", region);
+            LabelOutcome o = new LabelOutcome(LabelOutcome.MATCHED, "m", "1", 0, 0, ValueKind.NUMERIC, prediction,
+                    null, ValueKind.NUMERIC, label, null, code);
+            (inWindow ? window : reference).add(o, h -> true);
+            (inWindow ? windowTotal : referenceTotal).add(o);
+        }
+        List<Finding> named = SegmentDecay.explain(window, reference, windowTotal, referenceTotal, names());
+        assertThat(named).extracting(f -> f.segment().name()).containsExactly("region=asia");
+        Finding asia = named.get(0);
+        assertThat(asia.metric()).isEqualTo(SegmentDecay.MAE);
+        // E|N(0, sd)| = sd sqrt(2 / pi): 0.80 before, 3.19 after.
+        assertThat(asia.before()).isCloseTo(0.80, offset(0.1));
+        assertThat(asia.after()).isCloseTo(3.19, offset(0.35));
+        assertThat(asia.contribution()).isCloseTo(asia.share() * (asia.after() - asia.before())
+                / referenceTotal.absoluteError().mean(), offset(1e-12));
+    }
+
+    @Test
     void countsSurviveTheirBytes() {
         Sample s = sample(500, 4, "asia");
         SegmentCounts back = SegmentCounts.fromBytes(s.segments.toBytes());
