@@ -96,6 +96,9 @@ class PerformanceSegmentsITCase extends KafkaTestBase {
         RetrainTrigger decay = triggers.stream().filter(t -> t.reason().equals(RetrainTrigger.PERFORMANCE_DECAY))
                 .findFirst().orElseThrow();
         assertThat(Instant.parse(decay.firstEvidenceAt())).isAfterOrEqualTo(START.plusSeconds(60L * ONSET));
+        // The decay first, then where it is.
+        assertThat(decay.evidence()[0].signal()).isEqualTo("performance");
+        assertThat(decay.evidence()[1].signal()).isEqualTo("segment:region=north_america");
         List<Evidence> segments = List.of(decay.evidence()).stream()
                 .filter(e -> e.signal().startsWith("segment:")).toList();
         assertThat(segments).isNotEmpty();

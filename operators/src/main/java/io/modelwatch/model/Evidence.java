@@ -29,13 +29,27 @@ public record Evidence(String signal, String statistic, double value, double thr
         return threshold > 0 ? value / threshold : value;
     }
 
+    /** Signals of this prefix name a segment that explains another entry (a performance decay's). */
+    public static final String SEGMENT_PREFIX = "segment:";
+
+    /**
+     * The order of effect entries: entries that are not segments first (a segment explains the
+     * entry of its trigger's reason, so it follows it, even when its contribution, measured
+     * against its own baseline, comes out larger), then strongest first, then by signal and
+     * statistic.
+     */
+    public static final Comparator<Evidence> EFFECT_ORDER = Comparator
+            .comparing((Evidence e) -> e.signal().startsWith(SEGMENT_PREFIX))
+            .thenComparing(Comparator.comparingDouble(Evidence::strength).reversed())
+            .thenComparing(Evidence::signal).thenComparing(Evidence::statistic);
+
     /** Whether this entry is a test's significance accompanying an effect entry, not an effect itself. */
     public boolean significance() {
         return SIGNIFICANCE_STATISTICS.contains(statistic);
     }
 
     /**
-     * Effect entries sorted strongest first (by {@link #strength()}, then signal and statistic),
+     * Effect entries sorted strongest first ({@link #EFFECT_ORDER}: segments after the rest),
      * each signal's significance entries placed right after its strongest effect entry; a significance
      * entry whose signal has no effect entry goes to the end.
      */
@@ -47,7 +61,7 @@ public record Evidence(String signal, String statistic, double value, double thr
         for (Evidence e : entries) {
             (e.significance() ? significance : effects).add(e);
         }
-        effects.sort(strongest);
+        effects.sort(EFFECT_ORDER);
         significance.sort(strongest);
         List<Evidence> out = new ArrayList<>(entries.size());
         for (Evidence e : effects) {

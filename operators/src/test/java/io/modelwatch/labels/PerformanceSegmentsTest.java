@@ -132,6 +132,7 @@ class PerformanceSegmentsTest {
         assertThat(run.signals()).isNotEmpty();
         for (DriftSignal s : run.signals()) {
             assertThat(s.windowStart()).isGreaterThanOrEqualTo(ONSET * MINUTE);
+            assertThat(s.evidence()[0].signal()).isEqualTo("performance");
             List<Evidence> segments = List.of(s.evidence()).stream()
                     .filter(e -> e.signal().startsWith("segment:")).toList();
             assertThat(segments.get(0).signal()).isEqualTo("segment:region=north_america");
