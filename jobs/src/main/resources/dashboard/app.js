@@ -380,6 +380,30 @@
     renderTriggers(d.triggers);
     renderFeatures(l, d.latestSignals);
     renderPairs(l);
+    renderSegments(points);
+  }
+
+  // The segments the newest decayed window names (performance.segments, most explaining first:
+  // docs/quality.md, "Segments").
+  function renderSegments(points) {
+    const body = $('segments-body');
+    const latest = [...points].reverse().find((p) => p.performance && Array.isArray(p.performance.segments)
+      && p.performance.segments.length);
+    if (!latest) {
+      $('segments-meta').textContent = 'No decayed window names a segment.';
+      body.replaceChildren();
+      return;
+    }
+    $('segments-meta').textContent = `Window ${utc(latest.windowStart, true)}–${utc(latest.windowEnd)} UTC`;
+    body.replaceChildren(...latest.performance.segments.map((g) => el('tr', { 'data-segment': g.segment },
+      el('td', {}, g.segment),
+      el('td', { class: 'num' }, fixed(100 * g.share, 1) + '%'),
+      el('td', {}, g.metric),
+      el('td', { class: 'num' }, fixed(g.before, 3)),
+      el('td', { class: 'num' }, fixed(g.after, 3)),
+      el('td', {}, g.baseline === 'reference' ? 'its reference' : 'rest of the window'),
+      el('td', { class: 'num' }, pValue(g.pValue)),
+      el('td', { class: 'num' }, fixed(g.contribution, 3)))));
   }
 
   function timeDomain(points) {

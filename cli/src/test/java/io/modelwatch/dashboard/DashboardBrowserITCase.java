@@ -200,6 +200,40 @@ class DashboardBrowserITCase extends KafkaTestBase {
     }
 
     /** The job over the simulated traffic, to its end. */
+    @Test
+    void showsTheSegmentsThatExplainADecay(@TempDir Path profile) throws Exception {
+        requireBrowser();
+        // The contract's examples: a decayed window naming region=north_america, and its trigger.
+        Path examples = Path.of("..").toAbsolutePath().normalize().resolve("src/examples");
+        kafka.createTopic("segments-health", 1);
+        kafka.createTopic("segments-triggers", 1);
+        copy("segments-health", List.of(Files.readString(examples.resolve("health-report-decayed.json"))));
+        copy("segments-triggers", List.of(Files.readString(examples.resolve("retrain-trigger-performance.json"))));
+        try (DashboardServer server = DashboardServer.start(new DashboardServer.Options(
+                kafka.bootstrapServers(), new Properties(), "segments-health", "segments-triggers", "127.0.0.1", 0))) {
+            ChromeDriver browser = chromium(profile);
+            try {
+                browser.get(server.url());
+                WebDriverWait wait = new WebDriverWait(browser, WAIT);
+                By checkout = By.cssSelector("tr[data-model-id='checkout'] button");
+                wait.until(ExpectedConditions.elementToBeClickable(checkout)).click();
+                wait.until(ExpectedConditions.attributeToBe(By.id("detail"), "data-model-id", "checkout"));
+                By row = By.cssSelector("#segments-body tr[data-segment='region=north_america']");
+                WebElement segment = wait.until(ExpectedConditions.visibilityOfElementLocated(row));
+                assertThat(segment.getText()).contains("region=north_america", "21.2%", "error_rate", "0.098", "0.858",
+                        "its reference", "1.2e-96", "0.161");
+                assertThat(text(browser, "#segments-meta")).contains("09:14");
+                assertThat(text(browser, "#triggers-list")).contains("PERFORMANCE_DECAY", "segment:region=north_america",
+                        "segment_contribution");
+                assertThat(browser.manage().logs().get(LogType.BROWSER).getAll())
+                        .filteredOn(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                        .extracting(LogEntry::getMessage).isEmpty();
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
     static void runTheJob(Path stateDir) throws Exception {
         TrafficSimulator sim = new TrafficSimulator(11, START, 1200, List.of(
                 new ModelScenario("churn-01", "1", DriftKind.FEATURE_SHIFT, DRIFT_FROM_MINUTE),

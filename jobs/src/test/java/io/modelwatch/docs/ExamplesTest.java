@@ -50,7 +50,9 @@ class ExamplesTest {
 
     @ParameterizedTest
     @CsvSource({"retrain-trigger.json, io.modelwatch.model.RetrainTrigger",
+                "retrain-trigger-performance.json, io.modelwatch.model.RetrainTrigger",
                 "health-report.json, io.modelwatch.model.HealthReport",
+                "health-report-decayed.json, io.modelwatch.model.HealthReport",
                 "dead-letter.json, io.modelwatch.model.DeadLetter"})
     void outputExamplesAreExactlyWhatTheJobWrites(String file, Class<?> type) throws IOException {
         String json = example(file);
@@ -82,7 +84,9 @@ class ExamplesTest {
             "label.json", "label-event.schema.json",
             "control-command.json", "control-command.schema.json",
             "retrain-trigger.json", "retrain-trigger.schema.json",
+            "retrain-trigger-performance.json", "retrain-trigger.schema.json",
             "health-report.json", "health-report.schema.json",
+            "health-report-decayed.json", "health-report.schema.json",
             "dead-letter.json", "dead-letter.schema.json");
 
     @Test

@@ -5,7 +5,6 @@ import io.modelwatch.model.Evidence;
 import io.modelwatch.model.RetrainTrigger;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,7 @@ public final class RetrainTriggerBuilder extends PatternProcessFunction<DriftSig
             }
         }
         List<Evidence> kept = strongest.values().stream()
-                .sorted(Comparator.comparingDouble(Evidence::strength).reversed().thenComparing(Evidence::signal))
+                .sorted(Evidence.EFFECT_ORDER)
                 .limit(MAX_EVIDENCE)
                 .collect(Collectors.toCollection(ArrayList::new));
         List<Evidence> significance = new ArrayList<>();

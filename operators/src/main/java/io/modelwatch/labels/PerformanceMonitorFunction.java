@@ -6,14 +6,17 @@ import io.modelwatch.monitor.LruCache;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.detect.PerformanceDecay;
+import io.modelwatch.detect.SegmentDecay;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.model.SegmentCodes;
 import io.modelwatch.stats.profiles.PendingOutcomes;
 import io.modelwatch.stats.profiles.PerformanceAccumulator;
+import io.modelwatch.stats.profiles.SegmentCounts;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +56,13 @@ import org.apache.flink.util.Collector;
  * performance reference. When a span first has {@code performance.minLabels} labels it is
  * assessed once ({@link PerformanceDecay}); decay becomes a PERFORMANCE_DECAY signal on
  * {@link SideOutputs#SIGNALS}, escalated by the same CEP pattern as drift.
+ *
+ * <p>Segments: each labelled outcome also counts in the segments its prediction's code names
+ * ({@link io.modelwatch.model.SegmentCodes}) that the version's dictionary knows
+ * ({@link SegmentDictionary}, learnt from the reports' top categories), per window
+ * ({@code segmentCounts}) and, with the performance reference, in {@code segmentReference}. A
+ * decayed span names the segments that explain its decay ({@link SegmentDecay}) in its signal's
+ * evidence and in its reports' {@code performance.segments} (docs/quality.md).
  */
 public final class PerformanceMonitorFunction
         extends KeyedCoProcessFunction<String, HealthReport, LabelOutcome, HealthReport> {
@@ -79,6 +89,17 @@ public final class PerformanceMonitorFunction
     /** How many outcomes wait in {@link #labelsAhead}, by label-time window end. */
     private transient MapState<Long, Integer> labelsAheadCount;
     private transient Counter labelsBeyondHorizon;
+    /** Outcomes per segment per fixed window of prediction time ({@link SegmentCounts}), keyed as {@link #windows}. */
+    private transient MapState<Long, byte[]> segmentCounts;
+    /** Outcomes per segment of the performance reference ({@link SegmentCounts}). */
+    private transient ValueState<byte[]> segmentReference;
+    /** The version's segment names ({@link SegmentDictionary}). */
+    private transient ValueState<byte[]> segmentNames;
+    /**
+     * The dictionaries of recently active versions, so that a label does not read and decode its
+     * version's dictionary again; the state is the source of truth (updated together), this a cache.
+     */
+    private transient Map<String, SegmentDictionary> dictionaries;
     /**
      * The reports waiting for revision 0, by model key and window start: the state holds them as
      * {@link WindowResult}s (the source of truth after a restore), and decoding one again when its
@@ -136,6 +157,13 @@ public final class PerformanceMonitorFunction
         labelsAheadCount = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("labelsAheadCount", Types.LONG, Types.INT));
         labelsSeen = getRuntimeContext().getState(new ValueStateDescriptor<>("labelsSeen", Types.BOOLEAN));
+        segmentCounts = getRuntimeContext().getMapState(new MapStateDescriptor<>("segmentCounts", Types.LONG,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        segmentReference = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("segmentReference", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        segmentNames = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("segmentNames", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        dictionaries = new LruCache<>(AWAITING_CACHE_SIZE);
         labelsBeyondHorizon = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP)
                 .counter("labelsBeyondHorizon");
     }
@@ -146,6 +174,7 @@ public final class PerformanceMonitorFunction
             out.collect(r);
             return;
         }
+        learnSegments(ctx.getCurrentKey(), r);
         Thresholds t = config.forModel(r.modelId());
         WindowResult result = WindowResult.of(r);
         long start = result.start();
@@ -164,6 +193,24 @@ public final class PerformanceMonitorFunction
         awaiting.remove(awaitingKey(ctx, start));
         WindowResult first = firstRevision(r, result, t, ctx, out, windowStarts());
         spans.put(start, (keepsReports() ? first : first.summary()).toBytes());
+    }
+
+    /** The version's segment dictionary (empty until its first report with categorical features). */
+    private SegmentDictionary dictionary(String modelKey) throws IOException {
+        SegmentDictionary d = dictionaries.get(modelKey);
+        if (d == null) {
+            byte[] b = segmentNames.value();
+            d = b == null ? new SegmentDictionary() : SegmentDictionary.fromBytes(b);
+            dictionaries.put(modelKey, d);
+        }
+        return d;
+    }
+
+    private void learnSegments(String modelKey, HealthReport r) throws IOException {
+        SegmentDictionary d = dictionary(modelKey);
+        if (d.learn(r)) {
+            segmentNames.update(d.toBytes());
+        }
     }
 
     private static String awaitingKey(Context ctx, long windowStart) {
@@ -185,9 +232,9 @@ public final class PerformanceMonitorFunction
         boolean assessed = false;
         HealthReport emitted = r;
         if (acc.labeled() > 0) {
-            assessed = assess(ctx.getCurrentKey(), s, acc, t, ctx);
-            emitted = withRealised(r.withPerformance(acc.summary(referenceOrNull(t), decayed(acc, t), r.events()), 0),
-                    acc, t);
+            assessed = assess(ctx.getCurrentKey(), s, acc, t, ctx, windowStarts);
+            emitted = withRealised(r.withPerformance(performanceOf(ctx.getCurrentKey(), s, acc, t, windowStarts,
+                    r.events()), 0), acc, t);
         }
         out.collect(emitted);
         return s.revised(0, assessed);
@@ -258,12 +305,29 @@ public final class PerformanceMonitorFunction
         if (!o.matched()) {
             return false;
         }
+        SegmentDictionary names = o.segments() == SegmentCodes.NONE ? null : dictionary(ctx.getCurrentKey());
+        if (names != null && !names.isEmpty()) {
+            byte[] segmentBytes = segmentCounts.get(w);
+            SegmentCounts counts = segmentBytes == null ? new SegmentCounts() : SegmentCounts.fromBytes(segmentBytes);
+            counts.add(o, h -> names.counts(h, w));
+            if (!counts.isEmpty()) {
+                segmentCounts.put(w, counts.toBytes());
+            }
+        }
         byte[] refBytes = reference.value();
         PerformanceAccumulator ref = refBytes == null ? new PerformanceAccumulator()
                 : PerformanceAccumulator.fromBytes(refBytes);
         if (ref.labeled() < t.referenceLabels()) {
             ref.add(o);
             reference.update(ref.toBytes());
+            if (names != null && !names.isEmpty()) {
+                byte[] b = segmentReference.value();
+                SegmentCounts segmentRef = b == null ? new SegmentCounts() : SegmentCounts.fromBytes(b);
+                segmentRef.add(o, h -> names.counts(h, w));
+                if (!segmentRef.isEmpty()) {
+                    segmentReference.update(segmentRef.toBytes());
+                }
+            }
         }
         dirty.put(w, Boolean.TRUE);
         return true;
@@ -355,10 +419,10 @@ public final class PerformanceMonitorFunction
             PerformanceAccumulator acc = performance(start, s.end(), windowStarts);
             int revision = s.revision() + 1;
             WindowResult kept = WindowResult.read(start, e.getValue());
-            boolean assessed = s.assessed() || assess(ctx.getCurrentKey(), kept, acc, t, ctx);
+            boolean assessed = s.assessed() || assess(ctx.getCurrentKey(), kept, acc, t, ctx, windowStarts);
             if (kept.report() != null) {
                 out.collect(withRealised(kept.toReport(ctx.getCurrentKey(), revision,
-                        acc.summary(referenceOrNull(t), decayed(acc, t), kept.report().events())), acc, t));
+                        performanceOf(ctx.getCurrentKey(), kept, acc, t, windowStarts, kept.report().events())), acc, t));
             }
             // Without its report (labelled-models mode, no label then) a window gets no revision,
             // but its performance still counts towards a decay signal.
@@ -375,6 +439,7 @@ public final class PerformanceMonitorFunction
         }
         for (Long w : oldWindows) {
             windows.remove(w);
+            segmentCounts.remove(w);
         }
     }
 
@@ -435,20 +500,65 @@ public final class PerformanceMonitorFunction
         return ref != null && PerformanceDecay.assess(ref, acc, t) != null;
     }
 
+    /** The span's performance summary; when it decayed, with the segments that explain it. */
+    private HealthReport.Performance performanceOf(String modelKey, WindowResult w, PerformanceAccumulator acc,
+            Thresholds t, NavigableSet<Long> windowStarts, long events) throws Exception {
+        PerformanceAccumulator ref = referenceOrNull(t);
+        boolean decayed = ref != null && PerformanceDecay.assess(ref, acc, t) != null;
+        HealthReport.Performance p = acc.summary(ref, decayed, events);
+        if (!decayed) {
+            return p;
+        }
+        List<SegmentDecay.Finding> found = segmentsExplaining(modelKey, w, acc, ref, windowStarts);
+        return p.withSegments(found.stream().map(f -> new HealthReport.SegmentFinding(f.segment().name(),
+                f.segment().feature(), f.segment().value(), f.metric(), f.before(), f.after(), f.baseline(),
+                f.labeled(), f.share(), f.pValue(), f.contribution())).toArray(HealthReport.SegmentFinding[]::new));
+    }
+
+    /** The segments that explain the decay of span {@code w} ({@link SegmentDecay}), most first. */
+    private List<SegmentDecay.Finding> segmentsExplaining(String modelKey, WindowResult w, PerformanceAccumulator acc,
+            PerformanceAccumulator ref, NavigableSet<Long> windowStarts) throws Exception {
+        SegmentDictionary names = dictionary(modelKey);
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        SegmentCounts span = new SegmentCounts();
+        for (long start : windowStarts.subSet(w.start(), true, w.end(), false)) {
+            byte[] b = segmentCounts.get(start);
+            if (b != null) {
+                span.merge(SegmentCounts.fromBytes(b));
+            }
+        }
+        byte[] r = segmentReference.value();
+        return SegmentDecay.explain(span, r == null ? null : SegmentCounts.fromBytes(r), acc, ref, names.names());
+    }
+
     /** Assesses a span once it has enough labels; true when it was assessed (decayed or not). */
-    private boolean assess(String modelKey, WindowResult w, PerformanceAccumulator acc, Thresholds t, Context ctx)
-            throws Exception {
+    private boolean assess(String modelKey, WindowResult w, PerformanceAccumulator acc, Thresholds t, Context ctx,
+            NavigableSet<Long> windowStarts) throws Exception {
         PerformanceAccumulator ref = referenceOrNull(t);
         if (ref == null || Math.max(acc.classified(), acc.regressed()) < t.minLabels()) {
             return false;
         }
         PerformanceDecay.Finding f = PerformanceDecay.assess(ref, acc, t);
         if (f != null) {
-            Evidence e = new Evidence("performance", f.statistic(), f.value(), f.threshold(),
-                    Instant.ofEpochMilli(w.end()).toString());
+            String windowEnd = Instant.ofEpochMilli(w.end()).toString();
+            List<Evidence> evidence = new ArrayList<>();
+            evidence.add(new Evidence("performance", f.statistic(), f.value(), f.threshold(), windowEnd));
+            for (SegmentDecay.Finding s : segmentsExplaining(modelKey, w, acc, ref, windowStarts)) {
+                // The segment's effect (its contribution, against the decay floor of its metric),
+                // then what it is made of: the metric after against before, its share, its p-value.
+                String signal = "segment:" + s.segment().name();
+                evidence.add(new Evidence(signal, "segment_contribution", s.contribution(),
+                        SegmentDecay.contributionFloor(s.metric(), t), windowEnd));
+                evidence.add(new Evidence(signal, "segment_" + s.metric(), s.after(), s.before(), windowEnd));
+                evidence.add(new Evidence(signal, "segment_share", s.share(), 0, windowEnd));
+                evidence.add(new Evidence(signal, "segment_p_value", s.pValue(), SegmentDecay.FDR, windowEnd));
+            }
             ctx.output(SideOutputs.SIGNALS, new DriftSignal(ModelKey.modelId(modelKey),
                     ModelKey.modelVersion(modelKey), RetrainTrigger.PERFORMANCE_DECAY, w.start(), w.end(),
-                    w.eventsSeen(), new Evidence[] {e}, f.critical(), w.thresholdsVersion()));
+                    w.eventsSeen(), Evidence.strongestFirst(evidence).toArray(Evidence[]::new), f.critical(),
+                    w.thresholdsVersion()));
         }
         return true;
     }

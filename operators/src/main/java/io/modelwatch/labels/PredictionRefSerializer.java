@@ -26,7 +26,7 @@ public final class PredictionRefSerializer extends WireSerializer<PredictionRef>
 
     @Override
     public PredictionRef createInstance() {
-        return new PredictionRef("", "", "", 0, (byte) 0, 0, null);
+        return new PredictionRef("", "", "", 0, (byte) 0, 0, null, 0L);
     }
 
     @Override
@@ -43,12 +43,13 @@ public final class PredictionRefSerializer extends WireSerializer<PredictionRef>
         out.writeByte(p.predictionKind());
         out.writeDouble(p.numericPrediction());
         StringValue.writeString(p.categoricalPrediction(), out);
+        out.writeLong(p.segments());
     }
 
     @Override
     public PredictionRef deserialize(DataInputView in) throws IOException {
         return new PredictionRef(StringValue.readString(in), StringValue.readString(in), StringValue.readString(in),
-                in.readLong(), in.readByte(), in.readDouble(), StringValue.readString(in));
+                in.readLong(), in.readByte(), in.readDouble(), StringValue.readString(in), in.readLong());
     }
 
     @Override

@@ -240,7 +240,39 @@ public record HealthReport(
             Double labelLagP95Seconds,
             Double referenceAccuracy,
             Double referenceMae,
-            boolean decayed) {}
+            boolean decayed,
+            SegmentFinding[] segments) {
+
+        /** A summary without segments. */
+        public Performance(long labeled, long unlabeled, Double accuracy, ClassMetrics[] classes, Double auc,
+                Double calibrationError, Double mae, Double rmse, Double bias, Double labelLagP50Seconds,
+                Double labelLagP95Seconds, Double referenceAccuracy, Double referenceMae, boolean decayed) {
+            this(labeled, unlabeled, accuracy, classes, auc, calibrationError, mae, rmse, bias, labelLagP50Seconds,
+                    labelLagP95Seconds, referenceAccuracy, referenceMae, decayed, null);
+        }
+
+        /** This summary naming {@code found} (null or empty: none) as the segments that explain its decay. */
+        public Performance withSegments(SegmentFinding[] found) {
+            return new Performance(labeled, unlabeled, accuracy, classes, auc, calibrationError, mae, rmse, bias,
+                    labelLagP50Seconds, labelLagP95Seconds, referenceAccuracy, referenceMae, decayed,
+                    found == null || found.length == 0 ? null : found);
+        }
+    }
+
+    /**
+     * A segment ({@code feature=value}) that explains part of a decayed span's performance, most
+     * explaining first (io.modelwatch.detect.SegmentDecay, docs/quality.md).
+     *
+     * @param metric {@code error_rate} (classifiers) or {@code mae} (regressions)
+     * @param before the baseline's metric: the segment in the performance reference, or the rest
+     *     of the span ({@code baseline})
+     * @param after the segment's metric in the span
+     * @param share the segment's share of the span's labelled predictions
+     * @param pValue one-sided, Benjamini-Hochberg adjusted across the span's segments
+     * @param contribution share x rise of the metric (for {@code mae} relative to the reference MAE)
+     */
+    public record SegmentFinding(String segment, String feature, String value, String metric, double before,
+            double after, String baseline, long labeled, double share, double pValue, double contribution) {}
 
     public record ClassMetrics(String label, long support, Double precision, Double recall, Double f1) {}
 

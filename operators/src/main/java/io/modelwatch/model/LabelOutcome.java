@@ -3,6 +3,8 @@ package io.modelwatch.model;
 /**
  * What the label join produced for one prediction: labelled ({@code MATCHED}, with both values),
  * or never labelled within the horizon ({@code EXPIRED}). Keyed downstream by model version.
+ *
+ * @param segments the prediction's segment code ({@link SegmentCodes}), 0 for none
  */
 public record LabelOutcome(
         String kind,
@@ -15,10 +17,19 @@ public record LabelOutcome(
         String categoricalPrediction,
         byte labelKind,
         double numericLabel,
-        String categoricalLabel) {
+        String categoricalLabel,
+        long segments) {
 
     public static final String MATCHED = "MATCHED";
     public static final String EXPIRED = "EXPIRED";
+
+    /** An outcome of a prediction without segments. */
+    public LabelOutcome(String kind, String modelId, String modelVersion, long predictionTimestamp,
+            long labelTimestamp, byte predictionKind, double numericPrediction, String categoricalPrediction,
+            byte labelKind, double numericLabel, String categoricalLabel) {
+        this(kind, modelId, modelVersion, predictionTimestamp, labelTimestamp, predictionKind, numericPrediction,
+                categoricalPrediction, labelKind, numericLabel, categoricalLabel, SegmentCodes.NONE);
+    }
 
     public String modelKey() {
         return ModelKey.of(modelId, modelVersion);

@@ -1,12 +1,26 @@
 package io.modelwatch.model;
 
-/** The part of a prediction the label join keeps until its label arrives (a few dozen bytes). */
+/**
+ * The part of a prediction the label join keeps until its label arrives (a few dozen bytes).
+ *
+ * @param segments the prediction's segment code ({@link SegmentCodes}): 8 bytes per waiting
+ *     prediction. A prediction kept in a savepoint from before segments restores with 0, "no
+ *     segments" (Flink's POJO serializer gives a field added to a record its default), and is
+ *     joined as before; it only counts towards no segment.
+ */
 public record PredictionRef(String modelId, String modelVersion, String predictionId, long timestamp,
-        byte predictionKind, double numericPrediction, String categoricalPrediction) {
+        byte predictionKind, double numericPrediction, String categoricalPrediction, long segments) {
+
+    /** A prediction without segments. */
+    public PredictionRef(String modelId, String modelVersion, String predictionId, long timestamp,
+            byte predictionKind, double numericPrediction, String categoricalPrediction) {
+        this(modelId, modelVersion, predictionId, timestamp, predictionKind, numericPrediction, categoricalPrediction,
+                SegmentCodes.NONE);
+    }
 
     public static PredictionRef of(PredictionEvent e) {
         return new PredictionRef(e.modelId(), e.modelVersion(), e.predictionId(), e.timestamp(), e.predictionKind(),
-                e.numericPrediction(), e.categoricalPrediction());
+                e.numericPrediction(), e.categoricalPrediction(), SegmentCodes.of(e));
     }
 
     public String joinKey() {

@@ -37,6 +37,20 @@ class RetrainTriggerBuilderTest {
     }
 
     @Test
+    void aDecaysSegmentsFollowItsPerformanceEntryEvenWhenTheirContributionIsLarger() {
+        DriftSignal decay = new DriftSignal("m", "1", RetrainTrigger.PERFORMANCE_DECAY, 0, 60_000, 5000,
+                new Evidence[] {
+                    new Evidence("segment:region=north_america", "segment_contribution", 0.17, 0.05, "w"),
+                    new Evidence("segment:region=north_america", "segment_error_rate", 0.9, 0.1, "w"),
+                    new Evidence("segment:device=mobile", "segment_contribution", 0.06, 0.05, "w"),
+                    new Evidence("performance", "error_rate_increase", 0.16, 0.05, "w")}, false, "v");
+        RetrainTrigger t = RetrainTriggerBuilder.build(List.of(decay));
+        assertThat(t.evidence()).extracting(e -> e.signal() + "/" + e.statistic())
+                .containsExactly("performance/error_rate_increase", "segment:region=north_america/segment_contribution",
+                        "segment:region=north_america/segment_error_rate", "segment:device=mobile/segment_contribution");
+    }
+
+    @Test
     void atMostTenSignalsAreKept() {
         Evidence[] evidence = new Evidence[24];
         for (int i = 0; i < 12; i++) {

@@ -62,6 +62,23 @@ class LabelJoinFunctionTest {
     }
 
     @Test
+    void aWaitingPredictionKeepsItsSegmentsThroughASnapshotAndHandsThemToItsOutcome() throws Exception {
+        long code = io.modelwatch.model.SegmentCodes.of("region", "north_america");
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.processElement1(new StreamRecord<>(new PredictionRef("m", "1", "a", 1000, ValueKind.NUMERIC, 0.8, null,
+                    code), 1000));
+            h.processElement1(new StreamRecord<>(prediction("old", 1000), 1000));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(snapshot)) {
+            h.processElement2(new StreamRecord<>(label("a", HOUR), HOUR));
+            h.processElement2(new StreamRecord<>(label("old", HOUR), HOUR));
+            assertThat(h.extractOutputValues()).extracting(LabelOutcome::segments).containsExactly(code, 0L);
+        }
+    }
+
+    @Test
     void aRepeatedPredictionWaitsOnceAndItsLabelJoinsOnce() throws Exception {
         try (var h = harness()) {
             // A producer's retry: the same prediction twice, then its label, then the retry again.

@@ -19,9 +19,14 @@ import java.util.List;
  * one state value: a format byte, then one record per outcome. Records are appended without
  * reading the ones already there, and the model id and version are left out (they are the state
  * key), so an outcome takes about 40 bytes.
+ *
+ * <p>Formats: 1 (release 0.1.0, read): the records below without a segment code; 2 (written): each
+ * record followed by its segment code (a long, {@code io.modelwatch.model.SegmentCodes}). Every
+ * record of one value has the value's format: {@link #append} to a format-1 value converts it.
  */
 public final class PendingOutcomes {
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_WITHOUT_SEGMENTS = 1;
     private static final int MATCHED = 1;
     private static final int HAS_CATEGORICAL_PREDICTION = 2;
     private static final int HAS_CATEGORICAL_LABEL = 4;
@@ -42,6 +47,9 @@ public final class PendingOutcomes {
     /** {@code existing} (null: none yet) with {@code o} appended. */
     public static byte[] append(byte[] existing, LabelOutcome o) {
         byte[] record = StateBytes.of(out -> write(out, o));
+        if (existing != null && existing.length > 0 && existing[0] == FORMAT_WITHOUT_SEGMENTS) {
+            existing = rewritten(existing);
+        }
         if (existing == null || existing.length == 0) {
             byte[] b = new byte[record.length + 1];
             b[0] = FORMAT;
@@ -53,8 +61,23 @@ public final class PendingOutcomes {
         return b;
     }
 
+    /** A format-1 value in the current format (model id and version are not in the bytes). */
+    private static byte[] rewritten(byte[] format1) {
+        List<LabelOutcome> outcomes = read(format1, "", "");
+        byte[] b = new byte[] {FORMAT};
+        for (LabelOutcome o : outcomes) {
+            b = append(b, o);
+        }
+        return b;
+    }
+
     /** The outcomes of several values of {@link #append} (null ones skipped) as one value. */
     public static byte[] concat(List<byte[]> parts) {
+        List<byte[]> current = new ArrayList<>(parts.size());
+        for (byte[] p : parts) {
+            current.add(p != null && p.length > 0 && p[0] == FORMAT_WITHOUT_SEGMENTS ? rewritten(p) : p);
+        }
+        parts = current;
         int length = 1;
         for (byte[] p : parts) {
             length += p == null || p.length == 0 ? 0 : p.length - 1;
@@ -74,15 +97,16 @@ public final class PendingOutcomes {
     /** The outcomes of {@code bytes}, of the given model version, in {@link #ORDER}. */
     public static List<LabelOutcome> read(byte[] bytes, String modelId, String modelVersion) {
         try {
-            if (bytes[0] != FORMAT) {
+            if (bytes[0] != FORMAT && bytes[0] != FORMAT_WITHOUT_SEGMENTS) {
                 throw new IOException("PendingOutcomes: unknown format " + bytes[0]);
             }
+            boolean withSegments = bytes[0] == FORMAT;
             List<Entry> entries = new ArrayList<>();
             ByteArrayInputStream records = new ByteArrayInputStream(bytes, 1, bytes.length - 1);
             DataInputStream in = new DataInputStream(records);
             while (records.available() > 0) {
                 int from = bytes.length - records.available();
-                LabelOutcome o = read(in, modelId, modelVersion);
+                LabelOutcome o = read(in, modelId, modelVersion, withSegments);
                 entries.add(new Entry(o, Arrays.copyOfRange(bytes, from, bytes.length - records.available())));
             }
             entries.sort(ORDER);
@@ -115,9 +139,11 @@ public final class PendingOutcomes {
         if (o.categoricalLabel() != null) {
             out.writeUTF(o.categoricalLabel());
         }
+        out.writeLong(o.segments());
     }
 
-    private static LabelOutcome read(DataInput in, String modelId, String modelVersion) throws IOException {
+    private static LabelOutcome read(DataInput in, String modelId, String modelVersion, boolean withSegments)
+            throws IOException {
         int flags = in.readByte();
         long predictionTimestamp = in.readLong();
         long labelTimestamp = in.readLong();
@@ -127,8 +153,9 @@ public final class PendingOutcomes {
         byte labelKind = in.readByte();
         double numericLabel = in.readDouble();
         String categoricalLabel = (flags & HAS_CATEGORICAL_LABEL) != 0 ? in.readUTF() : null;
+        long segments = withSegments ? in.readLong() : 0L;
         return new LabelOutcome((flags & MATCHED) != 0 ? LabelOutcome.MATCHED : LabelOutcome.EXPIRED, modelId,
                 modelVersion, predictionTimestamp, labelTimestamp, predictionKind, numericPrediction,
-                categoricalPrediction, labelKind, numericLabel, categoricalLabel);
+                categoricalPrediction, labelKind, numericLabel, categoricalLabel, segments);
     }
 }

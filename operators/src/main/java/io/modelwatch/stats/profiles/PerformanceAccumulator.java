@@ -112,7 +112,7 @@ public final class PerformanceAccumulator {
         }
     }
 
-    private static Boolean binary(LabelOutcome o) {
+    static Boolean binary(LabelOutcome o) {
         if (o.labelKind() == ValueKind.NUMERIC) {
             double y = o.numericLabel();
             return y == 1.0 ? Boolean.TRUE : y == 0.0 ? Boolean.FALSE : null;
@@ -124,7 +124,7 @@ public final class PerformanceAccumulator {
         };
     }
 
-    private static String numberText(double x) {
+    static String numberText(double x) {
         return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : Double.toString(x);
     }
 
@@ -320,7 +320,7 @@ public final class PerformanceAccumulator {
         Performance p = summary(reference, decayed);
         return new Performance(p.labeled(), Math.max(p.unlabeled(), events - labeled), p.accuracy(), p.classes(), p.auc(),
                 p.calibrationError(), p.mae(), p.rmse(), p.bias(), p.labelLagP50Seconds(), p.labelLagP95Seconds(),
-                p.referenceAccuracy(), p.referenceMae(), p.decayed());
+                p.referenceAccuracy(), p.referenceMae(), p.decayed(), p.segments());
     }
 
     public Performance summary(PerformanceAccumulator reference, boolean decayed) {
