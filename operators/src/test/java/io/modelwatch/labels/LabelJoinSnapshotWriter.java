@@ -1,0 +1,50 @@
+package io.modelwatch.labels;
+
+import io.modelwatch.config.ThresholdsParser;
+import io.modelwatch.model.LabelEvent;
+import io.modelwatch.model.LabelOutcome;
+import io.modelwatch.model.PredictionRef;
+import io.modelwatch.model.ValueKind;
+import java.nio.file.Path;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SavepointType;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
+
+/**
+ * Writes {@code label-join-0.1.0-rocksdb-savepoint} under {@code src/test/resources/snapshots},
+ * which {@code LabelJoinStateMigrationTest} restores: a canonical RocksDB savepoint of the label
+ * join with two predictions waiting for their labels (ids a and b of model m/1) and one label
+ * waiting for its prediction (id c). Written by the code of commit 8c260da, whose
+ * {@code PredictionRef} is the release's; kept so the fixture can be reproduced, not part of the suite.
+ */
+public final class LabelJoinSnapshotWriter {
+    public static final String THRESHOLDS = "defaults:\n  performance: {labelHorizon: 2h}\n";
+
+    public static KeyedTwoInputStreamOperatorTestHarness<String, PredictionRef, LabelEvent, LabelOutcome> harness()
+            throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new LabelJoinFunction(ThresholdsParser.parse(THRESHOLDS), "labels")),
+                PredictionRef::joinKey, LabelEvent::joinKey, Types.STRING);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args.length > 0 ? args[0] : "operators/src/test/resources/snapshots");
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(new StreamRecord<>(new PredictionRef("m", "1", "a", 1_000, ValueKind.NUMERIC, 0.8, null), 1_000));
+            h.processElement1(new StreamRecord<>(new PredictionRef("m", "1", "b", 2_000, ValueKind.CATEGORICAL, 0, "yes"), 2_000));
+            h.processElement2(new StreamRecord<>(new LabelEvent("m", "c", 3_000, ValueKind.NUMERIC, 1, null), 3_000));
+            OperatorSubtaskState state = h.snapshotWithLocalState(1, 1,
+                    SavepointType.savepoint(SavepointFormatType.CANONICAL)).getJobManagerOwnedState();
+            OperatorSnapshotUtil.writeStateHandle(state, dir.resolve("label-join-0.1.0-rocksdb-savepoint").toString());
+        }
+    }
+}
