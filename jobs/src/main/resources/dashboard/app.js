@@ -539,8 +539,10 @@
     }
     const interval = { colour: ESTIMATED_COLOUR, lower: est.map((e) => (e && e.lower !== undefined ? e.lower : null)),
       upper: est.map((e) => (e && e.upper !== undefined ? e.upper : null)) };
+    const shown = [...interval.lower, ...interval.upper, ...series.flatMap((s) => s.values)].filter((v) => v !== null);
+    const yRange = [Math.max(0, Math.min(...shown) - 0.02), Math.min(1, Math.max(...shown) + 0.02)];
     lineChart($('estimated-chart'), {
-      id: 'estimated-svg', points, domain, series, intervals: [interval], digits: 3,
+      id: 'estimated-svg', points, domain, series, intervals: [interval], digits: 3, yRange,
       label: 'Estimated accuracy (from the scores, 95% interval) and realised accuracy (from labels) per window',
       empty: 'No estimate yet.',
     });
@@ -581,6 +583,13 @@
     return ticks;
   }
 
+  function rangeTicks(bottom, top) {
+    const step = top - bottom > 0.4 ? 0.1 : 0.05;
+    const ticks = [];
+    for (let v = Math.floor(bottom / step) * step; v < top + step * 0.999; v += step) ticks.push(+v.toFixed(10));
+    return ticks;
+  }
+
   function timeTicks(lo, hi, count) {
     const minute = 60000;
     const steps = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map((m) => m * minute);
@@ -604,10 +613,13 @@
     let ymax = 0;
     for (const s of o.series) for (const v of s.values) if (v !== null && v > ymax) ymax = v;
     for (const t of o.thresholds || []) ymax = Math.max(ymax, t.y * 1.25);
-    const ticks = niceTicks(ymax || 1, 4);
+    // A chart may ask for a y range that does not start at 0 (yRange: [bottom, top]), as the
+    // accuracy chart does: a fall from 0.85 to 0.70 is then not squeezed into a sliver.
+    const ticks = o.yRange ? rangeTicks(o.yRange[0], o.yRange[1]) : niceTicks(ymax || 1, 4);
     const ytop = ticks[ticks.length - 1];
+    const ybot = o.yRange ? ticks[0] : 0;
     const x = (t) => m.l + ((t - lo) / (hi - lo || 1)) * iw;
-    const y = (v) => m.t + ih - (v / ytop) * ih;
+    const y = (v) => m.t + ih - ((v - ybot) / (ytop - ybot || 1)) * ih;
 
     const root = svg('svg', {
       id: o.id, viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': o.label,
