@@ -377,6 +377,7 @@
     eventsChart(points, domain);
     qualityChart(points, domain);
     performanceChart(points, domain);
+    estimatedPerformanceChart(points, d.latest, domain);
     renderTriggers(d.triggers);
     renderFeatures(l, d.latestSignals);
     renderPairs(l);
@@ -521,6 +522,72 @@
     $('performance-legend').replaceChildren(...series.map((s) => el('li', {}, swatch(s.colour), s.name)));
   }
 
+  // ------------------------------------------------------------------ estimated and realised performance
+
+  // A score model's accuracy estimated from its scores alone (point.estimated, ModelStore.estimatedPoint;
+  // docs/quality.md, estimated performance) with its 95% interval as a band, beside the realised
+  // accuracy of the windows whose labels have arrived (point.performance.accuracy). A decayed
+  // estimate is a ringed dot; once its labels were assessed the ring says CONFIRMED (filled) or
+  // REFUTED (hollow), as the revised report does.
+  const ESTIMATED_COLOUR = '#0072B2', REALISED_COLOUR = '#D55E00', REFERENCE_COLOUR = '#667085';
+  function estimatedPerformanceChart(points, latest, domain) {
+    const figure = $('estimated-figure');
+    const est = points.map((p) => (p.estimated && typeof p.estimated.accuracy === 'number' ? p.estimated : null));
+    if (!est.some((e) => e)) {
+      figure.hidden = true;
+      $('estimated-chart').replaceChildren();
+      $('estimated-legend').replaceChildren();
+      return;
+    }
+    figure.hidden = false;
+    const realised = points.map((p) => (p.performance && typeof p.performance.accuracy === 'number' ? p.performance.accuracy : null));
+    const when = (i) => ` · window ending ${utc(points[i].windowEnd, true)} UTC`;
+    const verdict = (e) => (e && e.decayed ? (e.realised ? `, decayed: ${e.realised} by the labels` : ', decayed: labels pending') : '');
+    const series = [{
+      name: 'estimated accuracy', colour: ESTIMATED_COLOUR,
+      values: est.map((e) => (e ? e.accuracy : null)),
+      flagged: est.map((e) => !!(e && e.decayed)),
+      marks: est.map((e) => (e && e.decayed ? (e.realised || 'PENDING') : null)),
+      titles: est.map((e, i) => (e ? `estimated accuracy ${fixed(e.accuracy, 3)}`
+        + (e.lower !== undefined ? ` (95% ${fixed(e.lower, 3)}–${fixed(e.upper, 3)})` : '') + verdict(e) + when(i) : null)),
+    }];
+    if (realised.some((v) => v !== null)) {
+      series.push({ name: 'realised accuracy', colour: REALISED_COLOUR, values: realised,
+        titles: realised.map((v, i) => (v === null ? null : `realised accuracy ${fixed(v, 3)} (labels joined)${when(i)}`)) });
+    }
+    const lastEst = [...est].reverse().find((e) => e) || {};
+    const reference = typeof lastEst.referenceAccuracy === 'number' ? lastEst.referenceAccuracy : null;
+    if (reference !== null) {
+      series.push({ name: 'reference (estimated)', colour: REFERENCE_COLOUR, dash: '2 3', values: est.map((e) => (e ? reference : null)),
+        titles: est.map(() => null), noDots: true });
+    }
+    const interval = { colour: ESTIMATED_COLOUR, lower: est.map((e) => (e && e.lower !== undefined ? e.lower : null)),
+      upper: est.map((e) => (e && e.upper !== undefined ? e.upper : null)) };
+    const shown = [...interval.lower, ...interval.upper, ...series.flatMap((s) => s.values)].filter((v) => v !== null);
+    const yRange = [Math.max(0, Math.min(...shown) - 0.02), Math.min(1, Math.max(...shown) + 0.02)];
+    lineChart($('estimated-chart'), {
+      id: 'estimated-svg', points, domain, series, intervals: [interval], digits: 3, yRange,
+      label: 'Estimated accuracy (from the scores, 95% interval) and realised accuracy (from labels) per window',
+      empty: 'No estimate yet.',
+    });
+    const decayed = est.filter((e) => e && e.decayed);
+    const legend = [
+      el('li', {}, swatch(ESTIMATED_COLOUR), 'estimated accuracy'),
+      el('li', {}, el('span', { class: 'swatch interval-swatch', 'aria-hidden': 'true' }), '95% interval'),
+    ];
+    if (series.some((s) => s.name === 'realised accuracy')) legend.push(el('li', {}, swatch(REALISED_COLOUR), 'realised accuracy'));
+    if (reference !== null) legend.push(el('li', {}, swatch(REFERENCE_COLOUR, '2 3'), `reference ${fixed(reference, 3)} (estimated)`));
+    if (decayed.length) {
+      const confirmed = decayed.filter((e) => e.realised === 'CONFIRMED').length;
+      const refuted = decayed.filter((e) => e.realised === 'REFUTED').length;
+      legend.push(el('li', { class: 'estimated-verdicts' }, dotSwatch(),
+        `${decayed.length} decayed: ${confirmed} CONFIRMED, ${refuted} REFUTED, ${decayed.length - confirmed - refuted} awaiting labels`));
+    }
+    const calibration = (latest && latest.estimatedPerformance && latest.estimatedPerformance.calibration) || lastEst.calibration;
+    if (calibration) legend.push(el('li', { class: 'muted' }, `calibration: ${calibration}`));
+    $('estimated-legend').replaceChildren(...legend);
+  }
+
   function swatch(colour, dash) {
     const s = svg('svg', { class: 'swatch', viewBox: '0 0 20 10', 'aria-hidden': 'true', width: 20, height: 10 },
       svg('line', { x1: 1, y1: 5, x2: 19, y2: 5, stroke: colour, 'stroke-width': 2.5, 'stroke-dasharray': dash }));
@@ -537,6 +604,13 @@
     const ticks = [];
     for (let v = 0; v <= max + step * 1e-9; v += step) ticks.push(+v.toFixed(10));
     if (ticks[ticks.length - 1] < max) ticks.push(+(ticks[ticks.length - 1] + step).toFixed(10));
+    return ticks;
+  }
+
+  function rangeTicks(bottom, top) {
+    const step = top - bottom > 0.4 ? 0.1 : 0.05;
+    const ticks = [];
+    for (let v = Math.floor(bottom / step) * step; v < top + step * 0.999; v += step) ticks.push(+v.toFixed(10));
     return ticks;
   }
 
@@ -563,10 +637,13 @@
     let ymax = 0;
     for (const s of o.series) for (const v of s.values) if (v !== null && v > ymax) ymax = v;
     for (const t of o.thresholds || []) ymax = Math.max(ymax, t.y * 1.25);
-    const ticks = niceTicks(ymax || 1, 4);
+    // A chart may ask for a y range that does not start at 0 (yRange: [bottom, top]), as the
+    // accuracy chart does: a fall from 0.85 to 0.70 is then not squeezed into a sliver.
+    const ticks = o.yRange ? rangeTicks(o.yRange[0], o.yRange[1]) : niceTicks(ymax || 1, 4);
     const ytop = ticks[ticks.length - 1];
+    const ybot = o.yRange ? ticks[0] : 0;
     const x = (t) => m.l + ((t - lo) / (hi - lo || 1)) * iw;
-    const y = (v) => m.t + ih - (v / ytop) * ih;
+    const y = (v) => m.t + ih - ((v - ybot) / (ytop - ybot || 1)) * ih;
 
     const root = svg('svg', {
       id: o.id, viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': o.label,
@@ -595,6 +672,20 @@
       root.append(svg('line', { class: 'marker', x1: x(mk.x), x2: x(mk.x), y1: m.t, y2: m.t + ih }));
       root.append(svg('text', { class: 'marker-label', x: x(mk.x) - 4, y: m.t + 11, 'text-anchor': 'end', text: mk.label }));
     }
+    // Interval bands (lower and upper per point), drawn under the lines; a gap breaks the band.
+    for (const band of o.intervals || []) {
+      let run = [];
+      const flush = () => {
+        if (run.length) {
+          const top = run.map((i) => `${x(xs[i]).toFixed(1)},${y(band.upper[i]).toFixed(1)}`);
+          const bottom = run.slice().reverse().map((i) => `${x(xs[i]).toFixed(1)},${y(band.lower[i]).toFixed(1)}`);
+          root.append(svg('path', { class: 'interval', fill: band.colour, d: `M${top.join('L')}L${bottom.join('L')}Z` }));
+        }
+        run = [];
+      };
+      band.lower.forEach((v, i) => { if (v === null || band.upper[i] === null) flush(); else run.push(i); });
+      flush();
+    }
     for (const s of o.series) {
       let d = '', open = false;
       s.values.forEach((v, i) => {
@@ -610,12 +701,13 @@
       }
       root.append(svg('path', { class: 'series', d, stroke: s.colour, 'stroke-dasharray': s.dash, 'data-series': s.name }));
       s.values.forEach((v, i) => {
-        if (v === null) return;
+        if (v === null || s.noDots) return;
         const flagged = s.flagged && s.flagged[i];
         const dot = svg('circle', { class: flagged ? 'dot flagged' : 'dot', cx: x(xs[i]).toFixed(1), cy: y(v).toFixed(1),
           r: flagged ? 4 : 2.6, fill: s.colour });
         dot.append(svg('title', { text: (s.titles && s.titles[i])
           || `${s.name} ${fixed(v, o.digits === 0 ? 0 : 3)} · window ending ${utc(o.points[i].windowEnd, true)} UTC` }));
+        if (s.marks && s.marks[i]) dot.setAttribute('data-mark', s.marks[i]);
         root.append(dot);
       });
     }

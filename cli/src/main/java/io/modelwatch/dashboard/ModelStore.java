@@ -260,6 +260,36 @@ public final class ModelStore {
         if (r.path("performance").isObject()) {
             p.set("performance", r.get("performance"));
         }
+        ObjectNode estimated = estimatedPoint(r);
+        if (estimated != null) {
+            p.set("estimated", estimated);
+        }
+        return p;
+    }
+
+    /**
+     * What the estimated-performance chart draws of a report's {@code estimatedPerformance}: the
+     * estimated accuracy with its 95% interval, the reference's, whether it decayed and what the
+     * labels later said ({@code realised}). The other estimated metrics stay in the latest
+     * report, not in every point: a point stays small. Null when the report has no estimate.
+     */
+    static ObjectNode estimatedPoint(JsonNode r) {
+        JsonNode e = r.path("estimatedPerformance");
+        JsonNode accuracy = e.path("accuracy");
+        if (!e.isObject() || !accuracy.path("value").isNumber()) {
+            return null;
+        }
+        ObjectNode p = NODES.objectNode();
+        p.put("accuracy", accuracy.get("value").asDouble());
+        if (accuracy.path("lower").isNumber() && accuracy.path("upper").isNumber()) {
+            p.put("lower", accuracy.get("lower").asDouble());
+            p.put("upper", accuracy.get("upper").asDouble());
+        }
+        copy(e, p, "referenceAccuracy");
+        copy(e, p, "calibration");
+        copy(e, p, "threshold");
+        p.put("decayed", e.path("decayed").asBoolean(false));
+        copy(e, p, "realised");
         return p;
     }
 

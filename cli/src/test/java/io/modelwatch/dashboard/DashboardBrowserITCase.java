@@ -174,6 +174,21 @@ class DashboardBrowserITCase extends KafkaTestBase {
                 assertThat(text(browser, "#pairs-body tr:first-child th"))
                         .isEqualTo(joint.pairs()[0].first() + " × " + joint.pairs()[0].second());
                 assertThat(text(browser, "#pairs-meta")).startsWith(joint.pairsTested() + " pair");
+                // Estimated and realised performance on one chart: the job's estimates of churn-01's
+                // windows (its predictions are scores), each with its interval, decayed ones ringed.
+                long estimated = churnShown.stream().filter(r -> r.estimatedPerformance() != null).count();
+                assertThat(estimated).as("churn-01's reports with an estimate").isPositive();
+                assertThat(browser.findElement(By.id("estimated-figure")).isDisplayed()).isTrue();
+                assertThat(browser.findElements(By.cssSelector("#estimated-svg path[data-series='estimated accuracy']")))
+                        .hasSize(1);
+                assertThat(browser.findElements(By.cssSelector("#estimated-svg .interval"))).isNotEmpty();
+                // One dot per estimated window (the reference line has none, no labels here).
+                assertThat(browser.findElements(By.cssSelector("#estimated-svg circle.dot"))).hasSize((int) estimated);
+                assertThat(browser.findElements(By.cssSelector("#estimated-svg circle.dot[data-mark]")))
+                        .hasSize((int) churnShown.stream()
+                                .filter(r -> r.estimatedPerformance() != null && r.estimatedPerformance().decayed()).count());
+                assertThat(text(browser, "#estimated-legend")).contains("estimated accuracy", "95% interval",
+                        "calibration: none");
                 assertThat(text(browser, "#connection-text")).isEqualTo("live");
 
                 String screenshot = System.getProperty("modelwatch.screenshot");

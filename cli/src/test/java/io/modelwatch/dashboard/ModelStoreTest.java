@@ -159,4 +159,33 @@ class ModelStoreTest {
         assertThat(store.size()).isZero();
         assertThat(store.counts().path("unreadable").asLong()).isEqualTo(3);
     }
+
+    @Test
+    void aPointCarriesTheEstimatedAccuracyWithItsIntervalAndWhatTheLabelsSaid() throws Exception {
+        JsonNode report = Json.MAPPER.readTree("""
+                {"modelId": "m", "windowEnd": "2026-11-26T08:01:00Z", "revision": 2,
+                 "performance": {"labeled": 600, "accuracy": 0.69},
+                 "estimatedPerformance": {"threshold": 0.5, "calibration": "none", "events": 1100,
+                   "accuracy": {"value": 0.702, "lower": 0.68, "upper": 0.724},
+                   "auc": {"value": 0.77, "lower": 0.75, "upper": 0.79},
+                   "referenceAccuracy": 0.851, "decayed": true, "realised": "CONFIRMED"}}
+                """);
+        ObjectNode point = ModelStore.point(report);
+        assertThat(point.path("performance").path("accuracy").asDouble()).isEqualTo(0.69);
+        JsonNode e = point.path("estimated");
+        assertThat(e.path("accuracy").asDouble()).isEqualTo(0.702);
+        assertThat(e.path("lower").asDouble()).isEqualTo(0.68);
+        assertThat(e.path("upper").asDouble()).isEqualTo(0.724);
+        assertThat(e.path("referenceAccuracy").asDouble()).isEqualTo(0.851);
+        assertThat(e.path("decayed").asBoolean()).isTrue();
+        assertThat(e.path("realised").asText()).isEqualTo("CONFIRMED");
+        assertThat(e.path("calibration").asText()).isEqualTo("none");
+        // Only accuracy is charted; the other estimates stay in the latest report.
+        assertThat(e.has("auc")).isFalse();
+
+        JsonNode withoutEstimate = Json.MAPPER.readTree("""
+                {"modelId": "m", "windowEnd": "2026-11-26T08:02:00Z", "estimatedPerformance": {"decayed": false}}
+                """);
+        assertThat(ModelStore.point(withoutEstimate).has("estimated")).isFalse();
+    }
 }

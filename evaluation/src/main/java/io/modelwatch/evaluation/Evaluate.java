@@ -16,7 +16,7 @@ import java.util.Locale;
  */
 public final class Evaluate {
     static final String USAGE = "usage: evaluate [--events 1000000] [--replicas 20] [--seed 42] [--ci] [--out FILE]"
-            + " [--only SCENARIO_PREFIX] [--show-flags]";
+            + " [--only SCENARIO_PREFIX[,PREFIX...]] [--show-flags]";
 
     private Evaluate() {}
 
@@ -86,9 +86,10 @@ public final class Evaluate {
         String only = given.only;
         boolean showFlags = given.showFlags;
 
-        String prefix = only;
+        // Several prefixes, comma-separated: a change and its stationary counterpart together.
+        List<String> prefixes = only == null ? List.of() : List.of(only.split(","));
         List<ModelRun> runs = EvaluationRun.plan(s).stream()
-                .filter(r -> prefix == null || r.scenario().name().startsWith(prefix)).toList();
+                .filter(r -> prefixes.isEmpty() || prefixes.stream().anyMatch(r.scenario().name()::startsWith)).toList();
         if (runs.isEmpty()) {
             System.err.println("evaluate: no scenario starts with '" + only + "'");
             System.exit(2);

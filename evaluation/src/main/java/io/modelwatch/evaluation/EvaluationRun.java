@@ -2,6 +2,7 @@ package io.modelwatch.evaluation;
 
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
+import io.modelwatch.config.ThresholdsParser;
 import io.modelwatch.jobs.FlinkSettings;
 import io.modelwatch.jobs.JobConfig;
 import io.modelwatch.jobs.MonitoringJob;
@@ -105,6 +106,7 @@ public final class EvaluationRun {
         // Issue 17's scenarios, then issue 19's: seeds after all the others, which keep theirs.
         List<Scenario> later = new ArrayList<>(Scenario.discreteScenarios());
         later.addAll(Scenario.jointScenarios());
+        later.addAll(Scenario.estimatedPerformanceScenarios());
         for (Scenario sc : later) {
             if (sc.stationary()) {
                 long minutes = (s.stationaryEvents() + sc.eventsPerMinute() - 1) / sc.eventsPerMinute();
@@ -188,7 +190,7 @@ public final class EvaluationRun {
         String id = UUID.randomUUID().toString();
         Sinks sinks = new Sinks(new CollectingSink<>(id + "/triggers"), new CollectingSink<>(id + "/health"),
                 new CollectingSink<>(id + "/dead"));
-        JobConfig config = new JobConfig(ThresholdsConfig.defaultConfig(), JobConfig.DEFAULT_OUT_OF_ORDERNESS,
+        JobConfig config = new JobConfig(thresholds(runs), JobConfig.DEFAULT_OUT_OF_ORDERNESS,
                 JobConfig.DEFAULT_IDLENESS, profiledReferences(runs));
         long t0 = System.nanoTime();
         if (ScenarioSource.anyLabelled(runs)) {
@@ -211,6 +213,21 @@ public final class EvaluationRun {
         });
         return new Result(runs, triggers.stream().map(CollectingSink.Timed::value).toList(),
                 CollectingSink.drain(id + "/health"), CollectingSink.drain(id + "/dead"), millis, emittedAt);
+    }
+
+    /**
+     * The default thresholds, with {@code performance.estimatedDecay} on for the models whose
+     * scenario asks for it, as a thresholds file's per-model section sets it.
+     */
+    static ThresholdsConfig thresholds(List<ModelRun> runs) {
+        StringBuilder yaml = new StringBuilder();
+        for (ModelRun run : runs) {
+            if (run.scenario().estimatedDecay()) {
+                yaml.append(yaml.isEmpty() ? "models:\n" : "").append("  \"").append(run.modelId())
+                        .append("\":\n    performance:\n      estimatedDecay: true\n");
+            }
+        }
+        return yaml.isEmpty() ? ThresholdsConfig.defaultConfig() : ThresholdsParser.parse(yaml.toString());
     }
 
     /**

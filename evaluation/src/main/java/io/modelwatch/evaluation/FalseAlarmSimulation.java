@@ -77,7 +77,9 @@ public final class FalseAlarmSimulation {
         CATEGORIES_300("300 categories, Zipf"),
         HARD_LABEL("prediction a hard 0/1 label, 20% ones"),
         CORRELATED("12 features tied by a Gaussian copula (pairwise 0.5, 0.8 in one pair): normal, Cauchy, count, "
-                + "99% zero, 1% flag (these two not in the joint summary), 60% missing; the pair tests' null");
+                + "99% zero, 1% flag (these two not in the joint summary), 60% missing; the pair tests' null"),
+        SCORE_ESTIMATED("calibrated score sigmoid(x), x normal with sd 3.4 (accuracy 0.85), "
+                + "performance.estimatedDecay on: the estimated decay's null");
 
         final String description;
 
@@ -145,6 +147,7 @@ public final class FalseAlarmSimulation {
         String c = null;
         switch (kind) {
             case CONTINUOUS, HARD_LABEL -> x = r.nextGaussian();
+            case SCORE_ESTIMATED -> x = 3.4 * r.nextGaussian();
             case HEAVY_TAILED -> x = Draws.cauchy(r);
             case DISCRETE -> x = Draws.poisson(r, 3);
             case DOMINANT -> x = r.nextDouble() < 0.99 ? 0 : Draws.logNormal(r, 0, 1);
@@ -162,7 +165,8 @@ public final class FalseAlarmSimulation {
             }
             default -> throw new IllegalArgumentException(kind.name());
         }
-        double prediction = kind == Kind.HARD_LABEL ? (r.nextDouble() < 0.2 ? 1 : 0) : r.nextDouble();
+        double prediction = kind == Kind.HARD_LABEL ? (r.nextDouble() < 0.2 ? 1 : 0)
+                : kind == Kind.SCORE_ESTIMATED ? Draws.sigmoid(x) : r.nextDouble();
         return new PredictionEvent("sim", "1", "p", timestamp, new String[] {"x"}, new byte[] {k},
                 new double[] {x}, new String[] {c}, ValueKind.NUMERIC, prediction, null);
     }
@@ -253,7 +257,18 @@ public final class FalseAlarmSimulation {
 
     public static Result run(Kind kind, int referenceEvents, int references, int windows, long seed,
             PrintStream progress) {
-        return run(kind, referenceEvents, references, windows, seed, Thresholds.defaults(), progress);
+        return run(kind, referenceEvents, references, windows, seed, thresholdsFor(kind), progress);
+    }
+
+    /**
+     * The defaults, with {@code performance.estimatedDecay} on for {@link Kind#SCORE_ESTIMATED}
+     * (off by default, so the other kinds' uniform scores never signal an estimated decay).
+     */
+    static Thresholds thresholdsFor(Kind kind) {
+        return kind == Kind.SCORE_ESTIMATED
+                ? io.modelwatch.config.ThresholdsParser.parse("defaults:\n  performance:\n    estimatedDecay: true\n")
+                        .defaults()
+                : Thresholds.defaults();
     }
 
     /**

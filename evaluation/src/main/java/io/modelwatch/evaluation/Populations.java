@@ -356,4 +356,32 @@ public final class Populations {
             return Draws.score(-1 + 0.5 * z1 - 0.02 * (tenure - 24) + Draws.normal(r, 0, 1));
         }
     }
+
+    /**
+     * A calibrated classifier, {@code score = sigmoid(x)} with labels drawn with probability
+     * {@code score} (Scenario.Labels with nothing flipped): {@code x ~ N(0, 3.4^2)}, expected
+     * accuracy {@code E max(s, 1 - s)} = 0.85. With {@code shift} the inputs move toward the
+     * uncertain region, {@code x ~ N(0, 1.2^2)} at full change (accuracy 0.70); P(y | x) is
+     * unchanged, the covariate shift under which the scores carry their own accuracy. A second
+     * feature, {@code noise}, never changes.
+     */
+    public record Uncertain(boolean shift) implements Population {
+        static final String[] FEATURES = {"x", "noise"};
+        static final double SD_BEFORE = 3.4;
+        static final double SD_AFTER = 1.2;
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            double sd = shift ? SD_BEFORE + (SD_AFTER - SD_BEFORE) * drift : SD_BEFORE;
+            double x = sd * r.nextGaussian();
+            v[0] = x;
+            v[1] = r.nextGaussian();
+            return Draws.sigmoid(x);
+        }
+    }
 }

@@ -28,6 +28,9 @@ import java.util.Set;
  *     profiled reference, every window then differs from the reference)
  * @param labels delayed ground truth sent on the job's labels input, or null for a model
  *     without labels (its events then carry no predictionId)
+ * @param estimatedDecay the model's {@code performance.estimatedDecay} is on (a per-model
+ *     override; off by default): a significant fall of its accuracy estimated from the scores
+ *     is an {@code ESTIMATED_PERFORMANCE_DECAY} signal
  */
 public record Scenario(
         String name,
@@ -42,7 +45,16 @@ public record Scenario(
         Goal goal,
         int profiledReference,
         boolean changeFromStart,
-        Labels labels) implements Serializable {
+        Labels labels,
+        boolean estimatedDecay) implements Serializable {
+
+    /** A scenario with the default thresholds ({@code performance.estimatedDecay} off). */
+    public Scenario(String name, String description, Population population, int eventsPerMinute, boolean outOfOrder,
+            String culprit, String reason, Set<String> alsoExpected, int rampMinutes, Goal goal, int profiledReference,
+            boolean changeFromStart, Labels labels) {
+        this(name, description, population, eventsPerMinute, outOfOrder, culprit, reason, alsoExpected, rampMinutes,
+                goal, profiledReference, changeFromStart, labels, false);
+    }
 
     /** Promises, checked by the suite. */
     public enum Goal {
@@ -316,4 +328,34 @@ public record Scenario(
                         "feature:income*spend", RetrainTrigger.FEATURE_DRIFT, Set.of(), 0, Goal.DETECT_WITHIN_3, 0,
                         false, null));
     }
+
+    /**
+     * Performance estimated before labels (issue 19): a calibrated classifier whose inputs move
+     * toward its uncertain region, accuracy 0.85 -> 0.70 ({@link Populations.Uncertain}), with
+     * labels {@link #LATE_LABELS} late, so the estimate from the scores is all there is for the
+     * first windows after the change; and the same model unchanged, labels as late. Both with
+     * {@code performance.estimatedDecay} on, as for a model whose labels come late. Planned after
+     * every other scenario, so theirs keep their seeds.
+     */
+    public static List<Scenario> estimatedPerformanceScenarios() {
+        return List.of(
+                new Scenario("stationary/uncertain-late-labels", "calibrated classifier, accuracy 0.85, every "
+                        + "prediction labelled 10-12 min late, performance.estimatedDecay on",
+                        new Populations.Uncertain(false), EVENTS_PER_MINUTE, false, null, null, Set.of(), 0,
+                        Goal.NO_TRIGGER, 0, false, LATE_LABELS, true),
+                new Scenario("estimated/uncertain-region", "inputs move toward the uncertain region, accuracy 0.85 "
+                        + "-> 0.70, labels 10-12 min late, performance.estimatedDecay on",
+                        new Populations.Uncertain(true), EVENTS_PER_MINUTE, false, "performance:estimated",
+                        RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY,
+                        // The inputs and scores move too, and the labels, once in, confirm the decay.
+                        Set.of(RetrainTrigger.FEATURE_DRIFT, RetrainTrigger.PREDICTION_DRIFT,
+                                RetrainTrigger.PERFORMANCE_DECAY),
+                        0, Goal.DETECT_WITHIN_3, 0, false, LATE_LABELS, true));
+    }
+
+    /**
+     * Every prediction labelled, 10 to 12 minutes after it: ten windows with no label at all
+     * after the change, so detection within 3 windows can only come from the estimate.
+     */
+    static final Labels LATE_LABELS = new Labels(1.0, 10 * 60_000, 2 * 60_000, 0);
 }

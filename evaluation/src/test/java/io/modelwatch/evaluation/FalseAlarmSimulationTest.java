@@ -35,6 +35,35 @@ class FalseAlarmSimulationTest {
     }
 
     @Test
+    void theScoreKindCanSignalAnEstimatedDecaySoItsQuietIsNotForLackOfTheSignal() {
+        // The score kind runs with performance.estimatedDecay on: its scores squeezed toward 0.5
+        // (x sd 3.4 -> 1.2, accuracy 0.85 -> 0.70) send ESTIMATED_PERFORMANCE_DECAY in the
+        // simulation's per-window step, so the kind's zero triggers above measure the null.
+        FalseAlarmSimulation.Kind kind = FalseAlarmSimulation.Kind.SCORE_ESTIMATED;
+        Thresholds t = FalseAlarmSimulation.thresholdsFor(kind);
+        assertThat(t.estimatedDecaySignal()).isTrue();
+        assertThat(FalseAlarmSimulation.thresholdsFor(FalseAlarmSimulation.Kind.CONTINUOUS).estimatedDecaySignal())
+                .isFalse();
+        SplittableRandom r = new SplittableRandom(4);
+        ModelProfile learned = new ModelProfile();
+        for (int i = 0; i < 5000; i++) {
+            learned.add(FalseAlarmSimulation.event(kind, r, i));
+        }
+        ReferenceProfile ref = ReferenceProfile.freeze(learned, t.numericBins(), t.categoryBins());
+        ModelProfile window = ModelProfile.against(ref);
+        for (int i = 0; i < 1200; i++) {
+            PredictionEvent e = FalseAlarmSimulation.event(kind, r, 5000 + i);
+            double x = e.numericValues()[0] * 1.2 / 3.4;
+            window.add(new PredictionEvent(e.modelId(), e.modelVersion(), e.predictionId(), e.timestamp(),
+                    e.featureNames(), e.featureKinds(), new double[] {x}, e.categoricalValues(), e.predictionKind(),
+                    1 / (1 + Math.exp(-x)), e.categoricalPrediction()), ref);
+        }
+        List<DriftSignal> signals = FalseAlarmSimulation.judge(ref, window, new SequentialMonitor(), t,
+                FalseAlarmSimulation.context(5000, 0, 60_000, 6200));
+        assertThat(signals).extracting(DriftSignal::reason).contains(RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY);
+    }
+
+    @Test
     void aWindowOfOverwhelmingEvidenceWeighsThreeAndTriggersAloneAsInTheJob() {
         // The simulation's per-window step on a 1 sd shift: the job's signals carry EvidenceWeight's
         // weight, and one such window completes the escalation (it would not if weights were ignored).
