@@ -123,7 +123,10 @@ class DashboardBrowserITCase extends KafkaTestBase {
             ChromeDriver browser = chromium(profile);
             try {
                 browser.get(server.url());
+                // The page re-renders a chart's svg on every pushed report: an element found just
+                // before that is stale when its attribute is read, so look it up again.
                 WebDriverWait wait = new WebDriverWait(browser, WAIT);
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
 
                 // The table: the drifting model first, as DRIFTING, with its trigger and what decided.
                 By churnStatus = By.cssSelector("tr[data-model-id='churn-01'] .c-status");
@@ -229,7 +232,10 @@ class DashboardBrowserITCase extends KafkaTestBase {
             ChromeDriver browser = chromium(profile);
             try {
                 browser.get(server.url());
+                // The page re-renders a chart's svg on every pushed report: an element found just
+                // before that is stale when its attribute is read, so look it up again.
                 WebDriverWait wait = new WebDriverWait(browser, WAIT);
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
                 By checkout = By.cssSelector("tr[data-model-id='checkout'] button");
                 wait.until(ExpectedConditions.elementToBeClickable(checkout)).click();
                 wait.until(ExpectedConditions.attributeToBe(By.id("detail"), "data-model-id", "checkout"));
