@@ -1,5 +1,6 @@
 package io.modelwatch.jobs;
 
+import io.modelwatch.monitor.LearningChunks;
 import io.modelwatch.monitor.ModelMonitorFunction;
 import io.modelwatch.monitor.MonitorStateDescriptors;
 import io.modelwatch.functions.MonitorStatus;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -46,11 +48,12 @@ public final class SavepointInspector {
 
     /**
      * The state of {@link ModelMonitorFunction}, under the same names and types as it registers
-     * them ("reference", "learning", "windows", "pending", "status").
+     * them ("reference", "learning", "learningChunks", "windows", "pending", "status").
      */
     static final class MonitorStateReader extends KeyedStateReaderFunction<String, ModelState> {
         private transient ValueState<byte[]> reference;
         private transient ValueState<byte[]> learning;
+        private transient ListState<byte[]> learningChunks;
         private transient MapState<Long, byte[]> windows;
         private transient ValueState<byte[]> pending;
         private transient ValueState<MonitorStatus> status;
@@ -59,9 +62,22 @@ public final class SavepointInspector {
         public void open(OpenContext openContext) {
             reference = getRuntimeContext().getState(MonitorStateDescriptors.reference());
             learning = getRuntimeContext().getState(MonitorStateDescriptors.learning());
+            learningChunks = getRuntimeContext().getListState(MonitorStateDescriptors.learningChunks());
             windows = getRuntimeContext().getMapState(MonitorStateDescriptors.windows());
             pending = getRuntimeContext().getState(MonitorStateDescriptors.pending());
             status = getRuntimeContext().getState(MonitorStateDescriptors.status());
+        }
+
+        /** Events learned since "learning" was last written whole ({@link LearningChunks}). */
+        private long chunkEvents() throws Exception {
+            long n = 0;
+            Iterable<byte[]> chunks = learningChunks.get();
+            if (chunks != null) {
+                for (byte[] chunk : chunks) {
+                    n += LearningChunks.events(chunk);
+                }
+            }
+            return n;
         }
 
         @Override
@@ -69,7 +85,7 @@ public final class SavepointInspector {
             byte[] ref = reference.value();
             byte[] learned = learning.value();
             long referenceEvents = ref != null ? ReferenceProfile.fromBytes(ref).events()
-                    : learned != null ? ModelProfile.fromBytes(learned).events() : 0;
+                    : learned != null ? ModelProfile.fromBytes(learned).events() + chunkEvents() : 0;
             int open = 0;
             for (Long ignored : windows.keys()) {
                 open++;

@@ -3,6 +3,7 @@ package io.modelwatch.monitor;
 import io.modelwatch.functions.ControlStatus;
 import io.modelwatch.functions.MonitorStatus;
 import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 
@@ -14,6 +15,7 @@ import org.apache.flink.api.common.state.ValueState;
 final class MonitorState {
     final ValueState<byte[]> reference;
     final ValueState<byte[]> learning;
+    final ListState<byte[]> learningChunks;
     final MapState<Long, byte[]> windows;
     final ValueState<byte[]> pending;
     final ValueState<MonitorStatus> status;
@@ -23,6 +25,7 @@ final class MonitorState {
     MonitorState(RuntimeContext runtime) {
         reference = runtime.getState(MonitorStateDescriptors.reference());
         learning = runtime.getState(MonitorStateDescriptors.learning());
+        learningChunks = runtime.getListState(MonitorStateDescriptors.learningChunks());
         windows = runtime.getMapState(MonitorStateDescriptors.windows());
         pending = runtime.getState(MonitorStateDescriptors.pending());
         status = runtime.getState(MonitorStateDescriptors.status());
@@ -44,6 +47,7 @@ final class MonitorState {
     void clearAll() {
         reference.clear();
         learning.clear();
+        learningChunks.clear();
         windows.clear();
         pending.clear();
         detectors.clear();

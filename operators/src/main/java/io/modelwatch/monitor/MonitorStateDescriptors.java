@@ -29,6 +29,16 @@ public final class MonitorStateDescriptors {
         return new ValueStateDescriptor<>("learning", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
+    /**
+     * The events added to the profile in "learning" since it was last written whole, one entry
+     * ({@link LearningChunks} bytes) per write-back: the profile being learned is that profile with
+     * these events added in order. Empty, or absent in savepoints of earlier builds, when
+     * "learning" holds all of it.
+     */
+    public static ListStateDescriptor<byte[]> learningChunks() {
+        return new ListStateDescriptor<>("learningChunks", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
     /** The open windows' profiles by window start. */
     public static MapStateDescriptor<Long, byte[]> windows() {
         return new MapStateDescriptor<>("windows", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);

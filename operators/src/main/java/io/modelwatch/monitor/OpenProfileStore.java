@@ -1,13 +1,16 @@
 package io.modelwatch.monitor;
 
+import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.stats.profiles.ModelProfile;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The open windows and the reference being learned of each version, as objects in the heap
- * cache ({@link OpenProfiles}) in front of keyed state ("windows", "learning"): reads go through
+ * cache ({@link OpenProfiles}) in front of keyed state ("windows", "learning", "learningChunks"): reads go through
  * the cache, changes are written back under the version's own key when it is pushed out, before
  * every checkpoint barrier ({@link ModelMonitorOperator}) or, without a key scope, after every
  * batch.
@@ -76,11 +79,75 @@ final class OpenProfileStore {
             e.windowSized(start, bytes.length);
         }
         if (e.learningChanged) {
-            byte[] bytes = e.learning.toBytes();
-            state.learning.update(bytes);
-            e.learningSized(bytes.length);
+            writeLearning(e);
         }
         e.written();
+    }
+
+    /**
+     * Writes the reference being learned: the events added since the last write as one more chunk
+     * ({@link LearningChunks}) while state holds the profile they extend and the chunks stay
+     * smaller than it, else the profile whole (and no chunks). A profile of up to 5,000 events is
+     * written every checkpoint for as long as it learns; a chunk is only what arrived since.
+     * Bounding the chunks by the profile's size keeps the bytes replayed on a read, and the state,
+     * within twice the profile's size; the whole profile is then written about once every
+     * (profile size / chunk size) checkpoints.
+     */
+    private void writeLearning(OpenProfiles.Entry e) throws Exception {
+        List<PredictionEvent> tail = e.learningTail;
+        if (tail != null && tail.isEmpty()) {
+            return; // state already holds it
+        }
+        if (tail != null) {
+            byte[] chunk = LearningChunks.of(tail);
+            if ((long) e.learningChunkBytes + chunk.length <= e.learningBaseBytes) {
+                state.learningChunks.add(chunk);
+                e.learningChunkBytes += chunk.length;
+                e.learningSized(e.learningBaseBytes + e.learningChunkBytes);
+                e.learningTail = new ArrayList<>();
+                return;
+            }
+        }
+        byte[] bytes = e.learning.toBytes();
+        state.learning.update(bytes);
+        state.learningChunks.clear();
+        e.learningBaseBytes = bytes.length;
+        e.learningChunkBytes = 0;
+        e.learningSized(bytes.length);
+        e.learningTail = new ArrayList<>();
+    }
+
+    /**
+     * The reference being learned as state holds it (the profile and its chunks replayed), or
+     * null; sized into {@code e} when given.
+     */
+    private ModelProfile readLearning(OpenProfiles.Entry e) throws Exception {
+        byte[] bytes = state.learning.value();
+        if (bytes == null) {
+            if (e != null) {
+                e.learningBaseBytes = 0;
+                e.learningChunkBytes = 0;
+                e.learningSized(0);
+                e.learningTail = null;
+            }
+            return null;
+        }
+        ModelProfile p = ModelProfile.fromBytes(bytes);
+        int chunkBytes = 0;
+        Iterable<byte[]> chunks = state.learningChunks.get();
+        if (chunks != null) {
+            for (byte[] chunk : chunks) {
+                LearningChunks.replay(chunk, p);
+                chunkBytes += chunk.length;
+            }
+        }
+        if (e != null) {
+            e.learningBaseBytes = bytes.length;
+            e.learningChunkBytes = chunkBytes;
+            e.learningSized(bytes.length + chunkBytes);
+            e.learningTail = new ArrayList<>();
+        }
+        return p;
     }
 
     /** The window starting at {@code start} from state, sized into the entry, or null when it has none. */
@@ -96,9 +163,7 @@ final class OpenProfileStore {
     /** The reference being learned (cached, else from state), or null. */
     ModelProfile learning(OpenProfiles.Entry e) throws Exception {
         if (!e.learningKnown) {
-            byte[] bytes = state.learning.value();
-            e.learning = bytes == null ? null : ModelProfile.fromBytes(bytes);
-            e.learningSized(bytes == null ? 0 : bytes.length);
+            e.learning = readLearning(e);
             e.learningKnown = true;
         }
         return e.learning;
@@ -110,12 +175,24 @@ final class OpenProfileStore {
         if (e != null) {
             return learning(e);
         }
-        byte[] bytes = state.learning.value();
-        return bytes == null ? null : ModelProfile.fromBytes(bytes);
+        return readLearning(null);
+    }
+
+    /**
+     * Notes that {@code event} was added to the current key's reference being learned, which is
+     * {@code e.learning} (or becomes it through {@link #keepLearning}): it goes into the next chunk.
+     */
+    void learned(OpenProfiles.Entry e, PredictionEvent event) {
+        if (e.learningTail != null) {
+            e.learningTail.add(event);
+        }
     }
 
     /** Keeps {@code learned} as the reference being learned, written back with the windows. */
     void keepLearning(OpenProfiles.Entry e, ModelProfile learned) {
+        if (e.learning != learned) {
+            e.learningTail = null; // not the profile state holds: written whole
+        }
         e.learning = learned;
         e.learningChanged = true;
     }
@@ -123,6 +200,10 @@ final class OpenProfileStore {
     /** The reference is frozen (or given): nothing is learned any more. */
     void clearLearning(OpenProfiles.Entry e) {
         state.learning.clear();
+        state.learningChunks.clear();
+        e.learningTail = null;
+        e.learningBaseBytes = 0;
+        e.learningChunkBytes = 0;
         e.learningSized(0);
         e.learning = null;
         e.learningKnown = true;
@@ -136,6 +217,7 @@ final class OpenProfileStore {
             clearLearning(e);
         } else {
             state.learning.clear();
+            state.learningChunks.clear();
         }
     }
 
@@ -189,6 +271,7 @@ final class OpenProfileStore {
         open.remove(key);
         state.windows.clear();
         state.learning.clear();
+        state.learningChunks.clear();
     }
 
     /** Drops the key's cache entry only. */

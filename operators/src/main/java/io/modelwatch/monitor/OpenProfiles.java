@@ -1,10 +1,12 @@
 package io.modelwatch.monitor;
 
+import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.stats.profiles.ModelProfile;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,6 +36,15 @@ final class OpenProfiles {
         /** The reference being learned, or null (none, or the reference is frozen). */
         ModelProfile learning;
         boolean learningChanged;
+        /**
+         * The events added to {@link #learning} since it was last written (whole or as a chunk),
+         * in order; null when state holds no written profile that they extend (none yet, or not
+         * known to be this one), so the next write-back writes it whole.
+         */
+        List<PredictionEvent> learningTail;
+        /** Serialised sizes of the profile in "learning" and of the chunks written after it. */
+        int learningBaseBytes;
+        int learningChunkBytes;
         /** Serialised sizes as last read or written: the cache's weight. */
         private final Map<Long, Integer> windowBytes = new HashMap<>();
         private int learningBytes;

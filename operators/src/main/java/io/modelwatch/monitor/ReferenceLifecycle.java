@@ -151,6 +151,7 @@ final class ReferenceLifecycle {
             }
         }
         learned.add(e);
+        store.learned(profiles, e);
         window.add(e);
         if (learned.events() < referenceEvents) {
             return null;
