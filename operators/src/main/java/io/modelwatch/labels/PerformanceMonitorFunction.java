@@ -70,9 +70,10 @@ public final class PerformanceMonitorFunction
 
     /**
      * What is kept of each report for its revisions, by span start ({@link WindowResult}): with
-     * the defaults a day of one-minute windows per model version.
+     * the defaults a day of one-minute windows per model version. State "spans" with the index of
+     * their headers, "spanIndex": every change goes through it.
      */
-    private transient MapState<Long, byte[]> spans;
+    private transient SpanStore spanStore;
     /** Performance per fixed window of prediction time. */
     private transient MapState<Long, byte[]> windows;
     /** Fixed windows that received labels since the last flush. */
@@ -145,8 +146,10 @@ public final class PerformanceMonitorFunction
     @Override
     public void open(OpenContext openContext) {
         awaiting = new LruCache<>(AWAITING_CACHE_SIZE);
-        spans = getRuntimeContext().getMapState(
+        MapState<Long, byte[]> spans = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("spans", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        spanStore = new SpanStore(spans, getRuntimeContext().getState(
+                new ValueStateDescriptor<>("spanIndex", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)));
         windows = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("performance", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         dirty = getRuntimeContext().getMapState(new MapStateDescriptor<>("dirty", Types.LONG, Types.BOOLEAN));
@@ -184,7 +187,9 @@ public final class PerformanceMonitorFunction
             // The job's reports come from the window's timer, ahead of the watermark that fired
             // it (and the labels input may lag): revision 0 waits for that watermark here too, so
             // that it counts the labels of label time before the window's end, all of them.
+            SpanStore.Spans spans = spanStore.open();
             spans.put(start, result.toBytes());
+            spans.close();
             awaiting.put(awaitingKey(ctx, start), r);
             ctx.timerService().registerEventTimeTimer(end - 1);
             return;
@@ -192,7 +197,9 @@ public final class PerformanceMonitorFunction
         // A report behind the watermark: the labels up to the watermark are all applied already.
         awaiting.remove(awaitingKey(ctx, start));
         WindowResult first = firstRevision(r, result, t, ctx, out, windowStarts());
+        SpanStore.Spans spans = spanStore.open();
         spans.put(start, (keepsReports() ? first : first.summary()).toBytes());
+        spans.close();
     }
 
     /** The version's segment dictionary (empty until its first report with categorical features). */
@@ -376,24 +383,24 @@ public final class PerformanceMonitorFunction
         // Read once per timer: the spans below and the clean-up at the end use them.
         NavigableSet<Long> windowStarts = windowStarts();
         List<Long> expired = new ArrayList<>();
-        List<Map.Entry<Long, byte[]>> ordered = new ArrayList<>();
-        spans.entries().forEach(ordered::add);
-        // Oldest span first whatever the state backend's iteration order: replays emit the same.
-        ordered.sort(Map.Entry.comparingByKey());
-        for (Map.Entry<Long, byte[]> e : ordered) {
-            WindowResult.Header s = WindowResult.header(e.getValue());
+        // The headers from the index, oldest span first (replays emit the same); a span's bytes
+        // are read only when it is sent or revised (SpanStore says why).
+        SpanStore.Spans spans = spanStore.open();
+        for (Map.Entry<Long, WindowResult.Header> e : spans.ordered()) {
+            WindowResult.Header s = e.getValue();
             long start = e.getKey();
             if (s.revision() == WindowResult.AWAITING) {
                 if (s.end() - 1 <= timestamp) {
                     HealthReport cached = awaiting.remove(awaitingKey(ctx, start));
+                    byte[] bytes = spans.get(start);
                     // From state after a restore, or when pushed out of the cache: the model
                     // monitor's reports are revision 0 without performance, as rendered here.
                     WindowResult stored = cached != null ? WindowResult.of(cached)
-                            : WindowResult.read(start, e.getValue());
+                            : WindowResult.read(start, bytes);
                     HealthReport r = cached != null ? cached : stored.toReport(ctx.getCurrentKey(), 0, null);
                     WindowResult first = firstRevision(r, stored, t, ctx, out, windowStarts);
                     spans.put(start, keepsReports()
-                            ? WindowResult.withHeader(start, e.getValue(), first.revision(), first.assessed())
+                            ? WindowResult.withHeader(start, bytes, first.revision(), first.assessed())
                             : first.summary().toBytes());
                     if (s.end() + horizon <= timestamp) {
                         expired.add(start);
@@ -418,7 +425,8 @@ public final class PerformanceMonitorFunction
             }
             PerformanceAccumulator acc = performance(start, s.end(), windowStarts);
             int revision = s.revision() + 1;
-            WindowResult kept = WindowResult.read(start, e.getValue());
+            byte[] bytes = spans.get(start);
+            WindowResult kept = WindowResult.read(start, bytes);
             boolean assessed = s.assessed() || assess(ctx.getCurrentKey(), kept, acc, t, ctx, windowStarts);
             if (kept.report() != null) {
                 out.collect(withRealised(kept.toReport(ctx.getCurrentKey(), revision,
@@ -426,11 +434,12 @@ public final class PerformanceMonitorFunction
             }
             // Without its report (labelled-models mode, no label then) a window gets no revision,
             // but its performance still counts towards a decay signal.
-            spans.put(start, WindowResult.withHeader(start, e.getValue(), revision, assessed));
+            spans.put(start, WindowResult.withHeader(start, bytes, revision, assessed));
         }
         for (Long start : expired) {
             spans.remove(start);
         }
+        spans.close();
         List<Long> oldWindows = new ArrayList<>();
         for (Long w : windowStarts) {
             if (w + size + horizon <= timestamp) {
