@@ -386,9 +386,8 @@ public final class PerformanceMonitorFunction
         // The headers from the index, oldest span first (replays emit the same); a span's bytes
         // are read only when it is sent or revised (SpanStore says why).
         SpanStore.Spans spans = spanStore.open();
-        for (Map.Entry<Long, WindowResult.Header> e : spans.ordered()) {
-            WindowResult.Header s = e.getValue();
-            long start = e.getKey();
+        for (long start : spans.starts()) {
+            WindowResult.Header s = spans.header(start);
             if (s.revision() == WindowResult.AWAITING) {
                 if (s.end() - 1 <= timestamp) {
                     HealthReport cached = awaiting.remove(awaitingKey(ctx, start));

@@ -1,11 +1,8 @@
 package io.modelwatch.labels;
 
-import io.modelwatch.stats.sketches.StateBytes;
-import java.io.DataInput;
-import java.io.DataOutput;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.MapState;
@@ -29,7 +26,7 @@ import org.apache.flink.api.common.state.ValueState;
  * {@link Spans}, then {@link Spans#close()} to write the index back if it changed.
  */
 final class SpanStore {
-    /** Format of "spanIndex": 1 = count (int), then per span start, end (long), revision (int), assessed (byte). */
+    /** Format of "spanIndex" ({@link Index#toBytes}). */
     static final byte FORMAT = 1;
 
     private final MapState<Long, byte[]> spans;
@@ -43,52 +40,55 @@ final class SpanStore {
     /** The current key's spans. */
     Spans open() throws Exception {
         byte[] bytes = index.value();
-        TreeMap<Long, WindowResult.Header> headers;
-        boolean rebuilt = false;
         if (bytes != null) {
-            headers = StateBytes.read(bytes, SpanStore::readIndex);
-        } else {
-            headers = new TreeMap<>();
-            // No index: an empty key, or a savepoint of a build before it.
-            for (Map.Entry<Long, byte[]> e : spans.entries()) {
-                headers.put(e.getKey(), WindowResult.header(e.getValue()));
-            }
-            rebuilt = !headers.isEmpty();
+            return new Spans(Index.read(bytes), false);
         }
-        return new Spans(headers, rebuilt);
+        // No index: an empty key, or a savepoint of a build before it.
+        TreeMap<Long, WindowResult.Header> headers = new TreeMap<>();
+        for (Map.Entry<Long, byte[]> e : spans.entries()) {
+            headers.put(e.getKey(), WindowResult.header(e.getValue()));
+        }
+        Index rebuilt = new Index(headers.size());
+        headers.forEach(rebuilt::set);
+        return new Spans(rebuilt, !headers.isEmpty());
     }
 
     /** One call's view of the current key's spans. */
     final class Spans {
-        private final TreeMap<Long, WindowResult.Header> headers;
+        private final Index headers;
         private boolean changed;
 
-        private Spans(TreeMap<Long, WindowResult.Header> headers, boolean changed) {
+        private Spans(Index headers, boolean changed) {
             this.headers = headers;
             this.changed = changed;
         }
 
-        /** The spans' starts and headers, oldest first, as a copy (safe to change the spans while walking it). */
-        List<Map.Entry<Long, WindowResult.Header>> ordered() {
-            return new ArrayList<>(headers.entrySet());
+        /** The spans' starts, oldest first, as a copy (safe to change the spans while walking it). */
+        long[] starts() {
+            return Arrays.copyOf(headers.starts, headers.size);
+        }
+
+        /** The header of the span starting at {@code start}, or null. */
+        WindowResult.Header header(long start) {
+            int i = headers.find(start);
+            return i >= 0 ? headers.header(i) : null;
         }
 
         /** The stored result of the span starting at {@code start}, or null. */
         byte[] get(long start) throws Exception {
-            return headers.containsKey(start) ? spans.get(start) : null;
+            return headers.find(start) >= 0 ? spans.get(start) : null;
         }
 
         void put(long start, byte[] result) throws Exception {
             spans.put(start, result);
-            WindowResult.Header h = WindowResult.header(result);
-            if (!h.equals(headers.put(start, h))) {
+            if (headers.set(start, WindowResult.header(result))) {
                 changed = true;
             }
         }
 
         void remove(long start) throws Exception {
             spans.remove(start);
-            if (headers.remove(start) != null) {
+            if (headers.remove(start)) {
                 changed = true;
             }
         }
@@ -98,41 +98,122 @@ final class SpanStore {
             if (!changed) {
                 return;
             }
-            if (headers.isEmpty()) {
+            if (headers.size == 0) {
                 index.clear();
             } else {
-                index.update(StateBytes.of(out -> writeIndex(headers, out)));
+                index.update(headers.toBytes());
             }
             changed = false;
         }
     }
 
-    static void writeIndex(TreeMap<Long, WindowResult.Header> headers, DataOutput out) throws IOException {
-        out.writeByte(FORMAT);
-        out.writeInt(headers.size());
-        for (Map.Entry<Long, WindowResult.Header> e : headers.entrySet()) {
-            WindowResult.Header h = e.getValue();
-            out.writeLong(e.getKey());
-            out.writeLong(h.end());
-            out.writeInt(h.revision());
-            out.writeBoolean(h.assessed());
-        }
-    }
+    /**
+     * The headers by span start, in sorted columns: decoded and encoded in bulk (a tree of 1,440
+     * entries cost more to build than the reads it saves), changed mostly at the ends (a new span
+     * last, an expired one first).
+     */
+    static final class Index {
+        long[] starts;
+        long[] ends;
+        int[] revisions;
+        byte[] assessed;
+        int size;
 
-    static TreeMap<Long, WindowResult.Header> readIndex(DataInput in) throws IOException {
-        byte format = in.readByte();
-        if (format != FORMAT) {
-            throw new IOException("span index format " + format + " is not known to this build");
+        Index(int capacity) {
+            int c = Math.max(capacity, 8);
+            starts = new long[c];
+            ends = new long[c];
+            revisions = new int[c];
+            assessed = new byte[c];
         }
-        int n = in.readInt();
-        TreeMap<Long, WindowResult.Header> headers = new TreeMap<>();
-        for (int i = 0; i < n; i++) {
-            long start = in.readLong();
-            long end = in.readLong();
-            int revision = in.readInt();
-            boolean assessed = in.readBoolean();
-            headers.put(start, new WindowResult.Header(revision, assessed, end));
+
+        int find(long start) {
+            return Arrays.binarySearch(starts, 0, size, start);
         }
-        return headers;
+
+        WindowResult.Header header(int i) {
+            return new WindowResult.Header(revisions[i], assessed[i] != 0, ends[i]);
+        }
+
+        /** Sets the header of the span at {@code start}; whether anything changed. */
+        boolean set(long start, WindowResult.Header h) {
+            int i = find(start);
+            byte a = (byte) (h.assessed() ? 1 : 0);
+            if (i >= 0) {
+                if (ends[i] == h.end() && revisions[i] == h.revision() && assessed[i] == a) {
+                    return false;
+                }
+            } else {
+                i = -i - 1;
+                if (size == starts.length) {
+                    int c = size * 2;
+                    starts = Arrays.copyOf(starts, c);
+                    ends = Arrays.copyOf(ends, c);
+                    revisions = Arrays.copyOf(revisions, c);
+                    assessed = Arrays.copyOf(assessed, c);
+                }
+                System.arraycopy(starts, i, starts, i + 1, size - i);
+                System.arraycopy(ends, i, ends, i + 1, size - i);
+                System.arraycopy(revisions, i, revisions, i + 1, size - i);
+                System.arraycopy(assessed, i, assessed, i + 1, size - i);
+                size++;
+                starts[i] = start;
+            }
+            ends[i] = h.end();
+            revisions[i] = h.revision();
+            assessed[i] = a;
+            return true;
+        }
+
+        boolean remove(long start) {
+            int i = find(start);
+            if (i < 0) {
+                return false;
+            }
+            System.arraycopy(starts, i + 1, starts, i, size - i - 1);
+            System.arraycopy(ends, i + 1, ends, i, size - i - 1);
+            System.arraycopy(revisions, i + 1, revisions, i, size - i - 1);
+            System.arraycopy(assessed, i + 1, assessed, i, size - i - 1);
+            size--;
+            return true;
+        }
+
+        /** Format 1: format (byte), count (int), then the starts, the ends (longs), the revisions (ints), the assessed flags (bytes). */
+        byte[] toBytes() {
+            ByteBuffer b = ByteBuffer.allocate(5 + size * 21);
+            b.put(FORMAT).putInt(size);
+            b.asLongBuffer().put(starts, 0, size).put(ends, 0, size);
+            b.position(5 + size * 16);
+            b.asIntBuffer().put(revisions, 0, size);
+            b.position(5 + size * 20);
+            b.put(assessed, 0, size);
+            return b.array();
+        }
+
+        static Index read(byte[] bytes) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            byte format = b.get();
+            if (format != FORMAT) {
+                throw new IOException("span index format " + format + " is not known to this build");
+            }
+            int n = b.getInt();
+            Index x = new Index(n + 8);
+            b.asLongBuffer().get(x.starts, 0, n).get(x.ends, 0, n);
+            b.position(5 + n * 16);
+            b.asIntBuffer().get(x.revisions, 0, n);
+            b.position(5 + n * 20);
+            b.get(x.assessed, 0, n);
+            x.size = n;
+            return x;
+        }
+
+        /** The headers by start (tests). */
+        TreeMap<Long, WindowResult.Header> toMap() {
+            TreeMap<Long, WindowResult.Header> m = new TreeMap<>();
+            for (int i = 0; i < size; i++) {
+                m.put(starts[i], header(i));
+            }
+            return m;
+        }
     }
 }

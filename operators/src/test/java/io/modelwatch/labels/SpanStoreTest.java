@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ModelKey;
-import io.modelwatch.stats.sketches.StateBytes;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -66,7 +65,7 @@ class SpanStoreTest {
         }
         byte[] bytes = index.value();
         TreeMap<Long, WindowResult.Header> fromIndex = bytes == null ? new TreeMap<>()
-                : StateBytes.read(bytes, SpanStore::readIndex);
+                : SpanStore.Index.read(bytes).toMap();
         assertThat(fromIndex).isEqualTo(fromSpans);
         assertThat(fromSpans).hasSize(expectedSpans);
     }
