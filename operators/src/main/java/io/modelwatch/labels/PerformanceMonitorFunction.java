@@ -22,8 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
-import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -76,8 +74,11 @@ public final class PerformanceMonitorFunction
     private transient SpanStore spanStore;
     /** Performance per fixed window of prediction time. */
     private transient MapState<Long, byte[]> windows;
-    /** Fixed windows that received labels since the last flush. */
-    private transient MapState<Long, Boolean> dirty;
+    /**
+     * Which of {@link #windows} exist and which received labels since the last flush ("dirty"),
+     * in one value (state "performanceIndex"; WindowIndex says why).
+     */
+    private transient WindowIndex windowIndex;
     private transient ValueState<byte[]> reference;
     /**
      * Outcomes whose label time the watermark has not reached, by the end of their label-time
@@ -152,7 +153,10 @@ public final class PerformanceMonitorFunction
                 new ValueStateDescriptor<>("spanIndex", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)));
         windows = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("performance", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        dirty = getRuntimeContext().getMapState(new MapStateDescriptor<>("dirty", Types.LONG, Types.BOOLEAN));
+        windowIndex = new WindowIndex(windows,
+                getRuntimeContext().getMapState(new MapStateDescriptor<>("dirty", Types.LONG, Types.BOOLEAN)),
+                getRuntimeContext().getState(new ValueStateDescriptor<>("performanceIndex",
+                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)));
         reference = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("performanceReference", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         labelsAhead = getRuntimeContext().getMapState(
@@ -196,7 +200,9 @@ public final class PerformanceMonitorFunction
         }
         // A report behind the watermark: the labels up to the watermark are all applied already.
         awaiting.remove(awaitingKey(ctx, start));
-        WindowResult first = firstRevision(r, result, t, ctx, out, windowStarts());
+        WindowIndex.Windows windowStarts = windowIndex.open();
+        WindowResult first = firstRevision(r, result, t, ctx, out, windowStarts);
+        windowIndex.close(windowStarts);
         SpanStore.Spans spans = spanStore.open();
         spans.put(start, (keepsReports() ? first : first.summary()).toBytes());
         spans.close();
@@ -234,7 +240,7 @@ public final class PerformanceMonitorFunction
      * its span has labels. Returns {@code s} after it.
      */
     private WindowResult firstRevision(HealthReport r, WindowResult s, Thresholds t, Context ctx,
-            Collector<HealthReport> out, NavigableSet<Long> windowStarts) throws Exception {
+            Collector<HealthReport> out, WindowIndex.Windows windowStarts) throws Exception {
         PerformanceAccumulator acc = performance(s.start(), s.end(), windowStarts);
         boolean assessed = false;
         HealthReport emitted = r;
@@ -282,7 +288,10 @@ public final class PerformanceMonitorFunction
             return;
         }
         // Late (behind the watermark): counts at once, reported at the next label-time window end.
-        if (apply(o, t, ctx)) {
+        WindowIndex.Windows windowStarts = windowIndex.open();
+        boolean applied = apply(o, t, ctx, windowStarts);
+        windowIndex.close(windowStarts);
+        if (applied) {
             long next = watermark + 1;
             ctx.timerService().registerEventTimeTimer(next - Math.floorMod(next, size) + size - 1);
         }
@@ -299,7 +308,8 @@ public final class PerformanceMonitorFunction
      * Adds {@code o} to its prediction window and, while it is being learned, to the reference;
      * true when that window has a new label to report (it is then marked dirty).
      */
-    private boolean apply(LabelOutcome o, Thresholds t, Context ctx) throws Exception {
+    private boolean apply(LabelOutcome o, Thresholds t, Context ctx, WindowIndex.Windows windowStarts)
+            throws Exception {
         long size = t.windowSize().toMillis();
         long w = o.predictionTimestamp() - Math.floorMod(o.predictionTimestamp(), size);
         byte[] bytes = windows.get(w);
@@ -307,6 +317,7 @@ public final class PerformanceMonitorFunction
         acc.add(o);
         windows.put(w, acc.toBytes());
         if (bytes == null) {
+            windowStarts.add(w);
             ctx.timerService().registerEventTimeTimer(w + size + t.labelHorizon().toMillis());
         }
         if (!o.matched()) {
@@ -336,7 +347,7 @@ public final class PerformanceMonitorFunction
                 }
             }
         }
-        dirty.put(w, Boolean.TRUE);
+        windowStarts.markDirty(w);
         return true;
     }
 
@@ -349,6 +360,8 @@ public final class PerformanceMonitorFunction
         // First the labels whose label-time window ends here: the watermark has just reached
         // them, so they count in everything this timer emits (revision 0 of a window ending here
         // included), exactly as if they had arrived just in time.
+        // Read once per timer: the labels ahead, the spans below and the clean-up at the end use it.
+        WindowIndex.Windows windowStarts = windowIndex.open();
         Integer waiting = labelsAheadCount.get(timestamp + 1);
         if (waiting != null) {
             labelsAheadCount.remove(timestamp + 1);
@@ -363,25 +376,20 @@ public final class PerformanceMonitorFunction
                 if (beyondHorizon(o, timestamp, t)) {
                     labelsBeyondHorizon.inc();
                 } else {
-                    apply(o, t, ctx);
+                    apply(o, t, ctx, windowStarts);
                 }
             }
         }
         // Revisions only at the ends of label-time windows (cleanup timers fall anywhere when the
         // horizon is not a whole number of windows), so they do not depend on when those run.
         boolean labelWindowEnd = Math.floorMod(timestamp + 1, size) == 0;
-        List<Long> touched = new ArrayList<>();
+        long[] touched = new long[0];
         if (labelWindowEnd) {
-            for (Long w : dirty.keys()) {
-                touched.add(w);
-            }
-            dirty.clear();
-        } else if (!dirty.isEmpty()) {
+            touched = windowStarts.takeDirty();
+        } else if (windowStarts.hasDirty()) {
             long next = timestamp + 1;
             ctx.timerService().registerEventTimeTimer(next - Math.floorMod(next, size) + size - 1);
         }
-        // Read once per timer: the spans below and the clean-up at the end use them.
-        NavigableSet<Long> windowStarts = windowStarts();
         List<Long> expired = new ArrayList<>();
         // The headers from the index, oldest span first (replays emit the same); a span's bytes
         // are read only when it is sent or revised (SpanStore says why).
@@ -439,23 +447,12 @@ public final class PerformanceMonitorFunction
             spans.remove(start);
         }
         spans.close();
-        List<Long> oldWindows = new ArrayList<>();
-        for (Long w : windowStarts) {
-            if (w + size + horizon <= timestamp) {
-                oldWindows.add(w);
-            }
-        }
-        for (Long w : oldWindows) {
+        // The windows past the horizon: w + size + horizon <= timestamp.
+        for (long w : windowStarts.expireBefore(timestamp - size - horizon + 1)) {
             windows.remove(w);
             segmentCounts.remove(w);
         }
-    }
-
-    /** The starts of the version's performance windows, sorted. */
-    private NavigableSet<Long> windowStarts() throws Exception {
-        NavigableSet<Long> starts = new TreeSet<>();
-        windows.keys().forEach(starts::add);
-        return starts;
+        windowIndex.close(windowStarts);
     }
 
     /**
@@ -468,10 +465,10 @@ public final class PerformanceMonitorFunction
      * the new grid, so for one label horizon a label near the change can count in the span next
      * to its prediction's (docs/thresholds.md).
      */
-    private PerformanceAccumulator performance(long start, long end, NavigableSet<Long> windowStarts)
+    private PerformanceAccumulator performance(long start, long end, WindowIndex.Windows windowStarts)
             throws Exception {
         PerformanceAccumulator acc = new PerformanceAccumulator();
-        for (long w : windowStarts.subSet(start, true, end, false)) {
+        for (long w : windowStarts.between(start, end)) {
             byte[] b = windows.get(w);
             if (b != null) {
                 acc.merge(PerformanceAccumulator.fromBytes(b));
@@ -510,7 +507,7 @@ public final class PerformanceMonitorFunction
 
     /** The span's performance summary; when it decayed, with the segments that explain it. */
     private HealthReport.Performance performanceOf(String modelKey, WindowResult w, PerformanceAccumulator acc,
-            Thresholds t, NavigableSet<Long> windowStarts, long events) throws Exception {
+            Thresholds t, WindowIndex.Windows windowStarts, long events) throws Exception {
         PerformanceAccumulator ref = referenceOrNull(t);
         boolean decayed = ref != null && PerformanceDecay.assess(ref, acc, t) != null;
         HealthReport.Performance p = acc.summary(ref, decayed, events);
@@ -525,13 +522,13 @@ public final class PerformanceMonitorFunction
 
     /** The segments that explain the decay of span {@code w} ({@link SegmentDecay}), most first. */
     private List<SegmentDecay.Finding> segmentsExplaining(String modelKey, WindowResult w, PerformanceAccumulator acc,
-            PerformanceAccumulator ref, NavigableSet<Long> windowStarts) throws Exception {
+            PerformanceAccumulator ref, WindowIndex.Windows windowStarts) throws Exception {
         SegmentDictionary names = dictionary(modelKey);
         if (names.isEmpty()) {
             return List.of();
         }
         SegmentCounts span = new SegmentCounts();
-        for (long start : windowStarts.subSet(w.start(), true, w.end(), false)) {
+        for (long start : windowStarts.between(w.start(), w.end())) {
             byte[] b = segmentCounts.get(start);
             if (b != null) {
                 span.merge(SegmentCounts.fromBytes(b));
@@ -543,7 +540,7 @@ public final class PerformanceMonitorFunction
 
     /** Assesses a span once it has enough labels; true when it was assessed (decayed or not). */
     private boolean assess(String modelKey, WindowResult w, PerformanceAccumulator acc, Thresholds t, Context ctx,
-            NavigableSet<Long> windowStarts) throws Exception {
+            WindowIndex.Windows windowStarts) throws Exception {
         PerformanceAccumulator ref = referenceOrNull(t);
         if (ref == null || Math.max(acc.classified(), acc.regressed()) < t.minLabels()) {
             return false;

@@ -33,14 +33,18 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The index of the kept window results ("spanIndex") stays what the results' headers say, through
- * revision 0, revisions and expiry, and a state without it (a savepoint of an earlier build) gets
- * it rebuilt with the same reports.
+ * revision 0, revisions and expiry, and a state without it and without the index of the
+ * performance windows ("performanceIndex"), its dirty windows in the map "dirty" (a savepoint of
+ * an earlier build), gets them rebuilt and sends the same reports.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class SpanStoreTest {
     private static final MapStateDescriptor<Long, byte[]> SPANS = new MapStateDescriptor<>("spans", Types.LONG,
             PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     private static final ValueStateDescriptor<byte[]> INDEX = new ValueStateDescriptor<>("spanIndex",
+            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    private static final ValueStateDescriptor<byte[]> WINDOW_INDEX = new ValueStateDescriptor<>("performanceIndex",
             PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     private static KeyedStateBackend<Object> backend(
@@ -70,6 +74,26 @@ class SpanStoreTest {
         assertThat(fromSpans).hasSize(expectedSpans);
     }
 
+    /**
+     * What a savepoint of a build without the indexes restores to: no "spanIndex", no
+     * "performanceIndex", the dirty windows in the map state "dirty".
+     */
+    private static void toEarlierBuildsState(
+            KeyedTwoInputStreamOperatorTestHarness<String, HealthReport, LabelOutcome, HealthReport> h) throws Exception {
+        KeyedStateBackend<Object> backend = backend(h);
+        backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, INDEX).clear();
+        ValueState<byte[]> windowIndex = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE, WINDOW_INDEX);
+        long[] dirty = WindowIndex.Windows.read(windowIndex.value()).takeDirty();
+        assertThat(dirty).containsExactly(3 * MINUTE);
+        windowIndex.clear();
+        MapState<Long, Boolean> legacyDirty = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE, new MapStateDescriptor<>("dirty", Types.LONG, Types.BOOLEAN));
+        for (long w : dirty) {
+            legacyDirty.put(w, Boolean.TRUE);
+        }
+    }
+
     /** Twelve windows with a 10-minute horizon, labels for some of them a window late. */
     private static List<String> run(boolean dropIndexHalfWay) throws Exception {
         try (var h = harness(true)) {
@@ -79,15 +103,18 @@ class SpanStoreTest {
                     h.processElement2(new StreamRecord<>(outcome((k - 1) * MINUTE + 1_000, k * MINUTE + 5_000, 0.9, 1),
                             k * MINUTE + 5_000));
                 }
+                if (k == 5) {
+                    // A label behind the watermark: window 3 is dirty until the next label-time window end.
+                    h.processElement2(new StreamRecord<>(outcome(3 * MINUTE + 2_000, k * MINUTE - 30_000, 0.9, 0),
+                            k * MINUTE - 30_000));
+                    if (dropIndexHalfWay) {
+                        toEarlierBuildsState(h);
+                    }
+                }
                 h.processBothWatermarks(new Watermark(watermarkAfter(k)));
                 // Windows 0..k kept, those ended 10 minutes (the horizon) before the watermark dropped.
                 if (!dropIndexHalfWay) {
                     assertIndexMatchesSpans(h, Math.min(k + 1, 11));
-                }
-                if (dropIndexHalfWay && k == 5) {
-                    // What a savepoint of a build without the index restores to.
-                    backend(h).getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, INDEX)
-                            .clear();
                 }
             }
             h.processBothWatermarks(new Watermark(watermarkAfter(30)));
@@ -103,7 +130,7 @@ class SpanStoreTest {
     void theIndexFollowsEveryChangeOfTheKeptResults() throws Exception {
         List<String> reports = run(false);
         // Revision 0 of every window, and a revision of each window a late label reached.
-        assertThat(reports).hasSize(12 + 4);
+        assertThat(reports).hasSize(12 + 5);
     }
 
     @Test
