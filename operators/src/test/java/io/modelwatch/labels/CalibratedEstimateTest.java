@@ -188,6 +188,11 @@ class CalibratedEstimateTest {
     }
 
     @Test
+    void theStationaryMiscalibratedModelIsNeverDecayed() {
+        assertThat(reports).isNotEmpty().allSatisfy(x -> assertThat(x.estimatedPerformance().decayed()).isFalse());
+    }
+
+    @Test
     void aVersionWithoutLabelsTrustsItsScoresInEveryReport() {
         List<HealthReport> unlabelled = reports.stream().filter(x -> x.modelVersion().equals("2")).toList();
         assertThat(unlabelled).hasSize(WINDOWS).allSatisfy(x -> {
