@@ -587,8 +587,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
 
     /**
      * Presence; a bit mask of the occupied cells (a varint); per occupied cell its count (a
-     * varint) and its mean score as a 16-bit fraction of its bin (off by at most 1/131,072 of a
-     * bin's width, far below what the estimate can tell).
+     * varint) and its mean score's 16-bit code ({@link ScoreHistogram#meanCode}, which the
+     * histogram's means already are: read back, they are the same doubles).
      */
     static void writeHistogram(DataOutput out, ScoreHistogram h) throws IOException {
         out.writeBoolean(h != null);
@@ -605,8 +605,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         for (int c = 0; c < ScoreHistogram.CELLS; c++) {
             if (h.counts()[c] > 0) {
                 writeVarLong(out, h.counts()[c]);
-                double withinBin = h.means()[c] * ScoreHistogram.BINS - c / 2;
-                out.writeShort((int) Math.min(65535, Math.max(0, Math.round(withinBin * 65536))));
+                out.writeShort(ScoreHistogram.meanCode(c, h.means()[c]));
             }
         }
     }
@@ -621,7 +620,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         for (int c = 0; c < ScoreHistogram.CELLS; c++) {
             if ((mask & (1L << c)) != 0) {
                 counts[c] = readVarLong(in);
-                means[c] = (c / 2 + in.readUnsignedShort() / 65536.0) / ScoreHistogram.BINS;
+                means[c] = ScoreHistogram.mean(c, in.readUnsignedShort());
             }
         }
         return new ScoreHistogram(counts, means);

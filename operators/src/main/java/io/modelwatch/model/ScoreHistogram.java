@@ -16,6 +16,11 @@ import java.util.Arrays;
  * they are: for it the cell's mean score stands for its scores (exact for the expected counts,
  * the spread within the cell, at most a bin's width, is lost for the variances).
  *
+ * <p>A cell's mean is held to a 16-bit fraction of its bin's width ({@link #meanCode}: within
+ * 1/131,072 of a bin, far below what the estimate can tell), as the performance monitor keeps it,
+ * so a report read back from its state estimates exactly what the report it received did (a run
+ * recovered from a checkpoint reports what an undisturbed run does).
+ *
  * @param counts events per cell, {@code 2 * BINS} of them
  * @param means mean score per cell (0 for an empty cell)
  */
@@ -56,9 +61,20 @@ public record ScoreHistogram(long[] counts, double[] means) {
         double[] means = new double[CELLS];
         for (int c = 0; c < CELLS; c++) {
             counts[c] = Math.round(w[c]);
-            means[c] = counts[c] > 0 ? sum[c] / w[c] : 0;
+            means[c] = counts[c] > 0 ? mean(c, meanCode(c, sum[c] / w[c])) : 0;
         }
         return new ScoreHistogram(counts, means);
+    }
+
+    /** The 16-bit code of a mean score of cell {@code cell}: its offset in the cell's bin, in 1/65,536 of the bin. */
+    public static int meanCode(int cell, double mean) {
+        double withinBin = mean * BINS - cell / 2;
+        return (int) Math.min(65535, Math.max(0, Math.round(withinBin * 65536)));
+    }
+
+    /** The mean score of cell {@code cell} that {@code code} stands for. */
+    public static double mean(int cell, int code) {
+        return (cell / 2 + code / 65536.0) / BINS;
     }
 
     public long total() {
