@@ -187,6 +187,21 @@ class CalibratedEstimateTest {
     }
 
     @Test
+    void theHistogramsCostAKeptWindowResultLessThan120Bytes() {
+        for (int k = 0; k < WINDOWS; k++) {
+            HealthReport r = ofWindow("1", k).get(0);
+            EstimatedPerformance e = r.estimatedPerformance();
+            EstimatedPerformance without = new EstimatedPerformance(e.threshold(), e.calibration(), e.events(),
+                    e.accuracy(), e.precision(), e.recall(), e.f1(), e.auc(), e.referenceAccuracy(), e.decayed(),
+                    e.realised());
+            int with = WindowResult.of(r.withPerformance(null, 0)).toBytes().length;
+            int bare = WindowResult.of(r.withPerformance(null, 0).withEstimatedPerformance(without)).toBytes().length;
+            System.out.printf("window %d: window result %d bytes, %d without the histograms%n", k, with, bare);
+            assertThat(with - bare).as("window %d", k).isLessThan(120);
+        }
+    }
+
+    @Test
     void theStationaryMiscalibratedModelIsNeverDecayed() {
         assertThat(reports).isNotEmpty().allSatisfy(x -> assertThat(x.estimatedPerformance().decayed()).isFalse());
     }
