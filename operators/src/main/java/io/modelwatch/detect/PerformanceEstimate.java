@@ -40,6 +40,12 @@ import io.modelwatch.stats.tests.NormalTail;
  * together, so no bias of the sketches can make a finding. Neither test asks whether the scores
  * are calibrated: the reference's estimate is made the same way, so a miscalibrated but stable
  * model is quiet, and one whose scores move toward 0.5 (less confident) decays.
+ *
+ * <p><b>Calibration</b>: the estimate made here trusts the scores ({@code calibration: none}) and
+ * carries the window's and the reference's scores per calibration bin ({@link ScoreHistogram});
+ * the performance monitor, which holds the version's first labels, estimates again through the
+ * histogram binning they give ({@link #calibrated}) for the reports it sends. {@code decayed} is
+ * judged here, on the raw scores, and stays as it is (docs/quality.md, "Decay and calibration").
  */
 public final class PerformanceEstimate {
     private PerformanceEstimate() {}
