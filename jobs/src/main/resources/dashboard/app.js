@@ -583,8 +583,11 @@
       legend.push(el('li', { class: 'estimated-verdicts' }, dotSwatch(),
         `${decayed.length} decayed: ${confirmed} CONFIRMED, ${refuted} REFUTED, ${decayed.length - confirmed - refuted} awaiting labels`));
     }
-    const calibration = (latest && latest.estimatedPerformance && latest.estimatedPerformance.calibration) || lastEst.calibration;
-    if (calibration) legend.push(el('li', { class: 'muted' }, `calibration: ${calibration}`));
+    const latestEst = latest && latest.estimatedPerformance;
+    const calibration = (latestEst && latestEst.calibration) || lastEst.calibration;
+    // histogram-binning names the labels it was fitted on (docs/quality.md, Calibration).
+    const fittedOn = latestEst && latestEst.calibrationLabels ? ` (${latestEst.calibrationLabels} labels)` : '';
+    if (calibration) legend.push(el('li', { class: 'muted' }, `calibration: ${calibration}${fittedOn}`));
     $('estimated-legend').replaceChildren(...legend);
   }
 

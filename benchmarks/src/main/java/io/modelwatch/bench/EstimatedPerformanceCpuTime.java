@@ -4,11 +4,13 @@ import io.modelwatch.config.Thresholds;
 import io.modelwatch.detect.DriftEvaluator;
 import io.modelwatch.detect.PerformanceEstimate;
 import io.modelwatch.detect.WindowVerdict;
+import io.modelwatch.model.HealthReport.EstimatedPerformance;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.ValueKind;
 import io.modelwatch.stats.profiles.ModelProfile;
 import io.modelwatch.stats.profiles.ReferenceBuilder;
 import io.modelwatch.stats.profiles.ReferenceProfile;
+import io.modelwatch.stats.tests.HistogramBinningCalibration;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
@@ -21,8 +23,11 @@ import java.util.SplittableRandom;
  * features, its reference learned from 5,000 events as the job learns it; windows of 1,200,
  * 10,000 and 100,000 events. Per window size, in alternating rounds: the estimate alone, then
  * the whole verdict ({@link WindowVerdict#judge}: drift tests, quality checks, the estimate), each
- * repeated on the same window. Nothing is measured per event: the estimate reads the prediction
- * sketch the window keeps anyway and adds no work to {@code ModelProfile.add}.
+ * repeated on the same window; then the estimate calibrated again as the performance monitor does
+ * for each report it sends once the version has its labels ({@link PerformanceEstimate#calibrated}:
+ * histogram binning fitted to 1,000 labels, every bin calibrated). Nothing is measured per event:
+ * the estimate reads the prediction sketch the window keeps anyway and adds no work to
+ * {@code ModelProfile.add}.
  *
  * <p>{@code java -cp "benchmarks/target/classes:$(cat benchmarks/target/jmh-classpath.txt)"
  * io.modelwatch.bench.EstimatedPerformanceCpuTime} (build with {@code bin/benchmark-jmh -l} first).
@@ -41,6 +46,20 @@ public final class EstimatedPerformanceCpuTime {
             learned.add(event(r, i));
         }
         ReferenceProfile ref = ReferenceBuilder.learned(learned, t.numericBins(), t.categoryBins());
+        double[] labelledScores = new double[1000];
+        boolean[] labels = new boolean[labelledScores.length];
+        for (int i = 0; i < labelledScores.length; i++) {
+            labelledScores[i] = event(r, i).numericPrediction();
+            labels[i] = r.nextDouble() < labelledScores[i];
+        }
+        HistogramBinningCalibration fitted = HistogramBinningCalibration.fit(labelledScores, labels, 10);
+        long[] positives = new long[10];
+        long[] totals = new long[10];
+        for (int b = 0; b < 10; b++) {
+            positives[b] = fitted.positives(b);
+            totals[b] = fitted.labels(b);
+        }
+        HistogramBinningCalibration calibration = new HistogramBinningCalibration(positives, totals, 1);
         long sink = 0;
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         for (int size : new int[] {1_200, 10_000, 100_000}) {
@@ -61,10 +80,19 @@ public final class EstimatedPerformanceCpuTime {
                     sink += WindowVerdict.judge(ref, window, t, c, List.of(), null).signals().size();
                 }
                 long t2 = cpu.getCurrentThreadCpuTime();
+                EstimatedPerformance raw = PerformanceEstimate.estimate(ref.prediction(), window.prediction(), t)
+                        .estimate();
+                long t3 = cpu.getCurrentThreadCpuTime();
+                for (int k = 0; k < calls; k++) {
+                    sink += PerformanceEstimate.calibrated(raw, calibration, 1000).events();
+                }
+                long t4 = cpu.getCurrentThreadCpuTime();
                 double estimate = (t1 - t0) / 1e3 / calls;
                 double verdict = (t2 - t1) / 1e3 / calls;
-                System.out.printf("window %,d events, round %d: estimate %.1f us, whole verdict %.1f us, share %.0f%%%n",
-                        size, round, estimate, verdict, 100 * estimate / verdict);
+                double calibrated = (t4 - t3) / 1e3 / calls;
+                System.out.printf("window %,d events, round %d: estimate %.1f us, whole verdict %.1f us, share %.0f%%,"
+                        + " calibrated again %.1f us%n", size, round, estimate, verdict, 100 * estimate / verdict,
+                        calibrated);
             }
         }
         System.out.println("(checksum " + sink + ")");

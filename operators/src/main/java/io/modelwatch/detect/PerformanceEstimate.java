@@ -5,7 +5,10 @@ import io.modelwatch.model.HealthReport.EstimatedMetric;
 import io.modelwatch.model.HealthReport.EstimatedPerformance;
 import io.modelwatch.stats.profiles.FeatureProfile;
 import io.modelwatch.stats.profiles.FeatureReference;
+import io.modelwatch.model.ScoreHistogram;
+import io.modelwatch.stats.tests.CalibratedPerformance;
 import io.modelwatch.stats.tests.ExpectedPerformance;
+import io.modelwatch.stats.tests.HistogramBinningCalibration;
 import io.modelwatch.stats.tests.NormalTail;
 
 /**
@@ -37,9 +40,24 @@ import io.modelwatch.stats.tests.NormalTail;
  * together, so no bias of the sketches can make a finding. Neither test asks whether the scores
  * are calibrated: the reference's estimate is made the same way, so a miscalibrated but stable
  * model is quiet, and one whose scores move toward 0.5 (less confident) decays.
+ *
+ * <p><b>Calibration</b>: the estimate made here trusts the scores ({@code calibration: none}) and
+ * carries the window's and the reference's scores per calibration bin ({@link ScoreHistogram});
+ * the performance monitor, which holds the version's first labels, estimates again through the
+ * histogram binning they give ({@link #calibrated}) for the reports it sends. {@code decayed} is
+ * judged here, on the raw scores, and stays as it is (docs/quality.md, "Decay and calibration").
  */
 public final class PerformanceEstimate {
     private PerformanceEstimate() {}
+
+    /**
+     * The labels a calibration bin needs before its share of positives replaces its scores: 30
+     * puts the share's standard error at most 0.09 (at a share of 0.5) and its binomial count in
+     * the range where the normal approximation of the interval's delta-method term holds (n p and
+     * n (1 - p) about 5 or more from shares of 0.15 to 0.85); with fewer, the bin's scores are
+     * trusted as they are, as without labels.
+     */
+    public static final int MIN_LABELS_PER_BIN = 30;
 
     /** The estimate for the report, and the decay test's p-value and drop (NaN when not tested). */
     public record Result(EstimatedPerformance estimate, double pValue, double drop) {}
@@ -73,14 +91,23 @@ public final class PerformanceEstimate {
                 + r.accuracyStandardError() * r.accuracyStandardError());
         double p = se > 0 ? NormalTail.upper(drop / se) : (drop > 0 ? 0 : 1);
         boolean decayed = drop >= t.accuracyDrop() && p < t.qualityPValue();
+        double[][] grid = referenceScores(ref);
         EstimatedPerformance e = new EstimatedPerformance(threshold, EstimatedPerformance.UNCALIBRATED,
                 Math.round(w.events()), metric(w.accuracy()), metric(w.precision()), metric(w.recall()),
-                metric(w.f1()), metric(w.auc()), r.accuracy().value(), decayed, null);
+                metric(w.f1()), metric(w.auc()), r.accuracy().value(), decayed, null)
+                .withScores(ScoreHistogram.of(scores, sample[1], threshold),
+                        ScoreHistogram.of(grid[0], grid[1], threshold));
         return new Result(e, p, drop);
     }
 
     /** The reference's scores as the trapezoid rule on its quantile grid (see the class comment). */
     static ExpectedPerformance.Estimate referenceEstimate(FeatureReference ref, double threshold) {
+        double[][] grid = referenceScores(ref);
+        return ExpectedPerformance.estimate(grid[0], grid[1], threshold);
+    }
+
+    /** The reference's grid points and their weights (see the class comment). */
+    private static double[][] referenceScores(FeatureReference ref) {
         double[] q = ref.quantiles();
         int g = q.length + 1;
         double[] scores = new double[g + 1];
@@ -92,7 +119,33 @@ public final class PerformanceEstimate {
         for (int j = 0; j <= g; j++) {
             weights[j] = (j == 0 || j == g ? 0.5 : 1.0) * n / g;
         }
-        return ExpectedPerformance.estimate(scores, weights, threshold);
+        return new double[][] {scores, weights};
+    }
+
+    /**
+     * {@code raw}, the model monitor's estimate, estimated again through {@code calibration}
+     * ({@link CalibratedPerformance}), fitted to {@code labels} labelled predictions: the window's
+     * metrics and the reference's accuracy from the score histograms the estimate carries. What
+     * stays is {@code decayed}, judged on the raw scores when the window was (the signal's
+     * judgement; docs/quality.md, "Calibration"), and {@code realised}. {@code raw} itself when it
+     * carries no histograms (kept by an earlier build) or the calibration has no bin to use.
+     */
+    public static EstimatedPerformance calibrated(EstimatedPerformance raw, HistogramBinningCalibration calibration,
+            long labels) {
+        if (raw == null || calibration == null || raw.windowScores() == null || raw.referenceScores() == null
+                || !calibration.usable()) {
+            return raw;
+        }
+        ExpectedPerformance.Estimate w = CalibratedPerformance.estimate(raw.windowScores(), raw.threshold(), calibration);
+        ExpectedPerformance.Estimate r = CalibratedPerformance.estimate(raw.referenceScores(), raw.threshold(),
+                calibration);
+        if (w == null) {
+            return raw;
+        }
+        return new EstimatedPerformance(raw.threshold(), EstimatedPerformance.HISTOGRAM_BINNING, raw.events(),
+                metric(w.accuracy()), metric(w.precision()), metric(w.recall()), metric(w.f1()), metric(w.auc()),
+                r == null ? raw.referenceAccuracy() : Double.valueOf(r.accuracy().value()), raw.decayed(),
+                raw.realised(), labels, raw.windowScores(), raw.referenceScores());
     }
 
     private static EstimatedMetric metric(ExpectedPerformance.Interval i) {

@@ -6,6 +6,7 @@ import io.modelwatch.monitor.LruCache;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.detect.PerformanceDecay;
+import io.modelwatch.detect.PerformanceEstimate;
 import io.modelwatch.detect.SegmentDecay;
 import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.Evidence;
@@ -13,10 +14,12 @@ import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.model.ScoreHistogram;
 import io.modelwatch.model.SegmentCodes;
 import io.modelwatch.stats.profiles.PendingOutcomes;
 import io.modelwatch.stats.profiles.PerformanceAccumulator;
 import io.modelwatch.stats.profiles.SegmentCounts;
+import io.modelwatch.stats.tests.HistogramBinningCalibration;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -243,10 +246,10 @@ public final class PerformanceMonitorFunction
             Collector<HealthReport> out, WindowIndex.Windows windowStarts) throws Exception {
         PerformanceAccumulator acc = performance(s.start(), s.end(), windowStarts);
         boolean assessed = false;
-        HealthReport emitted = r;
+        HealthReport emitted = calibrated(r, t);
         if (acc.labeled() > 0) {
             assessed = assess(ctx.getCurrentKey(), s, acc, t, ctx, windowStarts);
-            emitted = withRealised(r.withPerformance(performanceOf(ctx.getCurrentKey(), s, acc, t, windowStarts,
+            emitted = withRealised(emitted.withPerformance(performanceOf(ctx.getCurrentKey(), s, acc, t, windowStarts,
                     r.events()), 0), acc, t);
         }
         out.collect(emitted);
@@ -436,8 +439,9 @@ public final class PerformanceMonitorFunction
             WindowResult kept = WindowResult.read(start, bytes);
             boolean assessed = s.assessed() || assess(ctx.getCurrentKey(), kept, acc, t, ctx, windowStarts);
             if (kept.report() != null) {
-                out.collect(withRealised(kept.toReport(ctx.getCurrentKey(), revision,
-                        performanceOf(ctx.getCurrentKey(), kept, acc, t, windowStarts, kept.report().events())), acc, t));
+                out.collect(withRealised(calibrated(kept.toReport(ctx.getCurrentKey(), revision,
+                        performanceOf(ctx.getCurrentKey(), kept, acc, t, windowStarts, kept.report().events())), t),
+                        acc, t));
             }
             // Without its report (labelled-models mode, no label then) a window gets no revision,
             // but its performance still counts towards a decay signal.
@@ -484,6 +488,24 @@ public final class PerformanceMonitorFunction
         }
         PerformanceAccumulator ref = PerformanceAccumulator.fromBytes(b);
         return ref.labeled() >= t.referenceLabels() ? ref : null;
+    }
+
+    /**
+     * {@code r} with its estimated performance calibrated by histogram binning on the version's
+     * performance reference, once that is complete ({@code performance.referenceLabels} labels: one
+     * map for every window of the version, the reference's estimate included); bins with fewer
+     * than {@link PerformanceEstimate#MIN_LABELS_PER_BIN} of its labels trust their scores
+     * (docs/quality.md, "Calibration"). {@code r} as it is before, or without an estimate.
+     */
+    private HealthReport calibrated(HealthReport r, Thresholds t) throws Exception {
+        HealthReport.EstimatedPerformance e = r.estimatedPerformance();
+        if (e == null || e.windowScores() == null) {
+            return r;
+        }
+        PerformanceAccumulator ref = referenceOrNull(t);
+        HistogramBinningCalibration c = ref == null ? null
+                : ref.calibration(ScoreHistogram.BINS, PerformanceEstimate.MIN_LABELS_PER_BIN);
+        return c == null ? r : r.withEstimatedPerformance(PerformanceEstimate.calibrated(e, c, c.labels()));
     }
 
     /**

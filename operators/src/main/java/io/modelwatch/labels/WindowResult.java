@@ -13,6 +13,7 @@ import io.modelwatch.model.HealthReport.QualityFinding;
 import io.modelwatch.model.HealthReport.Quantiles;
 import io.modelwatch.model.HealthReport.Upgrade;
 import io.modelwatch.model.ModelKey;
+import io.modelwatch.model.ScoreHistogram;
 import io.modelwatch.serde.Json;
 import io.modelwatch.stats.sketches.StateBytes;
 import java.io.ByteArrayOutputStream;
@@ -50,7 +51,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
      * (int), assessed (boolean), end (long): 14 bytes, so a walk over the windows reads only those
      * and a new revision rewrites them in place ({@link #withHeader}). Formats 1 to 3 can be in
      * savepoints of release 0.1.0, 4 in those of the builds before the estimated performance
-     * and the pair tests: they are read, and converted to 5 when rewritten; 5 is written.
+     * and the pair tests, 5 in those of the builds before the calibrated estimate: they are read,
+     * and converted to 6 when rewritten; 6 is written.
      * <ul>
      *   <li>1: header, body length (int), the report as JSON.
      *   <li>2: as 1, the JSON deflated.
@@ -62,14 +64,18 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
      *       ({@link #writeTo}). Counts and lengths are zigzag varints.
      *   <li>5: as 4, the report followed by its estimated performance and its pair tests
      *       ({@link HealthReport.Joint}), nulls marked.
+     *   <li>6: as 5, the estimated performance followed by its calibration's labels (nullable) and
+     *       its two {@link ScoreHistogram}s, window's and reference's ({@link #writeHistogram}:
+     *       about 5 bytes per occupied cell, so some 100 bytes a window).
      * </ul>
      */
-    static final int FORMAT = 5;
+    static final int FORMAT = 6;
 
     private static final int JSON = 1;
     private static final int DEFLATED_JSON = 2;
     private static final int SUMMARY = 3;
     private static final int WITHOUT_ESTIMATE_OR_PAIRS = 4;
+    private static final int WITHOUT_SCORE_HISTOGRAMS = 5;
     private static final int HEADER_BYTES = 14;
 
     /**
@@ -185,15 +191,14 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         boolean assessed = in.readBoolean();
         long end = in.readLong();
         switch (format) {
-            case FORMAT, WITHOUT_ESTIMATE_OR_PAIRS -> {
+            case FORMAT, WITHOUT_SCORE_HISTOGRAMS, WITHOUT_ESTIMATE_OR_PAIRS -> {
                 long eventsSeen = readVarLong(in);
                 String thresholdsVersion = readString(in);
                 Report report = null;
                 if (in.readBoolean()) {
                     byte[] body = new byte[Math.max(readLength(in), 0)];
                     in.readFully(body);
-                    boolean withEstimateAndPairs = format == FORMAT;
-                    report = StateBytes.read(inflate(body), i -> readReport(i, withEstimateAndPairs));
+                    report = StateBytes.read(inflate(body), i -> readReport(i, format));
                 }
                 return new WindowResult(revision, assessed, start, end, eventsSeen, thresholdsVersion, report);
             }
@@ -216,10 +221,12 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         }
     }
 
-    private static Report readReport(DataInput in, boolean withEstimateAndPairs) throws IOException {
+    private static Report readReport(DataInput in, int format) throws IOException {
+        boolean withEstimateAndPairs = format != WITHOUT_ESTIMATE_OR_PAIRS;
         return new Report(readString(in), readVarLong(in), readVarLong(in), readFeatures(in), readFeature(in),
                 readQuality(in), readEscalation(in), readControl(in), readUpgrade(in),
-                withEstimateAndPairs ? readEstimate(in) : null, withEstimateAndPairs ? readJoint(in) : null);
+                withEstimateAndPairs ? readEstimate(in, format == FORMAT) : null,
+                withEstimateAndPairs ? readJoint(in) : null);
     }
 
     /** zlib at level 1: the report's repeated names and thresholds shrink; its doubles hardly do. */
@@ -570,9 +577,56 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         writeNullableDouble(out, e.referenceAccuracy());
         out.writeBoolean(e.decayed());
         writeString(out, e.realised());
+        out.writeBoolean(e.calibrationLabels() != null);
+        if (e.calibrationLabels() != null) {
+            writeVarLong(out, e.calibrationLabels());
+        }
+        writeHistogram(out, e.windowScores());
+        writeHistogram(out, e.referenceScores());
     }
 
-    private static EstimatedPerformance readEstimate(DataInput in) throws IOException {
+    /**
+     * Presence; a bit mask of the occupied cells (a varint); per occupied cell its count (a
+     * varint) and its mean score's 16-bit code ({@link ScoreHistogram#meanCode}, which the
+     * histogram's means already are: read back, they are the same doubles).
+     */
+    static void writeHistogram(DataOutput out, ScoreHistogram h) throws IOException {
+        out.writeBoolean(h != null);
+        if (h == null) {
+            return;
+        }
+        long mask = 0;
+        for (int c = 0; c < ScoreHistogram.CELLS; c++) {
+            if (h.counts()[c] > 0) {
+                mask |= 1L << c;
+            }
+        }
+        writeVarLong(out, mask);
+        for (int c = 0; c < ScoreHistogram.CELLS; c++) {
+            if (h.counts()[c] > 0) {
+                writeVarLong(out, h.counts()[c]);
+                out.writeShort(ScoreHistogram.meanCode(c, h.means()[c]));
+            }
+        }
+    }
+
+    static ScoreHistogram readHistogram(DataInput in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        long mask = readVarLong(in);
+        long[] counts = new long[ScoreHistogram.CELLS];
+        double[] means = new double[ScoreHistogram.CELLS];
+        for (int c = 0; c < ScoreHistogram.CELLS; c++) {
+            if ((mask & (1L << c)) != 0) {
+                counts[c] = readVarLong(in);
+                means[c] = ScoreHistogram.mean(c, in.readUnsignedShort());
+            }
+        }
+        return new ScoreHistogram(counts, means);
+    }
+
+    private static EstimatedPerformance readEstimate(DataInput in, boolean withCalibration) throws IOException {
         if (!in.readBoolean()) {
             return null;
         }
@@ -583,8 +637,16 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         for (int i = 0; i < m.length; i++) {
             m[i] = in.readBoolean() ? new EstimatedMetric(in.readDouble(), in.readDouble(), in.readDouble()) : null;
         }
+        Double referenceAccuracy = readNullableDouble(in);
+        boolean decayed = in.readBoolean();
+        String realised = readString(in);
+        if (!withCalibration) {
+            return new EstimatedPerformance(threshold, calibration, events, m[0], m[1], m[2], m[3], m[4],
+                    referenceAccuracy, decayed, realised);
+        }
+        Long labels = in.readBoolean() ? readVarLong(in) : null;
         return new EstimatedPerformance(threshold, calibration, events, m[0], m[1], m[2], m[3], m[4],
-                readNullableDouble(in), in.readBoolean(), readString(in));
+                referenceAccuracy, decayed, realised, labels, readHistogram(in), readHistogram(in));
     }
 
     private static void writeJoint(DataOutput out, HealthReport.Joint j) throws IOException {

@@ -146,21 +146,29 @@ public record HealthReport(
     /**
      * A score model's performance estimated from the window's scores alone, without labels
      * (confidence-based performance estimation, docs/quality.md): the expectation of each metric
-     * if every score is its event's probability of being positive, with a 95% interval for what
-     * the labels will show.
+     * if every score (or, calibrated, the probability the version's first labels give its score)
+     * is its event's probability of being positive, with a 95% interval for what the labels will
+     * show.
      *
      * @param threshold the decision threshold ({@code performance.threshold}): positive when score >= it
      * @param calibration {@code none}: the scores are trusted as they are (the estimate is right
      *     only as far as they are calibrated); {@code histogram-binning}: mapped to the share of
-     *     positives of their bin among the version's first labels
+     *     positives of their bin among the version's first labels (its performance reference)
      * @param events the events the estimate is over (the window's scores)
      * @param accuracy expected accuracy; precision, recall, f1 and auc null when undefined (no
      *     predicted or expected positives, or no expected negatives)
-     * @param referenceAccuracy the expected accuracy of the version's reference, estimated the same way
-     * @param decayed whether the estimated accuracy fell significantly below the reference's
-     *     (an {@code ESTIMATED_PERFORMANCE_DECAY} signal)
+     * @param referenceAccuracy the expected accuracy of the version's reference, estimated the same
+     *     way (calibrated too when the window's estimate is)
+     * @param decayed whether the estimated accuracy fell significantly below the reference's,
+     *     judged on the raw scores when the window was judged (an {@code ESTIMATED_PERFORMANCE_DECAY}
+     *     signal)
      * @param realised on a decayed estimate, once the window's labels have been assessed:
      *     {@code CONFIRMED} (the realised performance decayed too) or {@code REFUTED}; null before
+     * @param calibrationLabels with {@code histogram-binning}: how many labelled predictions the
+     *     calibration was fitted on; null with {@code none}
+     * @param windowScores the window's scores per calibration bin, for the performance monitor to
+     *     calibrate the estimate; not on the topic
+     * @param referenceScores the reference's, the same way; not on the topic
      */
     public record EstimatedPerformance(
             double threshold,
@@ -173,16 +181,33 @@ public record HealthReport(
             EstimatedMetric auc,
             Double referenceAccuracy,
             boolean decayed,
-            String realised) {
+            String realised,
+            Long calibrationLabels,
+            @com.fasterxml.jackson.annotation.JsonIgnore ScoreHistogram windowScores,
+            @com.fasterxml.jackson.annotation.JsonIgnore ScoreHistogram referenceScores) {
 
         public static final String UNCALIBRATED = "none";
         public static final String HISTOGRAM_BINNING = "histogram-binning";
         public static final String CONFIRMED = "CONFIRMED";
         public static final String REFUTED = "REFUTED";
 
+        /** An uncalibrated estimate without score histograms. */
+        public EstimatedPerformance(double threshold, String calibration, long events, EstimatedMetric accuracy,
+                EstimatedMetric precision, EstimatedMetric recall, EstimatedMetric f1, EstimatedMetric auc,
+                Double referenceAccuracy, boolean decayed, String realised) {
+            this(threshold, calibration, events, accuracy, precision, recall, f1, auc, referenceAccuracy, decayed,
+                    realised, null, null, null);
+        }
+
         public EstimatedPerformance withRealised(String newRealised) {
             return new EstimatedPerformance(threshold, calibration, events, accuracy, precision, recall, f1, auc,
-                    referenceAccuracy, decayed, newRealised);
+                    referenceAccuracy, decayed, newRealised, calibrationLabels, windowScores, referenceScores);
+        }
+
+        /** This estimate with the window's and the reference's scores per calibration bin. */
+        public EstimatedPerformance withScores(ScoreHistogram window, ScoreHistogram reference) {
+            return new EstimatedPerformance(threshold, calibration, events, accuracy, precision, recall, f1, auc,
+                    referenceAccuracy, decayed, realised, calibrationLabels, window, reference);
         }
     }
 

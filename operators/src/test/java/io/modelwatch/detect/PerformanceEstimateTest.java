@@ -8,6 +8,7 @@ import io.modelwatch.model.DriftSignal;
 import io.modelwatch.model.HealthReport.EstimatedPerformance;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.RetrainTrigger;
+import io.modelwatch.model.ScoreHistogram;
 import io.modelwatch.model.ValueKind;
 import io.modelwatch.stats.profiles.ModelProfile;
 import io.modelwatch.stats.profiles.ReferenceProfile;
@@ -120,6 +121,32 @@ class PerformanceEstimateTest {
         assertThat(r.estimate().events()).isEqualTo(200_000);
         assertThat(Math.abs(r.drop())).isLessThan(0.02);
         assertThat(r.estimate().decayed()).isFalse();
+    }
+
+    @Test
+    void theEstimateCarriesTheScoresPerCalibrationBinSplitAtTheThreshold() {
+        Thresholds strict = io.modelwatch.config.ThresholdsParser.parse(
+                "defaults: {performance: {threshold: 0.73}}").defaults();
+        ReferenceProfile ref = reference();
+        List<PredictionEvent> events = events(6, 1000, 3.4);
+        EstimatedPerformance e = PerformanceEstimate.estimate(ref.prediction(), window(ref, events).prediction(),
+                strict).estimate();
+        ScoreHistogram w = e.windowScores();
+        assertThat(w.total()).isEqualTo(1000);
+        // From the window's KLL sketch (k = 200, compacted at 1,000 scores): a cell is the difference
+        // of two ranks, each within the sketch's rank error (about 0.013 of the window).
+        for (int c = 0; c < ScoreHistogram.CELLS; c++) {
+            int cell = c;
+            long n = events.stream().map(PredictionEvent::numericPrediction)
+                    .filter(s -> 2 * ScoreHistogram.bin(s) + (s >= 0.73 ? 1 : 0) == cell).count();
+            assertThat(w.counts()[c]).as("cell %d", c).isCloseTo(n, within(30L));
+        }
+        // Bin 7 holds [0.7, 0.8): split at 0.73, both sides occupied.
+        assertThat(w.counts()[14]).isPositive();
+        assertThat(w.counts()[15]).isPositive();
+        assertThat(w.means()[14]).isBetween(0.7, 0.73);
+        // The reference's grid counts its 5,000 events.
+        assertThat(e.referenceScores().total()).isCloseTo(5000, within(20L));
     }
 
     @Test

@@ -214,4 +214,99 @@ class PerformanceStateMigrationTest {
         assertThat(json(WindowResult.read(w.start(), converted).toReport(ModelKey.of("m", "1"), 1, null)))
                 .isEqualTo(json(r.withPerformance(null, 1)));
     }
+
+    /** {@code r} with an estimate as the model monitor makes it: raw, with its score histograms. */
+    static HealthReport withEstimate(HealthReport r, boolean histograms) {
+        HealthReport.EstimatedMetric acc = new HealthReport.EstimatedMetric(0.81, 0.78, 0.84);
+        HealthReport.EstimatedPerformance e = new HealthReport.EstimatedPerformance(0.5,
+                HealthReport.EstimatedPerformance.UNCALIBRATED, 1000, acc, null, acc, acc, acc, 0.85, true, null);
+        if (histograms) {
+            double[] scores = {0.01, 0.04, 0.33, 0.499, 0.5, 0.52, 0.77, 0.999, 1.0};
+            double[] weights = {100, 28, 3, 1, 7, 300, 2, 16_000, 1};
+            e = e.withScores(io.modelwatch.model.ScoreHistogram.of(scores, weights, 0.5),
+                    io.modelwatch.model.ScoreHistogram.of(new double[] {0.2, 0.8}, new double[] {2500, 2500}, 0.5));
+        }
+        return r.withEstimatedPerformance(e);
+    }
+
+    /**
+     * Format 5, as the current release writes it: format 6's layout with the estimate ending at
+     * {@code realised} (here: a report whose estimate has no calibration labels and no
+     * histograms, and no pair tests, whose format-6 body ends in the three bytes that mark their
+     * absence and the one of the pair tests').
+     */
+    static byte[] format5(WindowResult w) throws Exception {
+        byte[] six = w.toBytes();
+        ByteBuffer in = ByteBuffer.wrap(six);
+        in.position(14);
+        readVarLong(in);
+        long versionLength = readVarLong(in) - 1;
+        in.position(in.position() + (int) Math.max(versionLength, 0));
+        assertThat(in.get()).isEqualTo((byte) 1);
+        int bodyAt = in.position();
+        int length = (int) readVarLong(in) - 1;
+        byte[] body = new byte[length];
+        in.get(body);
+        Inflater inflater = new Inflater();
+        inflater.setInput(body);
+        byte[] raw = new byte[1 << 16];
+        int n = inflater.inflate(raw);
+        inflater.end();
+        assertThat(new byte[] {raw[n - 4], raw[n - 3], raw[n - 2], raw[n - 1]}).containsOnly(0);
+        raw[n - 4] = 0; // the pair tests' absence
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        deflater.setInput(raw, 0, n - 3);
+        deflater.finish();
+        byte[] packed = new byte[1 << 16];
+        int m = deflater.deflate(packed);
+        deflater.end();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(six, 0, bodyAt);
+        long z = (m + 1L) << 1;
+        while ((z & ~0x7FL) != 0) {
+            out.write((int) ((z & 0x7F) | 0x80));
+            z >>>= 7;
+        }
+        out.write((int) z);
+        out.write(packed, 0, m);
+        byte[] five = out.toByteArray();
+        five[0] = 5;
+        return five;
+    }
+
+    @Test
+    void aReportWithAnEstimateStoredInFormat5IsReadAndConvertedWhenItsHeaderChanges() throws Exception {
+        HealthReport r = withEstimate(PerformanceSnapshotWriter.report("m", 2), false);
+        WindowResult w = WindowResult.of(r).revised(1, false);
+        byte[] stored = format5(w);
+        WindowResult read = WindowResult.read(w.start(), stored);
+        assertThat(read.report().estimatedPerformance()).isEqualTo(r.estimatedPerformance());
+        assertThat(json(read.toReport(ModelKey.of("m", "1"), 1, null))).isEqualTo(json(r.withPerformance(null, 1)))
+                .contains("\"calibration\":\"none\"");
+        byte[] converted = WindowResult.withHeader(w.start(), stored, 2, true);
+        assertThat(converted[0]).isEqualTo((byte) WindowResult.FORMAT);
+        assertThat(WindowResult.read(w.start(), converted).report().estimatedPerformance())
+                .isEqualTo(r.estimatedPerformance());
+    }
+
+    @Test
+    void anEstimatesScoreHistogramsSurviveTheRoundTrip() {
+        HealthReport r = withEstimate(PerformanceSnapshotWriter.report("m", 1), true);
+        WindowResult w = WindowResult.of(r);
+        HealthReport.EstimatedPerformance back = WindowResult.read(w.start(), w.toBytes()).report()
+                .estimatedPerformance();
+        io.modelwatch.model.ScoreHistogram kept = back.windowScores();
+        io.modelwatch.model.ScoreHistogram sent = r.estimatedPerformance().windowScores();
+        // The very same histogram: its means are held to the codes the state keeps.
+        assertThat(kept).isEqualTo(sent);
+        assertThat(back.referenceScores().counts()).containsExactly(
+                r.estimatedPerformance().referenceScores().counts());
+        assertThat(json(back)).isEqualTo(json(r.estimatedPerformance()));
+        // Every cell's kept mean stays in its bin and on its side of the threshold.
+        for (int c = 0; c < io.modelwatch.model.ScoreHistogram.CELLS; c++) {
+            if (kept.counts()[c] > 0) {
+                assertThat(io.modelwatch.model.ScoreHistogram.bin(kept.means()[c])).isEqualTo(c / 2);
+            }
+        }
+    }
 }

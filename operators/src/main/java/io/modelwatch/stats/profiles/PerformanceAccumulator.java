@@ -7,6 +7,7 @@ import io.modelwatch.model.HealthReport.ClassMetrics;
 import io.modelwatch.model.HealthReport.Performance;
 import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ValueKind;
+import io.modelwatch.stats.tests.HistogramBinningCalibration;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -199,6 +200,26 @@ public final class PerformanceAccumulator {
 
     public long labeled() {
         return labeled;
+    }
+
+    /**
+     * Histogram binning ({@link HistogramBinningCalibration}) of the scores with binary labels
+     * counted here, in {@code bins} equal-width bins (a divisor of the 50 bins kept: each is a run
+     * of them, so the fit needs no state of its own), a bin with fewer than
+     * {@code minLabelsPerBin} labels trusting its scores; null without such scores.
+     */
+    public HistogramBinningCalibration calibration(int bins, int minLabelsPerBin) {
+        if (positives == null || SCORE_BINS % bins != 0) {
+            return null;
+        }
+        long[] pos = new long[bins];
+        long[] tot = new long[bins];
+        int per = SCORE_BINS / bins;
+        for (int i = 0; i < SCORE_BINS; i++) {
+            pos[i / per] += positives[i];
+            tot[i / per] += positives[i] + negatives[i];
+        }
+        return new HistogramBinningCalibration(pos, tot, minLabelsPerBin);
     }
 
     public long classified() {

@@ -57,10 +57,10 @@ public final class ExpectedPerformance {
 
     private ExpectedPerformance() {}
 
-    /** A metric's expected value and its 95% interval (clamped to [0, 1]). */
-    public record Interval(double value, double lower, double upper) {
+    /** A metric's expected value, its 95% interval (clamped to [0, 1]) and the standard deviation it is made of. */
+    public record Interval(double value, double lower, double upper, double sd) {
         static Interval of(double value, double sd) {
-            return new Interval(value, Math.max(0, value - Z * sd), Math.min(1, value + Z * sd));
+            return new Interval(value, Math.max(0, value - Z * sd), Math.min(1, value + Z * sd), sd);
         }
     }
 
@@ -91,6 +91,19 @@ public final class ExpectedPerformance {
      */
     public static Estimate estimate(double[] scores, double[] weights, double threshold,
             DoubleUnaryOperator calibration) {
+        double[] p = new double[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            p[i] = calibration.applyAsDouble(scores[i]);
+        }
+        return estimate(scores, weights, threshold, p);
+    }
+
+    /**
+     * As {@link #estimate(double[], double[], double, DoubleUnaryOperator)}, with each score's
+     * probability of the positive class given ({@code probabilities[i]} for {@code scores[i]},
+     * clamped to [0, 1]).
+     */
+    static Estimate estimate(double[] scores, double[] weights, double threshold, double[] probabilities) {
         int m = scores.length;
         double n = 0;
         double tp = 0;
@@ -103,7 +116,7 @@ public final class ExpectedPerformance {
         double[] p = new double[m];
         for (int i = 0; i < m; i++) {
             double w = weights[i];
-            double pi = Math.min(1, Math.max(0, calibration.applyAsDouble(scores[i])));
+            double pi = Math.min(1, Math.max(0, probabilities[i]));
             p[i] = pi;
             n += w;
             if (scores[i] >= threshold) {
