@@ -18,7 +18,7 @@ import java.util.List;
  * The label outcomes of one model version whose label time the watermark has not reached yet, as
  * one state value: a format byte, then one record per outcome. Records are appended without
  * reading the ones already there, and the model id and version are left out (they are the state
- * key), so an outcome takes about 40 bytes.
+ * key), so an outcome takes about 40 bytes (56 with a numeric segment code).
  *
  * <p>Formats: 1 (release 0.1.0, read): the records below without a segment code; 2 (read): each
  * record followed by its segment code (a long, {@code io.modelwatch.model.SegmentCodes}); 3
