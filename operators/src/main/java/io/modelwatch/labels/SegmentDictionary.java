@@ -48,7 +48,10 @@ import java.util.TreeMap;
  * ({@link SegmentCodes#numericValues}), so edges that never move are all the join needs. A bin is
  * a segment like a category (by the hash of its name), counted for predictions from the window
  * of the report that fixed its edges on. A feature whose bin names share a hash with a segment
- * already named is not binned (as two categories with one hash: the first is kept).
+ * already named is not binned by that report (as two categories with one hash: the first is
+ * kept), but by the first later one whose bins collide with nothing. Two numeric features whose
+ * names share a 16-bit hash cannot be told apart in a code: the first binned keeps the hash, and
+ * the other's values count in its bins (for four coded features a chance of about 1 in 10,000).
  *
  * <p>Why quartiles: a bin then holds a quarter of the reference's traffic, so at the 200 labels a
  * window needs each bin has about 50, over the 30 a segment needs to be tested; deciles would
