@@ -107,6 +107,7 @@ public final class EvaluationRun {
         List<Scenario> later = new ArrayList<>(Scenario.discreteScenarios());
         later.addAll(Scenario.jointScenarios());
         later.addAll(Scenario.estimatedPerformanceScenarios());
+        later.addAll(Scenario.segmentScenarios());
         for (Scenario sc : later) {
             if (sc.stationary()) {
                 long minutes = (s.stationaryEvents() + sc.eventsPerMinute() - 1) / sc.eventsPerMinute();

@@ -69,6 +69,10 @@ public final class Goals {
             if (s.culpritFirst() < s.detected()) {
                 failures.add(name + ": " + (s.detected() - s.culpritFirst()) + " detection(s) named another signal first");
             }
+            if (s.scenario().segment() != null && s.segmentFirst() < s.detected()) {
+                failures.add(name + ": " + (s.detected() - s.segmentFirst())
+                        + " detection(s) named another segment first");
+            }
         }
         return failures;
     }

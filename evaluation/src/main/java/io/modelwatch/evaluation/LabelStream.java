@@ -50,7 +50,7 @@ final class LabelStream implements ScenarioSource.Arrivals {
             if (random.nextDouble() >= labels.share()) {
                 continue;
             }
-            double probability = labels.probability(p.numericPrediction(), run.driftAt(p.timestamp()));
+            double probability = labels.probability(p, run.driftAt(p.timestamp()));
             double label = random.nextDouble() < probability ? 1 : 0;
             long time = p.timestamp() + labels.delayMillis() + (long) (random.nextDouble() * labels.jitterMillis());
             held.add(new Pending(time, i, new LabelEvent(p.modelId(), p.predictionId(), time, ValueKind.NUMERIC, label,

@@ -384,4 +384,40 @@ public final class Populations {
             return Draws.sigmoid(x);
         }
     }
+
+    /**
+     * A calibrated classifier with the segments of issue 19's example: region (north_america 20%,
+     * europe 30%, asia 25%, latam 15%, africa 10%), device (mobile 60%, desktop 30%, tablet 10%),
+     * age ~ N(40, 12) and income ~ N(50, 15) (thousands), both rounded to 0.1; the score is
+     * {@code sigmoid(2 z_age + 2 z_income + region effect)}, so labels drawn with probability
+     * {@code score} agree with {@code score >= 0.5} about 80% of the time. Never changes: the
+     * segment scenarios change the labels only.
+     */
+    public record Regional() implements Population {
+        static final String[] FEATURES = {"region", "device", "age", "income"};
+        static final String[] REGIONS = {"north_america", "europe", "asia", "latam", "africa"};
+        static final double[] REGION_MIX = {0.20, 0.30, 0.25, 0.15, 0.10};
+        static final double[] REGION_EFFECT = {0.3, 0, -0.2, 0.2, -0.3};
+        static final String[] DEVICES = {"mobile", "desktop", "tablet"};
+        static final double[] DEVICE_MIX = {0.6, 0.3, 0.1};
+        /** income's 75th percentile: 50 + 0.6745 x 15. */
+        static final double INCOME_P75 = 60.1;
+
+        @Override
+        public String[] features() {
+            return FEATURES;
+        }
+
+        @Override
+        public double draw(SplittableRandom r, double drift, Object[] v) {
+            int region = Draws.pick(r, REGION_MIX);
+            double zAge = r.nextGaussian();
+            double zIncome = r.nextGaussian();
+            v[0] = REGIONS[region];
+            v[1] = DEVICES[Draws.pick(r, DEVICE_MIX)];
+            v[2] = Math.round((40 + 12 * zAge) * 10) / 10.0;
+            v[3] = Math.round((50 + 15 * zIncome) * 10) / 10.0;
+            return Draws.sigmoid(2 * zAge + 2 * zIncome + REGION_EFFECT[region]);
+        }
+    }
 }

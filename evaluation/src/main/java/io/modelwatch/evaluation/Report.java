@@ -43,6 +43,7 @@ public final class Report {
                     s.falseTriggers(), s.falsePer100k()));
         }
         delayedLabels(sb, scores);
+        segments(sb, scores);
         silence(sb, scores);
         sb.append("\nTotals per detector (silence is not a trigger and is not counted):\n\n");
         sb.append("| detector | false triggers | per 100k unchanged events | changes detected | missed |\n");
@@ -94,6 +95,37 @@ public final class Report {
                     (l.delayMillis() + l.jitterMillis()) / 60_000.0, s.detected(), s.models(),
                     num(s.medianDelayWindows()), num(s.maxDelayWindows()), num(s.medianEmittedDelayWindows()),
                     num(s.maxEmittedDelayWindows()), s.detected() == 0 ? "-" : s.culpritFirst() + "/" + s.detected()));
+        }
+    }
+
+    /**
+     * Where the decay is, for every labelled scenario: whether each detection's evidence named the
+     * true segment first, which segments it named first, and how many reports named segments.
+     */
+    private static void segments(StringBuilder sb, List<Scoring.ScenarioScore> scores) {
+        List<Scoring.ScenarioScore> labelled = scores.stream()
+                .filter(s -> s.detector().equals(Scoring.MODELWATCH) && s.scenario().labels() != null)
+                .toList();
+        if (labelled.isEmpty()) {
+            return;
+        }
+        sb.append("\nSegments (modelwatch; the first segment each PERFORMANCE_DECAY trigger's evidence names, "
+                + "against the true one; reports: revisions whose performance names segments):\n\n");
+        sb.append("| scenario | true segment | detected | true segment first | first named (count) "
+                + "| reports naming segments |\n");
+        sb.append("|---|---|---:|---:|---|---:|\n");
+        for (Scoring.ScenarioScore s : labelled) {
+            java.util.Map<String, Long> named = new java.util.TreeMap<>();
+            s.firstSegments().forEach(n -> named.merge(n, 1L, Long::sum));
+            StringBuilder first = new StringBuilder();
+            named.forEach((n, c) -> first.append(first.length() == 0 ? "" : ", ").append("`").append(n)
+                    .append("` (").append(c).append(")"));
+            boolean change = !s.scenario().stationary();
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d |%n", s.scenario().name(),
+                    s.scenario().segment() == null ? "none" : "`" + s.scenario().segment() + "`",
+                    change ? s.detected() + "/" + s.models() : "-",
+                    s.scenario().segment() == null || s.detected() == 0 ? "-" : s.segmentFirst() + "/" + s.detected(),
+                    first.length() == 0 ? "-" : first, s.reportsNamingSegments()));
         }
     }
 

@@ -31,6 +31,9 @@ import java.util.Set;
  * @param estimatedDecay the model's {@code performance.estimatedDecay} is on (a per-model
  *     override; off by default): a significant fall of its accuracy estimated from the scores
  *     is an {@code ESTIMATED_PERFORMANCE_DECAY} signal
+ * @param segment for a decay confined to one segment: the name of the first segment the
+ *     detection's evidence must name (after {@code segment:}), where {@code *} stands for any
+ *     number (a bin edge estimated by the job: {@code income=[*, +inf)}); null for other scenarios
  */
 public record Scenario(
         String name,
@@ -46,7 +49,16 @@ public record Scenario(
         int profiledReference,
         boolean changeFromStart,
         Labels labels,
-        boolean estimatedDecay) implements Serializable {
+        boolean estimatedDecay,
+        String segment) implements Serializable {
+
+    /** A scenario without a true segment. */
+    public Scenario(String name, String description, Population population, int eventsPerMinute, boolean outOfOrder,
+            String culprit, String reason, Set<String> alsoExpected, int rampMinutes, Goal goal, int profiledReference,
+            boolean changeFromStart, Labels labels, boolean estimatedDecay) {
+        this(name, description, population, eventsPerMinute, outOfOrder, culprit, reason, alsoExpected, rampMinutes,
+                goal, profiledReference, changeFromStart, labels, estimatedDecay, null);
+    }
 
     /** A scenario with the default thresholds ({@code performance.estimatedDecay} off). */
     public Scenario(String name, String description, Population population, int eventsPerMinute, boolean outOfOrder,
@@ -95,12 +107,43 @@ public record Scenario(
      * @param jitterMillis plus a uniform extra delay up to this
      * @param flipped share of outcomes against the score's relation at full change (0: the
      *     relation never changes)
+     * @param only the segment whose outcomes flip; null: every prediction's
      */
-    public record Labels(double share, long delayMillis, long jitterMillis, double flipped) implements Serializable {
+    public record Labels(double share, long delayMillis, long jitterMillis, double flipped, LabelSegment only)
+            implements Serializable {
+        /** Labels whose flip, if any, is everywhere. */
+        public Labels(double share, long delayMillis, long jitterMillis, double flipped) {
+            this(share, delayMillis, jitterMillis, flipped, null);
+        }
+
         /** Probability of label 1 for a prediction with this score, {@code drift} into the change. */
         double probability(double score, double drift) {
             double q = flipped * drift;
             return (1 - q) * score + q * (1 - score);
+        }
+
+        /** As {@link #probability(double, double)}, for {@code p}: unchanged outside {@link #only}. */
+        double probability(io.modelwatch.model.PredictionEvent p, double drift) {
+            return only == null || only.contains(p) ? probability(p.numericPrediction(), drift)
+                    : probability(p.numericPrediction(), 0);
+        }
+    }
+
+    /**
+     * Where labels flip: the predictions whose {@code feature} is {@code category}, or, with a null
+     * category, whose numeric {@code feature} is at least {@code above}.
+     */
+    public record LabelSegment(String feature, String category, double above) implements Serializable {
+        boolean contains(io.modelwatch.model.PredictionEvent p) {
+            String[] names = p.featureNames();
+            for (int i = 0; i < names.length; i++) {
+                if (names[i].equals(feature)) {
+                    return category != null ? category.equals(p.categoricalValues()[i])
+                            : p.featureKinds()[i] == io.modelwatch.model.ValueKind.NUMERIC
+                                    && p.numericValues()[i] >= above;
+                }
+            }
+            return false;
         }
     }
 
@@ -263,7 +306,7 @@ public record Scenario(
     private static Scenario atTenPerSecond(Scenario s) {
         return new Scenario(s.name(), s.description(), s.population(), TEN_PER_SECOND, s.outOfOrder(), s.culprit(),
                 s.reason(), s.alsoExpected(), s.rampMinutes(), s.goal(), s.profiledReference(), s.changeFromStart(),
-                s.labels());
+                s.labels(), s.estimatedDecay(), s.segment());
     }
 
     /** A change of the {@link Populations.Discrete} model, or of the customer model's scores. */
@@ -351,6 +394,51 @@ public record Scenario(
                         Set.of(RetrainTrigger.FEATURE_DRIFT, RetrainTrigger.PREDICTION_DRIFT,
                                 RetrainTrigger.PERFORMANCE_DECAY),
                         0, Goal.DETECT_WITHIN_3, 0, false, LATE_LABELS, true));
+    }
+
+    /**
+     * Where a decay is (issue 19): labels that flip in one segment only, a category of a fifth of
+     * the traffic or a numeric feature's top quarter, of {@link Populations.Regional}; and the same
+     * model with the same segments and labels that never change. The evidence of each detection
+     * must name the true segment first ({@link #segment}). Labels as {@link #delayedLabels}; every
+     * outcome of the segment flips, so the segment's error rate goes from about 0.2 to about 0.8
+     * and the model's accuracy falls by about 0.12. Planned after every other scenario.
+     */
+    public static List<Scenario> segmentScenarios() {
+        Populations.Regional regional = new Populations.Regional();
+        return List.of(
+                new Scenario("segments/stationary", "region (north_america 20%), device, age, income; labels (half, "
+                        + "3-5 min late) follow the score throughout", regional, EVENTS_PER_MINUTE, false, null, null,
+                        Set.of(), 0, Goal.NO_TRIGGER, 0, false, delayedLabels(0), false, null),
+                new Scenario("segments/region-decay", "labels flip for region=north_america (20% of traffic), "
+                        + "inputs unchanged", regional, EVENTS_PER_MINUTE, false, "performance",
+                        RetrainTrigger.PERFORMANCE_DECAY, Set.of(), 0, Goal.DETECT_WITHIN_10, 0, false,
+                        segmentLabels(new LabelSegment("region", "north_america", 0)), false,
+                        "region=north_america"),
+                new Scenario("segments/numeric-bin-decay", "labels flip where income is above its p75 ("
+                        + Populations.Regional.INCOME_P75 + "), inputs unchanged", regional, EVENTS_PER_MINUTE, false,
+                        "performance", RetrainTrigger.PERFORMANCE_DECAY, Set.of(), 0, Goal.DETECT_WITHIN_10, 0, false,
+                        segmentLabels(new LabelSegment("income", null, Populations.Regional.INCOME_P75)), false,
+                        "income=[*, +inf)"));
+    }
+
+    /** Whether {@code named} is {@link #segment}, a {@code *} in it standing for any number. */
+    public boolean isTrueSegment(String named) {
+        if (segment == null || named == null) {
+            return false;
+        }
+        StringBuilder regex = new StringBuilder();
+        String[] parts = segment.split("\\*", -1);
+        for (int i = 0; i < parts.length; i++) {
+            regex.append(i > 0 ? "-?[0-9.]+(E[+-]?[0-9]+)?" : "").append(java.util.regex.Pattern.quote(parts[i]));
+        }
+        return named.matches(regex.toString());
+    }
+
+    /** {@link #delayedLabels}, every outcome of {@code only} flipped after the change. */
+    static Labels segmentLabels(LabelSegment only) {
+        Labels d = delayedLabels(1);
+        return new Labels(d.share(), d.delayMillis(), d.jitterMillis(), 1, only);
     }
 
     /**

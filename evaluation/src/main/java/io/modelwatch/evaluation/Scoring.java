@@ -49,7 +49,25 @@ public final class Scoring {
 
     /** What one detector did on one model. */
     record ModelScore(ModelRun run, int falseTriggers, Long detectedAt, boolean culpritFirst, long nonDriftEvents,
-            int nonDriftWindows, int flaggedNonDriftWindows, Long emittedAt) {
+            int nonDriftWindows, int flaggedNonDriftWindows, Long emittedAt, String firstSegment,
+            int reportsNamingSegments) {
+        ModelScore(ModelRun run, int falseTriggers, Long detectedAt, boolean culpritFirst, long nonDriftEvents,
+                int nonDriftWindows, int flaggedNonDriftWindows, Long emittedAt) {
+            this(run, falseTriggers, detectedAt, culpritFirst, nonDriftEvents, nonDriftWindows, flaggedNonDriftWindows,
+                    emittedAt, null, 0);
+        }
+
+        /** This score with {@code n} reports (of any revision) naming segments. */
+        ModelScore withReportsNamingSegments(int n) {
+            return new ModelScore(run, falseTriggers, detectedAt, culpritFirst, nonDriftEvents, nonDriftWindows,
+                    flaggedNonDriftWindows, emittedAt, firstSegment, n);
+        }
+
+        /** Whether the detection's first named segment is the scenario's true one. */
+        boolean segmentFirst() {
+            return run.scenario().isTrueSegment(firstSegment);
+        }
+
         boolean detected() {
             return detectedAt != null;
         }
@@ -82,7 +100,10 @@ public final class Scoring {
             int culpritFirst,
             int nonDriftWindows,
             int flaggedNonDriftWindows,
-            List<Double> emittedDelaysWindows) {
+            List<Double> emittedDelaysWindows,
+            int segmentFirst,
+            List<String> firstSegments,
+            int reportsNamingSegments) {
 
         public double falsePer100k() {
             return nonDriftEvents == 0 ? 0 : falseTriggers * 100_000.0 / nonDriftEvents;
@@ -144,6 +165,9 @@ public final class Scoring {
             List<RetrainTrigger> ts = new ArrayList<>(triggersByModel.getOrDefault(run.modelId(), List.of()));
             ts.sort(Comparator.comparing(RetrainTrigger::detectedAt));
             List<HealthReport> rs = new ArrayList<>(reportsByModel.getOrDefault(run.modelId(), List.of()));
+            // Segments are named in revisions (the labels come after revision 0): counted before they go.
+            int namingSegments = (int) rs.stream()
+                    .filter(r -> r.performance() != null && r.performance().segments() != null).count();
             rs.removeIf(r -> r.revision() != 0);
             rs.sort(Comparator.comparing(HealthReport::windowEnd));
             Map<String, List<ModelScore>> perDetector =
@@ -153,7 +177,7 @@ public final class Scoring {
                 continue;
             }
             perDetector.computeIfAbsent(MODELWATCH, k -> new ArrayList<>())
-                    .add(scoreModelwatch(run, ts, rs, emittedAt));
+                    .add(scoreModelwatch(run, ts, rs, emittedAt).withReportsNamingSegments(namingSegments));
             perDetector.computeIfAbsent(NAIVE, k -> new ArrayList<>())
                     .add(scoreBaseline(run, Baselines.naiveMean(rs), rs));
             perDetector.computeIfAbsent(PSI, k -> new ArrayList<>())
@@ -186,6 +210,7 @@ public final class Scoring {
         Long detectedAt = null;
         Long emitted = null;
         boolean culpritFirst = false;
+        String firstSegment = null;
         for (RetrainTrigger t : triggers) {
             long at = Instant.parse(t.detectedAt()).toEpochMilli();
             boolean afterChange = at > run.scoredChangeStart();
@@ -194,13 +219,26 @@ public final class Scoring {
                     detectedAt = at;
                     emitted = emittedAt.get(t.triggerId());
                     culpritFirst = t.evidence().length > 0 && t.evidence()[0].signal().equals(s.culprit());
+                    firstSegment = firstSegment(t);
                 }
             } else if (!(afterChange && s.alsoExpected().contains(t.reason()))) {
                 falseTriggers++;
             }
         }
-        return withExposure(run, falseTriggers, detectedAt, culpritFirst, reports, Baselines.modelwatch(reports),
-                emitted);
+        ModelScore m = withExposure(run, falseTriggers, detectedAt, culpritFirst, reports,
+                Baselines.modelwatch(reports), emitted);
+        return new ModelScore(m.run(), m.falseTriggers(), m.detectedAt(), m.culpritFirst(), m.nonDriftEvents(),
+                m.nonDriftWindows(), m.flaggedNonDriftWindows(), m.emittedAt(), firstSegment, 0);
+    }
+
+    /** The first segment {@code t}'s evidence names ({@code segment:<name>}), without the prefix; null when none. */
+    static String firstSegment(RetrainTrigger t) {
+        for (var e : t.evidence()) {
+            if (e.signal().startsWith("segment:")) {
+                return e.signal().substring("segment:".length());
+            }
+        }
+        return null;
     }
 
     /**
@@ -281,7 +319,11 @@ public final class Scoring {
         List<Double> delays = new ArrayList<>();
         List<Long> delayEvents = new ArrayList<>();
         List<Double> emittedDelays = new ArrayList<>();
+        int segmentFirst = 0;
+        int reportsNamingSegments = 0;
+        List<String> firstSegments = new ArrayList<>();
         for (ModelScore m : models) {
+            reportsNamingSegments += m.reportsNamingSegments();
             events += m.run().events();
             nonDrift += m.nonDriftEvents();
             falseTriggers += m.falseTriggers();
@@ -297,10 +339,15 @@ public final class Scoring {
                 if (m.culpritFirst()) {
                     culprit++;
                 }
+                if (m.segmentFirst()) {
+                    segmentFirst++;
+                }
+                firstSegments.add(m.firstSegment() == null ? "none" : m.firstSegment());
             }
         }
         return new ScenarioScore(scenario, detector, models.size(), events, nonDrift, falseTriggers, detected,
-                List.copyOf(delays), List.copyOf(delayEvents), culprit, windows, flagged, List.copyOf(emittedDelays));
+                List.copyOf(delays), List.copyOf(delayEvents), culprit, windows, flagged, List.copyOf(emittedDelays),
+                segmentFirst, List.copyOf(firstSegments), reportsNamingSegments);
     }
 
     private static List<ModelRun> firstOfEachScenario(List<ModelRun> runs) {

@@ -61,6 +61,9 @@ class DetectionGoalsITCase {
         // A performance decay is invisible to the drift rules: the inputs and scores are unchanged.
         assertThat(score(scores, "performance/decay", Scoring.NAIVE).detected()).isZero();
         assertThat(score(scores, "performance/decay", Scoring.PSI).detected()).isZero();
+        // Segments are looked for only in a decayed span: the unchanged model with segments names none.
+        assertThat(score(scores, "segments/stationary", Scoring.MODELWATCH).reportsNamingSegments()).isZero();
+        assertThat(score(scores, "segments/region-decay", Scoring.MODELWATCH).reportsNamingSegments()).isPositive();
         // The silent models were reported, and no other model was reported silent before it stopped.
         assertThat(score(scores, "quality/silence", Scoring.MODELWATCH).detected()).isEqualTo(settings.replicas());
         assertThat(result.reports()).filteredOn(r -> r.status().equals(HealthReport.SILENT))

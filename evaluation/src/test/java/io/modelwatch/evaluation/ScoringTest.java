@@ -187,4 +187,40 @@ class ScoringTest {
         assertThat((double) errors[0] / counted[0]).isBetween(0.25, 0.30);
         assertThat((double) errors[1] / counted[1]).isBetween(0.38, 0.44);
     }
+
+    static RetrainTrigger decayNaming(int minute, String... segments) {
+        String at = Instant.ofEpochMilli(T0 + minute * MIN).toString();
+        List<Evidence> evidence = new ArrayList<>();
+        evidence.add(new Evidence("performance", "error_rate_increase", 0.12, 0.05, at));
+        for (String s : segments) {
+            evidence.add(new Evidence("segment:" + s, "segment_contribution", 0.1, 0.05, at));
+            evidence.add(new Evidence("segment:" + s, "segment_share", 0.2, 0, at));
+        }
+        return new RetrainTrigger("id", "m", "1", RetrainTrigger.PERFORMANCE_DECAY, RetrainTrigger.WARNING, at, at,
+                evidence.toArray(Evidence[]::new), "v", 0);
+    }
+
+    @Test
+    void aSegmentDecayIsRightOnlyWhenItsFirstNamedSegmentIsTheTrueOne() {
+        List<Scenario> cases = Scenario.segmentScenarios();
+        Scenario region = cases.get(1);
+        Scenario bin = cases.get(2);
+        assertThat(region.segment()).isEqualTo("region=north_america");
+        ModelRun r = new ModelRun("r", region, 1, 1, T0, T0 + 40 * MIN, T0 + 20 * MIN);
+        assertThat(Scoring.scoreModelwatch(r, List.of(decayNaming(23, "region=north_america", "device=mobile")),
+                List.of()).segmentFirst()).isTrue();
+        assertThat(Scoring.scoreModelwatch(r, List.of(decayNaming(23, "device=mobile", "region=north_america")),
+                List.of()).segmentFirst()).isFalse();
+        assertThat(Scoring.scoreModelwatch(r, List.of(decayNaming(23)), List.of()).firstSegment()).isNull();
+
+        ModelRun b = new ModelRun("b", bin, 1, 1, T0, T0 + 40 * MIN, T0 + 20 * MIN);
+        for (String named : new String[] {"income=[60.12, +inf)", "income=[59, +inf)", "income=[1.2E+5, +inf)"}) {
+            assertThat(Scoring.scoreModelwatch(b, List.of(decayNaming(23, named)), List.of()).segmentFirst())
+                    .as(named).isTrue();
+        }
+        for (String named : new String[] {"income=[50.1, 60.12)", "age=[60.12, +inf)", "income=(-inf, 40)"}) {
+            assertThat(Scoring.scoreModelwatch(b, List.of(decayNaming(23, named)), List.of()).segmentFirst())
+                    .as(named).isFalse();
+        }
+    }
 }

@@ -51,6 +51,7 @@ class ExamplesTest {
     @ParameterizedTest
     @CsvSource({"retrain-trigger.json, io.modelwatch.model.RetrainTrigger",
                 "retrain-trigger-performance.json, io.modelwatch.model.RetrainTrigger",
+                "retrain-trigger-segment-bin.json, io.modelwatch.model.RetrainTrigger",
                 "health-report.json, io.modelwatch.model.HealthReport",
                 "health-report-decayed.json, io.modelwatch.model.HealthReport",
                 "dead-letter.json, io.modelwatch.model.DeadLetter"})
@@ -85,6 +86,7 @@ class ExamplesTest {
             "control-command.json", "control-command.schema.json",
             "retrain-trigger.json", "retrain-trigger.schema.json",
             "retrain-trigger-performance.json", "retrain-trigger.schema.json",
+            "retrain-trigger-segment-bin.json", "retrain-trigger.schema.json",
             "health-report.json", "health-report.schema.json",
             "health-report-decayed.json", "health-report.schema.json",
             "dead-letter.json", "dead-letter.schema.json");

@@ -27,8 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Where a decay is, through the whole job on a real broker (default thresholds, RocksDB,
  * exactly-once sinks): a classifier whose labels flip for one region (about 20% of its traffic)
  * from minute 5 gets a PERFORMANCE_DECAY trigger whose evidence names {@code region=north_america}
- * first, and decayed reports that name it first too; the same classifier with labels that do not
- * change (the stationary counterpart, in the same run) gets no trigger and names no segment.
+ * first, and decayed reports that name it first too; one whose labels flip only where the numeric
+ * feature x3 (standard normal) is above its reference's 75th percentile (0.674) gets one that
+ * names x3's top quartile bin first, {@code x3=[~0.67, +inf)}; the same classifier with labels that
+ * do not change (the stationary counterpart, in the same run, with the same features) gets no
+ * trigger and names no segment.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PerformanceSegmentsITCase extends KafkaTestBase {
@@ -42,6 +45,8 @@ class PerformanceSegmentsITCase extends KafkaTestBase {
     static final String[] REGIONS = {"north_america", "europe", "asia", "latam", "africa"};
     static final double[] SHARES = {0.2, 0.3, 0.25, 0.15, 0.1};
     static final String[] DEVICES = {"mobile", "desktop", "tablet"};
+    /** The 75th percentile of the standard normal. */
+    static final double X3_P75 = 0.6745;
 
     @Test
     void theRegionWhoseLabelsFlippedIsNamedFirstAndAnUnchangedModelNamesNone(@TempDir Path dir) throws Exception {
@@ -49,7 +54,7 @@ class PerformanceSegmentsITCase extends KafkaTestBase {
         List<ProducerRecord<String, byte[]>> labels = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(19);
         for (int minute = 0; minute < MINUTES; minute++) {
-            for (String model : List.of("segmented", "steady")) {
+            for (String model : List.of("segmented", "binned", "steady")) {
                 for (int i = 0; i < PER_MINUTE; i++) {
                     long ts = START.toEpochMilli() + minute * 60_000L + i * 60_000L / PER_MINUTE;
                     String region = region(random.nextDouble());
@@ -59,6 +64,8 @@ class PerformanceSegmentsITCase extends KafkaTestBase {
                     features.put("region", region);
                     features.put("device", DEVICES[random.nextInt(DEVICES.length)]);
                     features.put("x", x);
+                    double x3 = random.nextGaussian();
+                    features.put("x3", x3);
                     String id = model + "-" + minute + "-" + i;
                     Map<String, Object> event = new LinkedHashMap<>();
                     event.put("modelId", model);
@@ -72,6 +79,9 @@ class PerformanceSegmentsITCase extends KafkaTestBase {
                     // north_america only, it flips for the segmented model.
                     boolean truth = (score >= 0.5) == (random.nextDouble() < 0.9);
                     if (model.equals("segmented") && minute >= ONSET && region.equals("north_america")) {
+                        truth = !truth;
+                    }
+                    if (model.equals("binned") && minute >= ONSET && x3 > X3_P75) {
                         truth = !truth;
                     }
                     Map<String, Object> label = new LinkedHashMap<>();
@@ -92,9 +102,9 @@ class PerformanceSegmentsITCase extends KafkaTestBase {
             "--job-name", "segments-itcase"}));
 
         List<RetrainTrigger> triggers = read("retrain-triggers", RetrainTrigger.class);
-        assertThat(triggers).extracting(RetrainTrigger::modelId).containsOnly("segmented");
-        RetrainTrigger decay = triggers.stream().filter(t -> t.reason().equals(RetrainTrigger.PERFORMANCE_DECAY))
-                .findFirst().orElseThrow();
+        assertThat(triggers).extracting(RetrainTrigger::modelId).containsOnly("segmented", "binned");
+        RetrainTrigger decay = triggers.stream().filter(t -> t.modelId().equals("segmented")
+                && t.reason().equals(RetrainTrigger.PERFORMANCE_DECAY)).findFirst().orElseThrow();
         assertThat(Instant.parse(decay.firstEvidenceAt())).isAfterOrEqualTo(START.plusSeconds(60L * ONSET));
         // The decay first, then where it is.
         assertThat(decay.evidence()[0].signal()).isEqualTo("performance");
@@ -115,6 +125,21 @@ class PerformanceSegmentsITCase extends KafkaTestBase {
         assertThat(segments).extracting(Evidence::signal)
                 .noneMatch(s -> s.startsWith("segment:region=") && !s.equals("segment:region=north_america"));
 
+        // The numeric case: x3's top quartile bin first, its edge the reference's p75, none lower.
+        RetrainTrigger binned = triggers.stream().filter(t -> t.modelId().equals("binned")
+                && t.reason().equals(RetrainTrigger.PERFORMANCE_DECAY)).findFirst().orElseThrow();
+        assertThat(binned.evidence()[0].signal()).isEqualTo("performance");
+        String top = binned.evidence()[1].signal();
+        assertThat(top).startsWith("segment:x3=[").endsWith(", +inf)");
+        double edge = Double.parseDouble(top.substring("segment:x3=[".length(), top.indexOf(',')));
+        assertThat(edge).as("x3's p75 in the first window").isCloseTo(X3_P75, org.assertj.core.data.Offset.offset(0.2));
+        Evidence binRate = List.of(binned.evidence()).stream().filter(e -> e.signal().equals(top)
+                && e.statistic().equals("segment_error_rate")).findFirst().orElseThrow();
+        assertThat(binRate.threshold()).as("error rate before").isLessThan(0.2);
+        assertThat(binRate.value()).as("error rate after").isGreaterThan(0.7);
+        assertThat(List.of(binned.evidence())).extracting(Evidence::signal)
+                .noneMatch(s -> s.startsWith("segment:x3=") && !s.equals(top));
+
         List<HealthReport> health = read("model-health", HealthReport.class);
         List<HealthReport> decayed = health.stream()
                 .filter(r -> r.modelId().equals("segmented") && r.performance() != null && r.performance().decayed())
@@ -123,6 +148,9 @@ class PerformanceSegmentsITCase extends KafkaTestBase {
             assertThat(r.performance().segments()).isNotEmpty();
             assertThat(r.performance().segments()[0].segment()).isEqualTo("region=north_america");
         });
+        assertThat(health).filteredOn(r -> r.modelId().equals("binned") && r.performance() != null
+                && r.performance().decayed()).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.performance().segments()[0].segment()).isEqualTo(top.substring(8)));
         assertThat(health).filteredOn(r -> r.modelId().equals("steady") && r.performance() != null).isNotEmpty()
                 .allSatisfy(r -> {
                     assertThat(r.performance().decayed()).isFalse();

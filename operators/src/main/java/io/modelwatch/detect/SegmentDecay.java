@@ -59,7 +59,7 @@ public final class SegmentDecay {
 
     private SegmentDecay() {}
 
-    /** A segment's name: one feature and one of its values. */
+    /** A segment's name: one feature and one of its values, or one of its quartile bins ({@code [a, b)}). */
     public record Segment(String feature, String value) {
         public String name() {
             return feature + "=" + value;

@@ -133,7 +133,7 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
         matched.inc();
         out.collect(new LabelOutcome(LabelOutcome.MATCHED, p.modelId(), p.modelVersion(), p.timestamp(), l.timestamp(),
                 p.predictionKind(), p.numericPrediction(), p.categoricalPrediction(), l.labelKind(), l.numericLabel(),
-                l.categoricalLabel(), p.segments()));
+                l.categoricalLabel(), p.segments(), p.numericNames(), p.numericValues()));
     }
 
     private void unknown(LabelEvent l, Context ctx, String reason) {

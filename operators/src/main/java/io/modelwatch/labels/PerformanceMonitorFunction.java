@@ -15,7 +15,6 @@ import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.RetrainTrigger;
 import io.modelwatch.model.ScoreHistogram;
-import io.modelwatch.model.SegmentCodes;
 import io.modelwatch.stats.profiles.PendingOutcomes;
 import io.modelwatch.stats.profiles.PerformanceAccumulator;
 import io.modelwatch.stats.profiles.SegmentCounts;
@@ -60,7 +59,7 @@ import org.apache.flink.util.Collector;
  *
  * <p>Segments: each labelled outcome also counts in the segments its prediction's code names
  * ({@link io.modelwatch.model.SegmentCodes}) that the version's dictionary knows
- * ({@link SegmentDictionary}, learnt from the reports' top categories), per window
+ * ({@link SegmentDictionary}, learnt from the reports' top categories and numeric quartiles), per window
  * ({@code segmentCounts}) and, with the performance reference, in {@code segmentReference}. A
  * decayed span names the segments that explain its decay ({@link SegmentDecay}) in its signal's
  * evidence and in its reports' {@code performance.segments} (docs/quality.md).
@@ -326,11 +325,12 @@ public final class PerformanceMonitorFunction
         if (!o.matched()) {
             return false;
         }
-        SegmentDictionary names = o.segments() == SegmentCodes.NONE ? null : dictionary(ctx.getCurrentKey());
-        if (names != null && !names.isEmpty()) {
+        SegmentDictionary names = o.hasSegments() ? dictionary(ctx.getCurrentKey()) : null;
+        int[] segmentsOfO = names == null || names.isEmpty() ? null : names.segmentsOf(o, w);
+        if (segmentsOfO != null) {
             byte[] segmentBytes = segmentCounts.get(w);
             SegmentCounts counts = segmentBytes == null ? new SegmentCounts() : SegmentCounts.fromBytes(segmentBytes);
-            counts.add(o, h -> names.counts(h, w));
+            counts.add(o, segmentsOfO);
             if (!counts.isEmpty()) {
                 segmentCounts.put(w, counts.toBytes());
             }
@@ -341,10 +341,10 @@ public final class PerformanceMonitorFunction
         if (ref.labeled() < t.referenceLabels()) {
             ref.add(o);
             reference.update(ref.toBytes());
-            if (names != null && !names.isEmpty()) {
+            if (segmentsOfO != null) {
                 byte[] b = segmentReference.value();
                 SegmentCounts segmentRef = b == null ? new SegmentCounts() : SegmentCounts.fromBytes(b);
-                segmentRef.add(o, h -> names.counts(h, w));
+                segmentRef.add(o, segmentsOfO);
                 if (!segmentRef.isEmpty()) {
                     segmentReference.update(segmentRef.toBytes());
                 }

@@ -26,7 +26,7 @@ public final class PredictionRefSerializer extends WireSerializer<PredictionRef>
 
     @Override
     public PredictionRef createInstance() {
-        return new PredictionRef("", "", "", 0, (byte) 0, 0, null, 0L);
+        return new PredictionRef("", "", "", 0, (byte) 0, 0, null, 0L, 0L, 0L);
     }
 
     @Override
@@ -44,12 +44,14 @@ public final class PredictionRefSerializer extends WireSerializer<PredictionRef>
         out.writeDouble(p.numericPrediction());
         StringValue.writeString(p.categoricalPrediction(), out);
         out.writeLong(p.segments());
+        out.writeLong(p.numericNames());
+        out.writeLong(p.numericValues());
     }
 
     @Override
     public PredictionRef deserialize(DataInputView in) throws IOException {
         return new PredictionRef(StringValue.readString(in), StringValue.readString(in), StringValue.readString(in),
-                in.readLong(), in.readByte(), in.readDouble(), StringValue.readString(in), in.readLong());
+                in.readLong(), in.readByte(), in.readDouble(), StringValue.readString(in), in.readLong(), in.readLong(), in.readLong());
     }
 
     @Override

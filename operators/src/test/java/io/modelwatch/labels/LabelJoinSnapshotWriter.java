@@ -37,6 +37,10 @@ public final class LabelJoinSnapshotWriter {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "operators/src/test/resources/snapshots");
+        if (args.length > 1 && args[1].equals("segments")) {
+            writeWithSegments(dir);
+            return;
+        }
         try (var h = harness()) {
             h.open();
             h.processElement1(new StreamRecord<>(new PredictionRef("m", "1", "a", 1_000, ValueKind.NUMERIC, 0.8, null), 1_000));
@@ -45,6 +49,29 @@ public final class LabelJoinSnapshotWriter {
             OperatorSubtaskState state = h.snapshotWithLocalState(1, 1,
                     SavepointType.savepoint(SavepointFormatType.CANONICAL)).getJobManagerOwnedState();
             OperatorSnapshotUtil.writeStateHandle(state, dir.resolve("label-join-0.1.0-rocksdb-savepoint").toString());
+        }
+    }
+
+    /**
+     * Writes {@code label-join-segments-rocksdb-savepoint}: as above, but the two waiting predictions
+     * carry categorical segment codes ({@code region=north_america} for a, {@code region=europe} and
+     * {@code device=mobile} for b). Written by the code of commit 593ac70, whose waiting predictions
+     * carry the categorical code only (before numeric features were coded).
+     */
+    static void writeWithSegments(Path dir) throws Exception {
+        try (var h = harness()) {
+            h.open();
+            long a = io.modelwatch.model.SegmentCodes.of("region", "north_america");
+            long b = io.modelwatch.model.SegmentCodes.of("region", "europe")
+                    | (long) io.modelwatch.model.SegmentCodes.of("device", "mobile") << 16;
+            h.processElement1(new StreamRecord<>(
+                    new PredictionRef("m", "1", "a", 1_000, ValueKind.NUMERIC, 0.8, null, a), 1_000));
+            h.processElement1(new StreamRecord<>(
+                    new PredictionRef("m", "1", "b", 2_000, ValueKind.CATEGORICAL, 0, "yes", b), 2_000));
+            h.processElement2(new StreamRecord<>(new LabelEvent("m", "c", 3_000, ValueKind.NUMERIC, 1, null), 3_000));
+            OperatorSubtaskState state = h.snapshotWithLocalState(1, 1,
+                    SavepointType.savepoint(SavepointFormatType.CANONICAL)).getJobManagerOwnedState();
+            OperatorSnapshotUtil.writeStateHandle(state, dir.resolve("label-join-segments-rocksdb-savepoint").toString());
         }
     }
 }

@@ -42,4 +42,29 @@ class LabelJoinStateMigrationTest {
             assertThat(h.extractOutputValues().get(1).categoricalPrediction()).isEqualTo("yes");
         }
     }
+
+    static final String SEGMENTS_SNAPSHOT = "src/test/resources/snapshots/label-join-segments-rocksdb-savepoint";
+
+    @Test
+    void waitingPredictionsWithCategoricalCodesKeepThemAndGetNoNumericCode() throws Exception {
+        try (var h = LabelJoinSnapshotWriter.harness()) {
+            h.initializeState(OperatorSnapshotUtil.readStateHandle(SEGMENTS_SNAPSHOT));
+            h.open();
+            h.processElement2(new StreamRecord<>(new LabelEvent("m", "a", 60_000, ValueKind.NUMERIC, 1, null), 60_000));
+            h.processElement2(new StreamRecord<>(new LabelEvent("m", "b", 61_000, ValueKind.CATEGORICAL, 0, "no"), 61_000));
+            long names = SegmentCodes.ofName("x3");
+            long values = SegmentCodes.toBfloat16(1.5);
+            h.processElement1(new StreamRecord<>(new PredictionRef("m", "1", "c", 2_500, ValueKind.NUMERIC, 0.3, null,
+                    0, names, values), 2_500));
+            long b = SegmentCodes.of("region", "europe") | (long) SegmentCodes.of("device", "mobile") << 16;
+            assertThat(h.extractOutputValues())
+                    .extracting(LabelOutcome::predictionTimestamp, LabelOutcome::segments, LabelOutcome::numericNames,
+                            LabelOutcome::numericValues)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(1_000L, (long) SegmentCodes.of("region", "north_america"),
+                                    0L, 0L),
+                            org.assertj.core.groups.Tuple.tuple(2_000L, b, 0L, 0L),
+                            org.assertj.core.groups.Tuple.tuple(2_500L, 0L, names, values));
+        }
+    }
 }

@@ -15,7 +15,7 @@ class PredictionRefSerializerTest {
     @Test
     void predictionsCrossTheWireUnchanged() throws Exception {
         PredictionRef numeric = new PredictionRef("churn", "7", "c0ffee-0001", 1_764_144_000_123L, ValueKind.NUMERIC,
-                0.8125, null, 0x1234_5678_9abc_def0L);
+                0.8125, null, 0x1234_5678_9abc_def0L, 0x0001_0002_0003_0004L, 0x3F80_C000_7F80_FF80L);
         PredictionRef categorical = new PredictionRef("router", "2", "id-\u00e9\u4e2d", -5, ValueKind.CATEGORICAL,
                 Double.NaN, "class-\u00fc");
         PredictionRef sparse = new PredictionRef("m", null, "", 0, (byte) 0, -0.0, null);

@@ -15,10 +15,11 @@ import java.util.TreeMap;
  * hash ({@link SegmentCodes}) the classified predictions and how many were wrong, and the
  * regressed ones with the sum and the sum of squares of their absolute errors. An outcome counts
  * in every segment its code names, so a window's segments of one feature add up to its labels
- * (those with a value of that feature), and the segments of all features to up to four times that.
+ * (those with a value of that feature), and the segments of all features to up to eight times
+ * that (four categorical features and the bins of four numeric ones).
  *
- * <p>Only segments the {@code allowed} test admits are kept (the dictionary's, so at most its
- * size, 8 values x the coded features); entries are sorted by hash so the bytes are the same in
+ * <p>Only the segments the dictionary admits are kept (so at most its size: 8 values x the four
+ * coded categorical features and 4 bins x the four coded numeric ones); entries are sorted by hash so the bytes are the same in
  * every replay. Error is defined as in {@link PerformanceAccumulator}: a class prediction is
  * wrong when it differs from the label, a score with a binary label when {@code score >= 0.5}
  * disagrees with it, and a numeric prediction with another numeric label has the absolute error.
@@ -55,9 +56,22 @@ public final class SegmentCounts {
 
     private final TreeMap<Integer, Counts> segments = new TreeMap<>();
 
-    /** Adds {@code o} to each of its segments that {@code allowed} admits; unmatched outcomes count nowhere. */
+    /** Adds {@code o} to each of its categorical segments that {@code allowed} admits; unmatched outcomes count nowhere. */
     public void add(LabelOutcome o, Allowed allowed) {
-        if (!o.matched() || o.segments() == SegmentCodes.NONE) {
+        int[] hashes = new int[SegmentCodes.MAX_FEATURES];
+        for (int s = 0; s < SegmentCodes.MAX_FEATURES; s++) {
+            int hash = SegmentCodes.slot(o.segments(), s);
+            hashes[s] = hash != 0 && allowed.test(hash) ? hash : 0;
+        }
+        add(o, hashes);
+    }
+
+    /**
+     * Adds {@code o} to each segment of {@code hashes} (0: none; the dictionary's
+     * {@code segmentsOf}); unmatched outcomes count nowhere.
+     */
+    public void add(LabelOutcome o, int[] hashes) {
+        if (!o.matched() || !o.hasSegments()) {
             return;
         }
         Boolean wrong = null;
@@ -76,9 +90,8 @@ public final class SegmentCounts {
                 return;
             }
         }
-        for (int s = 0; s < SegmentCodes.MAX_FEATURES; s++) {
-            int hash = SegmentCodes.slot(o.segments(), s);
-            if (hash == 0 || !allowed.test(hash)) {
+        for (int hash : hashes) {
+            if (hash == 0) {
                 continue;
             }
             Counts c = segments.computeIfAbsent(hash, h -> new Counts());

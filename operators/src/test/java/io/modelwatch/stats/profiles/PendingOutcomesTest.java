@@ -52,4 +52,41 @@ class PendingOutcomesTest {
                 outcome(2500, 5))));
         assertThat(PendingOutcomes.read(joined, "m", "1")).containsExactly(outcome(1500, 0), outcome(2500, 5));
     }
+
+    static LabelOutcome numericOutcome(long labelTime, long segments, long numericNames, long numericValues) {
+        return new LabelOutcome(LabelOutcome.MATCHED, "m", "1", 1000, labelTime, ValueKind.NUMERIC, 0.7, null,
+                ValueKind.NUMERIC, 1, null, segments, numericNames, numericValues);
+    }
+
+    /** One outcome as the build before numeric codes wrote it: format 2, its categorical code after it. */
+    static byte[] format2(LabelOutcome o) throws Exception {
+        byte[] f1 = format1(o);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(f1);
+        out.writeLong(o.segments());
+        byte[] b = bytes.toByteArray();
+        b[0] = 2;
+        return b;
+    }
+
+    @Test
+    void outcomesKeepTheirNumericCodesAndThoseWithoutOneCostNothingMore() {
+        LabelOutcome numeric = numericOutcome(3000, 5, 0x0001_0002_0003_0004L, 0x3F80_4000_C000_0000L);
+        byte[] without = PendingOutcomes.append(null, numericOutcome(2000, 5, 0, 0));
+        byte[] with = PendingOutcomes.append(without, numeric);
+        assertThat(with.length - without.length).isEqualTo(without.length - 1 + 16);
+        assertThat(PendingOutcomes.read(with, "m", "1")).containsExactly(numericOutcome(2000, 5, 0, 0), numeric);
+    }
+
+    @Test
+    void aValueOfTheCategoricalCodeFormatReadsWithoutNumericCodesAndTakesNewOutcomes() throws Exception {
+        byte[] old = format2(outcome(2000, 77));
+        assertThat(PendingOutcomes.read(old, "m", "1")).containsExactly(outcome(2000, 77));
+        LabelOutcome numeric = numericOutcome(3000, 5, 9, 0x3F80);
+        assertThat(PendingOutcomes.read(PendingOutcomes.append(old, numeric), "m", "1"))
+                .containsExactly(outcome(2000, 77), numeric);
+        assertThat(PendingOutcomes.read(PendingOutcomes.concat(List.of(format2(outcome(1500, 3)),
+                PendingOutcomes.append(null, numeric))), "m", "1")).containsExactly(outcome(1500, 3), numeric);
+    }
 }
