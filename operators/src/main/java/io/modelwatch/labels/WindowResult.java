@@ -62,14 +62,17 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
      *       ({@link #writeTo}). Counts and lengths are zigzag varints.
      *   <li>5: as 4, the report followed by its estimated performance and its pair tests
      *       ({@link HealthReport.Joint}), nulls marked.
+     *   <li>6: as 5, followed by the segments of its prediction drift
+     *       ({@link HealthReport.PredictionShift}), null marked.
      * </ul>
      */
-    static final int FORMAT = 5;
+    static final int FORMAT = 6;
 
     private static final int JSON = 1;
     private static final int DEFLATED_JSON = 2;
     private static final int SUMMARY = 3;
     private static final int WITHOUT_ESTIMATE_OR_PAIRS = 4;
+    private static final int WITHOUT_PREDICTION_SEGMENTS = 5;
     private static final int HEADER_BYTES = 14;
 
     /**
@@ -88,7 +91,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
             Control control,
             Upgrade upgrade,
             EstimatedPerformance estimatedPerformance,
-            HealthReport.Joint joint) {}
+            HealthReport.Joint joint,
+            HealthReport.PredictionShift predictionSegments) {}
 
     /** Revision, assessed flag and end of a stored window result, read without its body. */
     public record Header(int revision, boolean assessed, long end) {}
@@ -98,7 +102,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         return new WindowResult(AWAITING, false, Instant.parse(r.windowStart()).toEpochMilli(),
                 Instant.parse(r.windowEnd()).toEpochMilli(), r.eventsSeen(), r.thresholdsVersion(),
                 new Report(r.status(), r.events(), r.referenceEvents(), r.features(), r.prediction(), r.quality(),
-                        r.escalation(), r.control(), r.upgrade(), r.estimatedPerformance(), r.joint()));
+                        r.escalation(), r.control(), r.upgrade(), r.estimatedPerformance(), r.joint(),
+                        r.predictionSegments()));
     }
 
     /** This result after revision {@code newRevision}. */
@@ -120,7 +125,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         return new HealthReport(ModelKey.modelId(modelKey), ModelKey.modelVersion(modelKey),
                 Instant.ofEpochMilli(start).toString(), Instant.ofEpochMilli(end).toString(), b.status(), b.events(),
                 eventsSeen, b.referenceEvents(), b.features(), b.prediction(), b.quality(), b.escalation(),
-                thresholdsVersion, newRevision, performance, b.control(), b.upgrade(), b.estimatedPerformance(), b.joint());
+                thresholdsVersion, newRevision, performance, b.control(), b.upgrade(), b.estimatedPerformance(), b.joint(),
+                b.predictionSegments());
     }
 
     public byte[] toBytes() {
@@ -177,6 +183,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         writeUpgrade(out, report.upgrade());
         writeEstimate(out, report.estimatedPerformance());
         writeJoint(out, report.joint());
+        writePredictionSegments(out, report.predictionSegments());
     }
 
     static WindowResult readFrom(DataInput in, long start) throws IOException {
@@ -185,15 +192,14 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         boolean assessed = in.readBoolean();
         long end = in.readLong();
         switch (format) {
-            case FORMAT, WITHOUT_ESTIMATE_OR_PAIRS -> {
+            case FORMAT, WITHOUT_PREDICTION_SEGMENTS, WITHOUT_ESTIMATE_OR_PAIRS -> {
                 long eventsSeen = readVarLong(in);
                 String thresholdsVersion = readString(in);
                 Report report = null;
                 if (in.readBoolean()) {
                     byte[] body = new byte[Math.max(readLength(in), 0)];
                     in.readFully(body);
-                    boolean withEstimateAndPairs = format == FORMAT;
-                    report = StateBytes.read(inflate(body), i -> readReport(i, withEstimateAndPairs));
+                    report = StateBytes.read(inflate(body), i -> readReport(i, format));
                 }
                 return new WindowResult(revision, assessed, start, end, eventsSeen, thresholdsVersion, report);
             }
@@ -216,10 +222,12 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         }
     }
 
-    private static Report readReport(DataInput in, boolean withEstimateAndPairs) throws IOException {
+    private static Report readReport(DataInput in, int format) throws IOException {
+        boolean withEstimateAndPairs = format >= WITHOUT_PREDICTION_SEGMENTS;
         return new Report(readString(in), readVarLong(in), readVarLong(in), readFeatures(in), readFeature(in),
                 readQuality(in), readEscalation(in), readControl(in), readUpgrade(in),
-                withEstimateAndPairs ? readEstimate(in) : null, withEstimateAndPairs ? readJoint(in) : null);
+                withEstimateAndPairs ? readEstimate(in) : null, withEstimateAndPairs ? readJoint(in) : null,
+                format >= FORMAT ? readPredictionSegments(in) : null);
     }
 
     /** zlib at level 1: the report's repeated names and thresholds shrink; its doubles hardly do. */
@@ -634,5 +642,53 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
             }
         }
         return new HealthReport.Joint(features, tested, pairs);
+    }
+
+    private static void writePredictionSegments(DataOutput out, HealthReport.PredictionShift p) throws IOException {
+        out.writeBoolean(p != null);
+        if (p == null) {
+            return;
+        }
+        writeString(out, p.quantity());
+        out.writeDouble(p.referenceMean());
+        out.writeDouble(p.windowMean());
+        writeVarLong(out, p.segmentsTested());
+        writeLength(out, p.segments());
+        if (p.segments() != null) {
+            for (HealthReport.ShiftSegment g : p.segments()) {
+                writeString(out, g.segment());
+                writeString(out, g.feature());
+                writeString(out, g.value());
+                out.writeDouble(g.before());
+                out.writeDouble(g.after());
+                out.writeDouble(g.referenceShare());
+                out.writeDouble(g.share());
+                writeVarLong(out, g.events());
+                out.writeDouble(g.pValue());
+                out.writeDouble(g.contribution());
+                out.writeDouble(g.explained());
+            }
+        }
+    }
+
+    private static HealthReport.PredictionShift readPredictionSegments(DataInput in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        String quantity = readString(in);
+        double referenceMean = in.readDouble();
+        double windowMean = in.readDouble();
+        int tested = (int) readVarLong(in);
+        int n = readLength(in);
+        HealthReport.ShiftSegment[] segments = null;
+        if (n >= 0) {
+            segments = new HealthReport.ShiftSegment[n];
+            for (int i = 0; i < n; i++) {
+                segments[i] = new HealthReport.ShiftSegment(readString(in), readString(in), readString(in),
+                        in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), readVarLong(in),
+                        in.readDouble(), in.readDouble(), in.readDouble());
+            }
+        }
+        return new HealthReport.PredictionShift(quantity, referenceMean, windowMean, tested, segments);
     }
 }
