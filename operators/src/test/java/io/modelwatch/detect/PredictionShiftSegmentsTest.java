@@ -10,15 +10,14 @@ import io.modelwatch.model.Evidence;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.RetrainTrigger;
-import io.modelwatch.model.ValueKind;
 import io.modelwatch.stats.profiles.ModelProfile;
 import io.modelwatch.stats.profiles.PredictionSegments;
 import io.modelwatch.stats.profiles.ReferenceProfile;
 import io.modelwatch.stats.profiles.SegmentPlan;
+import io.modelwatch.testing.RegionEvents;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
@@ -33,10 +32,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PredictionShiftSegmentsTest {
     static final Thresholds T = Thresholds.defaults();
-    static final String[] REGIONS = {"europe", "asia", "north_america", "latam"};
-    static final double[] REGION_P = {0.40, 0.25, 0.20, 0.15};
-    static final double[] REGION_EFFECT = {0.0, 0.1, -0.1, 0.05};
-    static final String[] DEVICES = {"mobile", "desktop"};
 
     @Test
     void aSegmentsOwnChangeIsItsAverageShareTimesTheChangeOfItsMean() {
@@ -190,7 +185,7 @@ class PredictionShiftSegmentsTest {
     }
 
     static String regionOf(PredictionEvent e) {
-        return e.categoricalValues()[1];
+        return RegionEvents.region(e);
     }
 
     static DriftSignal predictionDrift(WindowVerdict v) {
@@ -202,39 +197,7 @@ class PredictionShiftSegmentsTest {
         return Arrays.stream(s.evidence()).filter(e -> e.statistic().equals("segment_shift_contribution")).toList();
     }
 
-    /**
-     * A regression-like prediction {@code 0.5 + 0.1 x + region effect + N(0, 0.1)} plus
-     * {@code shift(event)}; x ~ N(0, 1), region 40/25/20/15%, device 60/40%.
-     */
     static List<PredictionEvent> events(long seed, int n, ToDoubleFunction<PredictionEvent> shift) {
-        SplittableRandom r = new SplittableRandom(seed);
-        List<PredictionEvent> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            double x = gaussian(r);
-            double u = r.nextDouble();
-            int region = REGIONS.length - 1;
-            double acc = 0;
-            for (int k = 0; k < REGIONS.length; k++) {
-                acc += REGION_P[k];
-                if (u < acc) {
-                    region = k;
-                    break;
-                }
-            }
-            String device = r.nextDouble() < 0.6 ? DEVICES[0] : DEVICES[1];
-            double prediction = 0.5 + 0.1 * x + REGION_EFFECT[region] + 0.1 * gaussian(r);
-            PredictionEvent e = new PredictionEvent("m", "1", "m-" + i, i * 10L, new String[] {"x", "region", "device"},
-                    new byte[] {ValueKind.NUMERIC, ValueKind.CATEGORICAL, ValueKind.CATEGORICAL},
-                    new double[] {x, 0, 0}, new String[] {null, REGIONS[region], device}, ValueKind.NUMERIC,
-                    prediction, null);
-            double s = shift.applyAsDouble(e);
-            out.add(s == 0 ? e : new PredictionEvent("m", "1", "m-" + i, i * 10L, e.featureNames(), e.featureKinds(),
-                    e.numericValues(), e.categoricalValues(), ValueKind.NUMERIC, prediction + s, null));
-        }
-        return out;
-    }
-
-    static double gaussian(SplittableRandom r) {
-        return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+        return RegionEvents.events(seed, n, 0, 10, shift);
     }
 }
