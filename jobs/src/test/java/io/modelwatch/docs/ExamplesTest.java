@@ -51,8 +51,10 @@ class ExamplesTest {
     @ParameterizedTest
     @CsvSource({"retrain-trigger.json, io.modelwatch.model.RetrainTrigger",
                 "retrain-trigger-performance.json, io.modelwatch.model.RetrainTrigger",
+                "retrain-trigger-prediction.json, io.modelwatch.model.RetrainTrigger",
                 "health-report.json, io.modelwatch.model.HealthReport",
                 "health-report-decayed.json, io.modelwatch.model.HealthReport",
+                "health-report-prediction-drift.json, io.modelwatch.model.HealthReport",
                 "dead-letter.json, io.modelwatch.model.DeadLetter"})
     void outputExamplesAreExactlyWhatTheJobWrites(String file, Class<?> type) throws IOException {
         String json = example(file);
@@ -85,8 +87,10 @@ class ExamplesTest {
             "control-command.json", "control-command.schema.json",
             "retrain-trigger.json", "retrain-trigger.schema.json",
             "retrain-trigger-performance.json", "retrain-trigger.schema.json",
+            "retrain-trigger-prediction.json", "retrain-trigger.schema.json",
             "health-report.json", "health-report.schema.json",
             "health-report-decayed.json", "health-report.schema.json",
+            "health-report-prediction-drift.json", "health-report.schema.json",
             "dead-letter.json", "dead-letter.schema.json");
 
     @Test
