@@ -162,6 +162,49 @@ class PredictionShiftSegmentsTest {
         assertThat(names.stream().filter(n -> n.startsWith("x="))).last().asString().endsWith(", inf)");
     }
 
+    @Test
+    void aClassPredictionIsDecomposedAsTheShareOfClassesOtherThanTheReferencesMostFrequent() {
+        // "no" 80% of the reference's predictions; from the shift on, north_america predicts "yes"
+        // 70% of the time instead of 20%.
+        ModelProfile learned = new ModelProfile();
+        classEvents(1, 5000, false).forEach(learned::add);
+        ReferenceProfile frozen = ReferenceProfile.freeze(learned, T.numericBins(), T.categoryBins());
+        ReferenceProfile ref = frozen.withSegmentsFrom(window(frozen, classEvents(2, 5000, false)).segments(), 5000);
+        assertThat(ref.segmentPlan().classPrediction()).isTrue();
+        WindowVerdict v = WindowVerdict.judge(ref, window(ref, classEvents(3, 2000, true)), T, ctx(), List.of(), null);
+        HealthReport.PredictionShift s = v.report().predictionSegments();
+        assertThat(s.quantity()).isEqualTo("share_other_than:no");
+        assertThat(s.referenceMean()).isCloseTo(0.2, within(0.02));
+        assertThat(s.segments()).extracting(HealthReport.ShiftSegment::segment).containsExactly("region=north_america");
+        assertThat(s.segments()[0].after()).isCloseTo(0.7, within(0.06));
+    }
+
+    @Test
+    void aReferenceBuiltFromDataCountsItsSegmentsInItsSecondPass() {
+        ReferenceProfile ref = io.modelwatch.stats.profiles.ReferenceBuilder.fromData(events(1, 5000, e -> 0),
+                T.numericBins(), T.categoryBins());
+        assertThat(ref.segmentsComplete()).isTrue();
+        assertThat(ref.segments().total()).isEqualTo(5000);
+        ReferenceProfile back = ReferenceProfile.fromBytes(ref.toBytes());
+        assertThat(back.segmentsComplete()).isTrue();
+        assertThat(back.toBytes()).isEqualTo(ref.toBytes());
+        WindowVerdict v = WindowVerdict.judge(ref, window(ref, events(3, 2000, RegionEvents.northAmerica(1.0))), T,
+                ctx(), List.of(), null);
+        assertThat(v.report().predictionSegments().segments()[0].segment()).isEqualTo("region=north_america");
+    }
+
+    static List<PredictionEvent> classEvents(long seed, int n, boolean shifted) {
+        List<PredictionEvent> out = new ArrayList<>();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed + 1000);
+        for (PredictionEvent e : events(seed, n, RegionEvents.NONE)) {
+            double yes = shifted && regionOf(e).equals("north_america") ? 0.7 : 0.2;
+            out.add(new PredictionEvent("m", "1", e.predictionId(), e.timestamp(), e.featureNames(), e.featureKinds(),
+                    e.numericValues(), e.categoricalValues(), io.modelwatch.model.ValueKind.CATEGORICAL, 0,
+                    r.nextDouble() < yes ? "yes" : "no"));
+        }
+        return out;
+    }
+
     // ---- fixtures
 
     static DriftEvaluator.Context ctx() {
