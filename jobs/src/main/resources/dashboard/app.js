@@ -382,6 +382,32 @@
     renderFeatures(l, d.latestSignals);
     renderPairs(l);
     renderSegments(points);
+    renderPredictionSegments(points);
+  }
+
+  // The segments the newest window with a prediction drift names (predictionSegments, most
+  // explaining first: docs/detection.md, "Segments of a prediction drift"). An empty list says
+  // that no segment stands out: the shift is spread over the traffic.
+  function renderPredictionSegments(points) {
+    const body = $('prediction-segments-body');
+    const latest = [...points].reverse().find((p) => p.predictionSegments
+      && Array.isArray(p.predictionSegments.segments));
+    if (!latest) {
+      $('prediction-segments-meta').textContent = 'No window with a prediction drift was explained.';
+      body.replaceChildren();
+      return;
+    }
+    const s = latest.predictionSegments;
+    $('prediction-segments-meta').textContent = `Window ${utc(latest.windowStart, true)}–${utc(latest.windowEnd)} UTC · `
+      + `${s.quantity} ${fixed(s.referenceMean, 3)} → ${fixed(s.windowMean, 3)} · ${num(s.segmentsTested)} segments tested`
+      + (s.segments.length ? '' : ' · no segment stands out');
+    body.replaceChildren(...s.segments.map((g) => el('tr', { 'data-segment': g.segment },
+      el('td', {}, g.segment),
+      el('td', { class: 'num' }, fixed(100 * g.share, 1) + '%'),
+      el('td', { class: 'num' }, fixed(g.before, 3)),
+      el('td', { class: 'num' }, fixed(g.after, 3)),
+      el('td', { class: 'num' }, pValue(g.pValue)),
+      el('td', { class: 'num' }, fixed(100 * g.explained, 0) + '%'))));
   }
 
   // The segments the newest decayed window names (performance.segments, most explaining first:

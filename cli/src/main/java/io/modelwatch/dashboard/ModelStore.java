@@ -227,7 +227,7 @@ public final class ModelStore {
     /**
      * The compact form of a report that the charts draw: window, status, counts, the deciding
      * statistics of the strongest signals, data-quality counts, escalation, and performance when
-     * the report has it.
+     * the report has it, and the segments of a prediction drift when it has them.
      */
     static ObjectNode point(JsonNode r) {
         ObjectNode p = NODES.objectNode();
@@ -259,6 +259,10 @@ public final class ModelStore {
         }
         if (r.path("performance").isObject()) {
             p.set("performance", r.get("performance"));
+        }
+        // Only on windows whose prediction drifted: the segments that explain the shift.
+        if (r.path("predictionSegments").isObject()) {
+            p.set("predictionSegments", r.get("predictionSegments"));
         }
         ObjectNode estimated = estimatedPoint(r);
         if (estimated != null) {

@@ -255,6 +255,42 @@ class DashboardBrowserITCase extends KafkaTestBase {
         }
     }
 
+    /** The contract's examples: a window whose prediction drifted where region = us-east, and its trigger. */
+    @Test
+    void showsTheSegmentsThatExplainAPredictionDrift(@TempDir Path profile) throws Exception {
+        requireBrowser();
+        Path examples = Path.of("..").toAbsolutePath().normalize().resolve("src/examples");
+        kafka.createTopic("prediction-segments-health", 1);
+        kafka.createTopic("prediction-segments-triggers", 1);
+        copy("prediction-segments-health",
+                List.of(Files.readString(examples.resolve("health-report-prediction-drift.json"))));
+        copy("prediction-segments-triggers",
+                List.of(Files.readString(examples.resolve("retrain-trigger-prediction.json"))));
+        try (DashboardServer server = DashboardServer.start(new DashboardServer.Options(kafka.bootstrapServers(),
+                new Properties(), "prediction-segments-health", "prediction-segments-triggers", "127.0.0.1", 0))) {
+            ChromeDriver browser = chromium(profile);
+            try {
+                browser.get(server.url());
+                WebDriverWait wait = new WebDriverWait(browser, WAIT);
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+                By churn = By.cssSelector("tr[data-model-id='churn'] button");
+                wait.until(ExpectedConditions.elementToBeClickable(churn)).click();
+                wait.until(ExpectedConditions.attributeToBe(By.id("detail"), "data-model-id", "churn"));
+                By row = By.cssSelector("#prediction-segments-body tr[data-segment='region=us-east']");
+                WebElement segment = wait.until(ExpectedConditions.visibilityOfElementLocated(row));
+                assertThat(segment.getText()).contains("region=us-east", "21.1%", "0.290", "0.670", "4.6e-41", "100%");
+                assertThat(text(browser, "#prediction-segments-meta")).contains("mean", "0.310", "0.390", "17");
+                assertThat(text(browser, "#triggers-list")).contains("PREDICTION_DRIFT", "segment:region=us-east",
+                        "segment_shift_contribution");
+                assertThat(browser.manage().logs().get(LogType.BROWSER).getAll())
+                        .filteredOn(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                        .extracting(LogEntry::getMessage).isEmpty();
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
     static void runTheJob(Path stateDir) throws Exception {
         TrafficSimulator sim = new TrafficSimulator(11, START, 1200, List.of(
                 new ModelScenario("churn-01", "1", DriftKind.FEATURE_SHIFT, DRIFT_FROM_MINUTE),

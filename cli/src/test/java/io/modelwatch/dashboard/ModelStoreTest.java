@@ -161,6 +161,19 @@ class ModelStoreTest {
     }
 
     @Test
+    void aPointCarriesTheSegmentsOfAPredictionDriftWhenTheReportHasThem() throws Exception {
+        JsonNode report = Json.MAPPER.readTree("""
+                {"modelId": "m", "windowEnd": "2026-11-26T08:01:00Z", "revision": 0,
+                 "predictionSegments": {"quantity": "mean", "referenceMean": 0.31, "windowMean": 0.39,
+                   "segmentsTested": 17, "segments": [{"segment": "region=us-east", "explained": 0.99}]}}
+                """);
+        assertThat(ModelStore.point(report).path("predictionSegments").path("segments").get(0).path("segment")
+                .asText()).isEqualTo("region=us-east");
+        assertThat(ModelStore.point(Json.MAPPER.readTree("{\"modelId\": \"m\", \"windowEnd\": \"x\"}"))
+                .has("predictionSegments")).isFalse();
+    }
+
+    @Test
     void aPointCarriesTheEstimatedAccuracyWithItsIntervalAndWhatTheLabelsSaid() throws Exception {
         JsonNode report = Json.MAPPER.readTree("""
                 {"modelId": "m", "windowEnd": "2026-11-26T08:01:00Z", "revision": 2,

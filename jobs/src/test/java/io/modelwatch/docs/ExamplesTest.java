@@ -52,8 +52,10 @@ class ExamplesTest {
     @CsvSource({"retrain-trigger.json, io.modelwatch.model.RetrainTrigger",
                 "retrain-trigger-performance.json, io.modelwatch.model.RetrainTrigger",
                 "retrain-trigger-segment-bin.json, io.modelwatch.model.RetrainTrigger",
+                "retrain-trigger-prediction.json, io.modelwatch.model.RetrainTrigger",
                 "health-report.json, io.modelwatch.model.HealthReport",
                 "health-report-decayed.json, io.modelwatch.model.HealthReport",
+                "health-report-prediction-drift.json, io.modelwatch.model.HealthReport",
                 "dead-letter.json, io.modelwatch.model.DeadLetter"})
     void outputExamplesAreExactlyWhatTheJobWrites(String file, Class<?> type) throws IOException {
         String json = example(file);
@@ -80,16 +82,18 @@ class ExamplesTest {
     }
 
     /** Every JSON example in src/examples and the schema it is an example of. */
-    static final Map<String, String> SCHEMA_OF_EXAMPLE = Map.of(
-            "prediction.json", "prediction-event.schema.json",
-            "label.json", "label-event.schema.json",
-            "control-command.json", "control-command.schema.json",
-            "retrain-trigger.json", "retrain-trigger.schema.json",
-            "retrain-trigger-performance.json", "retrain-trigger.schema.json",
-            "retrain-trigger-segment-bin.json", "retrain-trigger.schema.json",
-            "health-report.json", "health-report.schema.json",
-            "health-report-decayed.json", "health-report.schema.json",
-            "dead-letter.json", "dead-letter.schema.json");
+    static final Map<String, String> SCHEMA_OF_EXAMPLE = Map.ofEntries(
+            Map.entry("prediction.json", "prediction-event.schema.json"),
+            Map.entry("label.json", "label-event.schema.json"),
+            Map.entry("control-command.json", "control-command.schema.json"),
+            Map.entry("retrain-trigger.json", "retrain-trigger.schema.json"),
+            Map.entry("retrain-trigger-performance.json", "retrain-trigger.schema.json"),
+            Map.entry("retrain-trigger-segment-bin.json", "retrain-trigger.schema.json"),
+            Map.entry("retrain-trigger-prediction.json", "retrain-trigger.schema.json"),
+            Map.entry("health-report.json", "health-report.schema.json"),
+            Map.entry("health-report-decayed.json", "health-report.schema.json"),
+            Map.entry("health-report-prediction-drift.json", "health-report.schema.json"),
+            Map.entry("dead-letter.json", "dead-letter.schema.json"));
 
     @Test
     void everyExampleConformsToItsSchema() throws IOException {

@@ -43,6 +43,14 @@ public record WindowVerdict(HealthReport report, List<DriftSignal> signals, bool
         QualityEvaluator.Result quality = quality(ref, window, t, c);
         HealthReport report = withControl(withQuality(eval.report(), quality), c, control);
         List<DriftSignal> signals = weightedSignals(eval, quality, c, t);
+        if (ref.segmentsComplete() && window.segments() != null && hasPredictionDrift(signals)) {
+            PredictionShiftSegments.Result shift = PredictionShiftSegments.explain(ref.segmentPlan(), ref.segments(),
+                    window.segments());
+            if (shift != null) {
+                report = report.withPredictionSegments(predictionShift(ref, shift));
+                signals = withSegmentEvidence(signals, shift, c);
+            }
+        }
         PerformanceEstimate.Result estimate = PerformanceEstimate.estimate(ref.prediction(), window.prediction(), t);
         if (estimate != null) {
             report = report.withEstimatedPerformance(estimate.estimate());
@@ -80,6 +88,64 @@ public record WindowVerdict(HealthReport report, List<DriftSignal> signals, bool
             }
         }
         return w;
+    }
+
+    /** Whether a PREDICTION_DRIFT signal is among {@code signals}. */
+    public static boolean hasPredictionDrift(List<DriftSignal> signals) {
+        for (DriftSignal s : signals) {
+            if (RetrainTrigger.PREDICTION_DRIFT.equals(s.reason())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static HealthReport.PredictionShift predictionShift(ReferenceProfile ref,
+            PredictionShiftSegments.Result shift) {
+        HealthReport.ShiftSegment[] named = shift.named().stream()
+                .map(f -> new HealthReport.ShiftSegment(f.name(), f.feature(), f.value(), f.before(), f.after(),
+                        f.referenceShare(), f.share(), f.events(), f.pValue(), f.contribution(), f.explained()))
+                .toArray(HealthReport.ShiftSegment[]::new);
+        return new HealthReport.PredictionShift(ref.segmentPlan().quantity(ref.prediction()), shift.referenceMean(),
+                shift.windowMean(), shift.tested(), named);
+    }
+
+    /**
+     * The PREDICTION_DRIFT signal with the named segments' entries after its own (its weight as it
+     * was: a segment entry has no p-value of the drift tests and weighs nothing). Per segment its
+     * effect, {@code segment_shift_contribution}: its part of the mean's shift in the shift's
+     * direction against the whole shift, so its strength is the share it explains and the segments
+     * follow in that order; then its mean after against before, its share of the window and its
+     * adjusted p-value against the false discovery rate.
+     */
+    private static List<DriftSignal> withSegmentEvidence(List<DriftSignal> signals,
+            PredictionShiftSegments.Result shift, DriftEvaluator.Context c) {
+        if (shift.named().isEmpty()) {
+            return signals;
+        }
+        String windowEnd = Instant.ofEpochMilli(c.windowEnd()).toString();
+        double whole = Math.abs(shift.windowMean() - shift.referenceMean());
+        double direction = Math.signum(shift.windowMean() - shift.referenceMean());
+        List<DriftSignal> out = new ArrayList<>(signals.size());
+        for (DriftSignal s : signals) {
+            if (!RetrainTrigger.PREDICTION_DRIFT.equals(s.reason())) {
+                out.add(s);
+                continue;
+            }
+            List<Evidence> evidence = new ArrayList<>(List.of(s.evidence()));
+            for (PredictionShiftSegments.Finding f : shift.named()) {
+                String signal = Evidence.SEGMENT_PREFIX + f.name();
+                evidence.add(new Evidence(signal, "segment_shift_contribution", direction * f.contribution(), whole,
+                        windowEnd));
+                evidence.add(new Evidence(signal, "segment_mean", f.after(), f.before(), windowEnd));
+                evidence.add(new Evidence(signal, "segment_share", f.share(), 0, windowEnd));
+                evidence.add(new Evidence(signal, "segment_p_value", f.pValue(), PredictionShiftSegments.FDR, windowEnd));
+            }
+            out.add(new DriftSignal(s.modelId(), s.modelVersion(), s.reason(), s.windowStart(), s.windowEnd(),
+                    s.eventsSeen(), Evidence.strongestFirst(evidence).toArray(Evidence[]::new), s.critical(),
+                    s.thresholdsVersion(), s.weight()));
+        }
+        return List.copyOf(out);
     }
 
     /**

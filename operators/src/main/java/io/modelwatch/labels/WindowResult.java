@@ -51,8 +51,9 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
      * (int), assessed (boolean), end (long): 14 bytes, so a walk over the windows reads only those
      * and a new revision rewrites them in place ({@link #withHeader}). Formats 1 to 3 can be in
      * savepoints of release 0.1.0, 4 in those of the builds before the estimated performance
-     * and the pair tests, 5 in those of the builds before the calibrated estimate: they are read,
-     * and converted to 6 when rewritten; 6 is written.
+     * and the pair tests, 5 in those of the builds before the calibrated estimate and the
+     * prediction segments (6 was written by no build on main): they are read, and converted to 7
+     * when rewritten; 7 is written.
      * <ul>
      *   <li>1: header, body length (int), the report as JSON.
      *   <li>2: as 1, the JSON deflated.
@@ -67,15 +68,18 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
      *   <li>6: as 5, the estimated performance followed by its calibration's labels (nullable) and
      *       its two {@link ScoreHistogram}s, window's and reference's ({@link #writeHistogram}:
      *       about 5 bytes per occupied cell, so some 100 bytes a window).
+     *   <li>7: as 6, followed by the segments of its prediction drift
+     *       ({@link HealthReport.PredictionShift}), null marked.
      * </ul>
      */
-    static final int FORMAT = 6;
+    static final int FORMAT = 7;
 
     private static final int JSON = 1;
     private static final int DEFLATED_JSON = 2;
     private static final int SUMMARY = 3;
     private static final int WITHOUT_ESTIMATE_OR_PAIRS = 4;
     private static final int WITHOUT_SCORE_HISTOGRAMS = 5;
+    private static final int WITHOUT_PREDICTION_SEGMENTS = 6;
     private static final int HEADER_BYTES = 14;
 
     /**
@@ -94,7 +98,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
             Control control,
             Upgrade upgrade,
             EstimatedPerformance estimatedPerformance,
-            HealthReport.Joint joint) {}
+            HealthReport.Joint joint,
+            HealthReport.PredictionShift predictionSegments) {}
 
     /** Revision, assessed flag and end of a stored window result, read without its body. */
     public record Header(int revision, boolean assessed, long end) {}
@@ -104,7 +109,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         return new WindowResult(AWAITING, false, Instant.parse(r.windowStart()).toEpochMilli(),
                 Instant.parse(r.windowEnd()).toEpochMilli(), r.eventsSeen(), r.thresholdsVersion(),
                 new Report(r.status(), r.events(), r.referenceEvents(), r.features(), r.prediction(), r.quality(),
-                        r.escalation(), r.control(), r.upgrade(), r.estimatedPerformance(), r.joint()));
+                        r.escalation(), r.control(), r.upgrade(), r.estimatedPerformance(), r.joint(),
+                        r.predictionSegments()));
     }
 
     /** This result after revision {@code newRevision}. */
@@ -126,7 +132,8 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         return new HealthReport(ModelKey.modelId(modelKey), ModelKey.modelVersion(modelKey),
                 Instant.ofEpochMilli(start).toString(), Instant.ofEpochMilli(end).toString(), b.status(), b.events(),
                 eventsSeen, b.referenceEvents(), b.features(), b.prediction(), b.quality(), b.escalation(),
-                thresholdsVersion, newRevision, performance, b.control(), b.upgrade(), b.estimatedPerformance(), b.joint());
+                thresholdsVersion, newRevision, performance, b.control(), b.upgrade(), b.estimatedPerformance(), b.joint(),
+                b.predictionSegments());
     }
 
     public byte[] toBytes() {
@@ -183,6 +190,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         writeUpgrade(out, report.upgrade());
         writeEstimate(out, report.estimatedPerformance());
         writeJoint(out, report.joint());
+        writePredictionSegments(out, report.predictionSegments());
     }
 
     static WindowResult readFrom(DataInput in, long start) throws IOException {
@@ -191,7 +199,7 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         boolean assessed = in.readBoolean();
         long end = in.readLong();
         switch (format) {
-            case FORMAT, WITHOUT_SCORE_HISTOGRAMS, WITHOUT_ESTIMATE_OR_PAIRS -> {
+            case FORMAT, WITHOUT_PREDICTION_SEGMENTS, WITHOUT_SCORE_HISTOGRAMS, WITHOUT_ESTIMATE_OR_PAIRS -> {
                 long eventsSeen = readVarLong(in);
                 String thresholdsVersion = readString(in);
                 Report report = null;
@@ -225,8 +233,9 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
         boolean withEstimateAndPairs = format != WITHOUT_ESTIMATE_OR_PAIRS;
         return new Report(readString(in), readVarLong(in), readVarLong(in), readFeatures(in), readFeature(in),
                 readQuality(in), readEscalation(in), readControl(in), readUpgrade(in),
-                withEstimateAndPairs ? readEstimate(in, format == FORMAT) : null,
-                withEstimateAndPairs ? readJoint(in) : null);
+                withEstimateAndPairs ? readEstimate(in, format >= WITHOUT_PREDICTION_SEGMENTS) : null,
+                withEstimateAndPairs ? readJoint(in) : null,
+                format >= FORMAT ? readPredictionSegments(in) : null);
     }
 
     /** zlib at level 1: the report's repeated names and thresholds shrink; its doubles hardly do. */
@@ -696,5 +705,53 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
             }
         }
         return new HealthReport.Joint(features, tested, pairs);
+    }
+
+    private static void writePredictionSegments(DataOutput out, HealthReport.PredictionShift p) throws IOException {
+        out.writeBoolean(p != null);
+        if (p == null) {
+            return;
+        }
+        writeString(out, p.quantity());
+        out.writeDouble(p.referenceMean());
+        out.writeDouble(p.windowMean());
+        writeVarLong(out, p.segmentsTested());
+        writeLength(out, p.segments());
+        if (p.segments() != null) {
+            for (HealthReport.ShiftSegment g : p.segments()) {
+                writeString(out, g.segment());
+                writeString(out, g.feature());
+                writeString(out, g.value());
+                out.writeDouble(g.before());
+                out.writeDouble(g.after());
+                out.writeDouble(g.referenceShare());
+                out.writeDouble(g.share());
+                writeVarLong(out, g.events());
+                out.writeDouble(g.pValue());
+                out.writeDouble(g.contribution());
+                out.writeDouble(g.explained());
+            }
+        }
+    }
+
+    private static HealthReport.PredictionShift readPredictionSegments(DataInput in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        String quantity = readString(in);
+        double referenceMean = in.readDouble();
+        double windowMean = in.readDouble();
+        int tested = (int) readVarLong(in);
+        int n = readLength(in);
+        HealthReport.ShiftSegment[] segments = null;
+        if (n >= 0) {
+            segments = new HealthReport.ShiftSegment[n];
+            for (int i = 0; i < n; i++) {
+                segments[i] = new HealthReport.ShiftSegment(readString(in), readString(in), readString(in),
+                        in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), readVarLong(in),
+                        in.readDouble(), in.readDouble(), in.readDouble());
+            }
+        }
+        return new HealthReport.PredictionShift(quantity, referenceMean, windowMean, tested, segments);
     }
 }

@@ -17,12 +17,15 @@ import java.util.List;
  * a performance decay ({@code segment:<feature>=<value>}, effect {@code segment_contribution})
  * is accompanied the same way by its metric after against before ({@code segment_error_rate} or
  * {@code segment_mae}), its share of the labels ({@code segment_share}, threshold 0) and its
- * adjusted p-value against the false discovery rate ({@code segment_p_value}).
+ * adjusted p-value against the false discovery rate ({@code segment_p_value}). A segment that
+ * explains a prediction drift has the effect {@code segment_shift_contribution} (its part of the
+ * shift of the mean prediction against the whole shift, so its strength is the share it explains),
+ * accompanied by its mean after against before ({@code segment_mean}), its share and its p-value.
  */
 public record Evidence(String signal, String statistic, double value, double threshold, String windowEnd) {
     /** Statistics whose entries accompany an effect entry of the same signal (see the class comment). */
     public static final List<String> SIGNIFICANCE_STATISTICS = List.of("anderson_darling", "segment_error_rate",
-            "segment_mae", "segment_share", "segment_p_value");
+            "segment_mae", "segment_share", "segment_p_value", "segment_mean");
 
     /** How far past its threshold: the order "strongest first" uses. */
     public double strength() {

@@ -27,6 +27,10 @@ package io.modelwatch.model;
  *     how many pairs were tested and the flagged and strongest of them; null when no pair was
  *     tested (fewer than two joint features, the reference's joint part still being learned, or a
  *     report without drift statistics)
+ * @param predictionSegments on a window whose prediction drifted: the segments that explain the
+ *     shift of its mean prediction (docs/detection.md, "Segments of a prediction drift"), an
+ *     empty list of them when none stands out; null on other windows and while the version's
+ *     reference segments are still being learned
  */
 public record HealthReport(
         String modelId,
@@ -47,7 +51,19 @@ public record HealthReport(
         Control control,
         Upgrade upgrade,
         EstimatedPerformance estimatedPerformance,
-        Joint joint) {
+        Joint joint,
+        PredictionShift predictionSegments) {
+
+    /** A report without prediction segments. */
+    public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
+            long events, long eventsSeen, long referenceEvents, FeatureHealth[] features, FeatureHealth prediction,
+            QualityCounts quality, EscalationState escalation, String thresholdsVersion, int revision,
+            Performance performance, Control control, Upgrade upgrade, EstimatedPerformance estimatedPerformance,
+            Joint joint) {
+        this(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen, referenceEvents, features,
+                prediction, quality, escalation, thresholdsVersion, revision, performance, control, upgrade,
+                estimatedPerformance, joint, null);
+    }
 
     /** A report without pair tests. */
     public HealthReport(String modelId, String modelVersion, String windowStart, String windowEnd, String status,
@@ -105,43 +121,81 @@ public record HealthReport(
     public HealthReport withQuality(QualityCounts newQuality, String newStatus) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, newStatus, events, eventsSeen,
                 referenceEvents, features, prediction, newQuality, escalation, thresholdsVersion, revision, performance, control,
-                upgrade, estimatedPerformance, joint);
+                upgrade, estimatedPerformance, joint, predictionSegments);
     }
 
     /** This report as revision {@code newRevision} with {@code newPerformance}. */
     public HealthReport withPerformance(Performance newPerformance, int newRevision) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, thresholdsVersion, newRevision, newPerformance,
-                control, upgrade, estimatedPerformance, joint);
+                control, upgrade, estimatedPerformance, joint, predictionSegments);
     }
 
     /** This report under the thresholds of the live control topic: their version and what they changed. */
     public HealthReport withControl(String newThresholdsVersion, Control newControl) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, newThresholdsVersion, revision, performance,
-                newControl, upgrade, estimatedPerformance, joint);
+                newControl, upgrade, estimatedPerformance, joint, predictionSegments);
     }
 
     /** This report with {@code newEscalation} as its escalation state. */
     public HealthReport withEscalation(EscalationState newEscalation) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, newEscalation, thresholdsVersion, revision, performance,
-                control, upgrade, estimatedPerformance, joint);
+                control, upgrade, estimatedPerformance, joint, predictionSegments);
     }
 
     /** This report with a note of the savepoint upgrade that changed its model's thresholds. */
     public HealthReport withUpgrade(Upgrade newUpgrade) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, thresholdsVersion, revision, performance,
-                control, newUpgrade, estimatedPerformance, joint);
+                control, newUpgrade, estimatedPerformance, joint, predictionSegments);
     }
 
     /** This report with {@code newEstimate} as its estimated performance. */
     public HealthReport withEstimatedPerformance(EstimatedPerformance newEstimate) {
         return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
                 referenceEvents, features, prediction, quality, escalation, thresholdsVersion, revision, performance,
-                control, upgrade, newEstimate, joint);
+                control, upgrade, newEstimate, joint, predictionSegments);
     }
+
+    /** This report with {@code newSegments} as the segments of its prediction drift. */
+    public HealthReport withPredictionSegments(PredictionShift newSegments) {
+        return new HealthReport(modelId, modelVersion, windowStart, windowEnd, status, events, eventsSeen,
+                referenceEvents, features, prediction, quality, escalation, thresholdsVersion, revision, performance,
+                control, upgrade, estimatedPerformance, joint, newSegments);
+    }
+
+    /**
+     * Where a window's prediction drift is (io.modelwatch.detect.PredictionShiftSegments,
+     * docs/detection.md): the shift of the mean prediction decomposed over segments.
+     *
+     * @param quantity what the means are of: {@code mean} (the numeric prediction), or for a class
+     *     prediction {@code share_other_than:<class>} (the share of predictions other than the
+     *     reference's most frequent class)
+     * @param referenceMean the reference's mean of it
+     * @param windowMean the window's
+     * @param segmentsTested segments with enough events on both sides to be tested
+     * @param segments the named ones, most explaining first; empty when no segment stands out
+     */
+    public record PredictionShift(String quantity, double referenceMean, double windowMean, int segmentsTested,
+            ShiftSegment[] segments) {}
+
+    /**
+     * A segment ({@code feature=value}; a numeric feature's value is its reference decile
+     * {@code [lo, hi)}) that explains part of a prediction's shift.
+     *
+     * @param before the segment's mean in the reference
+     * @param after its mean in the window
+     * @param referenceShare its share of the reference's events
+     * @param share its share of the window's events
+     * @param events its events in the window
+     * @param pValue one-sided, Benjamini-Hochberg adjusted across the window's segments
+     * @param contribution its term of the decomposition of windowMean - referenceMean
+     * @param explained contribution / (windowMean - referenceMean)
+     */
+    public record ShiftSegment(String segment, String feature, String value, double before, double after,
+            double referenceShare, double share, long events, double pValue, double contribution, double explained) {}
 
     /**
      * A score model's performance estimated from the window's scores alone, without labels

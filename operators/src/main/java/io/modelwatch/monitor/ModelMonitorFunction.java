@@ -310,7 +310,9 @@ public final class ModelMonitorFunction
         WindowVerdict verdict = reports.judge(ref, span.profile(), t, c, sequentialEvidence, l, st);
         // Judged against the reference as it was: a window that completes the joint summary is not
         // also compared with it.
-        references.learnJoint(key, ref, span.profile(), t.referenceEvents());
+        ReferenceProfile kept = references.learnJoint(key, ref, span.profile(), t.referenceEvents());
+        references.learnSegments(key, kept, span.profile(), t.referenceEvents(),
+                WindowVerdict.hasPredictionDrift(verdict.signals()));
         st.recordWindow(windowEnd, verdict.weight(), spanMillis);
         st.lateSinceReport = 0;
         state.status.update(st);

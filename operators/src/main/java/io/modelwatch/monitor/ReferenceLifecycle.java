@@ -183,6 +183,27 @@ final class ReferenceLifecycle {
         return more;
     }
 
+    /**
+     * Completes the prediction per segment of a reference learned from traffic (or restored from
+     * a format without it): which values are segments is only known once the reference is frozen
+     * ({@link io.modelwatch.stats.profiles.SegmentPlan}), so the segments' counts are summed from
+     * the judged windows that follow the freeze, until they hold {@code target} events
+     * ({@code reference.events}). A window whose prediction drifted is not added: it is what the
+     * segments are to explain, not the baseline. Returns the reference to keep.
+     */
+    ReferenceProfile learnSegments(String key, ReferenceProfile ref, ModelProfile judged, long target,
+            boolean predictionDrifted) throws Exception {
+        if (ref.segments() == null || ref.segmentsComplete() || judged.segments() == null || predictionDrifted) {
+            return ref;
+        }
+        ReferenceProfile more = ref.withSegmentsFrom(judged.segments(), target);
+        if (more != ref) {
+            state.reference.update(more.toBytes());
+            cache.put(key, more);
+        }
+        return more;
+    }
+
     /** Ends the batch: what is still being learned stays with the version's open profiles. */
     void endLearning() {
         if (learned != null) {

@@ -230,10 +230,11 @@ class PerformanceStateMigrationTest {
     }
 
     /**
-     * Format 5, as the current release writes it: format 6's layout with the estimate ending at
-     * {@code realised} (here: a report whose estimate has no calibration labels and no
-     * histograms, and no pair tests, whose format-6 body ends in the three bytes that mark their
-     * absence and the one of the pair tests').
+     * Format 5, as the builds before the calibrated estimate wrote it: format 7's layout with the
+     * estimate ending at {@code realised} and no prediction segments (here: a report whose
+     * estimate has no calibration labels and no histograms, no pair tests and no prediction
+     * segments, whose format-7 body ends in the three bytes that mark the estimate's absent parts,
+     * the one of the pair tests' and the one of the prediction segments').
      */
     static byte[] format5(WindowResult w) throws Exception {
         byte[] six = w.toBytes();
@@ -252,10 +253,10 @@ class PerformanceStateMigrationTest {
         byte[] raw = new byte[1 << 16];
         int n = inflater.inflate(raw);
         inflater.end();
-        assertThat(new byte[] {raw[n - 4], raw[n - 3], raw[n - 2], raw[n - 1]}).containsOnly(0);
-        raw[n - 4] = 0; // the pair tests' absence
+        assertThat(new byte[] {raw[n - 5], raw[n - 4], raw[n - 3], raw[n - 2], raw[n - 1]}).containsOnly(0);
+        raw[n - 5] = 0; // the pair tests' absence
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-        deflater.setInput(raw, 0, n - 3);
+        deflater.setInput(raw, 0, n - 4);
         deflater.finish();
         byte[] packed = new byte[1 << 16];
         int m = deflater.deflate(packed);

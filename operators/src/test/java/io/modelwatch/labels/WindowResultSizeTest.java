@@ -102,4 +102,27 @@ class WindowResultSizeTest {
         System.out.printf("pair part: %d bytes per kept window, %d bytes of JSON%n", added, json);
         assertThat(added).isBetween(100, 600);
     }
+
+    /**
+     * The segments of a prediction drift are kept with the window, so a revision with performance
+     * repeats them as revision 0 had them; a result written before them (format 5 or 6) reads without.
+     */
+    @Test
+    void thePredictionSegmentsOfAWindowAreInEveryRevision() {
+        HealthReport bare = io.modelwatch.labels.PerformanceSnapshotWriter.report("m", 2);
+        HealthReport.PredictionShift shift = new HealthReport.PredictionShift("mean", 0.49, 0.57, 17,
+                new HealthReport.ShiftSegment[] {new HealthReport.ShiftSegment("region=north_america", "region",
+                        "north_america", 0.5, 0.9, 0.2, 0.21, 412, 1.2e-40, 0.081, 0.97)});
+        HealthReport r = bare.withPredictionSegments(shift);
+        String key = r.modelId() + io.modelwatch.model.ModelKey.SEPARATOR + r.modelVersion();
+        byte[] stored = WindowResult.of(r).toBytes();
+        HealthReport revised = WindowResult.read(0, stored).toReport(key, 1, null);
+        assertThat(revised.revision()).isEqualTo(1);
+        assertThat(revised.predictionSegments()).usingRecursiveComparison().isEqualTo(shift);
+        HealthReport none = WindowResult.read(0, WindowResult.of(bare).toBytes()).toReport(key, 1, null);
+        assertThat(none.predictionSegments()).isNull();
+        int added = stored.length - WindowResult.of(bare).toBytes().length;
+        System.out.printf("prediction segments (one named): %d bytes per kept window%n", added);
+        assertThat(added).isBetween(20, 200);
+    }
 }

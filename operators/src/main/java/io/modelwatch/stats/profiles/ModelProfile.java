@@ -32,8 +32,8 @@ public final class ModelProfile {
     public static final int MAX_FEATURES = 200;
     /** Names of features the reference did not have, tracked to name them in reports. */
     static final int UNKNOWN_FEATURE_CAPACITY = 16;
-    /** Format 3 adds the joint summary. */
-    private static final byte FORMAT = 3;
+    /** Format 3 adds the joint summary; format 4 the prediction per segment. */
+    private static final byte FORMAT = 4;
 
     private long events;
     private long firstTimestamp = Long.MAX_VALUE;
@@ -49,6 +49,13 @@ public final class ModelProfile {
     private RankCorrelations joint;
     /** Not state: one event's PIT per joint feature, reused. */
     private transient double[] pit;
+    /**
+     * The window's prediction per segment of its reference's {@link SegmentPlan}; null unbinned or
+     * without segments.
+     */
+    private PredictionSegments segments;
+    /** Not state: one event's segment cells, reused. */
+    private transient int[] eventCells;
 
     /** An empty unbinned profile, for learning a reference or summarising a warm-up window. */
     public ModelProfile() {}
@@ -62,6 +69,9 @@ public final class ModelProfile {
         }
         if (ref.joint() != null) {
             p.joint = ref.joint().emptyCopy();
+        }
+        if (ref.segments() != null) {
+            p.segments = new PredictionSegments(ref.segmentPlan().cellCount());
         }
         return p;
     }
@@ -102,6 +112,12 @@ public final class ModelProfile {
         FeatureProfile[] profiles = names.profiles();
         FeatureReference[] refs = names.refs();
         int[] slots = names.jointSlots();
+        int[] segmentSlots = names.segmentSlots();
+        SegmentPlan plan = ref.segmentPlan();
+        int cellsOfEvent = 0;
+        if (segments != null && (eventCells == null || eventCells.length < e.featureCount())) {
+            eventCells = new int[Math.max(8, e.featureCount())];
+        }
         double[] pit = null;
         if (joint != null) {
             if (this.pit == null || this.pit.length != joint.featureCount()) {
@@ -129,6 +145,13 @@ public final class ModelProfile {
             if (pit != null && slots[i] >= 0 && bin >= 0) {
                 pit[slots[i]] = ref.pit(slots[i], bin);
             }
+            // The segment is the bin the value was just counted in: no lookup of the value itself.
+            if (segments != null && segmentSlots[i] >= 0) {
+                int cell = plan.cell(segmentSlots[i], bin);
+                if (cell >= 0) {
+                    eventCells[cellsOfEvent++] = cell;
+                }
+            }
         }
         if (pit != null) {
             joint.add(pit);
@@ -136,10 +159,41 @@ public final class ModelProfile {
         if (!binned) {
             throw new IllegalStateException("profile was not created against a reference");
         }
-        addValue(prediction, ref.prediction(), e.predictionKind(), e.numericPrediction(), e.categoricalPrediction());
+        int predictionBin = addValue(prediction, ref.prediction(), e.predictionKind(), e.numericPrediction(),
+                e.categoricalPrediction());
+        if (segments != null) {
+            addSegments(plan, e, predictionBin, cellsOfEvent);
+        }
     }
 
-    /** Counts a value; returns its numeric counting bin, or -1 for anything but a numeric value. */
+    /**
+     * The event's prediction quantity into all events and its segments: a numeric prediction's
+     * value, or for a class 1 when it is not the reference's most frequent (bin 0). A prediction
+     * of the other type than the reference's counts in no segment.
+     */
+    private void addSegments(SegmentPlan plan, PredictionEvent e, int predictionBin, int cellsOfEvent) {
+        double y;
+        if (plan.classPrediction()) {
+            if (e.predictionKind() != ValueKind.CATEGORICAL || predictionBin < 0) {
+                return;
+            }
+            y = predictionBin == 0 ? 0 : 1;
+        } else {
+            if (e.predictionKind() != ValueKind.NUMERIC || predictionBin < 0) {
+                return;
+            }
+            y = e.numericPrediction();
+        }
+        segments.addTotal(y);
+        for (int k = 0; k < cellsOfEvent; k++) {
+            segments.add(eventCells[k], y);
+        }
+    }
+
+    /**
+     * Counts a value; returns its counting bin (numeric or category), or -1 for a value not counted
+     * in a bin (missing, non-finite, of the other type).
+     */
     private static int addValue(FeatureProfile p, FeatureReference fr, byte kind, double x, String s) {
         switch (kind) {
             case ValueKind.NUMERIC -> {
@@ -158,10 +212,12 @@ public final class ModelProfile {
                 if (fr.numeric() && fr.present() > 0) {
                     p.addTypeMismatch();
                 } else {
-                    p.addCategorical(s, fr.binOf(s));
+                    int bin = fr.binOf(s);
+                    p.addCategorical(s, bin);
                     if (fr.hasCompleteCategories() && !fr.knowsCategory(s)) {
                         p.addUnseenCategory();
                     }
+                    return bin;
                 }
             }
             case ValueKind.NON_FINITE -> p.addNonFinite();
@@ -181,7 +237,7 @@ public final class ModelProfile {
      * and, with a reference, each name's reference (null where unknown to it).
      */
     private record Lookup(String[] names, ReferenceProfile ref, FeatureProfile[] profiles, FeatureReference[] refs,
-            int[] jointSlots) {}
+            int[] jointSlots, int[] segmentSlots) {}
 
     /*
      * The lookup of the last names array: events of a batch share one names array
@@ -199,15 +255,18 @@ public final class ModelProfile {
             // The next batch's names array: the same names in the same order (a producer's fixed
             // schema) keep the lookup; comparing them is cheaper than a hash lookup per name.
             if (Arrays.equals(lookup.names(), names)) {
-                lookup = new Lookup(names, ref, lookup.profiles(), lookup.refs(), lookup.jointSlots());
+                lookup = new Lookup(names, ref, lookup.profiles(), lookup.refs(), lookup.jointSlots(),
+                        lookup.segmentSlots());
                 return lookup;
             }
         }
         FeatureProfile[] profiles = new FeatureProfile[names.length];
         FeatureReference[] refs = new FeatureReference[names.length];
         int[] slots = new int[names.length];
+        int[] segmentSlots = new int[names.length];
         for (int i = 0; i < names.length; i++) {
             slots[i] = ref == null ? -1 : ref.jointSlot(names[i]);
+            segmentSlots[i] = ref == null ? -1 : ref.segmentPlan().slot(names[i]);
             if (ref != null) {
                 refs[i] = ref.feature(names[i]);
                 if (refs[i] == null) {
@@ -216,7 +275,7 @@ public final class ModelProfile {
             }
             profiles[i] = featureOrNull(names[i], ref == null ? -1 : refs[i].binCount());
         }
-        lookup = new Lookup(names, ref, profiles, refs, slots);
+        lookup = new Lookup(names, ref, profiles, refs, slots, segmentSlots);
         return lookup;
     }
 
@@ -275,6 +334,18 @@ public final class ModelProfile {
                 joint.merge(other.joint);
             }
         }
+        if (other.segments != null) {
+            if (segments == null) {
+                segments = other.segments.copy();
+            } else {
+                segments.merge(other.segments);
+            }
+        }
+    }
+
+    /** The window's prediction per segment of its reference's plan; null when it keeps none. */
+    public PredictionSegments segments() {
+        return segments;
     }
 
     /** The window's pairwise rank correlations against its reference; null when it keeps none. */
@@ -348,6 +419,10 @@ public final class ModelProfile {
         if (joint != null) {
             joint.writeTo(out);
         }
+        out.writeBoolean(segments != null);
+        if (segments != null) {
+            segments.writeTo(out);
+        }
     }
 
     public static ModelProfile readFrom(DataInput in) throws IOException {
@@ -374,6 +449,9 @@ public final class ModelProfile {
         p.prediction = FeatureProfile.readFrom(in);
         if (format >= 3 && in.readBoolean()) {
             p.joint = RankCorrelations.readFrom(in);
+        }
+        if (format >= 4 && in.readBoolean()) {
+            p.segments = PredictionSegments.readFrom(in);
         }
         return p;
     }

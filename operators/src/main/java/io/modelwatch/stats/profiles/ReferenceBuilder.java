@@ -68,6 +68,7 @@ public final class ReferenceBuilder {
     /** A reference from outside the monitor's traffic as the monitor stores it: timestamps collapsed. */
     public static ReferenceProfile installed(ReferenceProfile given) {
         return new ReferenceProfile(given.events(), given.firstTimestamp(), given.firstTimestamp(),
-                new LinkedHashMap<>(given.features()), given.prediction(), given.joint(), given.jointComplete());
+                new LinkedHashMap<>(given.features()), given.prediction(), given.joint(), given.jointComplete(),
+                given.segments(), given.segmentsComplete());
     }
 }

@@ -26,8 +26,11 @@ import java.util.Map;
  * no pair is tested.
  */
 public final class ReferenceProfile {
-    /** Format 2 adds the joint summary and whether it is complete; format 1 has neither. */
-    private static final byte FORMAT = 2;
+    /**
+     * Format 2 adds the joint summary and whether it is complete; format 1 has neither. Format 3
+     * adds the prediction per segment ({@link #segments}) and whether it is complete.
+     */
+    private static final byte FORMAT = 3;
 
     private final long events;
     private final long firstTimestamp;
@@ -37,6 +40,15 @@ public final class ReferenceProfile {
     /** The pairs' correlations in PIT space; null with fewer than two joint features. */
     private final RankCorrelations joint;
     private final boolean jointComplete;
+    /**
+     * The prediction per segment of {@link #segmentPlan}: like the joint summary, measured against
+     * the frozen bins, so a learned reference completes it from the windows after its freeze
+     * ({@link #withSegmentsFrom}); null when the plan has no segment.
+     */
+    private final PredictionSegments segments;
+    private final boolean segmentsComplete;
+    /** Not state: derived from the features. Which bins of which features are segments. */
+    private final transient SegmentPlan segmentPlan;
     /** Not state: derived from the features. The joint features' slots and mid-bin CDF values. */
     private final transient HashMap<String, Integer> jointSlots = new HashMap<>();
     private final transient double[][] midCdf;
@@ -53,6 +65,16 @@ public final class ReferenceProfile {
     public ReferenceProfile(long events, long firstTimestamp, long lastTimestamp,
             LinkedHashMap<String, FeatureReference> features, FeatureReference prediction,
             RankCorrelations joint, boolean jointComplete) {
+        this(events, firstTimestamp, lastTimestamp, features, prediction, joint, jointComplete, null, false);
+    }
+
+    /**
+     * @param segments the prediction per segment measured against these bins, or null for none yet
+     *     (an empty one is made; one of another plan's size is dropped)
+     */
+    public ReferenceProfile(long events, long firstTimestamp, long lastTimestamp,
+            LinkedHashMap<String, FeatureReference> features, FeatureReference prediction,
+            RankCorrelations joint, boolean jointComplete, PredictionSegments segments, boolean segmentsComplete) {
         this.events = events;
         this.firstTimestamp = firstTimestamp;
         this.lastTimestamp = lastTimestamp;
@@ -74,6 +96,47 @@ public final class ReferenceProfile {
             this.joint = new RankCorrelations(names);
             this.jointComplete = false;
         }
+        this.segmentPlan = SegmentPlan.of(features, prediction);
+        int cells = segmentPlan.cellCount();
+        if (cells == 0) {
+            this.segments = null;
+            this.segmentsComplete = false;
+        } else if (segments != null && segments.segments() == cells) {
+            this.segments = segments;
+            this.segmentsComplete = segmentsComplete;
+        } else {
+            this.segments = new PredictionSegments(cells);
+            this.segmentsComplete = false;
+        }
+    }
+
+    /** Which bins of which features are the prediction's segments. */
+    public SegmentPlan segmentPlan() {
+        return segmentPlan;
+    }
+
+    /** The reference's prediction per segment (null without segments); not to be changed. */
+    public PredictionSegments segments() {
+        return segments;
+    }
+
+    /** Whether the prediction per segment is complete, so a prediction drift is explained against it. */
+    public boolean segmentsComplete() {
+        return segments != null && segmentsComplete;
+    }
+
+    /**
+     * This reference with {@code measured} (a window's prediction per segment, on this reference's
+     * bins) added to its segments, complete once they hold {@code target} events.
+     */
+    public ReferenceProfile withSegmentsFrom(PredictionSegments measured, long target) {
+        if (segments == null || measured == null || measured.segments() != segments.segments()) {
+            return this;
+        }
+        PredictionSegments sum = segments.copy();
+        sum.merge(measured);
+        return new ReferenceProfile(events, firstTimestamp, lastTimestamp, features, prediction, joint, jointComplete,
+                sum, sum.total() >= target);
     }
 
     /**
@@ -161,7 +224,7 @@ public final class ReferenceProfile {
         sum.merge(joint);
         sum.merge(measured);
         return new ReferenceProfile(events, firstTimestamp, lastTimestamp, features, prediction, sum,
-                sum.events() >= target);
+                sum.events() >= target, segments, segmentsComplete);
     }
 
     public static ReferenceProfile freeze(ModelProfile learned, int numericBins, int categoryBins) {
@@ -187,8 +250,10 @@ public final class ReferenceProfile {
         }
         // The counting pass measured the joint summary in the PIT space of the sketch's
         // proportions; the exact ones differ from them by at most the rank error per bin.
+        // The counting pass counted the prediction per segment too, on the same bins.
         return new ReferenceProfile(events, firstTimestamp, lastTimestamp, fs,
-                prediction.withExactProportions(counted.prediction()), counted.joint(), counted.joint() != null);
+                prediction.withExactProportions(counted.prediction()), counted.joint(), counted.joint() != null,
+                counted.segments(), counted.segments() != null);
     }
 
     public long events() {
@@ -230,11 +295,16 @@ public final class ReferenceProfile {
             joint.writeTo(out);
             out.writeBoolean(jointComplete);
         }
+        out.writeBoolean(segments != null);
+        if (segments != null) {
+            segments.writeTo(out);
+            out.writeBoolean(segmentsComplete);
+        }
     }
 
     public static ReferenceProfile readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != 1 && format != FORMAT) {
+        if (format < 1 || format > FORMAT) {
             throw new IOException("ReferenceProfile: unknown format " + format);
         }
         long events = in.readLong();
@@ -253,7 +323,13 @@ public final class ReferenceProfile {
             joint = RankCorrelations.readFrom(in);
             complete = in.readBoolean();
         }
-        return new ReferenceProfile(events, first, last, fs, prediction, joint, complete);
+        PredictionSegments segments = null;
+        boolean segmentsComplete = false;
+        if (format >= 3 && in.readBoolean()) {
+            segments = PredictionSegments.readFrom(in);
+            segmentsComplete = in.readBoolean();
+        }
+        return new ReferenceProfile(events, first, last, fs, prediction, joint, complete, segments, segmentsComplete);
     }
 
     public byte[] toBytes() {
