@@ -397,10 +397,13 @@ public final class PerformanceMonitorFunction
         // The headers from the index, oldest span first (replays emit the same); a span's bytes
         // are read only when it is sent or revised (SpanStore says why).
         SpanStore.Spans spans = spanStore.open();
-        for (long start : spans.starts()) {
-            WindowResult.Header s = spans.header(start);
-            if (s.revision() == WindowResult.AWAITING) {
-                if (s.end() - 1 <= timestamp) {
+        // By position: a put below rewrites the span at i in place, and the removals wait for the
+        // end of the walk, so positions do not move; only what is due is decoded.
+        for (int i = 0; i < spans.size(); i++) {
+            long start = spans.startAt(i);
+            long end = spans.endAt(i);
+            if (spans.revisionAt(i) == WindowResult.AWAITING) {
+                if (end - 1 <= timestamp) {
                     HealthReport cached = awaiting.remove(awaitingKey(ctx, start));
                     byte[] bytes = spans.get(start);
                     // From state after a restore, or when pushed out of the cache: the model
@@ -412,20 +415,20 @@ public final class PerformanceMonitorFunction
                     spans.put(start, keepsReports()
                             ? WindowResult.withHeader(start, bytes, first.revision(), first.assessed())
                             : first.summary().toBytes());
-                    if (s.end() + horizon <= timestamp) {
+                    if (end + horizon <= timestamp) {
                         expired.add(start);
                     }
                 }
                 // Revision 0 counted every label there is: nothing to revise in this timer.
                 continue;
             }
-            if (s.end() + horizon <= timestamp) {
+            if (end + horizon <= timestamp) {
                 expired.add(start);
                 continue;
             }
             boolean hit = false;
             for (long w : touched) {
-                if (w + size > start && w < s.end()) {
+                if (w + size > start && w < end) {
                     hit = true;
                     break;
                 }
@@ -433,7 +436,8 @@ public final class PerformanceMonitorFunction
             if (!hit) {
                 continue;
             }
-            PerformanceAccumulator acc = performance(start, s.end(), windowStarts);
+            WindowResult.Header s = spans.headerAt(i);
+            PerformanceAccumulator acc = performance(start, end, windowStarts);
             int revision = s.revision() + 1;
             byte[] bytes = spans.get(start);
             WindowResult kept = WindowResult.read(start, bytes);

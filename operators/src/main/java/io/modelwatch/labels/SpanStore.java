@@ -63,15 +63,25 @@ final class SpanStore {
             this.changed = changed;
         }
 
-        /** The spans' starts, oldest first, as a copy (safe to change the spans while walking it). */
-        long[] starts() {
-            return Arrays.copyOf(headers.starts, headers.size);
+        /** How many spans there are; positions 0 to size - 1 hold them oldest first. */
+        int size() {
+            return headers.size;
         }
 
-        /** The header of the span starting at {@code start}, or null. */
-        WindowResult.Header header(long start) {
-            int i = headers.find(start);
-            return i >= 0 ? headers.header(i) : null;
+        long startAt(int i) {
+            return headers.starts[i];
+        }
+
+        long endAt(int i) {
+            return headers.ends[i];
+        }
+
+        int revisionAt(int i) {
+            return headers.revisions[i];
+        }
+
+        WindowResult.Header headerAt(int i) {
+            return headers.header(i);
         }
 
         /** The stored result of the span starting at {@code start}, or null. */
