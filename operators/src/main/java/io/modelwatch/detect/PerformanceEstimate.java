@@ -80,6 +80,13 @@ public final class PerformanceEstimate {
                 return null;
             }
         }
+        if (hard(scores) || hard(referenceScores(ref)[0])) {
+            // Hard 0/1 predictions (a class, not a score) claim certainty: read as scores, every
+            // one would be right by its own account, an estimated accuracy of 1 with no interval,
+            // and a reference of them would make any window with real scores look decayed. They
+            // carry no confidence to estimate from; their labels measure them (realised performance).
+            return null;
+        }
         double threshold = t.scoreThreshold();
         ExpectedPerformance.Estimate w = ExpectedPerformance.estimate(scores, sample[1], threshold);
         ExpectedPerformance.Estimate r = referenceEstimate(ref, threshold);
@@ -98,6 +105,16 @@ public final class PerformanceEstimate {
                 .withScores(ScoreHistogram.of(scores, sample[1], threshold),
                         ScoreHistogram.of(grid[0], grid[1], threshold));
         return new Result(e, p, drop);
+    }
+
+    /** Whether every score is exactly 0 or 1. */
+    static boolean hard(double[] scores) {
+        for (double s : scores) {
+            if (s != 0 && s != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The reference's scores as the trapezoid rule on its quantile grid (see the class comment). */

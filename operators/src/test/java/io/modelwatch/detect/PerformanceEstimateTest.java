@@ -174,4 +174,34 @@ class PerformanceEstimateTest {
         WindowVerdict v = WindowVerdict.judge(ref, window(ref, margins), SIGNALLING, CTX, List.of(), null);
         assertThat(v.report().estimatedPerformance()).isNull();
     }
+
+    /** {@code events} with each score rounded to a hard 0/1 prediction. */
+    static List<PredictionEvent> hardened(List<PredictionEvent> events) {
+        return events.stream()
+                .map(p -> new PredictionEvent(p.modelId(), p.modelVersion(), p.predictionId(), p.timestamp(),
+                        p.featureNames(), p.featureKinds(), p.numericValues(), p.categoricalValues(), ValueKind.NUMERIC,
+                        p.numericPrediction() >= 0.5 ? 1.0 : 0.0, null))
+                .toList();
+    }
+
+    @Test
+    void hardZeroOnePredictionsClaimNoConfidenceAndGetNoEstimateNorSignal() {
+        ModelProfile learned = new ModelProfile();
+        hardened(events(1, 5000, 3.4)).forEach(learned::add);
+        ReferenceProfile hardRef = ReferenceProfile.freeze(learned, T.numericBins(), T.categoryBins());
+        // Read as scores, a window of them would be estimated right every time: accuracy 1.
+        WindowVerdict shifted = WindowVerdict.judge(hardRef, window(hardRef, hardened(events(2, 1200, 1.2))),
+                SIGNALLING, CTX, List.of(), null);
+        assertThat(shifted.report().estimatedPerformance()).isNull();
+        assertThat(shifted.signals()).noneMatch(sig -> RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY.equals(sig.reason()));
+        // A reference of hard predictions against a window of real scores: no spurious decay.
+        WindowVerdict soft = WindowVerdict.judge(hardRef, window(hardRef, events(3, 1200, 3.4)), SIGNALLING, CTX,
+                List.of(), null);
+        assertThat(soft.report().estimatedPerformance()).isNull();
+        assertThat(soft.signals()).noneMatch(sig -> RetrainTrigger.ESTIMATED_PERFORMANCE_DECAY.equals(sig.reason()));
+        // The same model with its scores is estimated (the rule is about hard predictions only).
+        ReferenceProfile ref = reference();
+        assertThat(WindowVerdict.judge(ref, window(ref, events(2, 1200, 3.4)), SIGNALLING, CTX, List.of(), null)
+                .report().estimatedPerformance()).isNotNull();
+    }
 }
