@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelwatch.stats.sketches.CategoryBins;
 import io.modelwatch.stats.profiles.FeatureReference;
 import io.modelwatch.stats.sketches.QuantileBins;
+import io.modelwatch.stats.profiles.PredictionSegments;
 import io.modelwatch.stats.profiles.ReferenceProfile;
 import io.modelwatch.stats.sketches.RankCorrelations;
 import java.io.IOException;
@@ -37,6 +38,10 @@ import java.util.Map;
  *
  * {@code joint} (optional, written when complete) holds the pairs' rank-correlation sums of the
  * joint features ({@link ReferenceProfile}); a file without it has them learned by the monitor.
+ * {@code predictionSegments} (optional, written when complete): {@code {"segments": n, "cells":
+ * [[count, sum, sum of squares], ... n + 1 rows, the last for all events]}}, the prediction per
+ * segment of the reference's segment plan (docs/detection.md, "Segments of a prediction drift");
+ * a file without it, or with another plan's number of segments, has them learned by the monitor.
  *
  * Bin edges follow {@link QuantileBins}: {@code n} edges cut {@code n + 1} bins
  * {@code (-inf, e0), [e0, e1), ..., [e_last, +inf)}. A feature without values in the reference has
@@ -84,6 +89,20 @@ public final class ReferenceProfileJson {
                 ArrayNode pair = pairs.addArray().add(j.count(k));
                 for (double sum : j.sums(k)) {
                     pair.add(sum);
+                }
+            }
+        }
+        if (ref.segmentsComplete()) {
+            // The prediction per segment of this reference's plan (its categories and deciles):
+            // kept so the file names the segments of a prediction drift from its first window.
+            PredictionSegments p = ref.segments();
+            ObjectNode segments = root.putObject("predictionSegments");
+            segments.put("segments", p.segments());
+            ArrayNode cells = segments.putArray("cells");
+            for (int i = 0; i <= p.segments(); i++) {
+                ArrayNode row = cells.addArray();
+                for (double v : p.cell(i)) {
+                    row.add(v);
                 }
             }
         }
@@ -193,8 +212,34 @@ public final class ReferenceProfileJson {
             throw new IllegalArgumentException("prediction: required object missing");
         }
         RankCorrelations joint = root.hasNonNull("joint") ? joint(root.get("joint")) : null;
+        PredictionSegments segments = root.hasNonNull("predictionSegments")
+                ? predictionSegments(root.get("predictionSegments")) : null;
         return new Named(modelId, version, new ReferenceProfile(events, first, last, features,
-                feature(pred, "prediction"), joint, joint != null));
+                feature(pred, "prediction"), joint, joint != null, segments, segments != null));
+    }
+
+    /** The optional prediction per segment; one of another plan's size is dropped (relearned). */
+    private static PredictionSegments predictionSegments(JsonNode n) {
+        long segments = count(n, "segments", "predictionSegments");
+        JsonNode cells = n.get("cells");
+        if (cells == null || !cells.isArray() || cells.size() != segments + 1) {
+            throw new IllegalArgumentException("predictionSegments.cells: " + (segments + 1)
+                    + " rows of [count, sum, sum of squares] expected");
+        }
+        double[][] rows = new double[cells.size()][3];
+        for (int i = 0; i < rows.length; i++) {
+            JsonNode row = cells.get(i);
+            if (!row.isArray() || row.size() != 3) {
+                throw new IllegalArgumentException("predictionSegments.cells[" + i + "]: [count, sum, sum of squares] expected");
+            }
+            for (int k = 0; k < 3; k++) {
+                if (!row.get(k).isNumber()) {
+                    throw new IllegalArgumentException("predictionSegments.cells[" + i + "][" + k + "]: a number expected");
+                }
+                rows[i][k] = row.get(k).doubleValue();
+            }
+        }
+        return PredictionSegments.of((int) segments, rows);
     }
 
     /** The optional joint part; one of other features than the reference's own is dropped (relearned). */

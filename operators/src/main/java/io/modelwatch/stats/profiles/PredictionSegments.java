@@ -52,6 +52,30 @@ public final class PredictionSegments {
         }
     }
 
+    /**
+     * The summary of {@code segments} segments from its cells: one row of count, sum and sum of
+     * squares per segment, then one for all events ({@link #cell}).
+     */
+    public static PredictionSegments of(int segments, double[][] rows) {
+        if (segments < 0 || segments > MAX_CELLS || rows.length != segments + 1) {
+            throw new IllegalArgumentException((segments + 1) + " rows of [count, sum, sum of squares] expected, "
+                    + rows.length + " given");
+        }
+        PredictionSegments p = new PredictionSegments(segments);
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i].length != 3) {
+                throw new IllegalArgumentException("row " + i + ": [count, sum, sum of squares] expected");
+            }
+            System.arraycopy(rows[i], 0, p.cells, 3 * i, 3);
+        }
+        return p;
+    }
+
+    /** Row {@code i} (a segment, or {@link #segments()} for all events): count, sum, sum of squares. */
+    public double[] cell(int i) {
+        return new double[] {count(i), sum(i), sumOfSquares(i)};
+    }
+
     public PredictionSegments copy() {
         PredictionSegments c = new PredictionSegments(segments);
         System.arraycopy(cells, 0, c.cells, 0, cells.length);
