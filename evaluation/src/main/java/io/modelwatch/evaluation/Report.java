@@ -99,18 +99,21 @@ public final class Report {
     }
 
     /**
-     * Where the decay is, for every labelled scenario: whether each detection's evidence named the
-     * true segment first, which segments it named first, and how many reports named segments.
+     * Where the decay or the prediction drift is, for every labelled scenario and every scenario
+     * with segments to name: whether each detection's evidence named the true segment first, which
+     * segments it named first, and how many reports named segments.
      */
     private static void segments(StringBuilder sb, List<Scoring.ScenarioScore> scores) {
         List<Scoring.ScenarioScore> labelled = scores.stream()
-                .filter(s -> s.detector().equals(Scoring.MODELWATCH) && s.scenario().labels() != null)
+                .filter(s -> s.detector().equals(Scoring.MODELWATCH) && (s.scenario().labels() != null
+                        || s.scenario().population() instanceof Populations.Regional))
                 .toList();
         if (labelled.isEmpty()) {
             return;
         }
-        sb.append("\nSegments (modelwatch; the first segment each PERFORMANCE_DECAY trigger's evidence names, "
-                + "against the true one; reports: revisions whose performance names segments):\n\n");
+        sb.append("\nSegments (modelwatch; the first segment each detection's evidence names, PERFORMANCE_DECAY "
+                + "or PREDICTION_DRIFT, against the true one; reports: revisions whose performance, or "
+                + "whose prediction drift, names segments):\n\n");
         sb.append("| scenario | true segment | detected | true segment first | first named (count) "
                 + "| reports naming segments |\n");
         sb.append("|---|---|---:|---:|---|---:|\n");

@@ -165,9 +165,8 @@ public final class Scoring {
             List<RetrainTrigger> ts = new ArrayList<>(triggersByModel.getOrDefault(run.modelId(), List.of()));
             ts.sort(Comparator.comparing(RetrainTrigger::detectedAt));
             List<HealthReport> rs = new ArrayList<>(reportsByModel.getOrDefault(run.modelId(), List.of()));
-            // Segments are named in revisions (the labels come after revision 0): counted before they go.
-            int namingSegments = (int) rs.stream()
-                    .filter(r -> r.performance() != null && r.performance().segments() != null).count();
+            // A decay's segments are named in revisions (the labels come after revision 0): counted before they go.
+            int namingSegments = (int) rs.stream().filter(Scoring::namesSegments).count();
             rs.removeIf(r -> r.revision() != 0);
             rs.sort(Comparator.comparing(HealthReport::windowEnd));
             Map<String, List<ModelScore>> perDetector =
@@ -229,6 +228,16 @@ public final class Scoring {
                 Baselines.modelwatch(reports), emitted);
         return new ModelScore(m.run(), m.falseTriggers(), m.detectedAt(), m.culpritFirst(), m.nonDriftEvents(),
                 m.nonDriftWindows(), m.flaggedNonDriftWindows(), m.emittedAt(), firstSegment, 0);
+    }
+
+    /**
+     * Whether {@code r} names a segment: of its performance's decay, or of its prediction's drift
+     * (an empty list of the latter says that no segment stands out, and names none).
+     */
+    static boolean namesSegments(HealthReport r) {
+        return r.performance() != null && r.performance().segments() != null
+                || r.predictionSegments() != null && r.predictionSegments().segments() != null
+                        && r.predictionSegments().segments().length > 0;
     }
 
     /** The first segment {@code t}'s evidence names ({@code segment:<name>}), without the prefix; null when none. */
