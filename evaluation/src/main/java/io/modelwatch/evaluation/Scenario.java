@@ -429,7 +429,9 @@ public record Scenario(
      * 0.57, KS distance about 0.10), the inputs unchanged; and the same model unchanged. No labels:
      * the segments of a prediction drift come from the predictions alone, and labels that
      * followed the old score would make the shift a performance decay too. The evidence of each
-     * detection must name the true segment first, after the prediction's own entries. Planned
+     * detection must name the true segment first, after the prediction's own entries. A KS
+     * distance of 0.10 against the threshold of 0.063 flags every window without weighing more
+     * than once: found in the escalation's 3 windows. Planned
      * after every other scenario, {@link #segmentScenarios} included.
      */
     public static List<Scenario> predictionSegmentScenarios() {
@@ -439,7 +441,7 @@ public record Scenario(
                 new Scenario("segments/prediction-shift", "score logit +4 for region=north_america (20% of "
                         + "traffic; its mean score 0.54 -> 0.90), inputs unchanged, no labels",
                         new Populations.Regional(4), EVENTS_PER_MINUTE, false, "prediction",
-                        RetrainTrigger.PREDICTION_DRIFT, Set.of(), 0, Goal.DETECT_WITHIN_10, 0, false, null, false,
+                        RetrainTrigger.PREDICTION_DRIFT, Set.of(), 0, Goal.DETECT_WITHIN_3, 0, false, null, false,
                         "region=north_america"));
     }
 
