@@ -113,10 +113,11 @@ public final class Report {
         }
         sb.append("\nSegments (modelwatch; the first segment each detection's evidence names, PERFORMANCE_DECAY "
                 + "or PREDICTION_DRIFT, against the true one; reports: revisions whose performance, or "
-                + "whose prediction drift, names segments):\n\n");
+                + "whose prediction drift, names segments; naming another: reports naming any segment but the "
+                + "true one, first or not):\n\n");
         sb.append("| scenario | true segment | detected | true segment first | first named (count) "
-                + "| reports naming segments |\n");
-        sb.append("|---|---|---:|---:|---|---:|\n");
+                + "| reports naming segments | naming another |\n");
+        sb.append("|---|---|---:|---:|---|---:|---:|\n");
         for (Scoring.ScenarioScore s : labelled) {
             java.util.Map<String, Long> named = new java.util.TreeMap<>();
             s.firstSegments().forEach(n -> named.merge(n, 1L, Long::sum));
@@ -124,11 +125,11 @@ public final class Report {
             named.forEach((n, c) -> first.append(first.length() == 0 ? "" : ", ").append("`").append(n)
                     .append("` (").append(c).append(")"));
             boolean change = !s.scenario().stationary();
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d |%n", s.scenario().name(),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d | %d |%n", s.scenario().name(),
                     s.scenario().segment() == null ? "none" : "`" + s.scenario().segment() + "`",
                     change ? s.detected() + "/" + s.models() : "-",
                     s.scenario().segment() == null || s.detected() == 0 ? "-" : s.segmentFirst() + "/" + s.detected(),
-                    first.length() == 0 ? "-" : first, s.reportsNamingSegments()));
+                    first.length() == 0 ? "-" : first, s.reportsNamingSegments(), s.reportsNamingAnother()));
         }
     }
 

@@ -275,5 +275,19 @@ class ScoringTest {
                 0.575, 16, new HealthReport.ShiftSegment[0])))).isFalse();
         assertThat(Scoring.namesSegments(plain.withPredictionSegments(new HealthReport.PredictionShift("mean", 0.50,
                 0.575, 16, new HealthReport.ShiftSegment[] {na})))).isTrue();
+
+        // Naming another segment: any named one that is not the scenario's true one, first or not.
+        Scenario shift = Scenario.predictionSegmentScenarios().get(1);
+        Scenario stationary = Scenario.predictionSegmentScenarios().get(0);
+        HealthReport.ShiftSegment young = new HealthReport.ShiftSegment("age=[-inf, 24.4)", "age", "[-inf, 24.4)",
+                0.3, 0.45, 0.1, 0.1, 120, 0.01, 0.015, 0.2);
+        HealthReport onlyNa = plain.withPredictionSegments(new HealthReport.PredictionShift("mean", 0.50, 0.575, 16,
+                new HealthReport.ShiftSegment[] {na}));
+        HealthReport naThenAge = plain.withPredictionSegments(new HealthReport.PredictionShift("mean", 0.50, 0.575,
+                16, new HealthReport.ShiftSegment[] {na, young}));
+        assertThat(Scoring.namesAnotherSegment(onlyNa, shift)).isFalse();
+        assertThat(Scoring.namesAnotherSegment(naThenAge, shift)).isTrue();
+        assertThat(Scoring.namesAnotherSegment(onlyNa, stationary)).isTrue();
+        assertThat(Scoring.namesAnotherSegment(plain, stationary)).isFalse();
     }
 }
