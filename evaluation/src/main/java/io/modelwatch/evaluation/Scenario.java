@@ -31,9 +31,10 @@ import java.util.Set;
  * @param estimatedDecay the model's {@code performance.estimatedDecay} is on (a per-model
  *     override; off by default): a significant fall of its accuracy estimated from the scores
  *     is an {@code ESTIMATED_PERFORMANCE_DECAY} signal
- * @param segment for a decay or a prediction shift confined to one segment: the name of the first
- *     segment the detection's evidence must name (after {@code segment:}), where {@code *} stands for any
- *     number (a bin edge estimated by the job: {@code income=[*, +inf)}); null for other scenarios
+ * @param segment for a decay or a prediction shift confined to one segment: the name of the
+ *     first segment the detection's evidence must name (after {@code segment:}), where {@code *}
+ *     stands for any number (a bin edge estimated by the job: {@code income=[*, +inf)}); null for
+ *     other scenarios
  */
 public record Scenario(
         String name,
@@ -431,8 +432,8 @@ public record Scenario(
      * followed the old score would make the shift a performance decay too. The evidence of each
      * detection must name the true segment first, after the prediction's own entries. A KS
      * distance of 0.10 against the threshold of 0.063 flags every window without weighing more
-     * than once: found in the escalation's 3 windows. Planned
-     * after every other scenario, {@link #segmentScenarios} included.
+     * than once: found in the escalation's 3 windows. Planned after every other scenario,
+     * {@link #segmentScenarios} included.
      */
     public static List<Scenario> predictionSegmentScenarios() {
         return List.of(

@@ -181,7 +181,8 @@ public final class Scoring {
                 continue;
             }
             perDetector.computeIfAbsent(MODELWATCH, k -> new ArrayList<>())
-                    .add(scoreModelwatch(run, ts, rs, emittedAt).withReportsNamingSegments(namingSegments, namingAnother));
+                    .add(scoreModelwatch(run, ts, rs, emittedAt)
+                            .withReportsNamingSegments(namingSegments, namingAnother));
             perDetector.computeIfAbsent(NAIVE, k -> new ArrayList<>())
                     .add(scoreBaseline(run, Baselines.naiveMean(rs), rs));
             perDetector.computeIfAbsent(PSI, k -> new ArrayList<>())

@@ -64,7 +64,8 @@ class DetectionGoalsITCase {
         // Segments are looked for only in a decayed span: the unchanged model with segments names none.
         assertThat(score(scores, "segments/stationary", Scoring.MODELWATCH).reportsNamingSegments()).isZero();
         assertThat(score(scores, "segments/region-decay", Scoring.MODELWATCH).reportsNamingSegments()).isPositive();
-        // And only in a drifted window of the prediction: the unchanged unlabelled one names none, the shifted one does.
+        // And only in a window whose prediction drifted: the unchanged unlabelled model names none,
+        // the one whose north_america scores shifted does.
         assertThat(score(scores, "segments/prediction-stationary", Scoring.MODELWATCH).reportsNamingSegments())
                 .isZero();
         assertThat(score(scores, "segments/prediction-shift", Scoring.MODELWATCH).reportsNamingSegments())
