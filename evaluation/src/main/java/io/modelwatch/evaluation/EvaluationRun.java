@@ -108,6 +108,7 @@ public final class EvaluationRun {
         later.addAll(Scenario.jointScenarios());
         later.addAll(Scenario.estimatedPerformanceScenarios());
         later.addAll(Scenario.segmentScenarios());
+        later.addAll(Scenario.predictionSegmentScenarios());
         for (Scenario sc : later) {
             if (sc.stationary()) {
                 long minutes = (s.stationaryEvents() + sc.eventsPerMinute() - 1) / sc.eventsPerMinute();

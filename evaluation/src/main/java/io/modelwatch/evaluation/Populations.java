@@ -390,10 +390,13 @@ public final class Populations {
      * europe 30%, asia 25%, latam 15%, africa 10%), device (mobile 60%, desktop 30%, tablet 10%),
      * age ~ N(40, 12) and income ~ N(50, 15) (thousands), both rounded to 0.1; the score is
      * {@code sigmoid(2 z_age + 2 z_income + region effect)}, so labels drawn with probability
-     * {@code score} agree with {@code score >= 0.5} about 80% of the time. Never changes: the
-     * segment scenarios change the labels only.
+     * {@code score} agree with {@code score >= 0.5} about 80% of the time. Its inputs never
+     * change; the decay scenarios change the labels only, and with {@code northAmericaShift} the
+     * score's logit of region = north_america moves by that much at full change (+4: its mean
+     * score from about 0.54 to 0.90, the rest unchanged), a shift of the predictions confined to
+     * one segment. The shift draws nothing, so the same seed gives the same inputs either way.
      */
-    public record Regional() implements Population {
+    public record Regional(double northAmericaShift) implements Population {
         static final String[] FEATURES = {"region", "device", "age", "income"};
         static final String[] REGIONS = {"north_america", "europe", "asia", "latam", "africa"};
         static final double[] REGION_MIX = {0.20, 0.30, 0.25, 0.15, 0.10};
@@ -402,6 +405,11 @@ public final class Populations {
         static final double[] DEVICE_MIX = {0.6, 0.3, 0.1};
         /** income's 75th percentile: 50 + 0.6745 x 15. */
         static final double INCOME_P75 = 60.1;
+
+        /** The unchanged model (the scores never move). */
+        public Regional() {
+            this(0);
+        }
 
         @Override
         public String[] features() {
@@ -417,7 +425,8 @@ public final class Populations {
             v[1] = DEVICES[Draws.pick(r, DEVICE_MIX)];
             v[2] = Math.round((40 + 12 * zAge) * 10) / 10.0;
             v[3] = Math.round((50 + 15 * zIncome) * 10) / 10.0;
-            return Draws.sigmoid(2 * zAge + 2 * zIncome + REGION_EFFECT[region]);
+            double shift = region == 0 ? northAmericaShift * drift : 0;
+            return Draws.sigmoid(2 * zAge + 2 * zIncome + REGION_EFFECT[region] + shift);
         }
     }
 }

@@ -99,21 +99,25 @@ public final class Report {
     }
 
     /**
-     * Where the decay is, for every labelled scenario: whether each detection's evidence named the
-     * true segment first, which segments it named first, and how many reports named segments.
+     * Where the decay or the prediction drift is, for every labelled scenario and every scenario
+     * with segments to name: whether each detection's evidence named the true segment first, which
+     * segments it named first, and how many reports named segments.
      */
     private static void segments(StringBuilder sb, List<Scoring.ScenarioScore> scores) {
         List<Scoring.ScenarioScore> labelled = scores.stream()
-                .filter(s -> s.detector().equals(Scoring.MODELWATCH) && s.scenario().labels() != null)
+                .filter(s -> s.detector().equals(Scoring.MODELWATCH) && (s.scenario().labels() != null
+                        || s.scenario().population() instanceof Populations.Regional))
                 .toList();
         if (labelled.isEmpty()) {
             return;
         }
-        sb.append("\nSegments (modelwatch; the first segment each PERFORMANCE_DECAY trigger's evidence names, "
-                + "against the true one; reports: revisions whose performance names segments):\n\n");
+        sb.append("\nSegments (modelwatch; the first segment each detection's evidence names, PERFORMANCE_DECAY "
+                + "or PREDICTION_DRIFT, against the true one; reports: revisions whose performance, or "
+                + "whose prediction drift, names segments; naming another: reports naming any segment but the "
+                + "true one, first or not):\n\n");
         sb.append("| scenario | true segment | detected | true segment first | first named (count) "
-                + "| reports naming segments |\n");
-        sb.append("|---|---|---:|---:|---|---:|\n");
+                + "| reports naming segments | naming another |\n");
+        sb.append("|---|---|---:|---:|---|---:|---:|\n");
         for (Scoring.ScenarioScore s : labelled) {
             java.util.Map<String, Long> named = new java.util.TreeMap<>();
             s.firstSegments().forEach(n -> named.merge(n, 1L, Long::sum));
@@ -121,11 +125,11 @@ public final class Report {
             named.forEach((n, c) -> first.append(first.length() == 0 ? "" : ", ").append("`").append(n)
                     .append("` (").append(c).append(")"));
             boolean change = !s.scenario().stationary();
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d |%n", s.scenario().name(),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d | %d |%n", s.scenario().name(),
                     s.scenario().segment() == null ? "none" : "`" + s.scenario().segment() + "`",
                     change ? s.detected() + "/" + s.models() : "-",
                     s.scenario().segment() == null || s.detected() == 0 ? "-" : s.segmentFirst() + "/" + s.detected(),
-                    first.length() == 0 ? "-" : first, s.reportsNamingSegments()));
+                    first.length() == 0 ? "-" : first, s.reportsNamingSegments(), s.reportsNamingAnother()));
         }
     }
 

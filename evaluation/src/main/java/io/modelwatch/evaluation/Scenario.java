@@ -31,9 +31,10 @@ import java.util.Set;
  * @param estimatedDecay the model's {@code performance.estimatedDecay} is on (a per-model
  *     override; off by default): a significant fall of its accuracy estimated from the scores
  *     is an {@code ESTIMATED_PERFORMANCE_DECAY} signal
- * @param segment for a decay confined to one segment: the name of the first segment the
- *     detection's evidence must name (after {@code segment:}), where {@code *} stands for any
- *     number (a bin edge estimated by the job: {@code income=[*, +inf)}); null for other scenarios
+ * @param segment for a decay or a prediction shift confined to one segment: the name of the
+ *     first segment the detection's evidence must name (after {@code segment:}), where {@code *}
+ *     stands for any number (a bin edge estimated by the job: {@code income=[*, +inf)}); null for
+ *     other scenarios
  */
 public record Scenario(
         String name,
@@ -420,6 +421,29 @@ public record Scenario(
                         "performance", RetrainTrigger.PERFORMANCE_DECAY, Set.of(), 0, Goal.DETECT_WITHIN_10, 0, false,
                         segmentLabels(new LabelSegment("income", null, Populations.Regional.INCOME_P75)), false,
                         "income=[*, +inf)"));
+    }
+
+    /**
+     * Where a prediction drift is (issue 19, docs/detection.md "Segments of a prediction drift"):
+     * the score of {@link Populations.Regional} shifts for region = north_america (20% of the
+     * traffic) only, its logit +4 (mean score about 0.54 -> 0.90; all scores' mean about 0.50 ->
+     * 0.57, KS distance about 0.10), the inputs unchanged; and the same model unchanged. No labels:
+     * the segments of a prediction drift come from the predictions alone, and labels that
+     * followed the old score would make the shift a performance decay too. The evidence of each
+     * detection must name the true segment first, after the prediction's own entries. A KS
+     * distance of 0.10 against the threshold of 0.063 flags every window without weighing more
+     * than once: found in the escalation's 3 windows. Planned after every other scenario,
+     * {@link #segmentScenarios} included.
+     */
+    public static List<Scenario> predictionSegmentScenarios() {
+        return List.of(
+                stationary("segments/prediction-stationary", "region (north_america 20%), device, age, income; "
+                        + "scores unchanged, no labels", new Populations.Regional(), EVENTS_PER_MINUTE, false),
+                new Scenario("segments/prediction-shift", "score logit +4 for region=north_america (20% of "
+                        + "traffic; its mean score 0.54 -> 0.90), inputs unchanged, no labels",
+                        new Populations.Regional(4), EVENTS_PER_MINUTE, false, "prediction",
+                        RetrainTrigger.PREDICTION_DRIFT, Set.of(), 0, Goal.DETECT_WITHIN_3, 0, false, null, false,
+                        "region=north_america"));
     }
 
     /** Whether {@code named} is {@link #segment}, a {@code *} in it standing for any number. */

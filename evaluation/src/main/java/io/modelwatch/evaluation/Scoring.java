@@ -50,17 +50,20 @@ public final class Scoring {
     /** What one detector did on one model. */
     record ModelScore(ModelRun run, int falseTriggers, Long detectedAt, boolean culpritFirst, long nonDriftEvents,
             int nonDriftWindows, int flaggedNonDriftWindows, Long emittedAt, String firstSegment,
-            int reportsNamingSegments) {
+            int reportsNamingSegments, int reportsNamingAnother) {
         ModelScore(ModelRun run, int falseTriggers, Long detectedAt, boolean culpritFirst, long nonDriftEvents,
                 int nonDriftWindows, int flaggedNonDriftWindows, Long emittedAt) {
             this(run, falseTriggers, detectedAt, culpritFirst, nonDriftEvents, nonDriftWindows, flaggedNonDriftWindows,
-                    emittedAt, null, 0);
+                    emittedAt, null, 0, 0);
         }
 
-        /** This score with {@code n} reports (of any revision) naming segments. */
-        ModelScore withReportsNamingSegments(int n) {
+        /**
+         * This score with {@code n} reports (of any revision) naming segments, {@code another} of
+         * them naming a segment other than the scenario's true one.
+         */
+        ModelScore withReportsNamingSegments(int n, int another) {
             return new ModelScore(run, falseTriggers, detectedAt, culpritFirst, nonDriftEvents, nonDriftWindows,
-                    flaggedNonDriftWindows, emittedAt, firstSegment, n);
+                    flaggedNonDriftWindows, emittedAt, firstSegment, n, another);
         }
 
         /** Whether the detection's first named segment is the scenario's true one. */
@@ -103,7 +106,8 @@ public final class Scoring {
             List<Double> emittedDelaysWindows,
             int segmentFirst,
             List<String> firstSegments,
-            int reportsNamingSegments) {
+            int reportsNamingSegments,
+            int reportsNamingAnother) {
 
         public double falsePer100k() {
             return nonDriftEvents == 0 ? 0 : falseTriggers * 100_000.0 / nonDriftEvents;
@@ -165,9 +169,9 @@ public final class Scoring {
             List<RetrainTrigger> ts = new ArrayList<>(triggersByModel.getOrDefault(run.modelId(), List.of()));
             ts.sort(Comparator.comparing(RetrainTrigger::detectedAt));
             List<HealthReport> rs = new ArrayList<>(reportsByModel.getOrDefault(run.modelId(), List.of()));
-            // Segments are named in revisions (the labels come after revision 0): counted before they go.
-            int namingSegments = (int) rs.stream()
-                    .filter(r -> r.performance() != null && r.performance().segments() != null).count();
+            // A decay's segments are named in revisions (the labels come after revision 0): counted before they go.
+            int namingSegments = (int) rs.stream().filter(Scoring::namesSegments).count();
+            int namingAnother = (int) rs.stream().filter(r -> namesAnotherSegment(r, run.scenario())).count();
             rs.removeIf(r -> r.revision() != 0);
             rs.sort(Comparator.comparing(HealthReport::windowEnd));
             Map<String, List<ModelScore>> perDetector =
@@ -177,7 +181,8 @@ public final class Scoring {
                 continue;
             }
             perDetector.computeIfAbsent(MODELWATCH, k -> new ArrayList<>())
-                    .add(scoreModelwatch(run, ts, rs, emittedAt).withReportsNamingSegments(namingSegments));
+                    .add(scoreModelwatch(run, ts, rs, emittedAt)
+                            .withReportsNamingSegments(namingSegments, namingAnother));
             perDetector.computeIfAbsent(NAIVE, k -> new ArrayList<>())
                     .add(scoreBaseline(run, Baselines.naiveMean(rs), rs));
             perDetector.computeIfAbsent(PSI, k -> new ArrayList<>())
@@ -228,7 +233,36 @@ public final class Scoring {
         ModelScore m = withExposure(run, falseTriggers, detectedAt, culpritFirst, reports,
                 Baselines.modelwatch(reports), emitted);
         return new ModelScore(m.run(), m.falseTriggers(), m.detectedAt(), m.culpritFirst(), m.nonDriftEvents(),
-                m.nonDriftWindows(), m.flaggedNonDriftWindows(), m.emittedAt(), firstSegment, 0);
+                m.nonDriftWindows(), m.flaggedNonDriftWindows(), m.emittedAt(), firstSegment, 0, 0);
+    }
+
+    /**
+     * Whether {@code r} names a segment: of its performance's decay, or of its prediction's drift
+     * (an empty list of the latter says that no segment stands out, and names none).
+     */
+    static boolean namesSegments(HealthReport r) {
+        return r.performance() != null && r.performance().segments() != null
+                || r.predictionSegments() != null && r.predictionSegments().segments() != null
+                        && r.predictionSegments().segments().length > 0;
+    }
+
+    /**
+     * Whether {@code r} names a segment that is not {@code s}'s true one (any segment, for a
+     * scenario without one), in its performance or its prediction drift, first or not.
+     */
+    static boolean namesAnotherSegment(HealthReport r, Scenario s) {
+        List<String> named = new ArrayList<>();
+        if (r.performance() != null && r.performance().segments() != null) {
+            for (HealthReport.SegmentFinding f : r.performance().segments()) {
+                named.add(f.segment());
+            }
+        }
+        if (r.predictionSegments() != null && r.predictionSegments().segments() != null) {
+            for (HealthReport.ShiftSegment f : r.predictionSegments().segments()) {
+                named.add(f.segment());
+            }
+        }
+        return named.stream().anyMatch(n -> !s.isTrueSegment(n));
     }
 
     /** The first segment {@code t}'s evidence names ({@code segment:<name>}), without the prefix; null when none. */
@@ -321,9 +355,11 @@ public final class Scoring {
         List<Double> emittedDelays = new ArrayList<>();
         int segmentFirst = 0;
         int reportsNamingSegments = 0;
+        int reportsNamingAnother = 0;
         List<String> firstSegments = new ArrayList<>();
         for (ModelScore m : models) {
             reportsNamingSegments += m.reportsNamingSegments();
+            reportsNamingAnother += m.reportsNamingAnother();
             events += m.run().events();
             nonDrift += m.nonDriftEvents();
             falseTriggers += m.falseTriggers();
@@ -347,7 +383,7 @@ public final class Scoring {
         }
         return new ScenarioScore(scenario, detector, models.size(), events, nonDrift, falseTriggers, detected,
                 List.copyOf(delays), List.copyOf(delayEvents), culprit, windows, flagged, List.copyOf(emittedDelays),
-                segmentFirst, List.copyOf(firstSegments), reportsNamingSegments);
+                segmentFirst, List.copyOf(firstSegments), reportsNamingSegments, reportsNamingAnother);
     }
 
     private static List<ModelRun> firstOfEachScenario(List<ModelRun> runs) {

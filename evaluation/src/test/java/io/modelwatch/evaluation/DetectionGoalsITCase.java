@@ -64,6 +64,12 @@ class DetectionGoalsITCase {
         // Segments are looked for only in a decayed span: the unchanged model with segments names none.
         assertThat(score(scores, "segments/stationary", Scoring.MODELWATCH).reportsNamingSegments()).isZero();
         assertThat(score(scores, "segments/region-decay", Scoring.MODELWATCH).reportsNamingSegments()).isPositive();
+        // And only in a window whose prediction drifted: the unchanged unlabelled model names none,
+        // the one whose north_america scores shifted does.
+        assertThat(score(scores, "segments/prediction-stationary", Scoring.MODELWATCH).reportsNamingSegments())
+                .isZero();
+        assertThat(score(scores, "segments/prediction-shift", Scoring.MODELWATCH).reportsNamingSegments())
+                .isPositive();
         // The silent models were reported, and no other model was reported silent before it stopped.
         assertThat(score(scores, "quality/silence", Scoring.MODELWATCH).detected()).isEqualTo(settings.replicas());
         assertThat(result.reports()).filteredOn(r -> r.status().equals(HealthReport.SILENT))

@@ -223,4 +223,71 @@ class ScoringTest {
                     .as(named).isFalse();
         }
     }
+
+    static RetrainTrigger predictionDriftNaming(String reason, int minute, String... segments) {
+        String at = Instant.ofEpochMilli(T0 + minute * MIN).toString();
+        List<Evidence> evidence = new ArrayList<>();
+        evidence.add(new Evidence("prediction", "ks", 0.1, 0.063, at));
+        evidence.add(new Evidence("prediction", "anderson_darling", 40, 8, at));
+        for (String s : segments) {
+            evidence.add(new Evidence("segment:" + s, "segment_shift_contribution", 0.07, 0.075, at));
+            evidence.add(new Evidence("segment:" + s, "segment_mean", 0.9, 0.54, at));
+        }
+        return new RetrainTrigger("id", "m", "1", reason, RetrainTrigger.WARNING, at, at,
+                evidence.toArray(Evidence[]::new), "v", 0);
+    }
+
+    @Test
+    void aPredictionDriftIsRightOnlyWhenItsFirstNamedSegmentAfterThePredictionIsTheTrueOne() {
+        List<Scenario> cases = Scenario.predictionSegmentScenarios();
+        Scenario stationary = cases.get(0);
+        Scenario shift = cases.get(1);
+        assertThat(stationary.stationary()).isTrue();
+        assertThat(stationary.segment()).isNull();
+        assertThat(shift.reason()).isEqualTo(RetrainTrigger.PREDICTION_DRIFT);
+        ModelRun r = new ModelRun("r", shift, 1, 1, T0, T0 + 40 * MIN, T0 + 20 * MIN);
+
+        Scoring.ModelScore named = Scoring.scoreModelwatch(r, List.of(
+                predictionDriftNaming(RetrainTrigger.PREDICTION_DRIFT, 23, "region=north_america", "device=mobile")),
+                List.of());
+        assertThat(named.detected()).isTrue();
+        assertThat(named.culpritFirst()).isTrue();
+        assertThat(named.segmentFirst()).isTrue();
+        assertThat(Scoring.scoreModelwatch(r, List.of(
+                predictionDriftNaming(RetrainTrigger.PREDICTION_DRIFT, 23, "age=[46.1, 50.3)", "region=north_america")),
+                List.of()).segmentFirst()).isFalse();
+        assertThat(Scoring.scoreModelwatch(r, List.of(predictionDriftNaming(RetrainTrigger.PREDICTION_DRIFT, 23)),
+                List.of()).firstSegment()).isNull();
+        // Another reason naming the segment is neither the detection nor true: the inputs did not move.
+        Scoring.ModelScore other = Scoring.scoreModelwatch(r, List.of(
+                predictionDriftNaming(RetrainTrigger.FEATURE_DRIFT, 23, "region=north_america")), List.of());
+        assertThat(other.detected()).isFalse();
+        assertThat(other.falseTriggers()).isEqualTo(1);
+    }
+
+    @Test
+    void aReportNamesSegmentsWhenItsPredictionDriftNamesOneNotWhenItsListIsEmpty() {
+        HealthReport plain = report("m", 20, 21, HealthReport.DRIFTING, 0);
+        HealthReport.ShiftSegment na = new HealthReport.ShiftSegment("region=north_america", "region",
+                "north_america", 0.54, 0.90, 0.2, 0.2, 240, 1e-12, 0.072, 0.96);
+        assertThat(Scoring.namesSegments(plain)).isFalse();
+        assertThat(Scoring.namesSegments(plain.withPredictionSegments(new HealthReport.PredictionShift("mean", 0.50,
+                0.575, 16, new HealthReport.ShiftSegment[0])))).isFalse();
+        assertThat(Scoring.namesSegments(plain.withPredictionSegments(new HealthReport.PredictionShift("mean", 0.50,
+                0.575, 16, new HealthReport.ShiftSegment[] {na})))).isTrue();
+
+        // Naming another segment: any named one that is not the scenario's true one, first or not.
+        Scenario shift = Scenario.predictionSegmentScenarios().get(1);
+        Scenario stationary = Scenario.predictionSegmentScenarios().get(0);
+        HealthReport.ShiftSegment young = new HealthReport.ShiftSegment("age=[-inf, 24.4)", "age", "[-inf, 24.4)",
+                0.3, 0.45, 0.1, 0.1, 120, 0.01, 0.015, 0.2);
+        HealthReport onlyNa = plain.withPredictionSegments(new HealthReport.PredictionShift("mean", 0.50, 0.575, 16,
+                new HealthReport.ShiftSegment[] {na}));
+        HealthReport naThenAge = plain.withPredictionSegments(new HealthReport.PredictionShift("mean", 0.50, 0.575,
+                16, new HealthReport.ShiftSegment[] {na, young}));
+        assertThat(Scoring.namesAnotherSegment(onlyNa, shift)).isFalse();
+        assertThat(Scoring.namesAnotherSegment(naThenAge, shift)).isTrue();
+        assertThat(Scoring.namesAnotherSegment(onlyNa, stationary)).isTrue();
+        assertThat(Scoring.namesAnotherSegment(plain, stationary)).isFalse();
+    }
 }
