@@ -80,7 +80,8 @@ public final class PerformanceEstimate {
                 return null;
             }
         }
-        if (hard(scores) || hard(referenceScores(ref)[0])) {
+        double[][] grid = referenceScores(ref);
+        if (hard(scores) || hard(grid[0])) {
             // Hard 0/1 predictions (a class, not a score) claim certainty: read as scores, every
             // one would be right by its own account, an estimated accuracy of 1 with no interval,
             // and a reference of them would make any window with real scores look decayed. They
@@ -89,7 +90,7 @@ public final class PerformanceEstimate {
         }
         double threshold = t.scoreThreshold();
         ExpectedPerformance.Estimate w = ExpectedPerformance.estimate(scores, sample[1], threshold);
-        ExpectedPerformance.Estimate r = referenceEstimate(ref, threshold);
+        ExpectedPerformance.Estimate r = ExpectedPerformance.estimate(grid[0], grid[1], threshold);
         if (w == null || r == null) {
             return null;
         }
@@ -98,7 +99,6 @@ public final class PerformanceEstimate {
                 + r.accuracyStandardError() * r.accuracyStandardError());
         double p = se > 0 ? NormalTail.upper(drop / se) : (drop > 0 ? 0 : 1);
         boolean decayed = drop >= t.accuracyDrop() && p < t.qualityPValue();
-        double[][] grid = referenceScores(ref);
         EstimatedPerformance e = new EstimatedPerformance(threshold, EstimatedPerformance.UNCALIBRATED,
                 Math.round(w.events()), metric(w.accuracy()), metric(w.precision()), metric(w.recall()),
                 metric(w.f1()), metric(w.auc()), r.accuracy().value(), decayed, null)
@@ -117,13 +117,10 @@ public final class PerformanceEstimate {
         return true;
     }
 
-    /** The reference's scores as the trapezoid rule on its quantile grid (see the class comment). */
-    static ExpectedPerformance.Estimate referenceEstimate(FeatureReference ref, double threshold) {
-        double[][] grid = referenceScores(ref);
-        return ExpectedPerformance.estimate(grid[0], grid[1], threshold);
-    }
-
-    /** The reference's grid points and their weights (see the class comment). */
+    /**
+     * The reference's scores as the trapezoid rule on its quantile grid: its grid points and their
+     * weights (see the class comment).
+     */
     private static double[][] referenceScores(FeatureReference ref) {
         double[] q = ref.quantiles();
         int g = q.length + 1;

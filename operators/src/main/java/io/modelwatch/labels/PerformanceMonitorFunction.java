@@ -83,6 +83,14 @@ public final class PerformanceMonitorFunction
     private transient WindowIndex windowIndex;
     private transient ValueState<byte[]> reference;
     /**
+     * {@link #reference} as read in the current call (processElement1/2 or onTimer, one key), null
+     * for none: a revision consults it up to five times (realised decay, calibration, summary,
+     * assessment, segments), and each read decoded its score sketches again. Read at most once per
+     * call ({@link #storedReference}), kept in step by {@link #apply}, forgotten at the next call.
+     */
+    private transient PerformanceAccumulator callReference;
+    private transient boolean callReferenceRead;
+    /**
      * Outcomes whose label time the watermark has not reached, by the end of their label-time
      * window ({@link PendingOutcomes}); applied by the timer at that end. In chunks of
      * {@link #OUTCOMES_PER_CHUNK} ({@link #chunkKey}), so an append rewrites at most one small
@@ -179,6 +187,7 @@ public final class PerformanceMonitorFunction
 
     @Override
     public void processElement1(HealthReport r, Context ctx, Collector<HealthReport> out) throws Exception {
+        callReferenceRead = false;
         if (!covers(r)) {
             out.collect(r);
             return;
@@ -262,6 +271,7 @@ public final class PerformanceMonitorFunction
 
     @Override
     public void processElement2(LabelOutcome o, Context ctx, Collector<HealthReport> out) throws Exception {
+        callReferenceRead = false;
         if (labelledModelsOnly && labelsSeen.value() == null) {
             labelsSeen.update(true);
         }
@@ -335,12 +345,12 @@ public final class PerformanceMonitorFunction
                 segmentCounts.put(w, counts.toBytes());
             }
         }
-        byte[] refBytes = reference.value();
-        PerformanceAccumulator ref = refBytes == null ? new PerformanceAccumulator()
-                : PerformanceAccumulator.fromBytes(refBytes);
+        PerformanceAccumulator stored = storedReference();
+        PerformanceAccumulator ref = stored == null ? new PerformanceAccumulator() : stored;
         if (ref.labeled() < t.referenceLabels()) {
             ref.add(o);
             reference.update(ref.toBytes());
+            callReference = ref;
             if (segmentsOfO != null) {
                 byte[] b = segmentReference.value();
                 SegmentCounts segmentRef = b == null ? new SegmentCounts() : SegmentCounts.fromBytes(b);
@@ -356,6 +366,7 @@ public final class PerformanceMonitorFunction
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<HealthReport> out) throws Exception {
+        callReferenceRead = false;
         String modelId = ModelKey.modelId(ctx.getCurrentKey());
         Thresholds t = config.forModel(modelId);
         long size = t.windowSize().toMillis();
@@ -485,13 +496,19 @@ public final class PerformanceMonitorFunction
         return acc;
     }
 
-    private PerformanceAccumulator referenceOrNull(Thresholds t) throws Exception {
-        byte[] b = reference.value();
-        if (b == null) {
-            return null;
+    /** The version's performance reference, complete or not, or null; read once per call. */
+    private PerformanceAccumulator storedReference() throws Exception {
+        if (!callReferenceRead) {
+            byte[] b = reference.value();
+            callReference = b == null ? null : PerformanceAccumulator.fromBytes(b);
+            callReferenceRead = true;
         }
-        PerformanceAccumulator ref = PerformanceAccumulator.fromBytes(b);
-        return ref.labeled() >= t.referenceLabels() ? ref : null;
+        return callReference;
+    }
+
+    private PerformanceAccumulator referenceOrNull(Thresholds t) throws Exception {
+        PerformanceAccumulator ref = storedReference();
+        return ref != null && ref.labeled() >= t.referenceLabels() ? ref : null;
     }
 
     /**
