@@ -10,29 +10,84 @@ import io.modelwatch.stats.profiles.ReferenceProfile;
 /**
  * Windows with fewer than {@code window.minEvents} events are merged into the next one until the
  * span has enough, so low-traffic models are judged on samples large enough to trust. The span
- * waiting for more is kept in keyed state "pending", its start in {@link MonitorStatus#pendingStart}.
- * A span that already holds decisive evidence is judged at its time boundary anyway
- * ({@link WindowVerdict#decisive}).
+ * waiting for more is kept in keyed state "pending" and "pendingChunks", its start in
+ * {@link MonitorStatus#pendingStart}. A span that already holds decisive evidence is judged at its
+ * time boundary anyway ({@link WindowVerdict#decisive}).
+ *
+ * <p>At the default {@code window.minEvents} (1,000) a model with 10 events a minute accumulates for
+ * 100 windows, and every one of them extends the span. Reading the span back from its bytes and
+ * writing it whole again at every window was most of such a model's per-window cost (the span's
+ * sketches grow to hundreds of items per feature while a window adds ten; docs/benchmarks.md). So
+ * the span stays on the heap with the version's open profiles ({@link OpenProfiles.Entry}), and
+ * state gets only the window just merged, as one more entry of "pendingChunks" after the span
+ * written whole in "pending", while those chunks stay smaller than it (then the span is written
+ * whole again, and the chunks go). Replaying the chunks in their order into the written span makes
+ * the same merges on the same profiles (serialising a profile loses nothing, and a merge depends
+ * only on the two profiles), so a span read back from state, after a restore or when the version
+ * has left the heap cache, is the span the cache held, byte for byte.
  */
 final class LowTrafficSpans {
     private final MonitorState state;
+    private final OpenProfiles cache;
 
-    LowTrafficSpans(MonitorState state) {
+    LowTrafficSpans(MonitorState state, OpenProfiles cache) {
         this.state = state;
+        this.cache = cache;
     }
 
-    /** A span of windows to judge: its merged profile and the start of its first window. */
-    record Span(ModelProfile profile, long start) {}
+    /**
+     * A span of windows to judge: its merged profile, the start of its first window, the window
+     * merged last, and whether state holds the span without that window (so that a chunk of it
+     * extends what state holds).
+     */
+    record Span(ModelProfile profile, long start, ModelProfile last, boolean extendsState) {}
 
     /** The window just ended, with the span pending before it, if any. */
-    Span extend(ModelProfile window, long windowStart, MonitorStatus st) throws Exception {
-        byte[] pendingBytes = state.pending.value();
-        if (pendingBytes == null) {
-            return new Span(window, windowStart);
+    Span extend(String key, ModelProfile window, long windowStart, MonitorStatus st) throws Exception {
+        OpenProfiles.Entry e = cache.get(key);
+        ModelProfile acc;
+        boolean fromCache = e != null && e.spanKnown;
+        if (fromCache) {
+            acc = e.span;
+        } else {
+            acc = read(e);
         }
-        ModelProfile acc = ModelProfile.fromBytes(pendingBytes);
+        if (acc == null) {
+            return new Span(window, windowStart, window, false);
+        }
         acc.merge(window);
-        return new Span(acc, st.pendingStart);
+        if (e != null) {
+            // The cached span now holds the window; until holdBack writes it, state holds the span without it.
+            e.span = acc;
+            e.spanKnown = true;
+        }
+        // Read from state, the span is known to be what state holds; from the cache, it is whenever
+        // the cache keeps it (every write goes through holdBack, which caches what it wrote).
+        return new Span(acc, st.pendingStart, window, true);
+    }
+
+    /** The span as state holds it ("pending" with its chunks replayed), sized into the entry, or null. */
+    private ModelProfile read(OpenProfiles.Entry e) throws Exception {
+        byte[] bytes = state.pending.value();
+        if (bytes == null) {
+            if (e != null) {
+                e.spanSized(0, 0);
+            }
+            return null;
+        }
+        ModelProfile span = ModelProfile.fromBytes(bytes);
+        int chunkBytes = 0;
+        Iterable<byte[]> chunks = state.pendingChunks.get();
+        if (chunks != null) {
+            for (byte[] chunk : chunks) {
+                span.merge(ModelProfile.fromBytes(chunk));
+                chunkBytes += chunk.length;
+            }
+        }
+        if (e != null) {
+            e.spanSized(bytes.length, chunkBytes);
+        }
+        return span;
     }
 
     /**
@@ -44,15 +99,48 @@ final class LowTrafficSpans {
         return span.profile().events() < t.minWindowEvents() && !WindowVerdict.decisive(ref, span.profile(), t, c);
     }
 
-    /** Keeps the span for the next window. */
-    void holdBack(Span span, MonitorStatus st) throws Exception {
-        state.pending.update(span.profile().toBytes());
+    /**
+     * Keeps the span for the next window: in state, the window just merged as one more chunk when
+     * state holds the rest and the chunks stay smaller than the span written whole, else the span
+     * whole; on the heap, the span itself when the version is cached.
+     */
+    void holdBack(String key, Span span, MonitorStatus st) throws Exception {
+        OpenProfiles.Entry e = cache.get(key);
+        int base = e == null ? 0 : e.spanBaseBytes;
+        int chunks = e == null ? 0 : e.spanChunkBytes;
+        boolean written = false;
+        if (span.extendsState() && e != null && e.spanKnown && base > 0) {
+            byte[] chunk = span.last().toBytes();
+            if ((long) chunks + chunk.length <= base) {
+                state.pendingChunks.add(chunk);
+                e.spanSized(base, chunks + chunk.length);
+                written = true;
+            }
+        }
+        if (!written) {
+            byte[] bytes = span.profile().toBytes();
+            state.pending.update(bytes);
+            state.pendingChunks.clear();
+            if (e != null) {
+                e.spanSized(bytes.length, 0);
+            }
+        }
+        if (e != null) {
+            e.span = span.profile();
+            e.spanKnown = true;
+        }
         st.pendingStart = span.start();
     }
 
     /** The span is judged: nothing is pending any more. */
-    void close(MonitorStatus st) {
-        state.pending.clear();
+    void close(String key, MonitorStatus st) {
+        state.clearPending();
+        OpenProfiles.Entry e = cache.get(key);
+        if (e != null) {
+            e.span = null;
+            e.spanKnown = true;
+            e.spanSized(0, 0);
+        }
         st.pendingStart = -1;
     }
 }

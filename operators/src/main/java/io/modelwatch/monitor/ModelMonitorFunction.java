@@ -167,7 +167,7 @@ public final class ModelMonitorFunction
         silence = new SilenceDetection();
         assignment = new WindowAssignment(store, silence);
         expiry = new IdleExpiry(state, store, references, expiredVersions);
-        spans = new LowTrafficSpans(state);
+        spans = new LowTrafficSpans(state, open);
         reports = new ReportAssembly(config, state, restoredFile);
         // A steady rate of evictions means more active versions per instance than the cache holds:
         // each of their batches is a state read and a write-back again (docs/benchmarks.md).
@@ -290,17 +290,17 @@ public final class ModelMonitorFunction
             return;
         }
 
-        LowTrafficSpans.Span span = spans.extend(window, windowStart, st);
+        LowTrafficSpans.Span span = spans.extend(key, window, windowStart, st);
         DriftEvaluator.Context c = ReportAssembly.context(key, span.start(), windowEnd, st,
                 st.driftedWithin(windowEnd, spanMillis), l);
         if (LowTrafficSpans.waits(ref, span, t, c)) {
-            spans.holdBack(span, st);
+            spans.holdBack(key, span, st);
             out.collect(reports.summary(HealthReport.ACCUMULATING, span.profile(), ref.events(), t, c, l, st));
             st.lateSinceReport = 0;
             state.status.update(st);
             return;
         }
-        spans.close(st);
+        spans.close(key, st);
 
         byte[] detectorBytes = state.detectors.value();
         SequentialMonitor sequential = detectorBytes == null ? new SequentialMonitor()

@@ -18,6 +18,7 @@ final class MonitorState {
     final ListState<byte[]> learningChunks;
     final MapState<Long, byte[]> windows;
     final ValueState<byte[]> pending;
+    final ListState<byte[]> pendingChunks;
     final ValueState<MonitorStatus> status;
     final ValueState<byte[]> detectors;
     final ValueState<ControlStatus> control;
@@ -28,6 +29,7 @@ final class MonitorState {
         learningChunks = runtime.getListState(MonitorStateDescriptors.learningChunks());
         windows = runtime.getMapState(MonitorStateDescriptors.windows());
         pending = runtime.getState(MonitorStateDescriptors.pending());
+        pendingChunks = runtime.getListState(MonitorStateDescriptors.pendingChunks());
         status = runtime.getState(MonitorStateDescriptors.status());
         detectors = runtime.getState(MonitorStateDescriptors.detectors());
         control = runtime.getState(MonitorStateDescriptors.control());
@@ -43,13 +45,19 @@ final class MonitorState {
         return cs != null ? cs : new ControlStatus();
     }
 
+    /** Deletes the pending span of low-traffic windows ({@link LowTrafficSpans}). */
+    void clearPending() {
+        pending.clear();
+        pendingChunks.clear();
+    }
+
     /** Deletes every keyed state of the current key (an expired version). */
     void clearAll() {
         reference.clear();
         learning.clear();
         learningChunks.clear();
         windows.clear();
-        pending.clear();
+        clearPending();
         detectors.clear();
         status.clear();
         control.clear();

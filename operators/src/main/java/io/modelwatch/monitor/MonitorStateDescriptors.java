@@ -44,9 +44,18 @@ public final class MonitorStateDescriptors {
         return new MapStateDescriptor<>("windows", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
-    /** The merged span of low-traffic windows not yet evaluated. */
+    /** The merged span of low-traffic windows not yet evaluated, as last written whole. */
     public static ValueStateDescriptor<byte[]> pending() {
         return new ValueStateDescriptor<>("pending", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    /**
+     * The windows ({@code ModelProfile} bytes) merged into the span in "pending" since it was last
+     * written whole, one entry per window, in order: the pending span is that span with these merged
+     * in. Empty, or absent in savepoints of earlier builds, when "pending" holds all of it.
+     */
+    public static ListStateDescriptor<byte[]> pendingChunks() {
+        return new ListStateDescriptor<>("pendingChunks", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
     public static ValueStateDescriptor<MonitorStatus> status() {

@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The open profiles (event-time windows and the reference being learned) of the model versions
+ * The open profiles (event-time windows, the reference being learned and the pending span of
+ * low-traffic windows) of the model versions
  * that {@link ModelMonitorFunction} saw last, as objects, with what changed since they were last
  * written to keyed state. A model's window takes events in every batch for a minute or more, and
  * reading and writing it back as bytes on every batch was most of the monitor's state cost
@@ -45,6 +46,13 @@ final class OpenProfiles {
         /** Serialised sizes of the profile in "learning" and of the chunks written after it. */
         int learningBaseBytes;
         int learningChunkBytes;
+        /** Whether {@link #span} holds what state holds (or the span extended by the window being closed). */
+        boolean spanKnown;
+        /** The span of low-traffic windows pending ({@link LowTrafficSpans}), or null when none is. */
+        ModelProfile span;
+        /** Serialised sizes of the span in "pending" and of the chunks written after it. */
+        int spanBaseBytes;
+        int spanChunkBytes;
         /** Serialised sizes as last read or written: the cache's weight. */
         private final Map<Long, Integer> windowBytes = new HashMap<>();
         private int learningBytes;
@@ -66,6 +74,12 @@ final class OpenProfiles {
             learningBytes = size;
         }
 
+        void spanSized(int baseBytes, int chunkBytes) {
+            weigh((long) baseBytes + chunkBytes - spanBaseBytes - spanChunkBytes);
+            spanBaseBytes = baseBytes;
+            spanChunkBytes = chunkBytes;
+        }
+
         private void weigh(long delta) {
             if (cached) {
                 bytes += delta;
@@ -78,7 +92,7 @@ final class OpenProfiles {
         }
 
         private long weight() {
-            long w = learningBytes;
+            long w = learningBytes + spanBaseBytes + spanChunkBytes;
             for (int b : windowBytes.values()) {
                 w += b;
             }

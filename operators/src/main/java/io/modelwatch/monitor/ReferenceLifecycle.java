@@ -101,7 +101,7 @@ final class ReferenceLifecycle {
     private void apply(String key, String commandId, ControlCommand.Reference action, long at, ControlStatus cs,
             MonitorStatus st) throws Exception {
         store.discard(key);
-        state.pending.clear();
+        state.clearPending();
         state.detectors.clear();
         cache.remove(key);
         st.pendingStart = -1;

@@ -51,7 +51,7 @@ public class StateLifecycleTest {
         return new MonitorHarness(new ModelMonitorFunction(config));
     }
 
-    static final List<String> MONITOR_STATE = List.of("reference", "learning", "learningChunks", "windows", "pending", "status");
+    static final List<String> MONITOR_STATE = List.of("reference", "learning", "learningChunks", "windows", "pending", "pendingChunks", "status");
     static final List<String> COOLDOWN_STATE = List.of("lastFiredAt", "lastWasCritical");
 
     /**
