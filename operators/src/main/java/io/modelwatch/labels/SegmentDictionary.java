@@ -1,5 +1,7 @@
 package io.modelwatch.labels;
 
+import io.modelwatch.ingest.Timestamps;
+
 import io.modelwatch.detect.SegmentDecay.Segment;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.HealthReport.CategoryCount;
@@ -111,11 +113,13 @@ public final class SegmentDictionary {
             return false;
         }
         boolean changed = false;
-        long windowStart = java.time.Instant.parse(r.windowStart()).toEpochMilli();
+        // Parsed when a segment is added, not for every report (most add none).
+        long windowStart = Long.MIN_VALUE;
         for (FeatureHealth f : r.features()) {
             if (f != null && "NUMERIC".equals(f.type()) && f.name() != null && f.quantiles() != null
                     && f.count() >= MIN_VALUES_FOR_EDGES && numeric.size() < MAX_FEATURES
                     && !numeric.containsKey(SegmentCodes.ofName(f.name()))) {
+                windowStart = windowStart != Long.MIN_VALUE ? windowStart : Timestamps.parse(r.windowStart());
                 changed |= addBins(f.name(), edges(f.quantiles()), windowStart);
             }
         }
@@ -133,6 +137,7 @@ public final class SegmentDictionary {
                 }
                 int hash = SegmentCodes.of(f.name(), c.value());
                 if (!names.containsKey(hash)) {
+                    windowStart = windowStart != Long.MIN_VALUE ? windowStart : Timestamps.parse(r.windowStart());
                     segments.put(hash, new Segment(f.name(), c.value()));
                     names.put(hash, new Segment(f.name(), c.value()));
                     since.put(hash, windowStart);

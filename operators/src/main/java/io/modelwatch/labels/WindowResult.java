@@ -1,5 +1,7 @@
 package io.modelwatch.labels;
 
+import io.modelwatch.ingest.Timestamps;
+
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.HealthReport.CategoryCount;
 import io.modelwatch.model.HealthReport.Control;
@@ -106,8 +108,10 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
 
     /** {@code r}, awaiting revision 0. */
     public static WindowResult of(HealthReport r) {
-        return new WindowResult(AWAITING, false, Instant.parse(r.windowStart()).toEpochMilli(),
-                Instant.parse(r.windowEnd()).toEpochMilli(), r.eventsSeen(), r.thresholdsVersion(),
+        // The job's own instants (Instant.toString): Timestamps' fast path, not DateTimeFormatter,
+        // which was a tenth of the performance monitor's thread at 10 events per model-minute.
+        return new WindowResult(AWAITING, false, Timestamps.parse(r.windowStart()),
+                Timestamps.parse(r.windowEnd()), r.eventsSeen(), r.thresholdsVersion(),
                 new Report(r.status(), r.events(), r.referenceEvents(), r.features(), r.prediction(), r.quality(),
                         r.escalation(), r.control(), r.upgrade(), r.estimatedPerformance(), r.joint(),
                         r.predictionSegments()));

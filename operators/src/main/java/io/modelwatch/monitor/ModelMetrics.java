@@ -1,5 +1,7 @@
 package io.modelwatch.monitor;
 
+import io.modelwatch.ingest.Timestamps;
+
 import io.modelwatch.detect.DriftEvaluator;
 import io.modelwatch.detect.SequentialMonitor;
 import io.modelwatch.model.MetricNames;
@@ -8,8 +10,6 @@ import io.modelwatch.model.HealthReport.DriftStatistic;
 import io.modelwatch.model.HealthReport.FeatureHealth;
 import io.modelwatch.model.ModelKey;
 import io.modelwatch.model.RetrainTrigger;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
@@ -126,7 +126,7 @@ public final class ModelMetrics {
 
         void update(HealthReport r) {
             events = r.events();
-            long millis = Duration.between(Instant.parse(r.windowStart()), Instant.parse(r.windowEnd())).toMillis();
+            long millis = Timestamps.parse(r.windowEnd()) - Timestamps.parse(r.windowStart());
             eventsPerSecond = millis > 0 ? r.events() * 1000.0 / millis : 0;
             double max = Double.NaN;
             double maxRatio = Double.NaN;
