@@ -58,9 +58,10 @@ public final class LowTrafficCpuTime {
     public static void main(String[] args) throws Exception {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int minutes = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        int openProfiles = args.length > 2 ? Integer.parseInt(args[2]) : ModelMonitorFunction.OPEN_PROFILES;
         SplittableRandom r = new SplittableRandom(7);
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-        try (var h = new MonitorHarness(new ModelMonitorFunction(ThresholdsParser.parse("defaults: {}\n"), Map.of()))) {
+        try (var h = new MonitorHarness(new ModelMonitorFunction(ThresholdsParser.parse("defaults: {}\n"), Map.of(), openProfiles))) {
             h.open();
             int id = 0;
             for (int v = 0; v < VERSIONS; v++) {
