@@ -3,6 +3,8 @@ package io.modelwatch.serde;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.HealthReport.CategoryCount;
@@ -38,6 +40,9 @@ import java.io.IOException;
  */
 final class HealthReportJson {
     private static final JsonFactory FACTORY = Json.MAPPER.getFactory();
+    /** Double.toString writes plain notation below 10^7 (and from 10^-3), scientific from it. */
+    private static final double PLAIN_INTEGRAL_LIMIT = 1e7;
+    private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
 
     private HealthReportJson() {}
 
@@ -51,65 +56,68 @@ final class HealthReportJson {
 
     static void write(HealthReport r, JsonGenerator g) throws IOException {
         g.writeStartObject();
-        string(g, "modelId", r.modelId());
-        string(g, "modelVersion", r.modelVersion());
-        string(g, "windowStart", r.windowStart());
-        string(g, "windowEnd", r.windowEnd());
-        string(g, "status", r.status());
-        g.writeNumberField("events", r.events());
-        g.writeNumberField("eventsSeen", r.eventsSeen());
-        g.writeNumberField("referenceEvents", r.referenceEvents());
+        string(g, Names.modelId, r.modelId());
+        string(g, Names.modelVersion, r.modelVersion());
+        string(g, Names.windowStart, r.windowStart());
+        string(g, Names.windowEnd, r.windowEnd());
+        string(g, Names.status, r.status());
+        number(g, Names.events, r.events());
+        number(g, Names.eventsSeen, r.eventsSeen());
+        number(g, Names.referenceEvents, r.referenceEvents());
         FeatureHealth[] features = r.features();
         if (features != null) {
-            g.writeArrayFieldStart("features");
+            g.writeFieldName(Names.features);
+            g.writeStartArray();
             for (FeatureHealth f : features) {
                 feature(g, f);
             }
             g.writeEndArray();
         }
         if (r.prediction() != null) {
-            g.writeFieldName("prediction");
+            g.writeFieldName(Names.prediction);
             feature(g, r.prediction());
         }
         if (r.quality() != null) {
-            g.writeFieldName("quality");
+            g.writeFieldName(Names.quality);
             quality(g, r.quality());
         }
         EscalationState e = r.escalation();
         if (e != null) {
-            g.writeObjectFieldStart("escalation");
-            g.writeNumberField("driftedWindows", e.driftedWindows());
-            g.writeNumberField("windowsToTrigger", e.windowsToTrigger());
-            string(g, "within", e.within());
+            g.writeFieldName(Names.escalation);
+            g.writeStartObject();
+            number(g, Names.driftedWindows, e.driftedWindows());
+            number(g, Names.windowsToTrigger, e.windowsToTrigger());
+            string(g, Names.within, e.within());
             g.writeEndObject();
         }
-        string(g, "thresholdsVersion", r.thresholdsVersion());
-        g.writeNumberField("revision", r.revision());
+        string(g, Names.thresholdsVersion, r.thresholdsVersion());
+        number(g, Names.revision, r.revision());
         if (r.performance() != null) {
-            g.writeFieldName("performance");
+            g.writeFieldName(Names.performance);
             performance(g, r.performance());
         }
         if (r.control() != null) {
-            g.writeFieldName("control");
+            g.writeFieldName(Names.control);
             control(g, r.control());
         }
         Upgrade u = r.upgrade();
         if (u != null) {
-            g.writeObjectFieldStart("upgrade");
-            string(g, "fromThresholdsVersion", u.fromThresholdsVersion());
-            strings(g, "changed", u.changed());
+            g.writeFieldName(Names.upgrade);
+            g.writeStartObject();
+            string(g, Names.fromThresholdsVersion, u.fromThresholdsVersion());
+            strings(g, Names.changed, u.changed());
             g.writeEndObject();
         }
         if (r.estimatedPerformance() != null) {
-            g.writeFieldName("estimatedPerformance");
+            g.writeFieldName(Names.estimatedPerformance);
             estimate(g, r.estimatedPerformance());
         }
         if (r.joint() != null) {
-            g.writeFieldName("joint");
+            g.writeFieldName(Names.joint);
             joint(g, r.joint());
         }
         if (r.predictionSegments() != null) {
-            g.writeFieldName("predictionSegments");
+            g.writeFieldName(Names.predictionSegments);
             shift(g, r.predictionSegments());
         }
         g.writeEndObject();
@@ -121,53 +129,57 @@ final class HealthReportJson {
             return;
         }
         g.writeStartObject();
-        string(g, "name", f.name());
-        string(g, "type", f.type());
-        g.writeNumberField("count", f.count());
-        g.writeNumberField("missing", f.missing());
-        g.writeNumberField("typeMismatches", f.typeMismatches());
-        number(g, "mean", f.mean());
-        number(g, "stddev", f.stddev());
-        number(g, "min", f.min());
-        number(g, "max", f.max());
+        string(g, Names.name, f.name());
+        string(g, Names.type, f.type());
+        number(g, Names.count, f.count());
+        number(g, Names.missing, f.missing());
+        number(g, Names.typeMismatches, f.typeMismatches());
+        number(g, Names.mean, f.mean());
+        number(g, Names.stddev, f.stddev());
+        number(g, Names.min, f.min());
+        number(g, Names.max, f.max());
         Quantiles q = f.quantiles();
         if (q != null) {
-            g.writeObjectFieldStart("quantiles");
-            g.writeNumberField("p05", q.p05());
-            g.writeNumberField("p25", q.p25());
-            g.writeNumberField("p50", q.p50());
-            g.writeNumberField("p75", q.p75());
-            g.writeNumberField("p95", q.p95());
+            g.writeFieldName(Names.quantiles);
+            g.writeStartObject();
+            number(g, Names.p05, q.p05());
+            number(g, Names.p25, q.p25());
+            number(g, Names.p50, q.p50());
+            number(g, Names.p75, q.p75());
+            number(g, Names.p95, q.p95());
             g.writeEndObject();
         }
         CategoryCount[] top = f.topCategories();
         if (top != null) {
-            g.writeArrayFieldStart("topCategories");
+            g.writeFieldName(Names.topCategories);
+            g.writeStartArray();
             for (CategoryCount c : top) {
                 if (c == null) {
                     g.writeNull();
                     continue;
                 }
                 g.writeStartObject();
-                string(g, "value", c.value());
-                g.writeNumberField("count", c.count());
+                string(g, Names.value, c.value());
+                number(g, Names.count, c.count());
                 g.writeEndObject();
             }
             g.writeEndArray();
         }
         DriftStatistic[] drift = f.drift();
         if (drift != null) {
-            g.writeArrayFieldStart("drift");
+            g.writeFieldName(Names.drift);
+            g.writeStartArray();
             for (DriftStatistic d : drift) {
                 if (d == null) {
                     g.writeNull();
                     continue;
                 }
                 g.writeStartObject();
-                string(g, "statistic", d.statistic());
-                g.writeNumberField("value", d.value());
-                number(g, "threshold", d.threshold());
-                g.writeBooleanField("drifted", d.drifted());
+                string(g, Names.statistic, d.statistic());
+                number(g, Names.value, d.value());
+                number(g, Names.threshold, d.threshold());
+                g.writeFieldName(Names.drifted);
+                g.writeBoolean(d.drifted());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -177,28 +189,29 @@ final class HealthReportJson {
 
     private static void quality(JsonGenerator g, QualityCounts q) throws IOException {
         g.writeStartObject();
-        g.writeNumberField("lateEvents", q.lateEvents());
-        g.writeNumberField("unknownFeatureValues", q.unknownFeatureValues());
-        g.writeNumberField("typeMismatches", q.typeMismatches());
-        g.writeNumberField("featuresOverCap", q.featuresOverCap());
-        g.writeNumberField("nonFiniteValues", q.nonFiniteValues());
-        g.writeNumberField("outOfRangeValues", q.outOfRangeValues());
-        g.writeNumberField("unseenCategoryValues", q.unseenCategoryValues());
-        number(g, "expectedEvents", q.expectedEvents());
+        number(g, Names.lateEvents, q.lateEvents());
+        number(g, Names.unknownFeatureValues, q.unknownFeatureValues());
+        number(g, Names.typeMismatches, q.typeMismatches());
+        number(g, Names.featuresOverCap, q.featuresOverCap());
+        number(g, Names.nonFiniteValues, q.nonFiniteValues());
+        number(g, Names.outOfRangeValues, q.outOfRangeValues());
+        number(g, Names.unseenCategoryValues, q.unseenCategoryValues());
+        number(g, Names.expectedEvents, q.expectedEvents());
         QualityFinding[] findings = q.findings();
         if (findings != null) {
-            g.writeArrayFieldStart("findings");
+            g.writeFieldName(Names.findings);
+            g.writeStartArray();
             for (QualityFinding f : findings) {
                 if (f == null) {
                     g.writeNull();
                     continue;
                 }
                 g.writeStartObject();
-                string(g, "signal", f.signal());
-                string(g, "statistic", f.statistic());
-                g.writeNumberField("value", f.value());
-                g.writeNumberField("threshold", f.threshold());
-                g.writeNumberField("pValue", f.pValue());
+                string(g, Names.signal, f.signal());
+                string(g, Names.statistic, f.statistic());
+                number(g, Names.value, f.value());
+                number(g, Names.threshold, f.threshold());
+                number(g, Names.pValue, f.pValue());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -208,57 +221,60 @@ final class HealthReportJson {
 
     private static void performance(JsonGenerator g, Performance p) throws IOException {
         g.writeStartObject();
-        g.writeNumberField("labeled", p.labeled());
-        g.writeNumberField("unlabeled", p.unlabeled());
-        number(g, "accuracy", p.accuracy());
+        number(g, Names.labeled, p.labeled());
+        number(g, Names.unlabeled, p.unlabeled());
+        number(g, Names.accuracy, p.accuracy());
         ClassMetrics[] classes = p.classes();
         if (classes != null) {
-            g.writeArrayFieldStart("classes");
+            g.writeFieldName(Names.classes);
+            g.writeStartArray();
             for (ClassMetrics c : classes) {
                 if (c == null) {
                     g.writeNull();
                     continue;
                 }
                 g.writeStartObject();
-                string(g, "label", c.label());
-                g.writeNumberField("support", c.support());
-                number(g, "precision", c.precision());
-                number(g, "recall", c.recall());
-                number(g, "f1", c.f1());
+                string(g, Names.label, c.label());
+                number(g, Names.support, c.support());
+                number(g, Names.precision, c.precision());
+                number(g, Names.recall, c.recall());
+                number(g, Names.f1, c.f1());
                 g.writeEndObject();
             }
             g.writeEndArray();
         }
-        number(g, "auc", p.auc());
-        number(g, "calibrationError", p.calibrationError());
-        number(g, "mae", p.mae());
-        number(g, "rmse", p.rmse());
-        number(g, "bias", p.bias());
-        number(g, "labelLagP50Seconds", p.labelLagP50Seconds());
-        number(g, "labelLagP95Seconds", p.labelLagP95Seconds());
-        number(g, "referenceAccuracy", p.referenceAccuracy());
-        number(g, "referenceMae", p.referenceMae());
-        g.writeBooleanField("decayed", p.decayed());
+        number(g, Names.auc, p.auc());
+        number(g, Names.calibrationError, p.calibrationError());
+        number(g, Names.mae, p.mae());
+        number(g, Names.rmse, p.rmse());
+        number(g, Names.bias, p.bias());
+        number(g, Names.labelLagP50Seconds, p.labelLagP50Seconds());
+        number(g, Names.labelLagP95Seconds, p.labelLagP95Seconds());
+        number(g, Names.referenceAccuracy, p.referenceAccuracy());
+        number(g, Names.referenceMae, p.referenceMae());
+        g.writeFieldName(Names.decayed);
+        g.writeBoolean(p.decayed());
         SegmentFinding[] segments = p.segments();
         if (segments != null) {
-            g.writeArrayFieldStart("segments");
+            g.writeFieldName(Names.segments);
+            g.writeStartArray();
             for (SegmentFinding s : segments) {
                 if (s == null) {
                     g.writeNull();
                     continue;
                 }
                 g.writeStartObject();
-                string(g, "segment", s.segment());
-                string(g, "feature", s.feature());
-                string(g, "value", s.value());
-                string(g, "metric", s.metric());
-                g.writeNumberField("before", s.before());
-                g.writeNumberField("after", s.after());
-                string(g, "baseline", s.baseline());
-                g.writeNumberField("labeled", s.labeled());
-                g.writeNumberField("share", s.share());
-                g.writeNumberField("pValue", s.pValue());
-                g.writeNumberField("contribution", s.contribution());
+                string(g, Names.segment, s.segment());
+                string(g, Names.feature, s.feature());
+                string(g, Names.value, s.value());
+                string(g, Names.metric, s.metric());
+                number(g, Names.before, s.before());
+                number(g, Names.after, s.after());
+                string(g, Names.baseline, s.baseline());
+                number(g, Names.labeled, s.labeled());
+                number(g, Names.share, s.share());
+                number(g, Names.pValue, s.pValue());
+                number(g, Names.contribution, s.contribution());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -268,70 +284,74 @@ final class HealthReportJson {
 
     private static void control(JsonGenerator g, Control c) throws IOException {
         g.writeStartObject();
-        string(g, "commandId", c.commandId());
-        string(g, "allModelsCommandId", c.allModelsCommandId());
-        strings(g, "overrides", c.overrides());
-        string(g, "rejected", c.rejected());
-        string(g, "referenceCommandId", c.referenceCommandId());
-        string(g, "referenceAction", c.referenceAction());
-        string(g, "referenceAppliedAt", c.referenceAppliedAt());
+        string(g, Names.commandId, c.commandId());
+        string(g, Names.allModelsCommandId, c.allModelsCommandId());
+        strings(g, Names.overrides, c.overrides());
+        string(g, Names.rejected, c.rejected());
+        string(g, Names.referenceCommandId, c.referenceCommandId());
+        string(g, Names.referenceAction, c.referenceAction());
+        string(g, Names.referenceAppliedAt, c.referenceAppliedAt());
         g.writeEndObject();
     }
 
     private static void estimate(JsonGenerator g, EstimatedPerformance e) throws IOException {
         g.writeStartObject();
-        g.writeNumberField("threshold", e.threshold());
-        string(g, "calibration", e.calibration());
-        g.writeNumberField("events", e.events());
-        metric(g, "accuracy", e.accuracy());
-        metric(g, "precision", e.precision());
-        metric(g, "recall", e.recall());
-        metric(g, "f1", e.f1());
-        metric(g, "auc", e.auc());
-        number(g, "referenceAccuracy", e.referenceAccuracy());
-        g.writeBooleanField("decayed", e.decayed());
-        string(g, "realised", e.realised());
+        number(g, Names.threshold, e.threshold());
+        string(g, Names.calibration, e.calibration());
+        number(g, Names.events, e.events());
+        metric(g, Names.accuracy, e.accuracy());
+        metric(g, Names.precision, e.precision());
+        metric(g, Names.recall, e.recall());
+        metric(g, Names.f1, e.f1());
+        metric(g, Names.auc, e.auc());
+        number(g, Names.referenceAccuracy, e.referenceAccuracy());
+        g.writeFieldName(Names.decayed);
+        g.writeBoolean(e.decayed());
+        string(g, Names.realised, e.realised());
         if (e.calibrationLabels() != null) {
-            g.writeNumberField("calibrationLabels", e.calibrationLabels().longValue());
+            number(g, Names.calibrationLabels, e.calibrationLabels().longValue());
         }
         // windowScores and referenceScores: @JsonIgnore, not on the topic.
         g.writeEndObject();
     }
 
-    private static void metric(JsonGenerator g, String name, EstimatedMetric m) throws IOException {
+    private static void metric(JsonGenerator g, SerializableString name, EstimatedMetric m) throws IOException {
         if (m != null) {
-            g.writeObjectFieldStart(name);
-            g.writeNumberField("value", m.value());
-            g.writeNumberField("lower", m.lower());
-            g.writeNumberField("upper", m.upper());
+            g.writeFieldName(name);
+            g.writeStartObject();
+            number(g, Names.value, m.value());
+            number(g, Names.lower, m.lower());
+            number(g, Names.upper, m.upper());
             g.writeEndObject();
         }
     }
 
     private static void joint(JsonGenerator g, Joint j) throws IOException {
         g.writeStartObject();
-        strings(g, "features", j.features());
-        g.writeNumberField("pairsTested", j.pairsTested());
+        strings(g, Names.features, j.features());
+        number(g, Names.pairsTested, j.pairsTested());
         PairHealth[] pairs = j.pairs();
         if (pairs != null) {
-            g.writeArrayFieldStart("pairs");
+            g.writeFieldName(Names.pairs);
+            g.writeStartArray();
             for (PairHealth p : pairs) {
                 if (p == null) {
                     g.writeNull();
                     continue;
                 }
                 g.writeStartObject();
-                string(g, "first", p.first());
-                string(g, "second", p.second());
-                number(g, "reference", p.reference());
-                g.writeNumberField("referenceCount", p.referenceCount());
-                number(g, "window", p.window());
-                g.writeNumberField("windowCount", p.windowCount());
-                number(g, "z", p.z());
-                g.writeNumberField("pValue", p.pValue());
-                g.writeNumberField("change", p.change());
-                g.writeNumberField("threshold", p.threshold());
-                g.writeBooleanField("drifted", p.drifted());
+                string(g, Names.first, p.first());
+                string(g, Names.second, p.second());
+                number(g, Names.reference, p.reference());
+                number(g, Names.referenceCount, p.referenceCount());
+                number(g, Names.window, p.window());
+                number(g, Names.windowCount, p.windowCount());
+                number(g, Names.z, p.z());
+                number(g, Names.pValue, p.pValue());
+                number(g, Names.change, p.change());
+                number(g, Names.threshold, p.threshold());
+                g.writeFieldName(Names.drifted);
+                g.writeBoolean(p.drifted());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -341,30 +361,31 @@ final class HealthReportJson {
 
     private static void shift(JsonGenerator g, PredictionShift s) throws IOException {
         g.writeStartObject();
-        string(g, "quantity", s.quantity());
-        g.writeNumberField("referenceMean", s.referenceMean());
-        g.writeNumberField("windowMean", s.windowMean());
-        g.writeNumberField("segmentsTested", s.segmentsTested());
+        string(g, Names.quantity, s.quantity());
+        number(g, Names.referenceMean, s.referenceMean());
+        number(g, Names.windowMean, s.windowMean());
+        number(g, Names.segmentsTested, s.segmentsTested());
         ShiftSegment[] segments = s.segments();
         if (segments != null) {
-            g.writeArrayFieldStart("segments");
+            g.writeFieldName(Names.segments);
+            g.writeStartArray();
             for (ShiftSegment x : segments) {
                 if (x == null) {
                     g.writeNull();
                     continue;
                 }
                 g.writeStartObject();
-                string(g, "segment", x.segment());
-                string(g, "feature", x.feature());
-                string(g, "value", x.value());
-                g.writeNumberField("before", x.before());
-                g.writeNumberField("after", x.after());
-                g.writeNumberField("referenceShare", x.referenceShare());
-                g.writeNumberField("share", x.share());
-                g.writeNumberField("events", x.events());
-                g.writeNumberField("pValue", x.pValue());
-                g.writeNumberField("contribution", x.contribution());
-                g.writeNumberField("explained", x.explained());
+                string(g, Names.segment, x.segment());
+                string(g, Names.feature, x.feature());
+                string(g, Names.value, x.value());
+                number(g, Names.before, x.before());
+                number(g, Names.after, x.after());
+                number(g, Names.referenceShare, x.referenceShare());
+                number(g, Names.share, x.share());
+                number(g, Names.events, x.events());
+                number(g, Names.pValue, x.pValue());
+                number(g, Names.contribution, x.contribution());
+                number(g, Names.explained, x.explained());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -373,23 +394,48 @@ final class HealthReportJson {
     }
 
     /** A string property; left out when null. */
-    private static void string(JsonGenerator g, String name, String value) throws IOException {
+    private static void string(JsonGenerator g, SerializableString name, String value) throws IOException {
         if (value != null) {
-            g.writeStringField(name, value);
+            g.writeFieldName(name);
+            g.writeString(value);
         }
     }
 
     /** A nullable number property; left out when null. */
-    private static void number(JsonGenerator g, String name, Double value) throws IOException {
+    private static void number(JsonGenerator g, SerializableString name, Double value) throws IOException {
         if (value != null) {
-            g.writeNumberField(name, value.doubleValue());
+            number(g, name, value.doubleValue());
+        }
+    }
+
+    private static void number(JsonGenerator g, SerializableString name, long value) throws IOException {
+        g.writeFieldName(name);
+        g.writeNumber(value);
+    }
+
+    private static void number(JsonGenerator g, SerializableString name, int value) throws IOException {
+        g.writeFieldName(name);
+        g.writeNumber(value);
+    }
+
+    private static void number(JsonGenerator g, SerializableString name, double value) throws IOException {
+        g.writeFieldName(name);
+        if (value == (long) value && Math.abs(value) < PLAIN_INTEGRAL_LIMIT
+                && Double.doubleToRawLongBits(value) != NEGATIVE_ZERO) {
+            // What Double.toString (Jackson's format of a double) writes for a whole number in
+            // plain notation (below 10^7), "<integer>.0", without its digit generation: a
+            // count-like feature's quantiles, minimum and maximum are whole numbers.
+            g.writeNumber(Long.toString((long) value).concat(".0"));
+        } else {
+            g.writeNumber(value);
         }
     }
 
     /** A string array property, left out when null; its null elements written as null. */
-    private static void strings(JsonGenerator g, String name, String[] values) throws IOException {
+    private static void strings(JsonGenerator g, SerializableString name, String[] values) throws IOException {
         if (values != null) {
-            g.writeArrayFieldStart(name);
+            g.writeFieldName(name);
+            g.writeStartArray();
             for (String v : values) {
                 if (v == null) {
                     g.writeNull();
@@ -399,5 +445,124 @@ final class HealthReportJson {
             }
             g.writeEndArray();
         }
+    }
+
+    /**
+     * The property names, quoted and UTF-8 encoded once (as Jackson's BeanSerializer keeps them),
+     * named as they are on the topic.
+     */
+    private static final class Names {
+        static final SerializableString accuracy = new SerializedString("accuracy");
+        static final SerializableString after = new SerializedString("after");
+        static final SerializableString allModelsCommandId = new SerializedString("allModelsCommandId");
+        static final SerializableString auc = new SerializedString("auc");
+        static final SerializableString baseline = new SerializedString("baseline");
+        static final SerializableString before = new SerializedString("before");
+        static final SerializableString bias = new SerializedString("bias");
+        static final SerializableString calibration = new SerializedString("calibration");
+        static final SerializableString calibrationError = new SerializedString("calibrationError");
+        static final SerializableString calibrationLabels = new SerializedString("calibrationLabels");
+        static final SerializableString change = new SerializedString("change");
+        static final SerializableString changed = new SerializedString("changed");
+        static final SerializableString classes = new SerializedString("classes");
+        static final SerializableString commandId = new SerializedString("commandId");
+        static final SerializableString contribution = new SerializedString("contribution");
+        static final SerializableString control = new SerializedString("control");
+        static final SerializableString count = new SerializedString("count");
+        static final SerializableString decayed = new SerializedString("decayed");
+        static final SerializableString drift = new SerializedString("drift");
+        static final SerializableString drifted = new SerializedString("drifted");
+        static final SerializableString driftedWindows = new SerializedString("driftedWindows");
+        static final SerializableString escalation = new SerializedString("escalation");
+        static final SerializableString estimatedPerformance = new SerializedString("estimatedPerformance");
+        static final SerializableString events = new SerializedString("events");
+        static final SerializableString eventsSeen = new SerializedString("eventsSeen");
+        static final SerializableString expectedEvents = new SerializedString("expectedEvents");
+        static final SerializableString explained = new SerializedString("explained");
+        static final SerializableString f1 = new SerializedString("f1");
+        static final SerializableString feature = new SerializedString("feature");
+        static final SerializableString features = new SerializedString("features");
+        static final SerializableString featuresOverCap = new SerializedString("featuresOverCap");
+        static final SerializableString findings = new SerializedString("findings");
+        static final SerializableString first = new SerializedString("first");
+        static final SerializableString fromThresholdsVersion = new SerializedString("fromThresholdsVersion");
+        static final SerializableString joint = new SerializedString("joint");
+        static final SerializableString label = new SerializedString("label");
+        static final SerializableString labelLagP50Seconds = new SerializedString("labelLagP50Seconds");
+        static final SerializableString labelLagP95Seconds = new SerializedString("labelLagP95Seconds");
+        static final SerializableString labeled = new SerializedString("labeled");
+        static final SerializableString lateEvents = new SerializedString("lateEvents");
+        static final SerializableString lower = new SerializedString("lower");
+        static final SerializableString mae = new SerializedString("mae");
+        static final SerializableString max = new SerializedString("max");
+        static final SerializableString mean = new SerializedString("mean");
+        static final SerializableString metric = new SerializedString("metric");
+        static final SerializableString min = new SerializedString("min");
+        static final SerializableString missing = new SerializedString("missing");
+        static final SerializableString modelId = new SerializedString("modelId");
+        static final SerializableString modelVersion = new SerializedString("modelVersion");
+        static final SerializableString name = new SerializedString("name");
+        static final SerializableString nonFiniteValues = new SerializedString("nonFiniteValues");
+        static final SerializableString outOfRangeValues = new SerializedString("outOfRangeValues");
+        static final SerializableString overrides = new SerializedString("overrides");
+        static final SerializableString p05 = new SerializedString("p05");
+        static final SerializableString p25 = new SerializedString("p25");
+        static final SerializableString p50 = new SerializedString("p50");
+        static final SerializableString p75 = new SerializedString("p75");
+        static final SerializableString p95 = new SerializedString("p95");
+        static final SerializableString pValue = new SerializedString("pValue");
+        static final SerializableString pairs = new SerializedString("pairs");
+        static final SerializableString pairsTested = new SerializedString("pairsTested");
+        static final SerializableString performance = new SerializedString("performance");
+        static final SerializableString precision = new SerializedString("precision");
+        static final SerializableString prediction = new SerializedString("prediction");
+        static final SerializableString predictionSegments = new SerializedString("predictionSegments");
+        static final SerializableString quality = new SerializedString("quality");
+        static final SerializableString quantiles = new SerializedString("quantiles");
+        static final SerializableString quantity = new SerializedString("quantity");
+        static final SerializableString realised = new SerializedString("realised");
+        static final SerializableString recall = new SerializedString("recall");
+        static final SerializableString reference = new SerializedString("reference");
+        static final SerializableString referenceAccuracy = new SerializedString("referenceAccuracy");
+        static final SerializableString referenceAction = new SerializedString("referenceAction");
+        static final SerializableString referenceAppliedAt = new SerializedString("referenceAppliedAt");
+        static final SerializableString referenceCommandId = new SerializedString("referenceCommandId");
+        static final SerializableString referenceCount = new SerializedString("referenceCount");
+        static final SerializableString referenceEvents = new SerializedString("referenceEvents");
+        static final SerializableString referenceMae = new SerializedString("referenceMae");
+        static final SerializableString referenceMean = new SerializedString("referenceMean");
+        static final SerializableString referenceShare = new SerializedString("referenceShare");
+        static final SerializableString rejected = new SerializedString("rejected");
+        static final SerializableString revision = new SerializedString("revision");
+        static final SerializableString rmse = new SerializedString("rmse");
+        static final SerializableString second = new SerializedString("second");
+        static final SerializableString segment = new SerializedString("segment");
+        static final SerializableString segments = new SerializedString("segments");
+        static final SerializableString segmentsTested = new SerializedString("segmentsTested");
+        static final SerializableString share = new SerializedString("share");
+        static final SerializableString signal = new SerializedString("signal");
+        static final SerializableString statistic = new SerializedString("statistic");
+        static final SerializableString status = new SerializedString("status");
+        static final SerializableString stddev = new SerializedString("stddev");
+        static final SerializableString support = new SerializedString("support");
+        static final SerializableString threshold = new SerializedString("threshold");
+        static final SerializableString thresholdsVersion = new SerializedString("thresholdsVersion");
+        static final SerializableString topCategories = new SerializedString("topCategories");
+        static final SerializableString type = new SerializedString("type");
+        static final SerializableString typeMismatches = new SerializedString("typeMismatches");
+        static final SerializableString unknownFeatureValues = new SerializedString("unknownFeatureValues");
+        static final SerializableString unlabeled = new SerializedString("unlabeled");
+        static final SerializableString unseenCategoryValues = new SerializedString("unseenCategoryValues");
+        static final SerializableString upgrade = new SerializedString("upgrade");
+        static final SerializableString upper = new SerializedString("upper");
+        static final SerializableString value = new SerializedString("value");
+        static final SerializableString window = new SerializedString("window");
+        static final SerializableString windowCount = new SerializedString("windowCount");
+        static final SerializableString windowEnd = new SerializedString("windowEnd");
+        static final SerializableString windowMean = new SerializedString("windowMean");
+        static final SerializableString windowStart = new SerializedString("windowStart");
+        static final SerializableString windowsToTrigger = new SerializedString("windowsToTrigger");
+        static final SerializableString within = new SerializedString("within");
+        static final SerializableString z = new SerializedString("z");
     }
 }

@@ -72,7 +72,8 @@ class HealthReportJsonTest {
     @Test
     void specialDoublesAreWrittenAsTheMapperWritesThem() throws IOException {
         double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, Double.MIN_VALUE,
-            Double.MAX_VALUE, 1e-7, 1e21, 0.1 + 0.2};
+            Double.MAX_VALUE, 1e-7, 1e21, 0.1 + 0.2, 0.0, 1e-3, 42.0, -42.0, 9_999_999.0, -9_999_999.0, 1e7, -1e7,
+            9_999_999.5, 4_503_599_627_370_496.0, (double) Long.MAX_VALUE, (double) Long.MIN_VALUE};
         for (double d : special) {
             HealthReport.FeatureHealth f = new HealthReport.FeatureHealth("x", "NUMERIC", 1, 0, 0, d, d, d, d,
                     new HealthReport.Quantiles(d, d, d, d, d), new HealthReport.CategoryCount[0],

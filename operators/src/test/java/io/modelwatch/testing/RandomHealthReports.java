@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  */
 public final class RandomHealthReports {
     private static final double[] SPECIAL = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0,
-        0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, 1e-300, 1e21, 1e-7, 0.1, 123456789.125, -1};
+        0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, 1e-300, 1e21, 1e-7, 0.1, 123456789.125, -1, 1e7,
+        9_999_999, -9_999_999, 1e-3, 0x1p63};
     private static final String[] STRINGS = {"", "churn", "NUMERIC", "psi", "a\"b", "back\\slash", "tab\tnew\nline",
         "\u0000\u001f", "région", "日本語", "emoji \uD83D\uDE00", "</script>", "2026-11-26T12:04:00Z", " "};
 
