@@ -35,9 +35,9 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * the bench's workload ({@link Workload#reference()}: 20 numeric and 5 categorical features and a
  * score), built by the job's own code: a {@code WARMING_UP} summary of 60 events (the issue's cell,
  * references still learning) and a judged window of 1,200 events against a reference learned from
- * 5,000 (drift statistics, the estimate, pair tests). Per report, in alternating rounds; the last
- * rounds are the warm figures. Also the two {@code Instant.parse} of a report's window bounds that
- * the performance monitor pays per report ({@code WindowResult.of}).
+ * 5,000 (drift statistics, the estimate, pair tests). Per report, in alternating rounds; the median
+ * of the second half of the rounds is the warm figure. Also the two {@code Instant.parse} of a
+ * report's window bounds that the performance monitor pays per report ({@code WindowResult.of}).
  *
  * <p>{@code java -cp "benchmarks/target/classes:$(cat benchmarks/target/jmh-classpath.txt)"
  * io.modelwatch.bench.HealthReportCpuTime [rounds] [reports per round]} (build with
@@ -47,8 +47,8 @@ public final class HealthReportCpuTime {
     private HealthReportCpuTime() {}
 
     public static void main(String[] args) throws IOException {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
-        int calls = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int calls = args.length > 1 ? Integer.parseInt(args[1]) : 5_000;
         Workload w = Workload.reference();
         SplittableRandom r = new SplittableRandom(16);
         Thresholds t = Thresholds.defaults();
@@ -89,6 +89,7 @@ public final class HealthReportCpuTime {
                     wire(HealthReportSerializer.INSTANCE, report).length);
             DataOutputSerializer out = new DataOutputSerializer(16_384);
             DataInputDeserializer in = new DataInputDeserializer();
+            double[][] perRound = new double[5][rounds];
             for (int round = 0; round < rounds; round++) {
                 long t0 = cpu.getCurrentThreadCpuTime();
                 for (int k = 0; k < calls; k++) {
@@ -112,16 +113,27 @@ public final class HealthReportCpuTime {
                             + Instant.parse(report.windowEnd()).toEpochMilli();
                 }
                 long t5 = cpu.getCurrentThreadCpuTime();
+                long[] ts = {t0, t1, t2, t3, t4, t5};
+                for (int m = 0; m < 5; m++) {
+                    perRound[m][round] = (ts[m + 1] - ts[m]) / 1e3 / calls;
+                }
                 System.out.printf("  round %d: wire round trip POJO %.2f us, wire %.2f us; JSON mapper %.2f us,"
-                        + " hand-written %.2f us; two Instant.parse %.2f us%n", round, us(t1 - t0, calls),
-                        us(t2 - t1, calls), us(t3 - t2, calls), us(t4 - t3, calls), us(t5 - t4, calls));
+                        + " hand-written %.2f us; two Instant.parse %.2f us%n", round, perRound[0][round],
+                        perRound[1][round], perRound[2][round], perRound[3][round], perRound[4][round]);
             }
+            System.out.printf("  median of rounds %d to %d: wire round trip POJO %.1f us, wire %.1f us; JSON mapper"
+                    + " %.1f us, hand-written %.1f us; two Instant.parse %.1f us%n", rounds / 2, rounds - 1,
+                    warmMedian(perRound[0]), warmMedian(perRound[1]), warmMedian(perRound[2]), warmMedian(perRound[3]),
+                    warmMedian(perRound[4]));
         }
         System.out.println("(checksum " + sink + ")");
     }
 
-    private static double us(long nanos, int calls) {
-        return nanos / 1e3 / calls;
+    /** The median of the second half of the rounds (the first warm the JIT up). */
+    private static double warmMedian(double[] perRound) {
+        double[] warm = Arrays.copyOfRange(perRound, perRound.length / 2, perRound.length);
+        Arrays.sort(warm);
+        return warm.length % 2 == 1 ? warm[warm.length / 2] : (warm[warm.length / 2 - 1] + warm[warm.length / 2]) / 2;
     }
 
     private static HealthReport roundTrip(TypeSerializer<HealthReport> s, HealthReport r, DataOutputSerializer out,
