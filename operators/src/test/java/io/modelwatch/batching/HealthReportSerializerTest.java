@@ -3,15 +3,20 @@ package io.modelwatch.batching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.model.HealthReport;
+import io.modelwatch.model.ScoreHistogram;
 import io.modelwatch.serde.Json;
 import io.modelwatch.testing.RandomHealthReports;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration;
@@ -111,5 +116,44 @@ class HealthReportSerializerTest {
         assertThat(snapshot.restoreSerializer()).isSameAs(SERIALIZER);
         assertThat(SERIALIZER.duplicate()).isSameAs(SERIALIZER);
         assertThat(WireTypeInfo.HEALTH_REPORT.createSerializer(null)).isSameAs(SERIALIZER);
+    }
+
+    /**
+     * The records this serializer and {@code HealthReportJson} write field by field, with their
+     * components as both know them. A new component fails here: add it to both (and to
+     * {@code RandomHealthReports}), then here. Without this, a report built through one of
+     * HealthReport's shorter constructors would leave a new field null in every test, and both
+     * writers could drop it unnoticed.
+     */
+    @Test
+    void everyComponentOfTheReportsRecordsIsOneBothWritersKnow() {
+        Map<Class<?>, String> known = Map.ofEntries(
+                Map.entry(HealthReport.class, "modelId,modelVersion,windowStart,windowEnd,status,events,eventsSeen,referenceEvents,features,prediction,quality,escalation,thresholdsVersion,revision,performance,control,upgrade,estimatedPerformance,joint,predictionSegments"),
+                Map.entry(HealthReport.PredictionShift.class, "quantity,referenceMean,windowMean,segmentsTested,segments"),
+                Map.entry(HealthReport.ShiftSegment.class, "segment,feature,value,before,after,referenceShare,share,events,pValue,contribution,explained"),
+                Map.entry(HealthReport.EstimatedPerformance.class, "threshold,calibration,events,accuracy,precision,recall,f1,auc,referenceAccuracy,decayed,realised,calibrationLabels,windowScores,referenceScores"),
+                Map.entry(HealthReport.EstimatedMetric.class, "value,lower,upper"),
+                Map.entry(HealthReport.Upgrade.class, "fromThresholdsVersion,changed"),
+                Map.entry(HealthReport.Control.class, "commandId,allModelsCommandId,overrides,rejected,referenceCommandId,referenceAction,referenceAppliedAt"),
+                Map.entry(HealthReport.Performance.class, "labeled,unlabeled,accuracy,classes,auc,calibrationError,mae,rmse,bias,labelLagP50Seconds,labelLagP95Seconds,referenceAccuracy,referenceMae,decayed,segments"),
+                Map.entry(HealthReport.SegmentFinding.class, "segment,feature,value,metric,before,after,baseline,labeled,share,pValue,contribution"),
+                Map.entry(HealthReport.ClassMetrics.class, "label,support,precision,recall,f1"),
+                Map.entry(HealthReport.FeatureHealth.class, "name,type,count,missing,typeMismatches,mean,stddev,min,max,quantiles,topCategories,drift"),
+                Map.entry(HealthReport.Quantiles.class, "p05,p25,p50,p75,p95"),
+                Map.entry(HealthReport.CategoryCount.class, "value,count"),
+                Map.entry(HealthReport.DriftStatistic.class, "statistic,value,threshold,drifted"),
+                Map.entry(HealthReport.QualityCounts.class, "lateEvents,unknownFeatureValues,typeMismatches,featuresOverCap,nonFiniteValues,outOfRangeValues,unseenCategoryValues,expectedEvents,findings"),
+                Map.entry(HealthReport.QualityFinding.class, "signal,statistic,value,threshold,pValue"),
+                Map.entry(HealthReport.EscalationState.class, "driftedWindows,windowsToTrigger,within"),
+                Map.entry(HealthReport.Joint.class, "features,pairsTested,pairs"),
+                Map.entry(HealthReport.PairHealth.class, "first,second,reference,referenceCount,window,windowCount,z,pValue,change,threshold,drifted"),
+                Map.entry(ScoreHistogram.class, "counts,means"));
+        for (Map.Entry<Class<?>, String> e : known.entrySet()) {
+            String components = Arrays.stream(e.getKey().getRecordComponents()).map(RecordComponent::getName)
+                    .collect(Collectors.joining(","));
+            assertThat(components).as(e.getKey().getSimpleName()).isEqualTo(e.getValue());
+        }
+        List<Class<?>> nested = Arrays.stream(HealthReport.class.getDeclaredClasses()).filter(Class::isRecord).toList();
+        assertThat(known.keySet()).as("the report's records").containsAll(nested);
     }
 }
