@@ -107,8 +107,10 @@ public final class MonitoringJob {
                 // The keyed-broadcast operator of .process(), with the open-profile cache's hooks
                 // (ModelMonitorOperator); the control records reach every instance.
                 .connect(control.broadcast())
-                .transform("Model monitor (reference, windows, drift, quality)",
-                        TypeInformation.of(HealthReport.class),
+                // Reports cross the network to the performance monitor by their own serializer
+                // (HealthReportSerializer), not Flink's reflective POJO one; they are never kept
+                // in Flink state in that form.
+                .transform("Model monitor (reference, windows, drift, quality)", WireTypeInfo.HEALTH_REPORT,
                         new ModelMonitorOperator(new ModelMonitorFunction(config.thresholds(), config.references(), config.openProfiles())))
                 .uid(OperatorIds.MODEL_MONITOR).name("Model monitor (reference, windows, drift, quality)");
 
@@ -177,7 +179,8 @@ public final class MonitoringJob {
             SingleOutputStreamOperator<HealthReport> revised = windowReports
                     .keyBy(MonitoringJob::modelKey)
                     .connect(outcomes.keyBy(LabelOutcome::modelKey))
-                    .process(new PerformanceMonitorFunction(config.thresholds(), config.labelledModelsOnly()))
+                    .process(new PerformanceMonitorFunction(config.thresholds(), config.labelledModelsOnly()),
+                            WireTypeInfo.HEALTH_REPORT)
                     .uid(OperatorIds.PERFORMANCE_MONITOR).name("Performance monitor (labels, revisions)");
             health = revised;
             signals = signals.union(aligned(revised.getSideOutput(SideOutputs.SIGNALS),

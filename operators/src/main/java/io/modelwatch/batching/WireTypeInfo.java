@@ -1,6 +1,7 @@
 package io.modelwatch.batching;
 
 import io.modelwatch.labels.PredictionRefSerializer;
+import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionRef;
 import org.apache.flink.api.common.serialization.SerializerConfig;
@@ -10,14 +11,17 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 /**
  * Flink type of a record that only crosses the network (never kept in state), written by a
  * hand-made serializer instead of Flink's reflective one: the batches of the {@link EventBatcher}
- * ({@link PredictionBatchSerializer}) and the predictions on their way to the label join
- * ({@link PredictionRefSerializer}).
+ * ({@link PredictionBatchSerializer}), the predictions on their way to the label join
+ * ({@link PredictionRefSerializer}) and the health reports on their way to the performance monitor
+ * ({@link HealthReportSerializer}).
  */
 public final class WireTypeInfo<T> extends TypeInformation<T> {
     public static final WireTypeInfo<PredictionBatch> PREDICTION_BATCH =
             new WireTypeInfo<>(PredictionBatch.class, PredictionBatchSerializer.INSTANCE);
     public static final WireTypeInfo<PredictionRef> PREDICTION_REF =
             new WireTypeInfo<>(PredictionRef.class, PredictionRefSerializer.INSTANCE);
+    public static final WireTypeInfo<HealthReport> HEALTH_REPORT =
+            new WireTypeInfo<>(HealthReport.class, HealthReportSerializer.INSTANCE);
 
     private final Class<T> type;
     private final TypeSerializer<T> serializer;

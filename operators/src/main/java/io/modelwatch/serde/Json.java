@@ -1,14 +1,18 @@
 package io.modelwatch.serde;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.modelwatch.model.HealthReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The one JSON mapper of the output topics: records in, compact UTF-8 JSON out. */
+/**
+ * The one JSON mapper of the output topics: records in, compact UTF-8 JSON out. A health report,
+ * sent once per window of every model version, is written by hand ({@link HealthReportJson}) to
+ * exactly the bytes this mapper writes for it, without the mapper's reflection.
+ */
 public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .serializationInclusion(JsonInclude.Include.NON_NULL)
@@ -19,8 +23,11 @@ public final class Json {
 
     public static byte[] toBytes(Object value) {
         try {
+            if (value instanceof HealthReport report) {
+                return HealthReportJson.toBytes(report);
+            }
             return MAPPER.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
