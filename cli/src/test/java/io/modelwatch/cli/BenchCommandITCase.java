@@ -76,8 +76,10 @@ class BenchCommandITCase {
         // come: some KB per model, nowhere near zero.
         assertThat(Long.parseLong(row.group(1).replace(",", ""))).isBetween(1_000L, 1_000_000L);
         // The predictions of 3,000 events still waiting for their labels (nine in ten: a tenth are
-        // labelled), apart from the rest: a key of about 40 bytes (model and prediction id) and the
-        // prediction without them (WaitingPredictionSerializer), as a canonical savepoint writes them.
-        assertThat(Long.parseLong(row.group(2).replace(",", ""))).isBetween(30L, 100L);
+        // labelled), apart from the rest: 98 bytes each in a canonical savepoint (a 40-byte key of
+        // model and prediction id, the prediction with its segment codes without them:
+        // docs/benchmarks.md), and a few more here for the savepoint's fixed part and the labels'
+        // timers spread over only some 2,700 of them. The build before took 148 each.
+        assertThat(Long.parseLong(row.group(2).replace(",", ""))).isBetween(60L, 130L);
     }
 }
