@@ -32,9 +32,8 @@ import org.apache.flink.util.Collector;
  * {@code waitingPrediction} ({@link WaitingPredictionSerializer}: what the key does not hold);
  * savepoints of earlier builds kept it, with both ids again, in {@code prediction}, which a label
  * still reads when the new state has nothing, and which the time-to-live empties within the
- * horizon after the upgrade. The TTL runs on
- * processing time (Flink has no event-time TTL), so in a fast backtest over long history
- * predictions stay until the run ends. Predictions that never get a label are shown as
+ * horizon after the upgrade. The TTL runs on processing time (Flink has no event-time TTL), so
+ * in a fast backtest over long history predictions stay until the run ends. Predictions that never get a label are shown as
  * {@code labeled} against {@code events} in the health report.
  *
  * <p>A prediction whose id is already waiting replaces it (the last one is joined).

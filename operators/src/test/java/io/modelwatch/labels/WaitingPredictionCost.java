@@ -36,8 +36,9 @@ import org.apache.flink.util.Collector;
  * The price of a prediction waiting for its label, before ({@code prediction}, Flink's POJO
  * serializer of {@link PredictionRef}, as the build before {@code waitingPrediction} kept it) and
  * now ({@code waitingPrediction}, {@link WaitingPredictionSerializer}), for the bench's prediction
- * ({@code model-00042}, its id {@code model-00042-<epoch ms>}, version 1, a score, no segments)
- * and for one with every segment code:
+ * ({@code model-00042}, its id {@code model-00042-<epoch ms>}, version 1, a score and, from its
+ * categorical and numeric features, every segment code) and for the same without features (no
+ * segment code):
  * <ul>
  *   <li>bytes as RocksDB stores them: the key (key-group byte, the key {@code modelId US
  *       predictionId} as Flink's string serializer writes it, the namespace) and the value (the
@@ -45,7 +46,7 @@ import org.apache.flink.util.Collector;
  *   <li>bytes per waiting prediction in a canonical savepoint of the join on RocksDB: (size with 20,000
  *       waiting - size with none) / 20,000;</li>
  *   <li>CPU per prediction of the join on RocksDB: N predictions of 1,000 models, a tenth of them
- *       labelled ten minutes of stream later; this thread's CPU time and the process's (RocksDB's
+ *       labelled ten minutes of stream later, each the bench's prediction; this thread's CPU time and the process's (RocksDB's
  *       flushes and compactions run on threads of their own).</li>
  * </ul>
  * Not a test (a figure for docs/benchmarks.md); arguments: N (200,000), rounds (5), before and now
@@ -155,7 +156,7 @@ public final class WaitingPredictionCost {
             int m = 20_000; // within the test harness's 5 MB in-memory snapshot
             System.out.printf(Locale.ROOT, "%s: RocksDB key %d bytes; value before %d, now %d (key + value %d -> %d); "
                     + "canonical savepoint per waiting prediction before %.1f, now %.1f%n",
-                    coded ? "every segment code" : "the bench's prediction", key, before, now, key + before, key + now,
+                    coded ? "the bench's prediction (every segment code)" : "without features (no segment code)", key, before, now, key + before, key + now,
                     (savepointBytes(true, coded, m) - emptyBefore) / (double) m,
                     (savepointBytes(false, coded, m) - emptyNow) / (double) m);
         }
@@ -163,7 +164,7 @@ public final class WaitingPredictionCost {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         PredictionRef[] predictions = new PredictionRef[n];
         for (int i = 0; i < n; i++) {
-            predictions[i] = prediction(i, false);
+            predictions[i] = prediction(i, true);
         }
         double[][] threadUs = new double[2][rounds];
         double[][] processUs = new double[2][rounds];
