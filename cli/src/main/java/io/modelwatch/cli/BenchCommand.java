@@ -383,11 +383,11 @@ final class BenchCommand {
      * (its committed offsets, which follow checkpoints, reach the end of the topic): references
      * learned, the windows of the last minute open, as in a job that keeps running.
      *
-     * <p>The label join's state is told apart: it is the predictions waiting for their labels
-     * (every event has a predictionId, and a prediction waits until its label comes or the label
-     * horizon passes, far beyond the run), whose number the bench knows: the events less the
-     * {@code labels} written, each for a prediction of its own. The run waits until the labels
-     * too are read.
+     * <p>In a grid cell (the job's default label join) the label join's state is told apart: it is
+     * the predictions waiting for their labels (every event has a predictionId, and a prediction
+     * waits until its label comes or the label horizon passes, far beyond the run), whose number
+     * the bench knows: the events less the {@code labels} written, each for a prediction of its
+     * own. The run waits until the labels too are read.
      */
     static LiveState liveState(EmbeddedKafkaCluster kafka, Settings s, ThresholdsConfig thresholds, Path dir,
             long labels) throws Exception {
@@ -440,11 +440,16 @@ final class BenchCommand {
                 .forEach(e -> top.append(String.format(Locale.ROOT, "%s%s %,d", top.length() == 0 ? "" : ", ",
                         e.getKey(), e.getValue())));
         System.out.println("  by operator (bytes): " + top);
-        LiveState live = new LiveState(total, byOperator.getOrDefault(OperatorIds.LABEL_JOIN, 0L), s.events() - labels);
-        System.out.printf(Locale.ROOT, "  label join: %,d bytes for %,d predictions waiting for their label = %,d per "
-                + "waiting prediction; the rest: %,d per model and numeric feature%n", live.labelJoinBytes(),
-                live.waitingPredictions(), live.bytesPerWaitingPrediction(), s.numeric() == 0 ? 0
-                        : live.restBytes() / s.models() / s.numeric());
+        // The single-workload bench runs --label-join labelled-models (options()) and its models
+        // send no labels: no prediction waits there.
+        long waiting = s.cell() == null ? 0 : s.events() - labels;
+        LiveState live = new LiveState(total, byOperator.getOrDefault(OperatorIds.LABEL_JOIN, 0L), waiting);
+        if (waiting > 0) {
+            System.out.printf(Locale.ROOT, "  label join: %,d bytes for %,d predictions waiting for their label = %,d "
+                    + "per waiting prediction; the rest: %,d per model and numeric feature%n", live.labelJoinBytes(),
+                    live.waitingPredictions(), live.bytesPerWaitingPrediction(), s.numeric() == 0 ? 0
+                            : live.restBytes() / s.models() / s.numeric());
+        }
         return live;
     }
 
