@@ -294,7 +294,7 @@ final class BenchCommand {
                     pass(kafka, cluster, port, s, thresholds, dir.resolve("pass-" + pass), "bench-" + pass);
                 }
             }
-            liveState(kafka, s, thresholds, dir.resolve("live-state"));
+            liveState(kafka, s, thresholds, dir.resolve("live-state"), 0);
             return 0;
         }
     }
@@ -382,9 +382,15 @@ final class BenchCommand {
      * the same data, not timed), unbounded as in production, once the job has read every event
      * (its committed offsets, which follow checkpoints, reach the end of the topic): references
      * learned, the windows of the last minute open, as in a job that keeps running.
+     *
+     * <p>In a grid cell (the job's default label join) the label join's state is told apart: it is
+     * the predictions waiting for their labels (every event has a predictionId, and a prediction
+     * waits until its label comes or the label horizon passes, far beyond the run), whose number
+     * the bench knows: the events less the {@code labels} written, each for a prediction of its
+     * own. The run waits until the labels too are read.
      */
-    static long liveState(EmbeddedKafkaCluster kafka, Settings s, ThresholdsConfig thresholds, Path dir)
-            throws Exception {
+    static LiveState liveState(EmbeddedKafkaCluster kafka, Settings s, ThresholdsConfig thresholds, Path dir,
+            long labels) throws Exception {
         System.out.printf(Locale.ROOT, "%nlive state: the same job, unbounded, a canonical savepoint once it has read "
                 + "every event...%n");
         // Idleness 1 s: the labels topic is empty, and the watermark must not wait a minute for it.
@@ -397,7 +403,8 @@ final class BenchCommand {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             long t0 = System.nanoTime();
             long read;
-            while ((read = committed(admin, options.groupId(), options.topics().predictions())) < s.events()) {
+            while ((read = committed(admin, options.groupId(), options.topics().predictions())) < s.events()
+                    || labels > 0 && committed(admin, options.groupId(), options.topics().labels()) < labels) {
                 if (job.getJobStatus().get().isGloballyTerminalState()) {
                     throw new IllegalStateException("the live-state run ended: " + job.getJobStatus().get());
                 }
@@ -433,7 +440,32 @@ final class BenchCommand {
                 .forEach(e -> top.append(String.format(Locale.ROOT, "%s%s %,d", top.length() == 0 ? "" : ", ",
                         e.getKey(), e.getValue())));
         System.out.println("  by operator (bytes): " + top);
-        return total;
+        // The single-workload bench runs --label-join labelled-models (options()) and its models
+        // send no labels: no prediction waits there.
+        long waiting = s.cell() == null ? 0 : s.events() - labels;
+        LiveState live = new LiveState(total, byOperator.getOrDefault(OperatorIds.LABEL_JOIN, 0L), waiting);
+        if (waiting > 0) {
+            System.out.printf(Locale.ROOT, "  label join: %,d bytes for %,d predictions waiting for their label = %,d "
+                    + "per waiting prediction; the rest: %,d per model and numeric feature%n", live.labelJoinBytes(),
+                    live.waitingPredictions(), live.bytesPerWaitingPrediction(), s.numeric() == 0 ? 0
+                            : live.restBytes() / s.models() / s.numeric());
+        }
+        return live;
+    }
+
+    /**
+     * A canonical savepoint's bytes: in all, and the label join's, which are the predictions
+     * waiting for their labels ({@code waitingPredictions} of them).
+     */
+    record LiveState(long totalBytes, long labelJoinBytes, long waitingPredictions) {
+        /** Everything but the label join's waiting predictions. */
+        long restBytes() {
+            return totalBytes - labelJoinBytes;
+        }
+
+        long bytesPerWaitingPrediction() {
+            return waitingPredictions <= 0 ? 0 : labelJoinBytes / waitingPredictions;
+        }
     }
 
     private static KafkaSource<io.modelwatch.model.IngestRecord> source(RunOptions o) {
@@ -457,9 +489,9 @@ final class BenchCommand {
      * a minute apart in event time. With a grid cell's labels on, a label for a
      * {@code labelFraction} of the predictions goes to {@code labelsTopic}, stamped
      * {@link BenchGrid#LABEL_DELAY} after its prediction (late, within the label horizon), 1 with
-     * the prediction's score as probability.
+     * the prediction's score as probability. Returns the number of labels written.
      */
-    static void fill(String bootstrap, String topic, String labelsTopic, Settings s) {
+    static long fill(String bootstrap, String topic, String labelsTopic, Settings s) {
         SplittableRandom random = new SplittableRandom(42);
         SplittableRandom labelRandom = new SplittableRandom(7);
         Workload workload = s.workload();
@@ -494,6 +526,7 @@ final class BenchCommand {
             System.out.printf(Locale.ROOT, "  written %,d labels (%.0f%% of the predictions)%n", labels,
                     100.0 * labels / s.events());
         }
+        return labels;
     }
 
     static String modelId(int model) {

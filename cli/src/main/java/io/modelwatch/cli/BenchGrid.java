@@ -124,8 +124,8 @@ final class BenchGrid {
 
     record Plan(List<Cell> cells, List<String> leftOut, int passes, boolean liveState) {}
 
-    /** One cell's figures: its last pass, and the live state (-1 when not measured). */
-    record Result(Cell cell, BenchCommand.Run baseline, BenchCommand.Run monitor, long liveStateBytes) {}
+    /** One cell's figures: its last pass, and the live state (null when not measured). */
+    record Result(Cell cell, BenchCommand.Run baseline, BenchCommand.Run monitor, BenchCommand.LiveState live) {}
 
     static int run(Settings base, Plan plan) throws Exception {
         ThresholdsConfig thresholds = ThresholdsConfig.defaultConfig();
@@ -171,7 +171,8 @@ final class BenchGrid {
         System.out.printf(Locale.ROOT, "%ngrid summary (%d cells, %.0f min; the last pass of each cell; ratio of "
                 + "modelwatch to the pass-through baseline on the same data: wall time / CPU time; per core: "
                 + "modelwatch events/s over %d cores; state: canonical savepoint of the running job after every "
-                + "event, per model and per model and numeric feature):%n", results.size(),
+                + "event, per model and per model and numeric feature without the label join's predictions waiting "
+                + "for their labels, and the label join's bytes per waiting prediction):%n", results.size(),
                 (System.nanoTime() - t0) / 60e9, Runtime.getRuntime().availableProcessors());
         System.out.println(HEADER);
         for (Result r : results) {
@@ -180,30 +181,37 @@ final class BenchGrid {
         return 0;
     }
 
-    static final String HEADER = String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8s %10s %10s %11s %9s %8s %5s %11s %9s",
+    static final String HEADER = String.format(Locale.ROOT,
+            "%-8s %7s %-8s %-6s %10s %8s %10s %10s %11s %9s %8s %5s %11s %9s %9s",
             "models", "ev/m-min", "refs", "labels", "events", "windows", "baseline/s", "monitor/s", "ratio w/cpu",
-            "per core", "us/event", "JIT", "state/model", "/num.feat");
+            "per core", "us/event", "JIT", "state/model", "/num.feat", "B/waiting");
 
     static String row(Result r, Settings base) {
         Cell c = r.cell();
         double perSecond = r.monitor().eventsPerSecond(c.events());
         String ratio = r.baseline() == null ? "-" : String.format(Locale.ROOT, "%.2f/%.2f",
                 perSecond / r.baseline().eventsPerSecond(c.events()), r.baseline().cpuSeconds() / r.monitor().cpuSeconds());
-        String state = r.liveStateBytes() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.liveStateBytes() / c.models());
-        String perFeature = r.liveStateBytes() < 0 || base.numeric() == 0 ? "-"
-                : String.format(Locale.ROOT, "%,d", r.liveStateBytes() / c.models() / base.numeric());
+        // The live state apart from the predictions waiting for their labels, whose price is per
+        // waiting prediction (their number is bounded by the predictions with an id within the
+        // label horizon, not by the models).
+        BenchCommand.LiveState live = r.live();
+        String state = live == null ? "-" : String.format(Locale.ROOT, "%,d", live.restBytes() / c.models());
+        String perFeature = live == null || base.numeric() == 0 ? "-"
+                : String.format(Locale.ROOT, "%,d", live.restBytes() / c.models() / base.numeric());
+        String perWaiting = live == null || live.waitingPredictions() <= 0 ? "-"
+                : String.format(Locale.ROOT, "%,d", live.bytesPerWaitingPrediction());
         // The JIT compiler's share of modelwatch's CPU in the pass shown: near zero once the code
         // has settled, which is what the figures beside it are meant to be.
         Double jit = r.monitor().cpuByTask().get("JIT compiler");
         String jitShare = jit == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * jit / r.monitor().cpuSeconds());
-        return String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8.1f %10s %10s %11s %9s %8.1f %5s %11s %9s",
+        return String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8.1f %10s %10s %11s %9s %8.1f %5s %11s %9s %9s",
                 String.format(Locale.ROOT, "%,d", c.models()), number(c.perModelMinute()),
                 c.completeReferences() ? "complete" : "learning", c.labelFraction() > 0 ? "on" : "off",
                 String.format(Locale.ROOT, "%,d", c.events()), c.windowsPerModel(),
                 r.baseline() == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.baseline().eventsPerSecond(c.events())),
                 String.format(Locale.ROOT, "%,.0f", perSecond), ratio,
                 String.format(Locale.ROOT, "%,.0f", perSecond / Runtime.getRuntime().availableProcessors()),
-                r.monitor().cpuSeconds() * 1e6 / c.events(), jitShare, state, perFeature);
+                r.monitor().cpuSeconds() * 1e6 / c.events(), jitShare, state, perFeature, perWaiting);
     }
 
     private static String number(double d) {
@@ -214,7 +222,7 @@ final class BenchGrid {
     private static Result cell(Settings s, ThresholdsConfig thresholds, boolean liveState) throws Exception {
         Topics topics = Topics.defaults();
         try (EmbeddedKafkaCluster kafka = BenchCommand.broker(topics)) {
-            BenchCommand.fill(kafka.bootstrapServers(), topics.predictions(), topics.labels(), s);
+            long labels = BenchCommand.fill(kafka.bootstrapServers(), topics.predictions(), topics.labels(), s);
             Path dir = Files.createTempDirectory("modelwatch-bench-grid-");
             int port = BenchCommand.freePort();
             Configuration clusterConf = FlinkSettings.embedded(FlinkSettings.of(BenchCommand.options(
@@ -232,7 +240,8 @@ final class BenchGrid {
                             "bench-" + pass);
                 }
             }
-            long live = liveState ? BenchCommand.liveState(kafka, s, thresholds, dir.resolve("live-state")) : -1;
+            BenchCommand.LiveState live = liveState
+                    ? BenchCommand.liveState(kafka, s, thresholds, dir.resolve("live-state"), labels) : null;
             return new Result(s.cell(), last.baseline(), last.monitor(), live);
         }
     }

@@ -28,9 +28,12 @@ import org.apache.flink.util.Collector;
  *
  * <p>A prediction waits for its label in state with a time-to-live of the label horizon, removed
  * by RocksDB's compaction filter: no timer per prediction, because a timer (and an "expired"
- * record) for every prediction would cost more than the whole drift monitor. The TTL runs on
- * processing time (Flink has no event-time TTL), so in a fast backtest over long history
- * predictions stay until the run ends. Predictions that never get a label are shown as
+ * record) for every prediction would cost more than the whole drift monitor. It waits in
+ * {@code waitingPrediction} ({@link WaitingPredictionSerializer}: what the key does not hold);
+ * savepoints of earlier builds kept it, with both ids again, in {@code prediction}, which a label
+ * still reads when the new state has nothing, and which the time-to-live empties within the
+ * horizon after the upgrade. The TTL runs on processing time (Flink has no event-time TTL), so
+ * in a fast backtest over long history predictions stay until the run ends. Predictions that never get a label are shown as
  * {@code labeled} against {@code events} in the health report.
  *
  * <p>A prediction whose id is already waiting replaces it (the last one is joined).
@@ -43,6 +46,8 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
     private final ThresholdsConfig config;
     private final String labelsTopic;
 
+    private transient ValueState<WaitingPrediction> waiting;
+    /** The state of earlier builds: read, cleared, never written. */
     private transient ValueState<PredictionRef> prediction;
     private transient ValueState<LabelEvent> label;
     private transient Counter matched;
@@ -68,17 +73,30 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
         return config.forModel(modelId).labelHorizon().toMillis();
     }
 
-    @Override
-    public void open(OpenContext openContext) {
-        ValueStateDescriptor<PredictionRef> predictionDescriptor =
-                new ValueStateDescriptor<>("prediction", TypeInformation.of(PredictionRef.class));
-        predictionDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(longestHorizon(config))
+    /**
+     * Time-to-live of the waiting predictions, in both states: the settings of the earlier
+     * {@code prediction} state, whose savepoints restore only with TTL still enabled.
+     */
+    static StateTtlConfig ttl(Duration horizon) {
+        return StateTtlConfig.newBuilder(horizon)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .cleanupFullSnapshot()
                 .cleanupIncrementally(10, false)
                 .cleanupInRocksdbCompactFilter(1000)
-                .build());
+                .build();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        StateTtlConfig ttl = ttl(longestHorizon(config));
+        ValueStateDescriptor<WaitingPrediction> waitingDescriptor =
+                new ValueStateDescriptor<>("waitingPrediction", WaitingPredictionSerializer.INSTANCE);
+        waitingDescriptor.enableTimeToLive(ttl);
+        waiting = getRuntimeContext().getState(waitingDescriptor);
+        ValueStateDescriptor<PredictionRef> predictionDescriptor =
+                new ValueStateDescriptor<>("prediction", TypeInformation.of(PredictionRef.class));
+        predictionDescriptor.enableTimeToLive(ttl);
         prediction = getRuntimeContext().getState(predictionDescriptor);
         label = getRuntimeContext().getState(new ValueStateDescriptor<>("label", TypeInformation.of(LabelEvent.class)));
         var group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
@@ -88,10 +106,10 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
 
     @Override
     public void processElement1(PredictionRef p, Context ctx, Collector<LabelOutcome> out) throws Exception {
-        LabelEvent waiting = label.value();
-        if (waiting != null) {
+        LabelEvent l = label.value();
+        if (l != null) {
             label.clear();
-            emit(p, waiting, out);
+            emit(p.modelId(), WaitingPrediction.of(p), l, out);
             return;
         }
         // Written without reading it first: a read that finds nothing (every prediction but a
@@ -99,15 +117,25 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
         // and was three quarters of this operator's RocksDB time (docs/benchmarks.md). A repeated
         // id (a producer's retry: the same prediction) replaces the waiting one and its TTL
         // starts again. The label state stays small (labels rarely come first), so its read is cheap.
-        prediction.update(p);
+        // The key holds modelId and predictionId: the state keeps the rest.
+        waiting.update(WaitingPrediction.of(p));
     }
 
     @Override
     public void processElement2(LabelEvent l, Context ctx, Collector<LabelOutcome> out) throws Exception {
+        WaitingPrediction w = waiting.value();
+        if (w != null) {
+            waiting.clear();
+            emit(l.modelId(), w, l, out);
+            return;
+        }
+        // A prediction that was waiting when a savepoint of an earlier build was taken. Once the
+        // horizon has passed since the upgrade this state is empty: a lookup in an empty column
+        // family, and only for labels that find no prediction in the new state.
         PredictionRef p = prediction.value();
         if (p != null) {
             prediction.clear();
-            emit(p, l, out);
+            emit(l.modelId(), WaitingPrediction.of(p), l, out);
             return;
         }
         if (label.value() == null) {
@@ -129,9 +157,9 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
         }
     }
 
-    private void emit(PredictionRef p, LabelEvent l, Collector<LabelOutcome> out) {
+    private void emit(String modelId, WaitingPrediction p, LabelEvent l, Collector<LabelOutcome> out) {
         matched.inc();
-        out.collect(new LabelOutcome(LabelOutcome.MATCHED, p.modelId(), p.modelVersion(), p.timestamp(), l.timestamp(),
+        out.collect(new LabelOutcome(LabelOutcome.MATCHED, modelId, p.modelVersion(), p.timestamp(), l.timestamp(),
                 p.predictionKind(), p.numericPrediction(), p.categoricalPrediction(), l.labelKind(), l.numericLabel(),
                 l.categoricalLabel(), p.segments(), p.numericNames(), p.numericValues()));
     }

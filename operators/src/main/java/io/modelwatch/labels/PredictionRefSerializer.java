@@ -14,7 +14,8 @@ import org.apache.flink.types.StringValue;
  * the fields in order, strings as Flink writes them (null allowed). Flink's POJO serializer, which
  * it replaces on the wire, reads and writes a record's fields by reflection and builds it through
  * its constructor reflectively: a fifth of the join's own time in a JFR profile of the default
- * mode (docs/benchmarks.md). The join's state keeps the POJO serializer, which its savepoints have.
+ * mode (docs/benchmarks.md). The join keeps a waiting prediction in state without its ids
+ * ({@link WaitingPredictionSerializer}).
  */
 public final class PredictionRefSerializer extends WireSerializer<PredictionRef> {
     public static final PredictionRefSerializer INSTANCE = new PredictionRefSerializer();

@@ -41,6 +41,10 @@ public final class LabelJoinSnapshotWriter {
             writeWithSegments(dir);
             return;
         }
+        if (args.length > 1 && args[1].equals("numeric-codes")) {
+            writeWithNumericCodes(dir);
+            return;
+        }
         try (var h = harness()) {
             h.open();
             h.processElement1(new StreamRecord<>(new PredictionRef("m", "1", "a", 1_000, ValueKind.NUMERIC, 0.8, null), 1_000));
@@ -72,6 +76,30 @@ public final class LabelJoinSnapshotWriter {
             OperatorSubtaskState state = h.snapshotWithLocalState(1, 1,
                     SavepointType.savepoint(SavepointFormatType.CANONICAL)).getJobManagerOwnedState();
             OperatorSnapshotUtil.writeStateHandle(state, dir.resolve("label-join-segments-rocksdb-savepoint").toString());
+        }
+    }
+
+    /**
+     * Writes {@code label-join-numeric-codes-rocksdb-savepoint}: as above, with the predictions of
+     * the build before {@code waitingPrediction} (commit 290bdc2, whose code wrote it): a waits with
+     * a categorical code and a numeric code ({@code x3} at 1.5), b (categorical) with a numeric
+     * code only, both in the {@code prediction} state.
+     */
+    static void writeWithNumericCodes(Path dir) throws Exception {
+        try (var h = harness()) {
+            h.open();
+            long a = io.modelwatch.model.SegmentCodes.of("region", "north_america");
+            long names = io.modelwatch.model.SegmentCodes.ofName("x3");
+            long values = io.modelwatch.model.SegmentCodes.toBfloat16(1.5);
+            h.processElement1(new StreamRecord<>(
+                    new PredictionRef("m", "1", "a", 1_000, ValueKind.NUMERIC, 0.8, null, a, names, values), 1_000));
+            h.processElement1(new StreamRecord<>(
+                    new PredictionRef("m", "1", "b", 2_000, ValueKind.CATEGORICAL, 0, "yes", 0, names, values), 2_000));
+            h.processElement2(new StreamRecord<>(new LabelEvent("m", "c", 3_000, ValueKind.NUMERIC, 1, null), 3_000));
+            OperatorSubtaskState state = h.snapshotWithLocalState(1, 1,
+                    SavepointType.savepoint(SavepointFormatType.CANONICAL)).getJobManagerOwnedState();
+            OperatorSnapshotUtil.writeStateHandle(state,
+                    dir.resolve("label-join-numeric-codes-rocksdb-savepoint").toString());
         }
     }
 }
