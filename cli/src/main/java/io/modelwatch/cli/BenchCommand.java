@@ -443,21 +443,42 @@ final class BenchCommand {
         // The single-workload bench runs --label-join labelled-models (options()) and its models
         // send no labels: no prediction waits there.
         long waiting = s.cell() == null ? 0 : s.events() - labels;
-        LiveState live = new LiveState(total, byOperator.getOrDefault(OperatorIds.LABEL_JOIN, 0L), waiting);
+        // Every window but the last one of each model is closed by the end of the run, and its
+        // report is kept by the performance monitor for revisions (performance.labelHorizon, 24 h by
+        // default: 1,440 one-minute windows per version, which a run of minutes never reaches).
+        long reportsKept = s.cell() == null ? 0
+                : s.models() * Math.max(0, (long) Math.ceil(s.cell().windowsPerModel()) - 1);
+        LiveState live = new LiveState(total, byOperator.getOrDefault(OperatorIds.LABEL_JOIN, 0L), waiting,
+                byOperator.getOrDefault(OperatorIds.PERFORMANCE_MONITOR, 0L), reportsKept);
         if (waiting > 0) {
             System.out.printf(Locale.ROOT, "  label join: %,d bytes for %,d predictions waiting for their label = %,d "
                     + "per waiting prediction; the rest: %,d per model and numeric feature%n", live.labelJoinBytes(),
                     live.waitingPredictions(), live.bytesPerWaitingPrediction(), s.numeric() == 0 ? 0
                             : live.restBytes() / s.models() / s.numeric());
         }
+        if (reportsKept > 0) {
+            System.out.printf(Locale.ROOT, "  performance monitor: %,d bytes for %,d window reports kept for revisions "
+                    + "= %,d per report%n", live.performanceBytes(), reportsKept, live.bytesPerReportKept());
+        }
         return live;
     }
 
     /**
-     * A canonical savepoint's bytes: in all, and the label join's, which are the predictions
-     * waiting for their labels ({@code waitingPredictions} of them).
+     * A canonical savepoint's bytes: in all, the label join's, which are the predictions waiting
+     * for their labels ({@code waitingPredictions} of them), and the performance monitor's, mostly
+     * the window reports it keeps for revisions ({@code reportsKept} of them).
      */
-    record LiveState(long totalBytes, long labelJoinBytes, long waitingPredictions) {
+    record LiveState(long totalBytes, long labelJoinBytes, long waitingPredictions, long performanceBytes,
+            long reportsKept) {
+        LiveState(long totalBytes, long labelJoinBytes, long waitingPredictions) {
+            this(totalBytes, labelJoinBytes, waitingPredictions, 0, 0);
+        }
+
+        /** The performance monitor's bytes per report kept: what a day of windows costs per version. */
+        long bytesPerReportKept() {
+            return reportsKept <= 0 ? 0 : performanceBytes / reportsKept;
+        }
+
         /** Everything but the label join's waiting predictions. */
         long restBytes() {
             return totalBytes - labelJoinBytes;

@@ -172,7 +172,8 @@ final class BenchGrid {
                 + "modelwatch to the pass-through baseline on the same data: wall time / CPU time; per core: "
                 + "modelwatch events/s over %d cores; state: canonical savepoint of the running job after every "
                 + "event, per model and per model and numeric feature without the label join's predictions waiting "
-                + "for their labels, and the label join's bytes per waiting prediction):%n", results.size(),
+                + "for their labels, the label join's bytes per waiting prediction, and the performance monitor's per window "
+                + "report kept for revisions, included in state/model):%n", results.size(),
                 (System.nanoTime() - t0) / 60e9, Runtime.getRuntime().availableProcessors());
         System.out.println(HEADER);
         for (Result r : results) {
@@ -182,9 +183,9 @@ final class BenchGrid {
     }
 
     static final String HEADER = String.format(Locale.ROOT,
-            "%-8s %7s %-8s %-6s %10s %8s %10s %10s %11s %9s %8s %5s %11s %9s %9s",
+            "%-8s %7s %-8s %-6s %10s %8s %10s %10s %11s %9s %8s %5s %11s %9s %9s %8s",
             "models", "ev/m-min", "refs", "labels", "events", "windows", "baseline/s", "monitor/s", "ratio w/cpu",
-            "per core", "us/event", "JIT", "state/model", "/num.feat", "B/waiting");
+            "per core", "us/event", "JIT", "state/model", "/num.feat", "B/waiting", "B/report");
 
     static String row(Result r, Settings base) {
         Cell c = r.cell();
@@ -200,18 +201,22 @@ final class BenchGrid {
                 : String.format(Locale.ROOT, "%,d", live.restBytes() / c.models() / base.numeric());
         String perWaiting = live == null || live.waitingPredictions() <= 0 ? "-"
                 : String.format(Locale.ROOT, "%,d", live.bytesPerWaitingPrediction());
+        // Included in state/model; apart, since a version keeps label.horizon / window.size of
+        // them (1,440 at the defaults) however short the run.
+        String perReport = live == null || live.reportsKept() <= 0 ? "-"
+                : String.format(Locale.ROOT, "%,d", live.bytesPerReportKept());
         // The JIT compiler's share of modelwatch's CPU in the pass shown: near zero once the code
         // has settled, which is what the figures beside it are meant to be.
         Double jit = r.monitor().cpuByTask().get("JIT compiler");
         String jitShare = jit == null ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * jit / r.monitor().cpuSeconds());
-        return String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8.1f %10s %10s %11s %9s %8.1f %5s %11s %9s %9s",
+        return String.format(Locale.ROOT, "%-8s %7s %-8s %-6s %10s %8.1f %10s %10s %11s %9s %8.1f %5s %11s %9s %9s %8s",
                 String.format(Locale.ROOT, "%,d", c.models()), number(c.perModelMinute()),
                 c.completeReferences() ? "complete" : "learning", c.labelFraction() > 0 ? "on" : "off",
                 String.format(Locale.ROOT, "%,d", c.events()), c.windowsPerModel(),
                 r.baseline() == null ? "-" : String.format(Locale.ROOT, "%,.0f", r.baseline().eventsPerSecond(c.events())),
                 String.format(Locale.ROOT, "%,.0f", perSecond), ratio,
                 String.format(Locale.ROOT, "%,.0f", perSecond / Runtime.getRuntime().availableProcessors()),
-                r.monitor().cpuSeconds() * 1e6 / c.events(), jitShare, state, perFeature, perWaiting);
+                r.monitor().cpuSeconds() * 1e6 / c.events(), jitShare, state, perFeature, perWaiting, perReport);
     }
 
     private static String number(double d) {
