@@ -22,6 +22,8 @@ final class SharedStrings {
     static final int SLOTS = 4096;
     /** Longer strings (ids, free text) are decoded as they are and not kept. */
     static final int MAX_SHARED_LENGTH = 64;
+    /** The decoding buffer is kept up to this many chars (8 KB) between strings. */
+    private static final int LARGEST_KEPT_BUFFER = 4096;
     private static final int HIGH_BIT = 0x80;
     private static final ThreadLocal<SharedStrings> OF_THREAD = ThreadLocal.withInitial(SharedStrings::new);
 
@@ -72,8 +74,8 @@ final class SharedStrings {
             hash = 31 * hash + (char) c;
         }
         if (len > MAX_SHARED_LENGTH) {
-            if (chars.length > MAX_SHARED_LENGTH) {
-                chars = new char[MAX_SHARED_LENGTH]; // a long string does not stay in memory
+            if (chars.length > LARGEST_KEPT_BUFFER) {
+                chars = new char[MAX_SHARED_LENGTH]; // a very long string's buffer does not stay
             }
             return new String(data, 0, len);
         }
