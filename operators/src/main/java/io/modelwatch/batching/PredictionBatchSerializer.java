@@ -23,6 +23,13 @@ import org.apache.flink.types.StringValue;
  * <p>Per feature one byte: its {@link ValueKind}, plus a bit each when a non-numeric feature
  * carries a numeric value or any feature a categorical value (the parser never makes those, but
  * an event built elsewhere may), so the values follow only where they exist.
+ *
+ * <p>Feature names, category values and class predictions are decoded through a small table per
+ * thread ({@link SharedStrings}): a string equal to one decoded shortly before is that same
+ * {@code String} object. The same few names and categories come in every batch, and the monitor
+ * looks each up in hash maps (a feature's top-K counter, the profile's name lookup, which compares
+ * a batch's names with the last one's): a string decoded afresh computes its hash, and compares
+ * char by char, on every use, a shared one only on its first. The bytes read are the same.
  */
 public final class PredictionBatchSerializer extends WireSerializer<PredictionBatch> {
     public static final PredictionBatchSerializer INSTANCE = new PredictionBatchSerializer();
@@ -123,6 +130,7 @@ public final class PredictionBatchSerializer extends WireSerializer<PredictionBa
         }
         String modelId = StringValue.readString(in);
         String version = StringValue.readString(in);
+        SharedStrings strings = SharedStrings.ofThread();
         String[] names = null;
         for (int k = 0; k < events.length; k++) {
             String predictionId = StringValue.readString(in);
@@ -130,7 +138,7 @@ public final class PredictionBatchSerializer extends WireSerializer<PredictionBa
             if (in.readByte() != NAMES_AS_BEFORE) {
                 names = new String[in.readInt()];
                 for (int i = 0; i < names.length; i++) {
-                    names[i] = StringValue.readString(in);
+                    names[i] = strings.read(in);
                 }
             }
             int n = names.length;
@@ -144,12 +152,12 @@ public final class PredictionBatchSerializer extends WireSerializer<PredictionBa
                     numeric[i] = in.readDouble();
                 }
                 if ((b & HAS_CATEGORICAL) != 0) {
-                    categorical[i] = StringValue.readString(in);
+                    categorical[i] = strings.read(in);
                 }
             }
             byte predictionKind = in.readByte();
             double numericPrediction = in.readDouble();
-            String categoricalPrediction = StringValue.readString(in);
+            String categoricalPrediction = strings.read(in);
             events[k] = new PredictionEvent(modelId, version, predictionId, timestamp, names, kinds, numeric,
                     categorical, predictionKind, numericPrediction, categoricalPrediction);
         }

@@ -71,6 +71,15 @@ class PredictionBatchSerializerTest {
     }
 
     @Test
+    void namesAndCategoriesOfLaterBatchesAreTheSameStringObjects() throws Exception {
+        PredictionEvent[] first = roundTrip(mixedBatch()).events();
+        PredictionEvent[] second = roundTrip(mixedBatch()).events();
+        assertThat(second[0].featureNames()[1]).isSameAs(first[0].featureNames()[1]);
+        assertThat(second[0].categoricalValues()[1]).isEqualTo("pro").isSameAs(first[0].categoricalValues()[1]);
+        assertThat(second[1].categoricalPrediction()).isEqualTo("churns").isSameAs(first[1].categoricalPrediction());
+    }
+
+    @Test
     void eventsWithTheSameNamesShareOneArrayAfterTheTrip() throws Exception {
         PredictionEvent[] back = roundTrip(mixedBatch()).events();
         assertThat(back[1].featureNames()).isSameAs(back[0].featureNames());

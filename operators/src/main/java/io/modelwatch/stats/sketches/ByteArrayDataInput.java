@@ -4,6 +4,9 @@ import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -14,6 +17,9 @@ import java.nio.charset.StandardCharsets;
  * {@code readInt} and {@code readLong}.
  */
 public final class ByteArrayDataInput implements DataInput {
+    /** Big-endian ints and longs in one load each, not byte by byte (the same values). */
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private final byte[] buf;
     private int pos;
 
@@ -82,18 +88,12 @@ public final class ByteArrayDataInput implements DataInput {
 
     @Override
     public int readInt() throws IOException {
-        int at = take(4);
-        return (buf[at] << 24) | ((buf[at + 1] & 0xFF) << 16) | ((buf[at + 2] & 0xFF) << 8) | (buf[at + 3] & 0xFF);
+        return (int) INT.get(buf, take(4));
     }
 
     @Override
     public long readLong() throws IOException {
-        int at = take(8);
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (buf[at + i] & 0xFF);
-        }
-        return v;
+        return (long) LONG.get(buf, take(8));
     }
 
     @Override

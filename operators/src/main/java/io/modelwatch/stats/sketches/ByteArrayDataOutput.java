@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -15,6 +18,9 @@ import java.util.Arrays;
  * {@code write} (docs/benchmarks.md). Not thread-safe; for one state value at a time.
  */
 public final class ByteArrayDataOutput implements DataOutput {
+    /** Big-endian ints and longs in one store each, not byte by byte (the same bytes). */
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private byte[] buf;
     private int size;
 
@@ -86,18 +92,15 @@ public final class ByteArrayDataOutput implements DataOutput {
     @Override
     public void writeInt(int v) {
         ensure(4);
-        buf[size++] = (byte) (v >>> 24);
-        buf[size++] = (byte) (v >>> 16);
-        buf[size++] = (byte) (v >>> 8);
-        buf[size++] = (byte) v;
+        INT.set(buf, size, v);
+        size += 4;
     }
 
     @Override
     public void writeLong(long v) {
         ensure(8);
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            buf[size++] = (byte) (v >>> shift);
-        }
+        LONG.set(buf, size, v);
+        size += 8;
     }
 
     @Override

@@ -3,6 +3,9 @@ package io.modelwatch.stats.sketches;
 import io.modelwatch.stats.profiles.FeatureProfile;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,6 +21,57 @@ class DistinctValuesTest {
         }
         assertThat(d.values()).containsExactly(0, 1, 3);
         assertThat(d.counts()).containsExactly(2, 3, 1);
+    }
+
+    /**
+     * The counts, their order and the bytes are those of a sorted map of the values (what the
+     * sorted arrays with a binary search kept before the hash table), whatever the arrival order:
+     * random streams of few distinct values, nearby doubles and negative zero among them.
+     */
+    @Test
+    void countsAndBytesAreThoseOfASortedMapOfTheValues() {
+        SplittableRandom r = new SplittableRandom(7);
+        double[] pool = {0.0, -0.0, 1.0, Math.nextUp(1.0), -1.0, 1e-300, -1e300, 0.5, 2.0, 3.0, 4.0, 1024.0,
+            Double.MAX_VALUE, -Double.MIN_VALUE, Double.MIN_VALUE, 7.25, 100.0, 1e9, -3.5, 42.0, 0.1, 0.2};
+        for (int trial = 0; trial < 2_000; trial++) {
+            DistinctValues d = new DistinctValues();
+            TreeMap<Double, Long> expected = new TreeMap<>();
+            boolean open = true;
+            int n = r.nextInt(1, 200);
+            for (int i = 0; i < n && open; i++) {
+                double x = pool[r.nextInt(pool.length)];
+                expected.merge(x + 0.0, 1L, Long::sum);
+                open = d.add(x);
+                assertThat(open).isEqualTo(expected.size() <= DistinctValues.CAPACITY);
+            }
+            if (!open) {
+                continue;
+            }
+            assertThat(d.size()).isEqualTo(expected.size());
+            assertThat(d.values()).containsExactly(expected.keySet().stream().mapToDouble(Double::doubleValue).toArray());
+            assertThat(d.counts()).containsExactly(expected.values().stream().mapToLong(Long::longValue).toArray());
+            byte[] sortedBytes = StateBytes.of(out -> {
+                out.writeByte(1);
+                out.writeInt(expected.size());
+                for (Map.Entry<Double, Long> e : expected.entrySet()) {
+                    out.writeDouble(e.getKey());
+                    out.writeLong(e.getValue());
+                }
+            });
+            assertThat(StateBytes.of(d::writeTo)).isEqualTo(sortedBytes);
+            DistinctValues back = StateBytes.read(sortedBytes, DistinctValues::readFrom);
+            assertThat(StateBytes.of(back::writeTo)).isEqualTo(sortedBytes);
+            // Read back (and copied), it goes on as the one kept: the same answer and bytes for the next value.
+            double next = pool[r.nextInt(pool.length)];
+            DistinctValues copy = d.copy();
+            boolean kept = d.add(next);
+            assertThat(back.add(next)).isEqualTo(kept);
+            assertThat(copy.add(next)).isEqualTo(kept);
+            if (kept) {
+                assertThat(StateBytes.of(back::writeTo)).isEqualTo(StateBytes.of(d::writeTo));
+                assertThat(StateBytes.of(copy::writeTo)).isEqualTo(StateBytes.of(d::writeTo));
+            }
+        }
     }
 
     @Test
