@@ -25,7 +25,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * random order, one event per model-second; everything is flushed every 10,000 events, as a
  * watermark or checkpoint would (about 10 events per batch). Thread CPU time, so the shared
  * machine's load moves it less than wall time; the median of {@link #ROUNDS} rounds of
- * {@link #EVENTS} events after {@link #WARMUP} rounds, and the parse alone in alternate rounds.
+ * {@link #EVENTS} events after {@link #WARMUP} rounds, and the parse alone in alternate rounds; and
+ * the bytes the thread allocates per event, which the garbage collector's threads pay for.
  *
  * <p>{@code java -cp "benchmarks/target/classes:$(cat benchmarks/target/jmh-classpath.txt)"
  * io.modelwatch.bench.IngestCpuTime} (build with {@code bin/benchmark-jmh -l} first).
@@ -55,6 +56,9 @@ public final class IngestCpuTime {
         System.out.printf("%d distinct records, %d bytes on average%n", records.length, bytes / records.length);
 
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        // Bytes allocated by this thread: what the garbage collector's threads pay for later.
+        com.sun.management.ThreadMXBean allocation = (com.sun.management.ThreadMXBean) cpu;
+        long self = Thread.currentThread().getId();
         PredictionDeserializer deserializer = new PredictionDeserializer();
         DataOutputSerializer wire = new DataOutputSerializer(64 * 1024);
         long[] shipped = new long[2];
@@ -87,9 +91,12 @@ public final class IngestCpuTime {
 
         double[] perEventAll = new double[ROUNDS];
         double[] perEventParse = new double[ROUNDS];
+        double[] bytesAll = new double[ROUNDS];
+        double[] bytesParse = new double[ROUNDS];
         for (int round = -WARMUP; round < ROUNDS; round++) {
             for (int mode = 0; mode < 2; mode++) {
                 Collector<IngestRecord> out = mode == 0 ? all : parseOnly;
+                long a0 = allocation.getThreadAllocatedBytes(self);
                 long t0 = cpu.getCurrentThreadCpuTime();
                 for (int i = 0; i < EVENTS; i++) {
                     deserializer.deserialize(records[i % records.length], out);
@@ -99,8 +106,10 @@ public final class IngestCpuTime {
                 }
                 buffer.flushAll();
                 double ns = (cpu.getCurrentThreadCpuTime() - t0) / (double) EVENTS;
+                double allocated = (allocation.getThreadAllocatedBytes(self) - a0) / (double) EVENTS;
                 if (round >= 0) {
                     (mode == 0 ? perEventAll : perEventParse)[round] = ns;
+                    (mode == 0 ? bytesAll : bytesParse)[round] = allocated;
                 }
             }
         }
@@ -113,6 +122,8 @@ public final class IngestCpuTime {
                 median(perEventAll) / 1000, rounds(perEventAll));
         System.out.printf("CPU per event, parse alone (deserializer):       median %.2f us (rounds %s)%n",
                 median(perEventParse) / 1000, rounds(perEventParse));
+        System.out.printf("allocated per event: all %.0f bytes, parse alone %.0f bytes%n", median(bytesAll),
+                median(bytesParse));
     }
 
     private static void ship(PredictionBatch batch, DataOutputSerializer wire, long[] shipped) {

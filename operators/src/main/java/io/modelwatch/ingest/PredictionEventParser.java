@@ -21,6 +21,15 @@ import java.util.Set;
  * Parses a {@code predictions} record into a {@link PredictionEvent} per docs/topics.md. It never
  * throws for bad input: it returns a {@link Result} holding either the event or a one-line reason
  * naming the offending field, which the caller turns into a dead letter.
+ *
+ * <p>{@link #parse} is self-contained. An instance ({@link #sharing()}, one per thread: the Kafka
+ * source's deserializer holds one per subtask) gives the same events, but events of the same model
+ * share their repeated parts: one String instance per model id, version and category value, and
+ * one feature-name array per feature list, where {@link #parse} allocates them anew for every
+ * event. That saves the allocations, and downstream the strings' cached hashes (the batcher's
+ * lookup by model id) and the names array's identity (the wire format sends names only when they
+ * change, {@code PredictionBatchSerializer}). Records and arrays of an event are never written to
+ * after parsing (FlinkSettings, object reuse), so sharing them is safe.
  */
 public final class PredictionEventParser {
     public static final int MAX_MODEL_ID_LENGTH = 200;
@@ -48,7 +57,25 @@ public final class PredictionEventParser {
         }
     }
 
-    private PredictionEventParser() {}
+    /** Repeated texts and name lists shared between events, or null: every event its own. */
+    private final SharedStrings strings;
+    private final SharedNames names;
+    /** The scratch columns, reused from record to record by a sharing instance. */
+    private final Fields fields;
+
+    private PredictionEventParser(boolean sharing) {
+        this.strings = sharing ? new SharedStrings() : null;
+        this.names = sharing ? new SharedNames() : null;
+        this.fields = sharing ? new Fields(strings, names) : null;
+    }
+
+    /**
+     * A parser whose events share repeated strings and name arrays (see above). Not thread-safe:
+     * one per thread.
+     */
+    public static PredictionEventParser sharing() {
+        return new PredictionEventParser(true);
+    }
 
     /**
      * The streaming parser of prediction records: the same JSON features as {@link InputJson#MAPPER}, but
@@ -66,11 +93,21 @@ public final class PredictionEventParser {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000).build())
             .build();
 
+    /** Parses one record on its own: nothing is shared with other events. Thread-safe. */
     public static Result parse(byte[] value) {
+        return read(value, new Fields(null, null));
+    }
+
+    /** As {@link #parse}, the event sharing repeated strings and names with earlier events of this parser. */
+    public Result read(byte[] value) {
+        fields.reset();
+        return read(value, fields);
+    }
+
+    private static Result read(byte[] value, Fields f) {
         if (value == null || value.length == 0) {
             return Result.fail("value: empty record");
         }
-        Fields f = new Fields();
         try (JsonParser p = STREAMING.createParser(value)) {
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_OBJECT) {
@@ -114,12 +151,34 @@ public final class PredictionEventParser {
      * so that a record with several problems always gets the same reason whatever its field order.
      */
     private static final class Fields {
+        private final SharedStrings strings;
+        private final SharedNames sharedNames;
         private byte modelIdKind, versionKind, predictionIdKind, timestampKind, predictionKind, featuresKind;
         private String modelId, version, predictionId, timestampText, predictionText;
+        /** The timestamp when it was an integer, or a string read in the common ISO-8601 shape. */
         private long timestampMillis;
+        /** Whether a string timestamp was read into {@link #timestampMillis} (no String made). */
+        private boolean timestampRead;
         private double predictionNumber;
-        private final FeatureColumns features = new FeatureColumns();
+        private final FeatureColumns features;
         private List<String> otherNames;
+
+        Fields(SharedStrings strings, SharedNames sharedNames) {
+            this.strings = strings;
+            this.sharedNames = sharedNames;
+            this.features = new FeatureColumns(strings);
+        }
+
+        /** As new, for the next record (arrays keep their size; what they hold is overwritten). */
+        void reset() {
+            modelIdKind = versionKind = predictionIdKind = timestampKind = predictionKind = featuresKind = ABSENT;
+            modelId = version = predictionId = timestampText = predictionText = null;
+            timestampMillis = 0;
+            timestampRead = false;
+            predictionNumber = 0;
+            otherNames = null;
+            features.reset();
+        }
 
         /** Reads the object's fields; returns the first duplicate name, or null. */
         String read(JsonParser p) throws IOException {
@@ -136,14 +195,14 @@ public final class PredictionEventParser {
                             return name;
                         }
                         modelIdKind = kind(v);
-                        modelId = text(p, v);
+                        modelId = sharedText(p, v, strings);
                     }
                     case "modelVersion" -> {
                         if ((v = valueUnlessRead(p, versionKind)) == null) {
                             return name;
                         }
                         versionKind = kind(v);
-                        version = text(p, v);
+                        version = sharedText(p, v, strings);
                     }
                     case "predictionId" -> {
                         if ((v = valueUnlessRead(p, predictionIdKind)) == null) {
@@ -160,6 +219,11 @@ public final class PredictionEventParser {
                         if (timestampKind == INTEGER) {
                             timestampMillis = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                                     ? p.getBigIntegerValue().longValue() : p.getLongValue();
+                        } else if (v == JsonToken.VALUE_STRING && (timestampMillis = Timestamps.commonIsoMillis(
+                                p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) != Timestamps.NOT_COMMON) {
+                            // The common shape, read from Jackson's buffer without a String; what
+                            // it accepts, Timestamps.parse accepts with the same value.
+                            timestampRead = true;
                         } else {
                             timestampText = text(p, v);
                         }
@@ -172,7 +236,7 @@ public final class PredictionEventParser {
                         if (predictionKind == INTEGER || predictionKind == FLOAT) {
                             predictionNumber = p.getDoubleValue();
                         } else {
-                            predictionText = text(p, v);
+                            predictionText = sharedText(p, v, strings);
                         }
                     }
                     case "features" -> {
@@ -247,6 +311,8 @@ public final class PredictionEventParser {
             long timestamp;
             if (timestampKind == INTEGER) {
                 timestamp = timestampMillis;
+            } else if (timestampKind == STRING && timestampRead) {
+                timestamp = timestampMillis;
             } else if (timestampKind == STRING) {
                 try {
                     timestamp = Timestamps.parse(timestampText);
@@ -293,7 +359,8 @@ public final class PredictionEventParser {
             }
             FeatureColumns c = features;
             int n = c.count;
-            return Result.ok(new PredictionEvent(modelId, v, pid, timestamp, Arrays.copyOf(c.names, n),
+            String[] eventNames = sharedNames != null ? sharedNames.of(c.names, n) : Arrays.copyOf(c.names, n);
+            return Result.ok(new PredictionEvent(modelId, v, pid, timestamp, eventNames,
                     Arrays.copyOf(c.kinds, n), Arrays.copyOf(c.numeric, n), Arrays.copyOf(c.categorical, n),
                     kindOfPrediction, numericPrediction, categoricalPrediction));
         }
@@ -304,6 +371,7 @@ public final class PredictionEventParser {
         /** Pairwise hash comparison finds duplicates up to this many names; a set beyond. */
         private static final int PAIRWISE = 64;
 
+        private final SharedStrings strings;
         boolean isObject;
         int count;
         String firstError;
@@ -313,6 +381,17 @@ public final class PredictionEventParser {
         String[] categorical = new String[32];
         private int[] hashes = new int[32];
         private Set<String> seen;
+
+        FeatureColumns(SharedStrings strings) {
+            this.strings = strings;
+        }
+
+        void reset() {
+            isObject = false;
+            count = 0;
+            firstError = null;
+            seen = null;
+        }
 
         /** Reads the object's entries; returns the first duplicate name, or null. */
         String read(JsonParser p) throws IOException {
@@ -335,6 +414,9 @@ public final class PredictionEventParser {
                 if (firstError == null && name.length() > MAX_STRING_LENGTH) {
                     firstError = "features: a feature name is longer than " + MAX_STRING_LENGTH + " characters";
                 }
+                // Every column is written: a reused instance's arrays hold the previous record's values.
+                numeric[i] = 0;
+                categorical[i] = null;
                 switch (v) {
                     case VALUE_NULL -> kinds[i] = ValueKind.MISSING;
                     case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
@@ -345,7 +427,7 @@ public final class PredictionEventParser {
                     }
                     case VALUE_STRING, VALUE_TRUE, VALUE_FALSE -> {
                         kinds[i] = ValueKind.CATEGORICAL;
-                        categorical[i] = p.getText();
+                        categorical[i] = sharedText(p, v, strings);
                         if (firstError == null && categorical[i].length() > MAX_STRING_LENGTH) {
                             firstError = "features." + name + ": value longer than " + MAX_STRING_LENGTH + " characters";
                         }
@@ -436,6 +518,107 @@ public final class PredictionEventParser {
             }
             default -> null;
         };
+    }
+
+    /**
+     * As {@link #text}, a string value as the instance {@code strings} holds it when there is one
+     * (read from Jackson's buffer: no String is made for a text seen before).
+     */
+    private static String sharedText(JsonParser p, JsonToken t, SharedStrings strings) throws IOException {
+        return strings != null && t == JsonToken.VALUE_STRING
+                ? strings.of(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()) : text(p, t);
+    }
+
+    /**
+     * One String instance per short text, for the texts that repeat from event to event (model ids,
+     * versions, category values): a two-way set-associative cache of {@link #SLOTS} slots, so memory
+     * stays bounded whatever the traffic; a text that does not fit (more distinct texts than slots,
+     * as with 100,000 models) is made anew as before, at the cost of its hash.
+     */
+    static final class SharedStrings {
+        /** Room for the ids and versions of a few thousand models and their category values. */
+        static final int SLOTS = 8192;
+        /** Longer texts are rarely repeated (prediction ids are not cached at all). */
+        static final int MAX_LENGTH = 64;
+        private final String[] slots = new String[SLOTS];
+
+        String of(char[] chars, int offset, int length) {
+            if (length > MAX_LENGTH) {
+                return new String(chars, offset, length);
+            }
+            int h = 0;
+            for (int i = offset; i < offset + length; i++) {
+                h = 31 * h + chars[i];
+            }
+            int slot = (h ^ (h >>> 13)) & (SLOTS - 2);
+            String s = slots[slot];
+            if (s != null && same(s, chars, offset, length)) {
+                return s;
+            }
+            String other = slots[slot + 1];
+            if (other != null && same(other, chars, offset, length)) {
+                return other;
+            }
+            // The newer text in the first way, the one it displaces in the second.
+            String made = new String(chars, offset, length);
+            slots[slot + 1] = s;
+            slots[slot] = made;
+            return made;
+        }
+
+        private static boolean same(String s, char[] chars, int offset, int length) {
+            if (s.length() != length) {
+                return false;
+            }
+            for (int i = 0; i < length; i++) {
+                if (s.charAt(i) != chars[offset + i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * One array per list of feature names, shared by the events that carry that list in that
+     * order (as {@link SharedStrings}: two-way, bounded). Jackson hands out one String per field
+     * name (its canonicalising symbol table), so the comparison is mostly by identity.
+     */
+    static final class SharedNames {
+        static final int SLOTS = 2048;
+        private final String[][] slots = new String[SLOTS][];
+
+        String[] of(String[] names, int n) {
+            int h = n;
+            for (int i = 0; i < n; i++) {
+                h = 31 * h + names[i].hashCode();
+            }
+            int slot = (h ^ (h >>> 11)) & (SLOTS - 2);
+            String[] a = slots[slot];
+            if (a != null && same(a, names, n)) {
+                return a;
+            }
+            String[] b = slots[slot + 1];
+            if (b != null && same(b, names, n)) {
+                return b;
+            }
+            String[] made = Arrays.copyOf(names, n);
+            slots[slot + 1] = a;
+            slots[slot] = made;
+            return made;
+        }
+
+        private static boolean same(String[] a, String[] names, int n) {
+            if (a.length != n) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (!a[i].equals(names[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /**
