@@ -541,6 +541,8 @@ public final class PredictionEventParser {
         /** Longer texts are rarely repeated (prediction ids are not cached at all). */
         static final int MAX_LENGTH = 64;
         private final String[] slots = new String[SLOTS];
+        /** Each slot's text as chars, compared with the buffer by the JDK's vectorised mismatch. */
+        private final char[][] slotChars = new char[SLOTS][];
 
         String of(char[] chars, int offset, int length) {
             if (length > MAX_LENGTH) {
@@ -551,31 +553,23 @@ public final class PredictionEventParser {
                 h = 31 * h + chars[i];
             }
             int slot = (h ^ (h >>> 13)) & (SLOTS - 2);
-            String s = slots[slot];
-            if (s != null && same(s, chars, offset, length)) {
-                return s;
+            if (same(slotChars[slot], chars, offset, length)) {
+                return slots[slot];
             }
-            String other = slots[slot + 1];
-            if (other != null && same(other, chars, offset, length)) {
-                return other;
+            if (same(slotChars[slot + 1], chars, offset, length)) {
+                return slots[slot + 1];
             }
             // The newer text in the first way, the one it displaces in the second.
             String made = new String(chars, offset, length);
-            slots[slot + 1] = s;
+            slots[slot + 1] = slots[slot];
+            slotChars[slot + 1] = slotChars[slot];
             slots[slot] = made;
+            slotChars[slot] = Arrays.copyOfRange(chars, offset, offset + length);
             return made;
         }
 
-        private static boolean same(String s, char[] chars, int offset, int length) {
-            if (s.length() != length) {
-                return false;
-            }
-            for (int i = 0; i < length; i++) {
-                if (s.charAt(i) != chars[offset + i]) {
-                    return false;
-                }
-            }
-            return true;
+        private static boolean same(char[] held, char[] chars, int offset, int length) {
+            return held != null && held.length == length && Arrays.equals(held, 0, length, chars, offset, offset + length);
         }
     }
 
