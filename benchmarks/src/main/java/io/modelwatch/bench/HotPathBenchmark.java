@@ -74,7 +74,7 @@ public class HotPathBenchmark {
         return PredictionEventParser.parse(json);
     }
 
-    /** As the job parses: one parser per source subtask, sharing model ids, categories and names. */
+    /** As the job parses: one parser per source subtask, reusing its scratch columns and sharing name arrays. */
     @Benchmark
     public PredictionEventParser.Result parseJsonSharing() {
         return sharingParser.read(json);

@@ -32,7 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * io.modelwatch.bench.IngestCpuTime} (build with {@code bin/benchmark-jmh -l} first).
  */
 public final class IngestCpuTime {
-    private static final int MODELS = 1_000;
+    private static final int MODELS = Integer.getInteger("models", 1_000);
     private static final int DISTINCT_RECORDS = 50_000;
     private static final int EVENTS = Integer.getInteger("events", 1_000_000);
     private static final int FLUSH_EVERY = 10_000;
@@ -48,7 +48,7 @@ public final class IngestCpuTime {
         ConsumerRecord<byte[], byte[]>[] records = new ConsumerRecord[DISTINCT_RECORDS];
         long bytes = 0;
         for (int i = 0; i < records.length; i++) {
-            String model = String.format("model-%04d", r.nextInt(MODELS));
+            String model = String.format("model-%05d", r.nextInt(MODELS));
             byte[] value = Workload.reference().json(r, model, start + i).getBytes(StandardCharsets.UTF_8);
             bytes += value.length;
             records[i] = new ConsumerRecord<>("predictions", i % 8, i, null, value);

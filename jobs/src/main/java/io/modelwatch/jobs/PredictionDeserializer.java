@@ -19,8 +19,8 @@ public final class PredictionDeserializer implements KafkaRecordDeserializationS
     private final EventTimeBounds timeBounds;
     /**
      * Made on first use in the subtask: the source calls its deserializer from the task's thread
-     * only, so one parser per subtask shares model ids, versions, category values and feature
-     * name arrays between the events of a model (PredictionEventParser#sharing).
+     * only, so one parser per subtask reuses its scratch columns and shares feature-name arrays
+     * between events (PredictionEventParser#sharing).
      */
     private transient PredictionEventParser parser;
 

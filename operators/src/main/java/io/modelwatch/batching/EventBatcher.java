@@ -133,11 +133,10 @@ public final class EventBatcher extends AbstractStreamOperator<PredictionBatch>
 
     /**
      * The events waiting, per model version, without Flink (the operator above decides when to
-     * flush; benchmarks drive it directly). Per event it costs a hash lookup by the model id
-     * (whose hash a String caches: the parser hands out one instance per model id) and a version
-     * comparison, not the model key: building {@code modelId + US + version} for every event and
-     * hashing the new String was most of the per-event cost of the map it replaces. The key is
-     * built once per model version and kept; a model version that sent nothing between two flushes
+     * flush; benchmarks drive it directly). Per event it costs a hash lookup by the model id and
+     * a version comparison, not the model key: the map it replaces built {@code modelId + US +
+     * version} for every event (twice when a batch filled) and hashed the new String each time.
+     * The key is built once per model version and kept; a model version that sent nothing between two flushes
      * is dropped at the second, so the table holds only the models of the recent past.
      */
     public static final class Buffer {

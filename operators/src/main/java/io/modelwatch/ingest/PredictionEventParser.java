@@ -23,13 +23,15 @@ import java.util.Set;
  * naming the offending field, which the caller turns into a dead letter.
  *
  * <p>{@link #parse} is self-contained. An instance ({@link #sharing()}, one per thread: the Kafka
- * source's deserializer holds one per subtask) gives the same events, but events of the same model
- * share their repeated parts: one String instance per model id, version and category value, and
- * one feature-name array per feature list, where {@link #parse} allocates them anew for every
- * event. That saves the allocations, and downstream the strings' cached hashes (the batcher's
- * lookup by model id) and the names array's identity (the wire format sends names only when they
- * change, {@code PredictionBatchSerializer}). Records and arrays of an event are never written to
- * after parsing (FlinkSettings, object reuse), so sharing them is safe.
+ * source's deserializer holds one per subtask) gives the same events with less allocation: it
+ * reuses its scratch columns from record to record, and events with the same feature names in
+ * the same order share one names array, where {@link #parse} allocates them anew for every event
+ * (2,584 bytes per event of the benchmark workload; 1,584 this way: docs/benchmarks.md). The
+ * shared array also lets the wire format find unchanged names by identity
+ * ({@code PredictionBatchSerializer}). Arrays of an event are never written to after parsing
+ * (FlinkSettings, object reuse), so sharing them is safe. Sharing model ids and category values
+ * through a cache of Strings was measured too and left out: it saved 330 bytes per event but cost
+ * more CPU in the parsing thread (hashing and comparing the text) than the allocation it saved.
  */
 public final class PredictionEventParser {
     public static final int MAX_MODEL_ID_LENGTH = 200;
@@ -57,22 +59,17 @@ public final class PredictionEventParser {
         }
     }
 
-    /** Repeated texts and name lists shared between events, or null: every event its own. */
-    private final SharedStrings strings;
+    /** Name lists shared between events, or null: every event its own. */
     private final SharedNames names;
     /** The scratch columns, reused from record to record by a sharing instance. */
     private final Fields fields;
 
     private PredictionEventParser(boolean sharing) {
-        this.strings = sharing ? new SharedStrings() : null;
         this.names = sharing ? new SharedNames() : null;
-        this.fields = sharing ? new Fields(strings, names) : null;
+        this.fields = sharing ? new Fields(names) : null;
     }
 
-    /**
-     * A parser whose events share repeated strings and name arrays (see above). Not thread-safe:
-     * one per thread.
-     */
+    /** A parser that reuses its scratch columns and shares name arrays (see above). Not thread-safe: one per thread. */
     public static PredictionEventParser sharing() {
         return new PredictionEventParser(true);
     }
@@ -95,10 +92,10 @@ public final class PredictionEventParser {
 
     /** Parses one record on its own: nothing is shared with other events. Thread-safe. */
     public static Result parse(byte[] value) {
-        return read(value, new Fields(null, null));
+        return read(value, new Fields(null));
     }
 
-    /** As {@link #parse}, the event sharing repeated strings and names with earlier events of this parser. */
+    /** As {@link #parse}, the event sharing its names array with earlier events of this parser. */
     public Result read(byte[] value) {
         fields.reset();
         return read(value, fields);
@@ -151,7 +148,6 @@ public final class PredictionEventParser {
      * so that a record with several problems always gets the same reason whatever its field order.
      */
     private static final class Fields {
-        private final SharedStrings strings;
         private final SharedNames sharedNames;
         private byte modelIdKind, versionKind, predictionIdKind, timestampKind, predictionKind, featuresKind;
         private String modelId, version, predictionId, timestampText, predictionText;
@@ -160,13 +156,11 @@ public final class PredictionEventParser {
         /** Whether a string timestamp was read into {@link #timestampMillis} (no String made). */
         private boolean timestampRead;
         private double predictionNumber;
-        private final FeatureColumns features;
+        private final FeatureColumns features = new FeatureColumns();
         private List<String> otherNames;
 
-        Fields(SharedStrings strings, SharedNames sharedNames) {
-            this.strings = strings;
+        Fields(SharedNames sharedNames) {
             this.sharedNames = sharedNames;
-            this.features = new FeatureColumns(strings);
         }
 
         /** As new, for the next record (arrays keep their size; what they hold is overwritten). */
@@ -195,14 +189,14 @@ public final class PredictionEventParser {
                             return name;
                         }
                         modelIdKind = kind(v);
-                        modelId = sharedText(p, v, strings);
+                        modelId = text(p, v);
                     }
                     case "modelVersion" -> {
                         if ((v = valueUnlessRead(p, versionKind)) == null) {
                             return name;
                         }
                         versionKind = kind(v);
-                        version = sharedText(p, v, strings);
+                        version = text(p, v);
                     }
                     case "predictionId" -> {
                         if ((v = valueUnlessRead(p, predictionIdKind)) == null) {
@@ -236,7 +230,7 @@ public final class PredictionEventParser {
                         if (predictionKind == INTEGER || predictionKind == FLOAT) {
                             predictionNumber = p.getDoubleValue();
                         } else {
-                            predictionText = sharedText(p, v, strings);
+                            predictionText = text(p, v);
                         }
                     }
                     case "features" -> {
@@ -371,7 +365,6 @@ public final class PredictionEventParser {
         /** Pairwise hash comparison finds duplicates up to this many names; a set beyond. */
         private static final int PAIRWISE = 64;
 
-        private final SharedStrings strings;
         boolean isObject;
         int count;
         String firstError;
@@ -381,10 +374,6 @@ public final class PredictionEventParser {
         String[] categorical = new String[32];
         private int[] hashes = new int[32];
         private Set<String> seen;
-
-        FeatureColumns(SharedStrings strings) {
-            this.strings = strings;
-        }
 
         void reset() {
             isObject = false;
@@ -427,7 +416,7 @@ public final class PredictionEventParser {
                     }
                     case VALUE_STRING, VALUE_TRUE, VALUE_FALSE -> {
                         kinds[i] = ValueKind.CATEGORICAL;
-                        categorical[i] = sharedText(p, v, strings);
+                        categorical[i] = p.getText();
                         if (firstError == null && categorical[i].length() > MAX_STRING_LENGTH) {
                             firstError = "features." + name + ": value longer than " + MAX_STRING_LENGTH + " characters";
                         }
@@ -521,61 +510,9 @@ public final class PredictionEventParser {
     }
 
     /**
-     * As {@link #text}, a string value as the instance {@code strings} holds it when there is one
-     * (read from Jackson's buffer: no String is made for a text seen before).
-     */
-    private static String sharedText(JsonParser p, JsonToken t, SharedStrings strings) throws IOException {
-        return strings != null && t == JsonToken.VALUE_STRING
-                ? strings.of(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()) : text(p, t);
-    }
-
-    /**
-     * One String instance per short text, for the texts that repeat from event to event (model ids,
-     * versions, category values): a two-way set-associative cache of {@link #SLOTS} slots, so memory
-     * stays bounded whatever the traffic; a text that does not fit (more distinct texts than slots,
-     * as with 100,000 models) is made anew as before, at the cost of its hash.
-     */
-    static final class SharedStrings {
-        /** Room for the ids and versions of a few thousand models and their category values. */
-        static final int SLOTS = 8192;
-        /** Longer texts are rarely repeated (prediction ids are not cached at all). */
-        static final int MAX_LENGTH = 64;
-        private final String[] slots = new String[SLOTS];
-        /** Each slot's text as chars, compared with the buffer by the JDK's vectorised mismatch. */
-        private final char[][] slotChars = new char[SLOTS][];
-
-        String of(char[] chars, int offset, int length) {
-            if (length > MAX_LENGTH) {
-                return new String(chars, offset, length);
-            }
-            int h = 0;
-            for (int i = offset; i < offset + length; i++) {
-                h = 31 * h + chars[i];
-            }
-            int slot = (h ^ (h >>> 13)) & (SLOTS - 2);
-            if (same(slotChars[slot], chars, offset, length)) {
-                return slots[slot];
-            }
-            if (same(slotChars[slot + 1], chars, offset, length)) {
-                return slots[slot + 1];
-            }
-            // The newer text in the first way, the one it displaces in the second.
-            String made = new String(chars, offset, length);
-            slots[slot + 1] = slots[slot];
-            slotChars[slot + 1] = slotChars[slot];
-            slots[slot] = made;
-            slotChars[slot] = Arrays.copyOfRange(chars, offset, offset + length);
-            return made;
-        }
-
-        private static boolean same(char[] held, char[] chars, int offset, int length) {
-            return held != null && held.length == length && Arrays.equals(held, 0, length, chars, offset, offset + length);
-        }
-    }
-
-    /**
      * One array per list of feature names, shared by the events that carry that list in that
-     * order (as {@link SharedStrings}: two-way, bounded). Jackson hands out one String per field
+     * order: a two-way set-associative cache of {@link #SLOTS} slots, so memory stays bounded
+     * whatever the traffic; a list that does not fit is copied anew as before. Jackson hands out one String per field
      * name (its canonicalising symbol table), so the comparison is mostly by identity.
      */
     static final class SharedNames {
