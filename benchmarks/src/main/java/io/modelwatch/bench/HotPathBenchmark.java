@@ -43,6 +43,7 @@ public class HotPathBenchmark {
     private KllDoublesSketch sketch;
     private FeatureProfile feature;
     private double x;
+    private final PredictionEventParser sharingParser = PredictionEventParser.sharing();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -71,6 +72,12 @@ public class HotPathBenchmark {
     @Benchmark
     public PredictionEventParser.Result parseJson() {
         return PredictionEventParser.parse(json);
+    }
+
+    /** As the job parses: one parser per source subtask, reusing its scratch columns and sharing name arrays. */
+    @Benchmark
+    public PredictionEventParser.Result parseJsonSharing() {
+        return sharingParser.read(json);
     }
 
     @Benchmark

@@ -17,6 +17,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public final class PredictionDeserializer implements KafkaRecordDeserializationSchema<IngestRecord> {
     private final EventTimeBounds timeBounds;
+    /**
+     * Made on first use in the subtask: the source calls its deserializer from the task's thread
+     * only, so one parser per subtask reuses its scratch columns and shares feature-name arrays
+     * between events (PredictionEventParser#sharing).
+     */
+    private transient PredictionEventParser parser;
 
     public PredictionDeserializer() {
         this(EventTimeBounds.DEFAULT);
@@ -29,7 +35,10 @@ public final class PredictionDeserializer implements KafkaRecordDeserializationS
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<IngestRecord> out) {
-        PredictionEventParser.Result r = PredictionEventParser.parse(record.value());
+        if (parser == null) {
+            parser = PredictionEventParser.sharing();
+        }
+        PredictionEventParser.Result r = parser.read(record.value());
         String error = r.ok() ? timeBounds.check("timestamp", r.event().timestamp(), System.currentTimeMillis())
                 : r.error();
         if (error == null) {

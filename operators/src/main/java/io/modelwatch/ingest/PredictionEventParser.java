@@ -21,6 +21,17 @@ import java.util.Set;
  * Parses a {@code predictions} record into a {@link PredictionEvent} per docs/topics.md. It never
  * throws for bad input: it returns a {@link Result} holding either the event or a one-line reason
  * naming the offending field, which the caller turns into a dead letter.
+ *
+ * <p>{@link #parse} is self-contained. An instance ({@link #sharing()}, one per thread: the Kafka
+ * source's deserializer holds one per subtask) gives the same events with less allocation: it
+ * reuses its scratch columns from record to record, and events with the same feature names in
+ * the same order share one names array, where {@link #parse} allocates them anew for every event
+ * (2,584 bytes per event of the benchmark workload; 1,584 this way: docs/benchmarks.md). The
+ * shared array also lets the wire format find unchanged names by identity
+ * ({@code PredictionBatchSerializer}). Arrays of an event are never written to after parsing
+ * (FlinkSettings, object reuse), so sharing them is safe. Sharing model ids and category values
+ * through a cache of Strings was measured too and left out: it saved 330 bytes per event but cost
+ * more CPU in the parsing thread (hashing and comparing the text) than the allocation it saved.
  */
 public final class PredictionEventParser {
     public static final int MAX_MODEL_ID_LENGTH = 200;
@@ -48,7 +59,20 @@ public final class PredictionEventParser {
         }
     }
 
-    private PredictionEventParser() {}
+    /** Name lists shared between events, or null: every event its own. */
+    private final SharedNames names;
+    /** The scratch columns, reused from record to record by a sharing instance. */
+    private final Fields fields;
+
+    private PredictionEventParser(boolean sharing) {
+        this.names = sharing ? new SharedNames() : null;
+        this.fields = sharing ? new Fields(names) : null;
+    }
+
+    /** A parser that reuses its scratch columns and shares name arrays (see above). Not thread-safe: one per thread. */
+    public static PredictionEventParser sharing() {
+        return new PredictionEventParser(true);
+    }
 
     /**
      * The streaming parser of prediction records: the same JSON features as {@link InputJson#MAPPER}, but
@@ -66,11 +90,21 @@ public final class PredictionEventParser {
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000).build())
             .build();
 
+    /** Parses one record on its own: nothing is shared with other events. Thread-safe. */
     public static Result parse(byte[] value) {
+        return read(value, new Fields(null));
+    }
+
+    /** As {@link #parse}, the event sharing its names array with earlier events of this parser. */
+    public Result read(byte[] value) {
+        fields.reset();
+        return read(value, fields);
+    }
+
+    private static Result read(byte[] value, Fields f) {
         if (value == null || value.length == 0) {
             return Result.fail("value: empty record");
         }
-        Fields f = new Fields();
         try (JsonParser p = STREAMING.createParser(value)) {
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_OBJECT) {
@@ -114,12 +148,31 @@ public final class PredictionEventParser {
      * so that a record with several problems always gets the same reason whatever its field order.
      */
     private static final class Fields {
+        private final SharedNames sharedNames;
         private byte modelIdKind, versionKind, predictionIdKind, timestampKind, predictionKind, featuresKind;
         private String modelId, version, predictionId, timestampText, predictionText;
+        /** The timestamp when it was an integer, or a string read in the common ISO-8601 shape. */
         private long timestampMillis;
+        /** Whether a string timestamp was read into {@link #timestampMillis} (no String made). */
+        private boolean timestampRead;
         private double predictionNumber;
         private final FeatureColumns features = new FeatureColumns();
         private List<String> otherNames;
+
+        Fields(SharedNames sharedNames) {
+            this.sharedNames = sharedNames;
+        }
+
+        /** As new, for the next record (arrays keep their size; what they hold is overwritten). */
+        void reset() {
+            modelIdKind = versionKind = predictionIdKind = timestampKind = predictionKind = featuresKind = ABSENT;
+            modelId = version = predictionId = timestampText = predictionText = null;
+            timestampMillis = 0;
+            timestampRead = false;
+            predictionNumber = 0;
+            otherNames = null;
+            features.reset();
+        }
 
         /** Reads the object's fields; returns the first duplicate name, or null. */
         String read(JsonParser p) throws IOException {
@@ -160,6 +213,11 @@ public final class PredictionEventParser {
                         if (timestampKind == INTEGER) {
                             timestampMillis = p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                                     ? p.getBigIntegerValue().longValue() : p.getLongValue();
+                        } else if (v == JsonToken.VALUE_STRING && (timestampMillis = Timestamps.commonIsoMillis(
+                                p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) != Timestamps.NOT_COMMON) {
+                            // The common shape, read from Jackson's buffer without a String; what
+                            // it accepts, Timestamps.parse accepts with the same value.
+                            timestampRead = true;
                         } else {
                             timestampText = text(p, v);
                         }
@@ -247,6 +305,8 @@ public final class PredictionEventParser {
             long timestamp;
             if (timestampKind == INTEGER) {
                 timestamp = timestampMillis;
+            } else if (timestampKind == STRING && timestampRead) {
+                timestamp = timestampMillis;
             } else if (timestampKind == STRING) {
                 try {
                     timestamp = Timestamps.parse(timestampText);
@@ -293,7 +353,8 @@ public final class PredictionEventParser {
             }
             FeatureColumns c = features;
             int n = c.count;
-            return Result.ok(new PredictionEvent(modelId, v, pid, timestamp, Arrays.copyOf(c.names, n),
+            String[] eventNames = sharedNames != null ? sharedNames.of(c.names, n) : Arrays.copyOf(c.names, n);
+            return Result.ok(new PredictionEvent(modelId, v, pid, timestamp, eventNames,
                     Arrays.copyOf(c.kinds, n), Arrays.copyOf(c.numeric, n), Arrays.copyOf(c.categorical, n),
                     kindOfPrediction, numericPrediction, categoricalPrediction));
         }
@@ -313,6 +374,13 @@ public final class PredictionEventParser {
         String[] categorical = new String[32];
         private int[] hashes = new int[32];
         private Set<String> seen;
+
+        void reset() {
+            isObject = false;
+            count = 0;
+            firstError = null;
+            seen = null;
+        }
 
         /** Reads the object's entries; returns the first duplicate name, or null. */
         String read(JsonParser p) throws IOException {
@@ -335,6 +403,9 @@ public final class PredictionEventParser {
                 if (firstError == null && name.length() > MAX_STRING_LENGTH) {
                     firstError = "features: a feature name is longer than " + MAX_STRING_LENGTH + " characters";
                 }
+                // Every column is written: a reused instance's arrays hold the previous record's values.
+                numeric[i] = 0;
+                categorical[i] = null;
                 switch (v) {
                     case VALUE_NULL -> kinds[i] = ValueKind.MISSING;
                     case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
@@ -436,6 +507,49 @@ public final class PredictionEventParser {
             }
             default -> null;
         };
+    }
+
+    /**
+     * One array per list of feature names, shared by the events that carry that list in that
+     * order: a two-way set-associative cache of {@link #SLOTS} slots, so memory stays bounded
+     * whatever the traffic; a list that does not fit is copied anew as before. Jackson hands out one String per field
+     * name (its canonicalising symbol table), so the comparison is mostly by identity.
+     */
+    static final class SharedNames {
+        static final int SLOTS = 2048;
+        private final String[][] slots = new String[SLOTS][];
+
+        String[] of(String[] names, int n) {
+            int h = n;
+            for (int i = 0; i < n; i++) {
+                h = 31 * h + names[i].hashCode();
+            }
+            int slot = (h ^ (h >>> 11)) & (SLOTS - 2);
+            String[] a = slots[slot];
+            if (a != null && same(a, names, n)) {
+                return a;
+            }
+            String[] b = slots[slot + 1];
+            if (b != null && same(b, names, n)) {
+                return b;
+            }
+            String[] made = Arrays.copyOf(names, n);
+            slots[slot + 1] = a;
+            slots[slot] = made;
+            return made;
+        }
+
+        private static boolean same(String[] a, String[] names, int n) {
+            if (a.length != n) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (!a[i].equals(names[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /**

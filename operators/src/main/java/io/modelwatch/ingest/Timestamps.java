@@ -55,28 +55,36 @@ public final class Timestamps {
      * are left to it too, which keeps month lengths and leap years out of this method.
      */
     static long commonIsoMillis(String s) {
-        int n = s.length();
-        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-                || s.charAt(16) != ':') {
+        return commonIsoMillis(s.toCharArray(), 0, s.length());
+    }
+
+    /**
+     * As {@link #commonIsoMillis(String)}, of the text {@code chars[offset, offset + length)}: the
+     * parser reads it from Jackson's buffer without making a String.
+     */
+    static long commonIsoMillis(char[] chars, int offset, int length) {
+        int n = length;
+        if (n < 20 || chars[offset + 4] != '-' || chars[offset + 7] != '-' || chars[offset + 10] != 'T'
+                || chars[offset + 13] != ':' || chars[offset + 16] != ':') {
             return NOT_COMMON;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 2);
-        int day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2);
-        int minute = digits(s, 14, 2);
-        int second = digits(s, 17, 2);
+        int year = digits(chars, offset, 4);
+        int month = digits(chars, offset + 5, 2);
+        int day = digits(chars, offset + 8, 2);
+        int hour = digits(chars, offset + 11, 2);
+        int minute = digits(chars, offset + 14, 2);
+        int second = digits(chars, offset + 17, 2);
         if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0
                 || minute > 59 || second < 0 || second > 59) {
             return NOT_COMMON;
         }
         int i = 19;
         int millis = 0;
-        if (s.charAt(i) == '.') {
+        if (chars[offset + i] == '.') {
             int start = ++i;
-            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            while (i < n && chars[offset + i] >= '0' && chars[offset + i] <= '9') {
                 if (i - start < 3) {
-                    millis = millis * 10 + (s.charAt(i) - '0');
+                    millis = millis * 10 + (chars[offset + i] - '0');
                 }
                 i++;
             }
@@ -89,15 +97,15 @@ public final class Timestamps {
             }
         }
         int offsetSeconds;
-        if (i == n - 1 && s.charAt(i) == 'Z') {
+        if (i == n - 1 && chars[offset + i] == 'Z') {
             offsetSeconds = 0;
-        } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
-            int oh = digits(s, i + 1, 2);
-            int om = digits(s, i + 4, 2);
+        } else if (i == n - 6 && (chars[offset + i] == '+' || chars[offset + i] == '-') && chars[offset + i + 3] == ':') {
+            int oh = digits(chars, offset + i + 1, 2);
+            int om = digits(chars, offset + i + 4, 2);
             if (oh < 0 || oh > 17 || om < 0 || om > 59) {
                 return NOT_COMMON;
             }
-            offsetSeconds = (s.charAt(i) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+            offsetSeconds = (chars[offset + i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
         } else {
             return NOT_COMMON;
         }
@@ -106,10 +114,10 @@ public final class Timestamps {
     }
 
     /** Non-negative value of {@code len} ASCII digits at {@code from}, or -1. */
-    private static int digits(String s, int from, int len) {
+    private static int digits(char[] s, int from, int len) {
         int v = 0;
         for (int i = from; i < from + len; i++) {
-            char c = s.charAt(i);
+            char c = s[i];
             if (c < '0' || c > '9') {
                 return -1;
             }

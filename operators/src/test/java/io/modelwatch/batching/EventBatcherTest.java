@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.modelwatch.model.PredictionBatch;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.testing.Events;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Batching never holds an event across a watermark or a checkpoint, and never loses one. */
 class EventBatcherTest {
@@ -76,5 +78,76 @@ class EventBatcherTest {
             h.processWatermark(new Watermark(60_000));
             assertThat(events(h.extractOutputValues())).isEqualTo(10);
         }
+    }
+
+    private static PredictionEvent withVersion(PredictionEvent e, String modelId, String version) {
+        return new PredictionEvent(modelId, version, e.predictionId(), e.timestamp(), e.featureNames(),
+                e.featureKinds(), e.numericValues(), e.categoricalValues(), e.predictionKind(),
+                e.numericPrediction(), e.categoricalPrediction());
+    }
+
+    @Test
+    @Timeout(30)
+    void theBufferKeepsVersionsApartKeepsOrderAndLosesNothingOverFlushes() {
+        List<PredictionBatch> out = new ArrayList<>();
+        List<Long> maxTimestamps = new ArrayList<>();
+        var buffer = new EventBatcher.Buffer(7, 1000, (b, maxTs) -> {
+            out.add(b);
+            maxTimestamps.add(maxTs);
+        });
+        List<PredictionEvent> sent = new ArrayList<>();
+        List<PredictionEvent> a = Events.stream("a", 1, 200, 0, 10, 0, 0);
+        for (int i = 0; i < a.size(); i++) {
+            // Equal ids and versions in new String instances, as a parser without sharing would give them.
+            PredictionEvent e = withVersion(a.get(i), new String("a"), new String(i % 3 == 0 ? "2" : "1"));
+            sent.add(e);
+            buffer.add(e);
+            if (i % 50 == 49) {
+                buffer.flushAll();
+            }
+            if (i == 120) {
+                // "b" once, so that a later flush finds it idle and drops it, and it comes back.
+                sent.add(withVersion(e, "b", "1"));
+                buffer.add(sent.get(sent.size() - 1));
+            }
+        }
+        PredictionEvent late = withVersion(a.get(0), "b", "1");
+        sent.add(late);
+        buffer.add(late);
+        assertThat(buffer.oldestBuffered()).isEqualTo(0);
+        buffer.flushAll();
+        assertThat(buffer.oldestBuffered()).isEqualTo(Long.MAX_VALUE);
+
+        assertThat(out).allMatch(b -> b.events().length <= 7 && java.util.Arrays.stream(b.events())
+                .allMatch(e -> e.modelKey().equals(b.modelKey())));
+        for (int k = 0; k < out.size(); k++) {
+            assertThat(maxTimestamps.get(k)).isEqualTo(java.util.Arrays.stream(out.get(k).events())
+                    .mapToLong(PredictionEvent::timestamp).max().getAsLong());
+        }
+        // Per model version, the events come out in the order they went in, every one once.
+        for (String key : List.of(sent.get(0).modelKey(), sent.get(1).modelKey(), late.modelKey())) {
+            assertThat(out.stream().filter(b -> b.modelKey().equals(key)).flatMap(b -> java.util.Arrays.stream(b.events())))
+                    .containsExactlyElementsOf(sent.stream().filter(e -> e.modelKey().equals(key)).toList());
+        }
+        assertThat(events(out)).isEqualTo(sent.size());
+    }
+
+    @Test
+    @Timeout(30)
+    void theBufferFlushesEverythingWhenItHoldsTheMost() {
+        List<PredictionBatch> out = new ArrayList<>();
+        var buffer = new EventBatcher.Buffer(100, 25, (b, maxTs) -> out.add(b));
+        for (int m = 0; m < 10; m++) {
+            for (PredictionEvent e : Events.stream("m" + m, m, 2, 0, 10, 0, 0)) {
+                buffer.add(e);
+            }
+        }
+        // 20 events: below the bound, nothing sent; the 25th sends all 25.
+        assertThat(out).isEmpty();
+        for (PredictionEvent e : Events.stream("n", 1, 5, 0, 10, 0, 0)) {
+            buffer.add(e);
+        }
+        assertThat(events(out)).isEqualTo(25);
+        assertThat(buffer.oldestBuffered()).isEqualTo(Long.MAX_VALUE);
     }
 }

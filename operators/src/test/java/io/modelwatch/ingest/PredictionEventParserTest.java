@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@org.junit.jupiter.api.Timeout(60)
 class PredictionEventParserTest {
     /** The prediction example of docs/topics.md, verbatim. */
     static final String CONTRACT_EXAMPLE = """
@@ -147,6 +148,9 @@ class PredictionEventParserTest {
                     fractions[r.nextInt(fractions.length)], offsets[r.nextInt(offsets.length)]);
             assertThat(Timestamps.commonIsoMillis(s)).as(s).isEqualTo(
                     java.time.OffsetDateTime.parse(s).toInstant().toEpochMilli());
+            // As the parser reads it: within a larger buffer (Jackson's), at an offset.
+            assertThat(Timestamps.commonIsoMillis(("\"x" + s + "\"y").toCharArray(), 2, s.length())).as(s)
+                    .isEqualTo(Timestamps.commonIsoMillis(s));
         }
         // Not the common shape, or out of range: left to OffsetDateTime.parse, which decides.
         for (String s : new String[] {"2024-02-29T10:00:00Z", "2026-11-31T10:00:00Z", "2026-13-01T10:00:00Z",
@@ -155,5 +159,41 @@ class PredictionEventParserTest {
             "2026-11-26 10:00:00Z", "+2026-11-26T10:00:00Z", "2026-11-26T1a:00:00Z", "2026-11-26T10:00:00+18:00"}) {
             assertThat(Timestamps.commonIsoMillis(s)).as(s).isEqualTo(Timestamps.NOT_COMMON);
         }
+    }
+
+    @Test
+    void aSharingParserGivesEventsTheSameNamesArrayAndNothingOfTheRecordBefore() {
+        PredictionEventParser sharing = PredictionEventParser.sharing();
+        PredictionEvent first = sharing.read(bytes(CONTRACT_EXAMPLE)).event();
+        // Same model, same feature list, other values: a category where the record before had a
+        // number, and a number where it had a category.
+        PredictionEvent second = sharing.read(bytes("""
+                {"modelId": "churn", "modelVersion": "7", "predictionId": "c0ffee-0002",
+                 "timestamp": "2026-11-26T12:00:01Z",
+                 "features": {"tenure_months": "unknown", "plan": 3, "monthly_spend": 42.5, "promo": true, "region": "eu"},
+                 "prediction": "pro"}
+                """)).event();
+        assertThat(second.featureNames()).isSameAs(first.featureNames());
+        assertThat(second.featureKinds()).containsExactly(ValueKind.CATEGORICAL, ValueKind.NUMERIC,
+                ValueKind.NUMERIC, ValueKind.CATEGORICAL, ValueKind.CATEGORICAL);
+        assertThat(second.categoricalValues()).containsExactly("unknown", null, null, "true", "eu");
+        assertThat(second.numericValues()).containsExactly(0, 3, 42.5, 0, 0);
+        assertThat(second.categoricalPrediction()).isEqualTo("pro");
+        assertThat(second).isEqualTo(parse(new String(bytes(CONTRACT_EXAMPLE), StandardCharsets.UTF_8)
+                .replace("c0ffee-0001", "c0ffee-0002").replace("12:00:00.123Z", "12:00:01Z")
+                .replace("\"tenure_months\": 14", "\"tenure_months\": \"unknown\"")
+                .replace("\"plan\": \"pro\"", "\"plan\": 3").replace("\"region\": null", "\"region\": \"eu\"")
+                .replace("\"prediction\": 0.87", "\"prediction\": \"pro\"")).event());
+        // Fewer features than the record before: nothing of its columns is left over.
+        PredictionEvent third = sharing.read(bytes(
+                "{\"modelId\":\"churn\",\"timestamp\":1,\"prediction\":1,\"features\":{\"plan\":\"eu\"}}")).event();
+        assertThat(third.featureNames()).containsExactly("plan");
+        assertThat(third.categoricalValues()).containsExactly("eu");
+        // Another feature list gets its own array; the first is still shared afterwards.
+        assertThat(sharing.read(bytes(CONTRACT_EXAMPLE)).event().featureNames()).isSameAs(first.featureNames());
+    }
+
+    private static byte[] bytes(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
     }
 }
