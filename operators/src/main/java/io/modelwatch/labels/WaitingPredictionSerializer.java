@@ -1,5 +1,7 @@
 package io.modelwatch.labels;
 
+import io.modelwatch.stats.sketches.VarLongs;
+
 import io.modelwatch.batching.WireSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -64,7 +66,7 @@ public final class WaitingPredictionSerializer extends WireSerializer<WaitingPre
                 | (p.categoricalPrediction() != null ? CATEGORICAL_PREDICTION : 0);
         out.writeByte(FORMAT << 5 | flags);
         StringValue.writeString(p.modelVersion(), out);
-        writeVarLong(p.timestamp() << 1 ^ p.timestamp() >> 63, out);
+        VarLongs.writeSigned(out, p.timestamp());
         out.writeByte(p.predictionKind());
         if ((flags & SEGMENTS) != 0) {
             out.writeLong(p.segments());
@@ -92,8 +94,7 @@ public final class WaitingPredictionSerializer extends WireSerializer<WaitingPre
                     + FORMAT + ")");
         }
         String modelVersion = StringValue.readString(in);
-        long zigZag = readVarLong(in);
-        long timestamp = zigZag >>> 1 ^ -(zigZag & 1);
+        long timestamp = VarLongs.readSigned(in, "waitingPrediction state");
         byte kind = in.readByte();
         long segments = (header & SEGMENTS) != 0 ? in.readLong() : 0;
         long numericNames = (header & NUMERIC_NAMES) != 0 ? in.readLong() : 0;
@@ -102,26 +103,6 @@ public final class WaitingPredictionSerializer extends WireSerializer<WaitingPre
         String category = (header & CATEGORICAL_PREDICTION) != 0 ? StringValue.readString(in) : null;
         return new WaitingPrediction(modelVersion, timestamp, kind, prediction, category, segments, numericNames,
                 numericValues);
-    }
-
-    private static void writeVarLong(long v, DataOutputView out) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) (v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
-    }
-
-    private static long readVarLong(DataInputView in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("waitingPrediction state: a timestamp longer than 10 bytes");
     }
 
     @Override

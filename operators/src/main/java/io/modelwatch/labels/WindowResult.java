@@ -1,5 +1,7 @@
 package io.modelwatch.labels;
 
+import io.modelwatch.stats.sketches.VarLongs;
+
 import io.modelwatch.ingest.Timestamps;
 
 import io.modelwatch.model.HealthReport;
@@ -284,27 +286,11 @@ public record WindowResult(int revision, boolean assessed, long start, long end,
     // values carry a marker; arrays and strings their length + 1 (0: null).
 
     private static void writeVarLong(DataOutput out, long v) throws IOException {
-        long z = (v << 1) ^ (v >> 63);
-        while ((z & ~0x7FL) != 0) {
-            out.writeByte((int) ((z & 0x7F) | 0x80));
-            z >>>= 7;
-        }
-        out.writeByte((int) z);
+        VarLongs.writeSigned(out, v);
     }
 
     private static long readVarLong(DataInput in) throws IOException {
-        long z = 0;
-        for (int shift = 0; ; shift += 7) {
-            if (shift > 63) {
-                throw new IOException("malformed varint in performance window");
-            }
-            int b = in.readUnsignedByte();
-            z |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                break;
-            }
-        }
-        return (z >>> 1) ^ -(z & 1);
+        return VarLongs.readSigned(in, "performance window");
     }
 
     /** Length + 1 (0 for null), then the elements. */

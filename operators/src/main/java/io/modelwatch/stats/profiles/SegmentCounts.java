@@ -1,5 +1,7 @@
 package io.modelwatch.stats.profiles;
 
+import io.modelwatch.stats.sketches.VarLongs;
+
 import io.modelwatch.model.LabelOutcome;
 import io.modelwatch.model.SegmentCodes;
 import io.modelwatch.model.ValueKind;
@@ -174,22 +176,10 @@ public final class SegmentCounts {
     }
 
     private static void writeVarLong(DataOutput out, long v) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
+        VarLongs.writeUnsigned(out, v);
     }
 
     private static long readVarLong(DataInput in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.readUnsignedByte();
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("malformed varint in segment counts");
+        return VarLongs.readUnsigned(in, "segment counts");
     }
 }
