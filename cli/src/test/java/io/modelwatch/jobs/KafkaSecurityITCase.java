@@ -85,6 +85,21 @@ class KafkaSecurityITCase extends KafkaTestBase {
             assertThat(c.getProperty("security.protocol")).isEqualTo("SASL_PLAINTEXT");
             assertThat(c.getProperty("sasl.jaas.config")).contains(SECRET);
         });
+        // The sinks gather a window's reports into few requests (KafkaEndpoints.SINK_LINGER_MS) ...
+        assertThat(clients.subList(3, 6)).allSatisfy(c -> {
+            assertThat(c.getProperty("linger.ms")).isEqualTo("100");
+            assertThat(c.getProperty("batch.size")).isEqualTo(String.valueOf(512 * 1024));
+        });
+    }
+
+    @Test
+    void theUsersProducerSettingsWinOverTheSinksDefaults(@TempDir Path dir) throws Exception {
+        Path props = Files.writeString(dir.resolve("kafka.properties"), "linger.ms=7\nbatch.size=16384\n");
+        RunOptions options = RunOptions.parse(new String[] {
+            "--bootstrap-servers", kafka.bootstrapServers(), "--kafka-properties", props.toString()});
+        Properties health = field(KafkaEndpoints.sinks(options).health(), KafkaSink.class, "kafkaProducerConfig");
+        assertThat(health.getProperty("linger.ms")).isEqualTo("7");
+        assertThat(health.getProperty("batch.size")).isEqualTo("16384");
     }
 
     /** The connector keeps its client properties private; read them as the connector will use them. */

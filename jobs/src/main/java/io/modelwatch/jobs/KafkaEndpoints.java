@@ -22,6 +22,19 @@ public final class KafkaEndpoints {
      * outlast the longest expected restart: a transaction aborted by timeout loses its outputs.
      */
     static final String TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
+    /**
+     * How long the sinks' producers gather records into one request ({@code linger.ms}), and how
+     * large a request may grow ({@code batch.size}). Every model version sends a health report per
+     * window, several KB of JSON, all of them when the watermark passes the window's end; with the
+     * client's defaults (5 ms, 16 KB) that was a produce request for every two or three reports, and
+     * the requests' handling was a fifth of the process's CPU in the benchmark at 10 events per
+     * model-minute (the in-process broker's and the producers' threads: docs/benchmarks.md). The
+     * sinks are exactly-once: what they write becomes visible when the checkpoint commits it, and the
+     * commit flushes the producer first, so lingering delays nothing a consumer sees. Flags given in
+     * {@code --kafka-properties} win.
+     */
+    static final String SINK_LINGER_MS = "100";
+    static final String SINK_BATCH_BYTES = String.valueOf(512 * 1024);
 
     private KafkaEndpoints() {}
 
@@ -89,7 +102,10 @@ public final class KafkaEndpoints {
     }
 
     private static <T> KafkaSink<T> sink(RunOptions o, String topic, JsonRecordSerializer<T> serializer) {
-        Properties p = security(o);
+        Properties p = new Properties();
+        p.setProperty("linger.ms", SINK_LINGER_MS);
+        p.setProperty("batch.size", SINK_BATCH_BYTES);
+        p.putAll(o.kafkaProperties());
         p.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
         return KafkaSink.<T>builder()
                 .setBootstrapServers(o.bootstrapServers())
