@@ -38,19 +38,9 @@ final class SharedStrings {
     String read(DataInput in) throws IOException {
         // Format of StringValue.writeString: the length plus one (0: null), then each char, both
         // 7 bits per byte with the high bit set on all but the last byte.
-        int len = in.readUnsignedByte();
+        int len = readVarInt(in);
         if (len == 0) {
             return null;
-        }
-        if (len >= HIGH_BIT) {
-            int shift = 7;
-            int curr;
-            len = len & 0x7f;
-            while ((curr = in.readUnsignedByte()) >= HIGH_BIT) {
-                len |= (curr & 0x7f) << shift;
-                shift += 7;
-            }
-            len |= curr << shift;
         }
         len -= 1;
         if (len > chars.length) {
@@ -59,17 +49,7 @@ final class SharedStrings {
         char[] data = chars;
         int hash = 0;
         for (int i = 0; i < len; i++) {
-            int c = in.readUnsignedByte();
-            if (c >= HIGH_BIT) {
-                int shift = 7;
-                int curr;
-                c = c & 0x7f;
-                while ((curr = in.readUnsignedByte()) >= HIGH_BIT) {
-                    c |= (curr & 0x7f) << shift;
-                    shift += 7;
-                }
-                c |= curr << shift;
-            }
+            int c = readVarInt(in);
             data[i] = (char) c;
             hash = 31 * hash + (char) c;
         }
@@ -100,5 +80,21 @@ final class SharedStrings {
             }
         }
         return true;
+    }
+
+    /** A length or char of StringValue's format: 7 bits per byte, the high bit set on all but the last. */
+    private static int readVarInt(DataInput in) throws IOException {
+        int v = in.readUnsignedByte();
+        if (v < HIGH_BIT) {
+            return v;
+        }
+        v &= 0x7f;
+        int shift = 7;
+        int curr;
+        while ((curr = in.readUnsignedByte()) >= HIGH_BIT) {
+            v |= (curr & 0x7f) << shift;
+            shift += 7;
+        }
+        return v | curr << shift;
     }
 }
