@@ -18,6 +18,7 @@ import io.modelwatch.jobs.JobConfig;
 import io.modelwatch.jobs.KafkaEndpoints;
 import io.modelwatch.jobs.MonitoringJob;
 import io.modelwatch.jobs.OperatorIds;
+import io.modelwatch.jobs.StateSizes;
 import io.modelwatch.kafka.EmbeddedKafkaCluster;
 import io.modelwatch.kafka.TopicWriter;
 import io.modelwatch.serde.Json;
@@ -443,13 +444,28 @@ final class BenchCommand {
         // The single-workload bench runs --label-join labelled-models (options()) and its models
         // send no labels: no prediction waits there.
         long waiting = s.cell() == null ? 0 : s.events() - labels;
-        // Every window but the last one of each model is closed by the end of the run, and its
-        // report is kept by the performance monitor for revisions (performance.labelHorizon, 24 h by
-        // default: 1,440 one-minute windows per version, which a run of minutes never reaches).
-        long reportsKept = s.cell() == null ? 0
-                : s.models() * Math.max(0, (long) Math.ceil(s.cell().windowsPerModel()) - 1);
+        // Of what, by state (StateSizes): the reports the performance monitor keeps for revisions
+        // are its "spans", one per window (a span of low-traffic windows keeps one), each for
+        // performance.labelHorizon (24 h by default), which a run of minutes never reaches.
+        List<StateSizes.Size> sizes = StateSizes.read(StreamExecutionEnvironment.getExecutionEnvironment(
+                readerConfiguration()), location);
+        long reportsKept = 0;
+        long reportBytes = 0;
+        String operator = null;
+        for (StateSizes.Size z : sizes) {
+            if (!z.operator().equals(operator)) {
+                operator = z.operator();
+                System.out.printf(Locale.ROOT, "  %s by state (values' bytes, per model version holding it):%n", operator);
+            }
+            System.out.printf(Locale.ROOT, "    %-22s %,14d bytes  %,10d entries  %,9d per version%n", z.state(),
+                    z.bytes(), z.entries(), z.versions() == 0 ? 0 : z.bytes() / z.versions());
+            if (z.operator().equals(OperatorIds.PERFORMANCE_MONITOR) && z.state().equals("spans")) {
+                reportsKept = z.entries();
+                reportBytes = z.bytes();
+            }
+        }
         LiveState live = new LiveState(total, byOperator.getOrDefault(OperatorIds.LABEL_JOIN, 0L), waiting,
-                byOperator.getOrDefault(OperatorIds.PERFORMANCE_MONITOR, 0L), reportsKept);
+                reportBytes, reportsKept);
         if (waiting > 0) {
             System.out.printf(Locale.ROOT, "  label join: %,d bytes for %,d predictions waiting for their label = %,d "
                     + "per waiting prediction; the rest: %,d per model and numeric feature%n", live.labelJoinBytes(),
@@ -457,26 +473,34 @@ final class BenchCommand {
                             : live.restBytes() / s.models() / s.numeric());
         }
         if (reportsKept > 0) {
-            System.out.printf(Locale.ROOT, "  performance monitor: %,d bytes for %,d window reports kept for revisions "
-                    + "= %,d per report%n", live.performanceBytes(), reportsKept, live.bytesPerReportKept());
+            System.out.printf(Locale.ROOT, "  performance monitor: %,d window reports kept for revisions, %,d bytes "
+                    + "= %,d per report%n", reportsKept, reportBytes, live.bytesPerReportKept());
         }
         return live;
     }
 
+    /** A local environment to read the savepoint with (two slots: the machine's cores). */
+    private static Configuration readerConfiguration() {
+        Configuration conf = new Configuration();
+        conf.setString("parallelism.default", "2");
+        conf.setString("taskmanager.numberOfTaskSlots", "2");
+        return conf;
+    }
+
     /**
      * A canonical savepoint's bytes: in all, the label join's, which are the predictions waiting
-     * for their labels ({@code waitingPredictions} of them), and the performance monitor's, mostly
-     * the window reports it keeps for revisions ({@code reportsKept} of them).
+     * for their labels ({@code waitingPredictions} of them), and the values' bytes of the window
+     * reports the performance monitor keeps for revisions ({@code reportsKept} of them).
      */
-    record LiveState(long totalBytes, long labelJoinBytes, long waitingPredictions, long performanceBytes,
+    record LiveState(long totalBytes, long labelJoinBytes, long waitingPredictions, long reportBytes,
             long reportsKept) {
         LiveState(long totalBytes, long labelJoinBytes, long waitingPredictions) {
             this(totalBytes, labelJoinBytes, waitingPredictions, 0, 0);
         }
 
-        /** The performance monitor's bytes per report kept: what a day of windows costs per version. */
+        /** Bytes per report kept: a version keeps a day of them at the defaults. */
         long bytesPerReportKept() {
-            return reportsKept <= 0 ? 0 : performanceBytes / reportsKept;
+            return reportsKept <= 0 ? 0 : reportBytes / reportsKept;
         }
 
         /** Everything but the label join's waiting predictions. */
