@@ -2,6 +2,7 @@ package io.modelwatch.stats.profiles;
 
 import io.modelwatch.stats.sketches.ReproducibleKll;
 import io.modelwatch.stats.sketches.RunningMoments;
+import io.modelwatch.stats.sketches.VarLongs;
 import io.modelwatch.stats.sketches.StateBytes;
 import io.modelwatch.model.HealthReport.ClassMetrics;
 import io.modelwatch.model.HealthReport.Performance;
@@ -52,8 +53,15 @@ public final class PerformanceAccumulator {
     private static final int LAG_SKETCH_K = 100;
     /** Sketch accuracy of each label's scores (AUC); as {@link FeatureProfile#SKETCH_K}. */
     static final int SCORE_SKETCH_K = 200;
-    /** Format 2 adds the score sketches of each label. */
-    private static final byte FORMAT = 2;
+    /**
+     * Format 2 adds the score sketches of each label. Format 3 writes the same fields compactly:
+     * counts as varints, and of the score histogram only its occupied bins (index, positives,
+     * negatives, score sum). The histogram was 1,200 of a window's some 1,500 bytes whatever its
+     * labels: the performance monitor keeps one accumulator per window that has labels, for the
+     * label horizon (a day of one-minute windows at the defaults), and a window of a few labels
+     * occupies a few of the 50 bins. Formats 1 and 2 are still read.
+     */
+    private static final byte FORMAT = 3;
 
     private long labeled;
     private long unlabeled;
@@ -369,50 +377,135 @@ public final class PerformanceAccumulator {
 
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT);
-        out.writeLong(labeled);
-        out.writeLong(unlabeled);
-        out.writeLong(classified);
-        out.writeLong(correct);
-        out.writeInt(confusion.size());
+        VarLongs.writeUnsigned(out, labeled);
+        VarLongs.writeUnsigned(out, unlabeled);
+        VarLongs.writeUnsigned(out, classified);
+        VarLongs.writeUnsigned(out, correct);
+        VarLongs.writeUnsigned(out, confusion.size());
         for (Map.Entry<String, long[]> e : confusion.entrySet()) {
             out.writeUTF(e.getKey());
             for (long v : e.getValue()) {
-                out.writeLong(v);
+                VarLongs.writeUnsigned(out, v);
             }
         }
         out.writeBoolean(positives != null);
         if (positives != null) {
+            int occupied = 0;
             for (int i = 0; i < SCORE_BINS; i++) {
-                out.writeLong(positives[i]);
-                out.writeLong(negatives[i]);
-                out.writeDouble(scoreSums[i]);
+                if (occupied(i)) {
+                    occupied++;
+                }
+            }
+            VarLongs.writeUnsigned(out, occupied);
+            for (int i = 0; i < SCORE_BINS; i++) {
+                if (occupied(i)) {
+                    out.writeByte(i);
+                    VarLongs.writeUnsigned(out, positives[i]);
+                    VarLongs.writeUnsigned(out, negatives[i]);
+                    out.writeDouble(scoreSums[i]);
+                }
             }
         }
-        out.writeLong(regressed);
+        VarLongs.writeUnsigned(out, regressed);
         out.writeDouble(errorSum);
         out.writeDouble(squaredErrorSum);
         absoluteError.writeTo(out);
         out.writeBoolean(lagSeconds != null);
         if (lagSeconds != null) {
             byte[] b = lagSeconds.toByteArray();
-            out.writeInt(b.length);
+            VarLongs.writeUnsigned(out, b.length);
             out.write(b);
         }
         out.writeBoolean(positiveScores != null);
         if (positiveScores != null) {
             for (KllDoublesSketch sk : new KllDoublesSketch[] {positiveScores, negativeScores}) {
                 byte[] b = sk.toByteArray();
-                out.writeInt(b.length);
+                VarLongs.writeUnsigned(out, b.length);
                 out.write(b);
             }
         }
     }
 
+    /** The stored fields as they are, sketches as their bytes (tests write earlier formats from them). */
+    record Fields(long labeled, long unlabeled, long classified, long correct, Map<String, long[]> confusion,
+            long[] positives, long[] negatives, double[] scoreSums, long regressed, double errorSum,
+            double squaredErrorSum, RunningMoments absoluteError, byte[] lagSeconds, byte[] positiveScores,
+            byte[] negativeScores) {}
+
+    Fields fields() {
+        return new Fields(labeled, unlabeled, classified, correct, confusion, positives, negatives, scoreSums,
+                regressed, errorSum, squaredErrorSum, absoluteError,
+                lagSeconds == null ? null : lagSeconds.toByteArray(),
+                positiveScores == null ? null : positiveScores.toByteArray(),
+                negativeScores == null ? null : negativeScores.toByteArray());
+    }
+
+    /** Whether score bin {@code i} holds anything (its sum compared bit for bit, so nothing is lost). */
+    private boolean occupied(int i) {
+        return positives[i] != 0 || negatives[i] != 0 || Double.doubleToRawLongBits(scoreSums[i]) != 0;
+    }
+
     public static PerformanceAccumulator readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT && format != 1) {
+        if (format < 1 || format > FORMAT) {
             throw new IOException("PerformanceAccumulator: unknown format " + format);
         }
+        return format == FORMAT ? readCompact(in) : readFixed(in, format);
+    }
+
+    /** Format 3 ({@link #FORMAT}). */
+    private static PerformanceAccumulator readCompact(DataInput in) throws IOException {
+        PerformanceAccumulator a = new PerformanceAccumulator();
+        a.labeled = VarLongs.readUnsigned(in, "labeled");
+        a.unlabeled = VarLongs.readUnsigned(in, "unlabeled");
+        a.classified = VarLongs.readUnsigned(in, "classified");
+        a.correct = VarLongs.readUnsigned(in, "correct");
+        long n = VarLongs.readUnsigned(in, "classes");
+        if (n > MAX_CLASSES) {
+            throw new IOException("PerformanceAccumulator: " + n + " classes, at most " + MAX_CLASSES);
+        }
+        for (int i = 0; i < n; i++) {
+            String k = in.readUTF();
+            a.confusion.put(k, new long[] {VarLongs.readUnsigned(in, "confusion"),
+                    VarLongs.readUnsigned(in, "confusion"), VarLongs.readUnsigned(in, "confusion")});
+        }
+        if (in.readBoolean()) {
+            a.positives = new long[SCORE_BINS];
+            a.negatives = new long[SCORE_BINS];
+            a.scoreSums = new double[SCORE_BINS];
+            long occupied = VarLongs.readUnsigned(in, "score bins");
+            for (long j = 0; j < occupied; j++) {
+                int i = in.readUnsignedByte();
+                if (i >= SCORE_BINS) {
+                    throw new IOException("PerformanceAccumulator: score bin " + i + " of " + SCORE_BINS);
+                }
+                a.positives[i] = VarLongs.readUnsigned(in, "positives");
+                a.negatives[i] = VarLongs.readUnsigned(in, "negatives");
+                a.scoreSums[i] = in.readDouble();
+            }
+        }
+        a.regressed = VarLongs.readUnsigned(in, "regressed");
+        a.errorSum = in.readDouble();
+        a.squaredErrorSum = in.readDouble();
+        a.absoluteError = RunningMoments.readFrom(in);
+        if (in.readBoolean()) {
+            a.lagSeconds = KllDoublesSketch.heapify(Memory.wrap(sketchBytes(in)));
+        }
+        if (in.readBoolean()) {
+            a.positiveScores = KllDoublesSketch.heapify(Memory.wrap(sketchBytes(in)));
+            a.negativeScores = KllDoublesSketch.heapify(Memory.wrap(sketchBytes(in)));
+        }
+        return a;
+    }
+
+    private static byte[] sketchBytes(DataInput in) throws IOException {
+        byte[] b = new byte[Math.toIntExact(VarLongs.readUnsigned(in, "sketch length"))];
+        in.readFully(b);
+        return b;
+    }
+
+    /** Formats 1 and 2: fixed-width counts and the whole score histogram. */
+    private static PerformanceAccumulator readFixed(DataInput in, byte format) throws IOException {
         PerformanceAccumulator a = new PerformanceAccumulator();
         a.labeled = in.readLong();
         a.unlabeled = in.readLong();

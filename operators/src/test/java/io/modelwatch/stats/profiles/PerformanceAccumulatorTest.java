@@ -148,6 +148,75 @@ class PerformanceAccumulatorTest {
         assertThat(back.auc()).isEqualTo(a.auc());
     }
 
+    /** Format 2 as the builds before format 3 wrote it (fixed-width counts, the whole histogram). */
+    static byte[] format2(PerformanceAccumulator a) throws java.io.IOException {
+        // The fields through the compact bytes' reader, then written the old way.
+        PerformanceAccumulator.Fields f = a.fields();
+        ByteArrayDataOutput out = new ByteArrayDataOutput(2048);
+        out.writeByte(2);
+        out.writeLong(f.labeled());
+        out.writeLong(f.unlabeled());
+        out.writeLong(f.classified());
+        out.writeLong(f.correct());
+        out.writeInt(f.confusion().size());
+        for (java.util.Map.Entry<String, long[]> e : f.confusion().entrySet()) {
+            out.writeUTF(e.getKey());
+            for (long v : e.getValue()) {
+                out.writeLong(v);
+            }
+        }
+        out.writeBoolean(f.positives() != null);
+        if (f.positives() != null) {
+            for (int i = 0; i < PerformanceAccumulator.SCORE_BINS; i++) {
+                out.writeLong(f.positives()[i]);
+                out.writeLong(f.negatives()[i]);
+                out.writeDouble(f.scoreSums()[i]);
+            }
+        }
+        out.writeLong(f.regressed());
+        out.writeDouble(f.errorSum());
+        out.writeDouble(f.squaredErrorSum());
+        f.absoluteError().writeTo(out);
+        for (byte[][] sketches : new byte[][][] {{f.lagSeconds()}, {f.positiveScores(), f.negativeScores()}}) {
+            out.writeBoolean(sketches[0] != null);
+            if (sketches[0] != null) {
+                for (byte[] b : sketches) {
+                    out.writeInt(b.length);
+                    out.write(b);
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void aWindowOfAFewLabelsIsWrittenInAFractionOfTheOldBytesAndFormat2StillReads() throws java.io.IOException {
+        PerformanceAccumulator a = new PerformanceAccumulator();
+        a.add(score(0.91, 1));
+        a.add(score(0.12, 0));
+        a.add(score(0.47, 1));
+        a.add(score(0.05, 0));
+        a.add(score(0.66, 0));
+        a.add(score(0.88, 1));
+        a.add(new LabelOutcome(LabelOutcome.EXPIRED, "m", "1", 0, 0, ValueKind.NUMERIC, 0.3, null, ValueKind.MISSING, 0, null));
+        a.add(clazz("a", "b"));
+        a.add(regression(2.5, 3.0));
+        byte[] compact = a.toBytes();
+        byte[] old = format2(a);
+        // The histogram's 50 bins were 1,200 bytes whatever the labels; six labels occupy six.
+        assertThat(old.length).isGreaterThan(1200);
+        assertThat(compact.length).isLessThan(old.length / 2);
+        for (byte[] bytes : new byte[][] {compact, old}) {
+            PerformanceAccumulator back = PerformanceAccumulator.fromBytes(bytes);
+            // The same accumulator: it writes the same bytes, and says the same.
+            assertThat(back.toBytes()).isEqualTo(compact);
+            assertThat(io.modelwatch.serde.Json.MAPPER.writeValueAsString(back.summary(null, false)))
+                    .isEqualTo(io.modelwatch.serde.Json.MAPPER.writeValueAsString(a.summary(null, false)));
+            assertThat(back.auc()).isEqualTo(a.auc());
+            assertThat(back.calibrationError()).isEqualTo(a.calibrationError());
+        }
+    }
+
     @Test
     void anAccumulatorOfFormat1StillGivesItsHistogramAuc() throws java.io.IOException {
         ByteArrayDataOutput out = new ByteArrayDataOutput(2048);
