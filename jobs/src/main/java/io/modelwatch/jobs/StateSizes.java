@@ -1,12 +1,12 @@
 package io.modelwatch.jobs;
 
-import io.modelwatch.monitor.MonitorStateDescriptors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -43,10 +43,10 @@ public final class StateSizes {
         SavepointReader savepoint = SavepointReader.read(env, savepointPath, new EmbeddedRocksDBStateBackend());
         List<Size> sizes = new ArrayList<>();
         sizes.addAll(sum(OperatorIds.MODEL_MONITOR, savepoint.readKeyedState(
-                OperatorIdentifier.forUid(OperatorIds.MODEL_MONITOR), new ModelMonitorReader(), Types.STRING,
+                OperatorIdentifier.forUid(OperatorIds.MODEL_MONITOR), new BytesReader(MODEL_MONITOR_STATES), Types.STRING,
                 TypeInformation.of(Size.class)).executeAndCollect("modelwatch state sizes: model monitor")));
         sizes.addAll(sum(OperatorIds.PERFORMANCE_MONITOR, savepoint.readKeyedState(
-                OperatorIdentifier.forUid(OperatorIds.PERFORMANCE_MONITOR), new PerformanceMonitorReader(),
+                OperatorIdentifier.forUid(OperatorIds.PERFORMANCE_MONITOR), new BytesReader(PERFORMANCE_MONITOR_STATES),
                 Types.STRING, TypeInformation.of(Size.class)).executeAndCollect(
                         "modelwatch state sizes: performance monitor")));
         return sizes;
@@ -68,118 +68,74 @@ public final class StateSizes {
         return sizes;
     }
 
-    /** One key's entries and bytes of a state; nothing when the key holds none. */
-    private static void emit(Collector<Size> out, String state, long entries, long bytes) {
-        if (entries > 0) {
-            out.collect(new Size(null, state, 1, entries, bytes));
+    /** How a state holds its {@code byte[]} values. */
+    enum Kind { VALUE, LIST, MAP_BY_LONG }
+
+    /** A state of {@code byte[]} values, by the name its operator registers it under. */
+    record Named(String name, Kind kind) implements java.io.Serializable {}
+
+    /** The model monitor's states, as {@code MonitorStateDescriptors} names them. */
+    static final List<Named> MODEL_MONITOR_STATES = List.of(new Named("reference", Kind.VALUE),
+            new Named("learning", Kind.VALUE), new Named("learningChunks", Kind.LIST),
+            new Named("windows", Kind.MAP_BY_LONG), new Named("pending", Kind.VALUE),
+            new Named("pendingChunks", Kind.LIST), new Named("detectors", Kind.VALUE));
+
+    /** The performance monitor's byte-valued states, as {@code PerformanceMonitorFunction} registers them. */
+    static final List<Named> PERFORMANCE_MONITOR_STATES = List.of(new Named("spans", Kind.MAP_BY_LONG),
+            new Named("spanIndex", Kind.VALUE), new Named("performance", Kind.MAP_BY_LONG),
+            new Named("performanceIndex", Kind.VALUE), new Named("performanceReference", Kind.VALUE),
+            new Named("labelsAhead", Kind.MAP_BY_LONG), new Named("segmentCounts", Kind.MAP_BY_LONG),
+            new Named("segmentReference", Kind.VALUE), new Named("segmentNames", Kind.VALUE));
+
+    /** Per key, the entries and value bytes of each of {@code states}. */
+    static final class BytesReader extends KeyedStateReaderFunction<String, Size> {
+        private final List<Named> states;
+        private transient List<Object> handles;
+
+        BytesReader(List<Named> states) {
+            this.states = states;
         }
-    }
 
-    private static void value(Collector<Size> out, String state, ValueState<byte[]> v) throws Exception {
-        byte[] b = v.value();
-        emit(out, state, b == null ? 0 : 1, b == null ? 0 : b.length);
-    }
-
-    private static void list(Collector<Size> out, String state, ListState<byte[]> l) throws Exception {
-        long n = 0;
-        long bytes = 0;
-        Iterable<byte[]> values = l.get();
-        if (values != null) {
-            for (byte[] b : values) {
-                n++;
-                bytes += b.length;
+        @Override
+        public void open(OpenContext openContext) {
+            handles = new ArrayList<>();
+            for (Named n : states) {
+                handles.add(switch (n.kind()) {
+                    case VALUE -> getRuntimeContext().getState(
+                            new ValueStateDescriptor<>(n.name(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                    case LIST -> getRuntimeContext().getListState(
+                            new ListStateDescriptor<>(n.name(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                    case MAP_BY_LONG -> getRuntimeContext().getMapState(new MapStateDescriptor<>(n.name(), Types.LONG,
+                            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                });
             }
         }
-        emit(out, state, n, bytes);
-    }
-
-    private static void map(Collector<Size> out, String state, MapState<Long, byte[]> m) throws Exception {
-        long n = 0;
-        long bytes = 0;
-        for (byte[] b : m.values()) {
-            n++;
-            bytes += b.length;
-        }
-        emit(out, state, n, bytes);
-    }
-
-    private static ValueStateDescriptor<byte[]> bytesValue(String name) {
-        return new ValueStateDescriptor<>(name, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-    }
-
-    private static MapStateDescriptor<Long, byte[]> bytesByLong(String name) {
-        return new MapStateDescriptor<>(name, Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-    }
-
-    /** The model monitor's states, as {@link MonitorStateDescriptors} names them. */
-    static final class ModelMonitorReader extends KeyedStateReaderFunction<String, Size> {
-        private transient ValueState<byte[]> reference;
-        private transient ValueState<byte[]> learning;
-        private transient ListState<byte[]> learningChunks;
-        private transient MapState<Long, byte[]> windows;
-        private transient ValueState<byte[]> pending;
-        private transient ListState<byte[]> pendingChunks;
-        private transient ValueState<byte[]> detectors;
 
         @Override
-        public void open(OpenContext openContext) {
-            reference = getRuntimeContext().getState(MonitorStateDescriptors.reference());
-            learning = getRuntimeContext().getState(MonitorStateDescriptors.learning());
-            learningChunks = getRuntimeContext().getListState(MonitorStateDescriptors.learningChunks());
-            windows = getRuntimeContext().getMapState(MonitorStateDescriptors.windows());
-            pending = getRuntimeContext().getState(MonitorStateDescriptors.pending());
-            pendingChunks = getRuntimeContext().getListState(MonitorStateDescriptors.pendingChunks());
-            detectors = getRuntimeContext().getState(MonitorStateDescriptors.detectors());
-        }
-
-        @Override
+        @SuppressWarnings("unchecked")
         public void readKey(String key, Context ctx, Collector<Size> out) throws Exception {
-            value(out, "reference", reference);
-            value(out, "learning", learning);
-            list(out, "learningChunks", learningChunks);
-            map(out, "windows", windows);
-            value(out, "pending", pending);
-            list(out, "pendingChunks", pendingChunks);
-            value(out, "detectors", detectors);
-        }
-    }
-
-    /** The performance monitor's byte-valued states, under the names it registers them. */
-    static final class PerformanceMonitorReader extends KeyedStateReaderFunction<String, Size> {
-        private transient MapState<Long, byte[]> spans;
-        private transient ValueState<byte[]> spanIndex;
-        private transient MapState<Long, byte[]> performance;
-        private transient ValueState<byte[]> performanceIndex;
-        private transient ValueState<byte[]> performanceReference;
-        private transient MapState<Long, byte[]> labelsAhead;
-        private transient MapState<Long, byte[]> segmentCounts;
-        private transient ValueState<byte[]> segmentReference;
-        private transient ValueState<byte[]> segmentNames;
-
-        @Override
-        public void open(OpenContext openContext) {
-            spans = getRuntimeContext().getMapState(bytesByLong("spans"));
-            spanIndex = getRuntimeContext().getState(bytesValue("spanIndex"));
-            performance = getRuntimeContext().getMapState(bytesByLong("performance"));
-            performanceIndex = getRuntimeContext().getState(bytesValue("performanceIndex"));
-            performanceReference = getRuntimeContext().getState(bytesValue("performanceReference"));
-            labelsAhead = getRuntimeContext().getMapState(bytesByLong("labelsAhead"));
-            segmentCounts = getRuntimeContext().getMapState(bytesByLong("segmentCounts"));
-            segmentReference = getRuntimeContext().getState(bytesValue("segmentReference"));
-            segmentNames = getRuntimeContext().getState(bytesValue("segmentNames"));
-        }
-
-        @Override
-        public void readKey(String key, Context ctx, Collector<Size> out) throws Exception {
-            map(out, "spans", spans);
-            value(out, "spanIndex", spanIndex);
-            map(out, "performance", performance);
-            value(out, "performanceIndex", performanceIndex);
-            value(out, "performanceReference", performanceReference);
-            map(out, "labelsAhead", labelsAhead);
-            map(out, "segmentCounts", segmentCounts);
-            value(out, "segmentReference", segmentReference);
-            value(out, "segmentNames", segmentNames);
+            for (int i = 0; i < states.size(); i++) {
+                Object h = handles.get(i);
+                Iterable<byte[]> values = switch (states.get(i).kind()) {
+                    case VALUE -> {
+                        byte[] b = ((ValueState<byte[]>) h).value();
+                        yield b == null ? List.of() : List.of(b);
+                    }
+                    case LIST -> ((ListState<byte[]>) h).get();
+                    case MAP_BY_LONG -> ((MapState<Long, byte[]>) h).values();
+                };
+                long n = 0;
+                long bytes = 0;
+                if (values != null) {
+                    for (byte[] b : values) {
+                        n++;
+                        bytes += b.length;
+                    }
+                }
+                if (n > 0) {
+                    out.collect(new Size(null, states.get(i).name(), 1, n, bytes));
+                }
+            }
         }
     }
 }
