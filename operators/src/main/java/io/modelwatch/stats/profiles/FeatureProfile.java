@@ -3,6 +3,7 @@ package io.modelwatch.stats.profiles;
 import io.modelwatch.stats.sketches.DistinctValues;
 import io.modelwatch.stats.sketches.ReproducibleKll;
 import io.modelwatch.stats.sketches.RunningMoments;
+import io.modelwatch.stats.sketches.StateBytes;
 import io.modelwatch.stats.sketches.TopKCounter;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -366,6 +367,45 @@ public final class FeatureProfile {
 
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT);
+        writeCounters(out);
+        out.writeBoolean(moments != null);
+        if (moments != null) {
+            moments.writeTo(out);
+            writeValues(out);
+            writeDistinct(out);
+        }
+        writeCategories(out);
+        writeBins(out);
+    }
+
+    /**
+     * The bytes of each part of {@link #writeTo}'s form, for measuring where state goes
+     * ({@code StateBytesPerFeature} in the benchmarks); the format byte and presence flags are in
+     * {@code counters}.
+     */
+    public record PartSizes(int counters, int moments, int values, int distinct, int categories, int bins) {
+        public int total() {
+            return counters + moments + values + distinct + categories + bins;
+        }
+
+        public PartSizes plus(PartSizes o) {
+            return new PartSizes(counters + o.counters, moments + o.moments, values + o.values,
+                    distinct + o.distinct, categories + o.categories, bins + o.bins);
+        }
+    }
+
+    public PartSizes partSizes() {
+        int all = StateBytes.of(this::writeTo).length;
+        int momentBytes = moments == null ? 0 : StateBytes.of(moments::writeTo).length;
+        int values = moments == null ? 0 : StateBytes.of(this::writeValues).length;
+        int distinctBytes = moments == null ? 0 : StateBytes.of(this::writeDistinct).length;
+        int categoryBytes = StateBytes.of(this::writeCategories).length;
+        int binBytes = StateBytes.of(this::writeBins).length;
+        return new PartSizes(all - momentBytes - values - distinctBytes - categoryBytes - binBytes, momentBytes,
+                values, distinctBytes, categoryBytes, binBytes);
+    }
+
+    private void writeCounters(DataOutput out) throws IOException {
         out.writeLong(numeric);
         out.writeLong(categorical);
         out.writeLong(missing);
@@ -373,32 +413,40 @@ public final class FeatureProfile {
         out.writeLong(nonFinite);
         out.writeLong(outOfRange);
         out.writeLong(unseenCategories);
-        out.writeBoolean(moments != null);
-        if (moments != null) {
-            moments.writeTo(out);
-            if (few != null) {
-                out.writeByte(FEW_VALUES_TAG);
-                out.writeInt(sketchK);
-                out.writeInt(fewCount);
-                for (int i = 0; i < fewCount; i++) {
-                    out.writeDouble(few[i]);
-                }
-            } else {
-                out.writeByte(SKETCH_BYTES);
-                byte[] sk = sketch.toByteArray();
-                out.writeInt(sk.length);
-                out.write(sk);
+    }
+
+    private void writeValues(DataOutput out) throws IOException {
+        if (few != null) {
+            out.writeByte(FEW_VALUES_TAG);
+            out.writeInt(sketchK);
+            out.writeInt(fewCount);
+            for (int i = 0; i < fewCount; i++) {
+                out.writeDouble(few[i]);
             }
-            // While the values are few, they are the distinct counts too (rebuilt on reading).
-            out.writeBoolean(distinct != null && few == null);
-            if (distinct != null && few == null) {
-                distinct.writeTo(out);
-            }
+        } else {
+            out.writeByte(SKETCH_BYTES);
+            byte[] sk = sketch.toByteArray();
+            out.writeInt(sk.length);
+            out.write(sk);
         }
+    }
+
+    private void writeDistinct(DataOutput out) throws IOException {
+        // While the values are few, they are the distinct counts too (rebuilt on reading).
+        out.writeBoolean(distinct != null && few == null);
+        if (distinct != null && few == null) {
+            distinct.writeTo(out);
+        }
+    }
+
+    private void writeCategories(DataOutput out) throws IOException {
         out.writeBoolean(categories != null);
         if (categories != null) {
             categories.writeTo(out);
         }
+    }
+
+    private void writeBins(DataOutput out) throws IOException {
         out.writeInt(bins == null ? -1 : bins.length);
         if (bins != null) {
             for (long b : bins) {
