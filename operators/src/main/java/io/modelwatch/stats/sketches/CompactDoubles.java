@@ -36,6 +36,11 @@ public final class CompactDoubles {
     /** The varint written before a value's raw 8 bytes. */
     static final int RAW = 15;
     private static final long MAX_MANTISSA = 1L << 53;
+    private static final int RATIO = 0;
+    private static final int DIFFERENCE = 1;
+    private static final int REST = 2;
+    /** The varint of a share written as its 8 bytes. */
+    static final int RAW_SHARE = 3;
     private static final byte SHORT_VALUES = 0;
     private static final byte RAW_VALUES = 1;
     private static final double[] POWERS_OF_TEN = new double[MAX_DECIMALS + 1];
@@ -140,6 +145,64 @@ public final class CompactDoubles {
         long z = tagged >>> 4;
         long m = (z >>> 1) ^ -(z & 1);
         return m / POWERS_OF_TEN[d];
+    }
+
+    /**
+     * Shares of {@code n} values, such as a reference's bin proportions, each as the count it was
+     * computed from when its bits say so: {@code c / n} (a bin counted exactly), the difference of
+     * two cumulative shares {@code (k + c) / n - k / n} (a bin between two ranks of a sketch, where
+     * {@code k} is the count of the shares before it) or the rest {@code 1 - k / n} (the last
+     * bin). A varint of {@code c << 2 | how}; a share that is none of them is {@value #RAW_SHARE}
+     * and its 8 bytes. The reader computes the same expression, so it gets the same bits.
+     */
+    public static void writeShares(DataOutput out, double[] shares, long n) throws IOException {
+        long before = 0;
+        for (double p : shares) {
+            long bits = Double.doubleToRawLongBits(p);
+            long c = n > 0 && p >= 0 && p <= 1 ? Math.round(p * n) : -1;
+            if (c >= 0 && Double.doubleToRawLongBits((double) c / n) == bits) {
+                VarLongs.writeUnsigned(out, c << 2 | RATIO);
+            } else if (c >= 0 && Double.doubleToRawLongBits(difference(before, c, n)) == bits) {
+                VarLongs.writeUnsigned(out, c << 2 | DIFFERENCE);
+            } else if (n > 0 && Double.doubleToRawLongBits(1 - (double) before / n) == bits) {
+                VarLongs.writeUnsigned(out, REST);
+                c = n - before;
+            } else {
+                VarLongs.writeUnsigned(out, RAW_SHARE);
+                out.writeLong(bits);
+            }
+            before += Math.max(0, c);
+        }
+    }
+
+    public static void readShares(DataInput in, double[] into, long n) throws IOException {
+        long before = 0;
+        for (int i = 0; i < into.length; i++) {
+            long tagged = VarLongs.readUnsigned(in, "compact shares");
+            long c = tagged >>> 2;
+            int how = (int) (tagged & 3);
+            double p;
+            if (how == RATIO) {
+                p = (double) c / n;
+            } else if (how == DIFFERENCE) {
+                p = difference(before, c, n);
+            } else if (how == REST && c == 0) {
+                p = 1 - (double) before / n;
+                c = n - before;
+            } else if (tagged == RAW_SHARE) {
+                p = Double.longBitsToDouble(in.readLong());
+                c = n > 0 && p >= 0 && p <= 1 ? Math.round(p * n) : -1;
+            } else {
+                throw new IOException("compact shares: malformed share " + tagged);
+            }
+            into[i] = p;
+            before += Math.max(0, c);
+        }
+    }
+
+    /** As {@code QuantileBins.fromSketch} computes a bin's share from two ranks. */
+    private static double difference(long before, long c, long n) {
+        return Math.max(0, (double) (before + c) / n - (double) before / n);
     }
 
     /** A KLL sketch, to be read back by {@link #readKll} as the same sketch. */
