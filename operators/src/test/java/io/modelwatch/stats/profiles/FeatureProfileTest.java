@@ -152,7 +152,7 @@ class FeatureProfileTest {
             out.writeLong(count);
         }
         out.writeBoolean(true);
-        moments.writeTo(out);
+        out.write(momentsFormatOne(moments));
         out.writeByte(1);
         out.writeInt(FeatureProfile.SKETCH_K);
         out.writeInt(v.length);
@@ -208,7 +208,7 @@ class FeatureProfileTest {
             out.writeLong(count);
         }
         out.writeBoolean(true);
-        moments.writeTo(out);
+        out.write(momentsFormatOne(moments));
         byte[] sk = sketch.toByteArray();
         out.writeInt(sk.length);
         out.write(sk);
@@ -243,7 +243,7 @@ class FeatureProfileTest {
         DataOutputStream out = new DataOutputStream(bytes);
         writeFormat5Counters(out, learned.length, 2);
         out.writeBoolean(true);
-        moments.writeTo(out);
+        out.write(momentsFormatOne(moments));
         out.writeByte(1); // the few values
         out.writeInt(FeatureProfile.SKETCH_K);
         out.writeInt(learned.length);
@@ -270,7 +270,7 @@ class FeatureProfileTest {
         bytes.reset();
         writeFormat5Counters(out, window.length, 0);
         out.writeBoolean(true);
-        windowMoments.writeTo(out);
+        out.write(momentsFormatOne(windowMoments));
         out.writeByte(0); // the sketch's bytes
         byte[] sk = sketch.toByteArray();
         out.writeInt(sk.length);
@@ -282,6 +282,21 @@ class FeatureProfileTest {
             out.writeLong(b);
         }
         assertReadsAsDirect(bytes.toByteArray(), sketchedDirect, r);
+    }
+
+    /** RunningMoments' format 1, as the previous build wrote it inside format 5. */
+    private static byte[] momentsFormatOne(RunningMoments m) {
+        byte[] format2 = StateBytes.of(m::writeTo);
+        return StateBytes.of(out -> {
+            io.modelwatch.stats.sketches.ByteArrayDataInput in = new io.modelwatch.stats.sketches.ByteArrayDataInput(format2);
+            assertThat(in.readByte()).isEqualTo((byte) 2);
+            out.writeByte(1);
+            out.writeLong(io.modelwatch.stats.sketches.VarLongs.readUnsigned(in, "test"));
+            out.writeLong(in.readLong());
+            out.writeLong(in.readLong());
+            out.writeDouble(io.modelwatch.stats.sketches.CompactDoubles.read(in));
+            out.writeDouble(io.modelwatch.stats.sketches.CompactDoubles.read(in));
+        });
     }
 
     private static void writeFormat5Counters(DataOutputStream out, long numeric, long missing) throws IOException {
