@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The model monitor's live state of one model version, by state and by component, per numeric
- * feature (docs/benchmarks.md, "State per model and numeric feature"), built with the job's own
+ * feature (docs/benchmarks.md, "The model monitor's state by component"), built with the job's own
  * classes the way the monitor builds it: the reference being learned ("learning", a
  * {@link ModelProfile} after 600 and 5,000 events), the events written beside it as learning
  * chunks ({@link LearningChunks}, one per write-back of 10 events), an open window of 10, 60 and
