@@ -73,7 +73,11 @@ public final class CompactDoubles {
     /** The bytes {@link #write} writes for {@code v}. */
     public static int size(double v) {
         long tagged = shortForm(v);
-        return tagged < 0 ? 9 : (64 - Long.numberOfLeadingZeros(tagged | 1) + 6) / 7;
+        return tagged < 0 ? 9 : varintSize(tagged);
+    }
+
+    private static int varintSize(long v) {
+        return (64 - Long.numberOfLeadingZeros(v | 1) + 6) / 7;
     }
 
     /** The short form's varint, {@code zigzag(m) << 4 | d}, or -1 when {@code v} has none. */
@@ -100,14 +104,22 @@ public final class CompactDoubles {
      * otherwise pay a tag byte each).
      */
     public static void writeAll(DataOutput out, double[] values, int from, int count) throws IOException {
+        // Each value's short form is found once (up to 15 tries of a multiply and a divide).
+        long[] tagged = new long[count];
         long compact = 0;
-        for (int i = from; i < from + count; i++) {
-            compact += size(values[i]);
+        for (int i = 0; i < count; i++) {
+            tagged[i] = shortForm(values[from + i]);
+            compact += tagged[i] < 0 ? 9 : varintSize(tagged[i]);
         }
         if (compact < 8L * count) {
             out.writeByte(SHORT_VALUES);
-            for (int i = from; i < from + count; i++) {
-                write(out, values[i]);
+            for (int i = 0; i < count; i++) {
+                if (tagged[i] >= 0) {
+                    VarLongs.writeUnsigned(out, tagged[i]);
+                } else {
+                    out.writeByte(RAW);
+                    out.writeLong(Double.doubleToRawLongBits(values[from + i]));
+                }
             }
         } else {
             out.writeByte(RAW_VALUES);
