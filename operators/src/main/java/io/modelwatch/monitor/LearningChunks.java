@@ -3,12 +3,17 @@ package io.modelwatch.monitor;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.ValueKind;
 import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.sketches.CompactDoubles;
 import io.modelwatch.stats.sketches.StateBytes;
+import io.modelwatch.stats.sketches.VarLongs;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The events added to a reference being learned since its profile was last written whole: the
@@ -26,11 +31,23 @@ import java.util.List;
  * <p>Format 1: a format byte, the number of events, then per event its timestamp, its feature
  * names (or a flag: the same as the event before), each feature's kind and value, and the
  * prediction's kind and value. Only what {@link ModelProfile#add(PredictionEvent)} reads is kept.
+ * Format 2 is the same in fewer bytes: the number of events as a varint, each timestamp as the
+ * signed varint of its difference from the one before (events of a chunk are seconds apart), a
+ * numeric value as a {@link CompactDoubles} (a 4-decimal value in about 3 bytes, a flag in 1,
+ * instead of 8; one without the short form as its 8 bytes after the kind byte 0x81), and a category as its index in the chunk's table of categories (a varint: 0 for
+ * none, one more than the index otherwise; a new category is written once, after the index the
+ * table gives it).
  */
 public final class LearningChunks {
-    private static final byte FORMAT = 1;
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_1 = 1;
     private static final byte NEW_NAMES = 0;
     private static final byte SAME_NAMES = 1;
+    /**
+     * Format 2's kind byte of a numeric value written as its 8 bytes (a full-precision double):
+     * no {@link ValueKind} has it, and the value costs what it cost in format 1.
+     */
+    private static final byte NUMERIC_RAW = (byte) 0x81;
 
     private LearningChunks() {}
 
@@ -41,39 +58,57 @@ public final class LearningChunks {
 
     private static void write(List<PredictionEvent> events, DataOutput out) throws IOException {
         out.writeByte(FORMAT);
-        out.writeInt(events.size());
+        VarLongs.writeUnsigned(out, events.size());
         String[] names = null;
+        Map<String, Integer> categories = new HashMap<>();
+        long previousTimestamp = 0;
         for (PredictionEvent e : events) {
-            out.writeLong(e.timestamp());
+            VarLongs.writeSigned(out, e.timestamp() - previousTimestamp);
+            previousTimestamp = e.timestamp();
             String[] n = e.featureNames();
             if (n == names || Arrays.equals(n, names)) {
                 out.writeByte(SAME_NAMES);
             } else {
                 out.writeByte(NEW_NAMES);
-                out.writeInt(n.length);
+                VarLongs.writeUnsigned(out, n.length);
                 for (String name : n) {
                     out.writeUTF(name);
                 }
                 names = n;
             }
             for (int i = 0; i < n.length; i++) {
-                byte kind = e.featureKinds()[i];
-                out.writeByte(kind);
-                writeValue(out, kind, e.numericValues()[i], e.categoricalValues()[i]);
+                writeValue(out, e.featureKinds()[i], e.featureKinds()[i], e.numericValues()[i],
+                        e.categoricalValues()[i], categories);
             }
-            out.writeByte(e.predictionKind());
             // ModelProfile.add reads the numeric prediction for NUMERIC and the categorical one otherwise.
-            writeValue(out, e.predictionKind() == ValueKind.NUMERIC ? ValueKind.NUMERIC : ValueKind.CATEGORICAL,
-                    e.numericPrediction(), e.categoricalPrediction());
+            writeValue(out, e.predictionKind(),
+                    e.predictionKind() == ValueKind.NUMERIC ? ValueKind.NUMERIC : ValueKind.CATEGORICAL,
+                    e.numericPrediction(), e.categoricalPrediction(), categories);
         }
     }
 
-    private static void writeValue(DataOutput out, byte kind, double x, String s) throws IOException {
+    /** The kind byte ({@link #NUMERIC_RAW} for a value without the short form), then the value. */
+    private static void writeValue(DataOutput out, byte kindByte, byte kind, double x, String s,
+            Map<String, Integer> categories) throws IOException {
+        if (kind == ValueKind.NUMERIC && !CompactDoubles.isShort(x)) {
+            out.writeByte(NUMERIC_RAW);
+            out.writeLong(Double.doubleToRawLongBits(x));
+            return;
+        }
+        out.writeByte(kindByte);
         if (kind == ValueKind.NUMERIC) {
-            out.writeDouble(x);
+            CompactDoubles.write(out, x);
         } else if (kind == ValueKind.CATEGORICAL) {
-            out.writeBoolean(s != null);
-            if (s != null) {
+            if (s == null) {
+                VarLongs.writeUnsigned(out, 0);
+                return;
+            }
+            Integer index = categories.get(s);
+            if (index != null) {
+                VarLongs.writeUnsigned(out, index + 1L);
+            } else {
+                VarLongs.writeUnsigned(out, categories.size() + 1L);
+                categories.put(s, categories.size());
                 out.writeUTF(s);
             }
         }
@@ -86,35 +121,41 @@ public final class LearningChunks {
 
     /** The number of events in a chunk, without replaying it. */
     public static int events(byte[] chunk) {
-        return StateBytes.read(chunk, in -> {
-            readFormat(in);
-            return in.readInt();
-        });
+        return StateBytes.read(chunk, in -> readCount(in, readFormat(in)));
     }
 
-    private static void readFormat(DataInput in) throws IOException {
+    private static byte readFormat(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_1) {
             throw new IOException("LearningChunks: unknown format " + format);
         }
+        return format;
+    }
+
+    private static int readCount(DataInput in, byte format) throws IOException {
+        long count = format == FORMAT ? VarLongs.readUnsigned(in, "LearningChunks") : in.readInt();
+        if (count < 0 || count > Integer.MAX_VALUE) {
+            throw new IOException("LearningChunks: corrupt event count " + count);
+        }
+        return (int) count;
     }
 
     private static int read(DataInput in, ModelProfile profile) throws IOException {
-        readFormat(in);
-        int count = in.readInt();
-        if (count < 0) {
-            throw new IOException("LearningChunks: negative event count " + count);
-        }
+        byte format = readFormat(in);
+        boolean compact = format == FORMAT;
+        int count = readCount(in, format);
         String[] names = null;
+        List<String> categories = new ArrayList<>();
+        long timestamp = 0;
         for (int k = 0; k < count; k++) {
-            long timestamp = in.readLong();
+            timestamp = compact ? timestamp + VarLongs.readSigned(in, "LearningChunks") : in.readLong();
             byte namesTag = in.readByte();
             if (namesTag == NEW_NAMES) {
-                int n = in.readInt();
-                if (n < 0) {
-                    throw new IOException("LearningChunks: negative feature count " + n);
+                long n = compact ? VarLongs.readUnsigned(in, "LearningChunks") : in.readInt();
+                if (n < 0 || n > Integer.MAX_VALUE) {
+                    throw new IOException("LearningChunks: corrupt feature count " + n);
                 }
-                names = new String[n];
+                names = new String[(int) n];
                 for (int i = 0; i < n; i++) {
                     names[i] = in.readUTF();
                 }
@@ -127,23 +168,48 @@ public final class LearningChunks {
             String[] categorical = new String[n];
             for (int i = 0; i < n; i++) {
                 kinds[i] = in.readByte();
-                if (kinds[i] == ValueKind.NUMERIC) {
-                    numeric[i] = in.readDouble();
-                } else if (kinds[i] == ValueKind.CATEGORICAL && in.readBoolean()) {
-                    categorical[i] = in.readUTF();
+                if (compact && kinds[i] == NUMERIC_RAW) {
+                    kinds[i] = ValueKind.NUMERIC;
+                    numeric[i] = Double.longBitsToDouble(in.readLong());
+                } else if (kinds[i] == ValueKind.NUMERIC) {
+                    numeric[i] = compact ? CompactDoubles.read(in) : in.readDouble();
+                } else if (kinds[i] == ValueKind.CATEGORICAL) {
+                    categorical[i] = readCategory(in, compact, categories);
                 }
             }
             byte predictionKind = in.readByte();
             double numericPrediction = 0;
             String categoricalPrediction = null;
-            if (predictionKind == ValueKind.NUMERIC) {
-                numericPrediction = in.readDouble();
-            } else if (in.readBoolean()) {
-                categoricalPrediction = in.readUTF();
+            if (compact && predictionKind == NUMERIC_RAW) {
+                predictionKind = ValueKind.NUMERIC;
+                numericPrediction = Double.longBitsToDouble(in.readLong());
+            } else if (predictionKind == ValueKind.NUMERIC) {
+                numericPrediction = compact ? CompactDoubles.read(in) : in.readDouble();
+            } else {
+                categoricalPrediction = readCategory(in, compact, categories);
             }
             profile.add(new PredictionEvent("", "", null, timestamp, names, kinds, numeric, categorical,
                     predictionKind, numericPrediction, categoricalPrediction));
         }
         return count;
+    }
+
+    private static String readCategory(DataInput in, boolean compact, List<String> categories) throws IOException {
+        if (!compact) {
+            return in.readBoolean() ? in.readUTF() : null;
+        }
+        long index = VarLongs.readUnsigned(in, "LearningChunks");
+        if (index == 0) {
+            return null;
+        }
+        if (index <= categories.size()) {
+            return categories.get((int) index - 1);
+        }
+        if (index != categories.size() + 1L) {
+            throw new IOException("LearningChunks: category index " + index + " past the table's " + categories.size());
+        }
+        String s = in.readUTF();
+        categories.add(s);
+        return s;
     }
 }

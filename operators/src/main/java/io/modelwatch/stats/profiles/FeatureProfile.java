@@ -1,9 +1,12 @@
 package io.modelwatch.stats.profiles;
 
+import io.modelwatch.stats.sketches.CompactDoubles;
 import io.modelwatch.stats.sketches.DistinctValues;
 import io.modelwatch.stats.sketches.ReproducibleKll;
 import io.modelwatch.stats.sketches.RunningMoments;
+import io.modelwatch.stats.sketches.StateBytes;
 import io.modelwatch.stats.sketches.TopKCounter;
+import io.modelwatch.stats.sketches.VarLongs;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -53,14 +56,21 @@ public final class FeatureProfile {
      * byte says which). Format 4 adds the exact distinct values of a profile that is not binned
      * (a reference being learned), while there are few ({@link DistinctValues}). Format 5 is
      * format 4 with up to the sketch's k values before the sketch instead of 16
-     * ({@link #FORMAT_4_FEW_VALUES}); earlier formats read as they were written.
+     * ({@link #FORMAT_4_FEW_VALUES}). Format 6 holds the same information in fewer bytes: the
+     * counters, lengths and bin counts as varints ({@link VarLongs}), the few values and the
+     * sketch's items as {@link CompactDoubles} (a flag's 0 or 1 in a byte, a 4-decimal value in
+     * about three, instead of eight), the distinct values in {@link DistinctValues}' format 2.
+     * Earlier formats read as they were written.
      */
-    private static final byte FORMAT = 5;
+    private static final byte FORMAT = 6;
+    private static final byte FORMAT_5 = 5;
     private static final byte SKETCH_BYTES = 0;
     /** The k a KLL sketch accepts (DataSketches' bounds): a sanity check of state read back. */
     private static final int MIN_K = 8;
     private static final int MAX_K = 65_535;
     private static final byte FEW_VALUES_TAG = 1;
+    /** Bins a profile read back may have: a sanity check (a reference has at most a few hundred). */
+    private static final int MAX_BINS = 1 << 20;
 
     private long numeric;
     private long categorical;
@@ -366,43 +376,87 @@ public final class FeatureProfile {
 
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT);
-        out.writeLong(numeric);
-        out.writeLong(categorical);
-        out.writeLong(missing);
-        out.writeLong(typeMismatches);
-        out.writeLong(nonFinite);
-        out.writeLong(outOfRange);
-        out.writeLong(unseenCategories);
+        writeCounters(out);
         out.writeBoolean(moments != null);
         if (moments != null) {
             moments.writeTo(out);
-            if (few != null) {
-                out.writeByte(FEW_VALUES_TAG);
-                out.writeInt(sketchK);
-                out.writeInt(fewCount);
-                for (int i = 0; i < fewCount; i++) {
-                    out.writeDouble(few[i]);
-                }
-            } else {
-                out.writeByte(SKETCH_BYTES);
-                byte[] sk = sketch.toByteArray();
-                out.writeInt(sk.length);
-                out.write(sk);
-            }
-            // While the values are few, they are the distinct counts too (rebuilt on reading).
-            out.writeBoolean(distinct != null && few == null);
-            if (distinct != null && few == null) {
-                distinct.writeTo(out);
-            }
+            writeValues(out);
+            writeDistinct(out);
         }
+        writeCategories(out);
+        writeBins(out);
+    }
+
+    /**
+     * The bytes of each part of {@link #writeTo}'s form, for measuring where state goes
+     * ({@code StateBytesPerFeature} in the benchmarks); the format byte and presence flags are in
+     * {@code counters}.
+     */
+    public record PartSizes(int counters, int moments, int values, int distinct, int categories, int bins) {
+        public int total() {
+            return counters + moments + values + distinct + categories + bins;
+        }
+
+        public PartSizes plus(PartSizes o) {
+            return new PartSizes(counters + o.counters, moments + o.moments, values + o.values,
+                    distinct + o.distinct, categories + o.categories, bins + o.bins);
+        }
+    }
+
+    public PartSizes partSizes() {
+        int all = StateBytes.of(this::writeTo).length;
+        int momentBytes = moments == null ? 0 : StateBytes.of(moments::writeTo).length;
+        int values = moments == null ? 0 : StateBytes.of(this::writeValues).length;
+        int distinctBytes = moments == null ? 0 : StateBytes.of(this::writeDistinct).length;
+        int categoryBytes = StateBytes.of(this::writeCategories).length;
+        int binBytes = StateBytes.of(this::writeBins).length;
+        return new PartSizes(all - momentBytes - values - distinctBytes - categoryBytes - binBytes, momentBytes,
+                values, distinctBytes, categoryBytes, binBytes);
+    }
+
+    private void writeCounters(DataOutput out) throws IOException {
+        VarLongs.writeUnsigned(out, numeric);
+        VarLongs.writeUnsigned(out, categorical);
+        VarLongs.writeUnsigned(out, missing);
+        VarLongs.writeUnsigned(out, typeMismatches);
+        VarLongs.writeUnsigned(out, nonFinite);
+        VarLongs.writeUnsigned(out, outOfRange);
+        VarLongs.writeUnsigned(out, unseenCategories);
+    }
+
+    private void writeValues(DataOutput out) throws IOException {
+        if (few != null) {
+            out.writeByte(FEW_VALUES_TAG);
+            VarLongs.writeUnsigned(out, sketchK);
+            VarLongs.writeUnsigned(out, fewCount);
+            CompactDoubles.writeAll(out, few, 0, fewCount);
+        } else {
+            out.writeByte(SKETCH_BYTES);
+            CompactDoubles.writeKll(out, sketch);
+        }
+    }
+
+    private void writeDistinct(DataOutput out) throws IOException {
+        // While the values are few, they are the distinct counts too (rebuilt on reading).
+        out.writeBoolean(distinct != null && few == null);
+        if (distinct != null && few == null) {
+            distinct.writeTo(out);
+        }
+    }
+
+    private void writeCategories(DataOutput out) throws IOException {
         out.writeBoolean(categories != null);
         if (categories != null) {
             categories.writeTo(out);
         }
-        out.writeInt(bins == null ? -1 : bins.length);
+    }
+
+    private void writeBins(DataOutput out) throws IOException {
+        // The number of bins plus one, 0 for none.
+        VarLongs.writeUnsigned(out, bins == null ? 0 : bins.length + 1L);
         if (bins != null) {
             for (long b : bins) {
-                out.writeLong(b);
+                VarLongs.writeUnsigned(out, b);
             }
         }
     }
@@ -411,6 +465,9 @@ public final class FeatureProfile {
         byte format = in.readByte();
         if (format < 1 || format > FORMAT) {
             throw new IOException("FeatureProfile: unknown format " + format);
+        }
+        if (format == FORMAT) {
+            return readFormat6(in);
         }
         FeatureProfile p = new FeatureProfile();
         p.numeric = in.readLong();
@@ -431,7 +488,7 @@ public final class FeatureProfile {
                     throw new IOException("FeatureProfile: sketch k " + p.sketchK + " outside [" + MIN_K + ", " + MAX_K + "]");
                 }
                 int n = in.readInt();
-                int most = format >= 5 ? p.sketchK : FORMAT_4_FEW_VALUES;
+                int most = format >= FORMAT_5 ? p.sketchK : FORMAT_4_FEW_VALUES;
                 if (n < 0 || n > most) {
                     throw new IOException("FeatureProfile: " + n + " values before the sketch, at most " + most);
                 }
@@ -461,6 +518,71 @@ public final class FeatureProfile {
                 p.bins[i] = in.readLong();
             }
         }
+        p.countFewAsDistinct();
+        return p;
+    }
+
+    private static FeatureProfile readFormat6(DataInput in) throws IOException {
+        FeatureProfile p = new FeatureProfile();
+        p.numeric = readCount(in);
+        p.categorical = readCount(in);
+        p.missing = readCount(in);
+        p.typeMismatches = readCount(in);
+        p.nonFinite = readCount(in);
+        p.outOfRange = readCount(in);
+        p.unseenCategories = readCount(in);
+        if (in.readBoolean()) {
+            p.moments = RunningMoments.readFrom(in);
+            byte tag = in.readByte();
+            if (tag == FEW_VALUES_TAG) {
+                long k = readCount(in);
+                if (k < MIN_K || k > MAX_K) {
+                    throw new IOException("FeatureProfile: sketch k " + k + " outside [" + MIN_K + ", " + MAX_K + "]");
+                }
+                p.sketchK = (int) k;
+                long n = readCount(in);
+                if (n > p.sketchK) {
+                    throw new IOException("FeatureProfile: " + n + " values before the sketch, at most " + p.sketchK);
+                }
+                p.few = new double[(int) Math.max(4, n)];
+                p.fewCount = (int) n;
+                CompactDoubles.readAll(in, p.few, p.fewCount);
+            } else if (tag == SKETCH_BYTES) {
+                p.sketch = CompactDoubles.readKll(in);
+            } else {
+                throw new IOException("FeatureProfile: unknown numeric values tag " + tag);
+            }
+            if (in.readBoolean()) {
+                p.distinct = DistinctValues.readFrom(in);
+            }
+        }
+        if (in.readBoolean()) {
+            p.categories = TopKCounter.readFrom(in);
+        }
+        long nb = readCount(in) - 1;
+        if (nb > MAX_BINS) {
+            throw new IOException("FeatureProfile: " + nb + " bins, at most " + MAX_BINS);
+        }
+        if (nb >= 0) {
+            p.bins = new long[(int) nb];
+            for (int i = 0; i < nb; i++) {
+                p.bins[i] = readCount(in);
+            }
+        }
+        p.countFewAsDistinct();
+        return p;
+    }
+
+    private static long readCount(DataInput in) throws IOException {
+        long v = VarLongs.readUnsigned(in, "FeatureProfile");
+        if (v < 0) {
+            throw new IOException("FeatureProfile: corrupt count " + v);
+        }
+        return v;
+    }
+
+    private void countFewAsDistinct() {
+        FeatureProfile p = this;
         if (p.bins == null && p.few != null && p.distinct == null) {
             // All values so far are the few kept as they are (also in formats before 4): count them.
             p.distinct = new DistinctValues();
@@ -472,6 +594,5 @@ public final class FeatureProfile {
                 }
             }
         }
-        return p;
     }
 }

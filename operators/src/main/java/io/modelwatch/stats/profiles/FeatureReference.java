@@ -1,11 +1,13 @@
 package io.modelwatch.stats.profiles;
 
 import io.modelwatch.stats.sketches.CategoryBins;
+import io.modelwatch.stats.sketches.CompactDoubles;
 import io.modelwatch.stats.sketches.DistinctValues;
 import io.modelwatch.stats.sketches.ItemCount;
 import io.modelwatch.stats.sketches.QuantileBins;
 import io.modelwatch.stats.sketches.RunningMoments;
 import io.modelwatch.stats.sketches.TopKCounter;
+import io.modelwatch.stats.sketches.VarLongs;
 import io.modelwatch.stats.tests.Wasserstein;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -69,7 +71,13 @@ public record FeatureReference(
 
     private static final byte FORMAT_1 = 1;
     /** Format 2 adds the grid, its quantiles and the rank error, and the data-quality fields. */
-    private static final byte FORMAT = 2;
+    private static final byte FORMAT_2 = 2;
+    /**
+     * Format 3 is format 2 in fewer bytes: counts as varints ({@link VarLongs}), the minimum,
+     * maximum and quantiles (values of the data) as {@link CompactDoubles}, the bins in
+     * {@link QuantileBins}' format 2.
+     */
+    private static final byte FORMAT = 3;
 
     public static FeatureReference freeze(String name, FeatureProfile p, long events, int numericBins, int categoryBins) {
         long missing = Math.max(0, events - p.present() - p.typeMismatches() - p.nonFinite());
@@ -288,12 +296,12 @@ public record FeatureReference(
         out.writeByte(FORMAT);
         out.writeUTF(name);
         out.writeBoolean(numeric);
-        out.writeLong(present);
-        out.writeLong(missing);
-        out.writeDouble(mean);
-        out.writeDouble(stddev);
-        out.writeDouble(min);
-        out.writeDouble(max);
+        VarLongs.writeUnsigned(out, present);
+        VarLongs.writeUnsigned(out, missing);
+        out.writeLong(Double.doubleToRawLongBits(mean));
+        out.writeLong(Double.doubleToRawLongBits(stddev));
+        CompactDoubles.write(out, min);
+        CompactDoubles.write(out, max);
         out.writeBoolean(numericBins != null);
         if (numericBins != null) {
             numericBins.writeTo(out);
@@ -306,28 +314,77 @@ public record FeatureReference(
         if (grid != null) {
             grid.writeTo(out);
         }
-        out.writeInt(quantiles == null ? -1 : quantiles.length);
+        VarLongs.writeUnsigned(out, quantiles == null ? 0 : quantiles.length + 1L);
         if (quantiles != null) {
-            for (double q : quantiles) {
-                out.writeDouble(q);
-            }
+            CompactDoubles.writeAll(out, quantiles, 0, quantiles.length);
         }
-        out.writeDouble(rankError);
-        out.writeInt(knownCategories == null ? -1 : knownCategories.length);
+        out.writeLong(Double.doubleToRawLongBits(rankError));
+        VarLongs.writeUnsigned(out, knownCategories == null ? 0 : knownCategories.length + 1L);
         if (knownCategories != null) {
             for (String k : knownCategories) {
                 out.writeUTF(k);
             }
         }
-        out.writeLong(singletons);
-        out.writeLong(nonFinite);
-        out.writeLong(otherType);
+        VarLongs.writeUnsigned(out, singletons);
+        VarLongs.writeUnsigned(out, nonFinite);
+        VarLongs.writeUnsigned(out, otherType);
     }
 
-    /** Reads format 2, and format 1 (no grid: windows count on the PSI bins). */
+    private static FeatureReference readFormat3(DataInput in) throws IOException {
+        String name = in.readUTF();
+        boolean numeric = in.readBoolean();
+        long present = readCount(in);
+        long missing = readCount(in);
+        double mean = Double.longBitsToDouble(in.readLong());
+        double stddev = Double.longBitsToDouble(in.readLong());
+        double min = CompactDoubles.read(in);
+        double max = CompactDoubles.read(in);
+        QuantileBins nb = in.readBoolean() ? QuantileBins.readFrom(in) : null;
+        CategoryBins cb = in.readBoolean() ? CategoryBins.readFrom(in) : null;
+        QuantileBins grid = in.readBoolean() ? QuantileBins.readFrom(in) : null;
+        long nq = readCount(in) - 1;
+        double[] quantiles = null;
+        if (nq >= 0) {
+            if (nq > 1 << 20) {
+                throw new IOException("FeatureReference: corrupt quantile count " + nq);
+            }
+            quantiles = new double[(int) nq];
+            CompactDoubles.readAll(in, quantiles, quantiles.length);
+        }
+        double rankError = Double.longBitsToDouble(in.readLong());
+        long nk = readCount(in) - 1;
+        String[] known = null;
+        if (nk >= 0) {
+            if (nk > 1 << 20) {
+                throw new IOException("FeatureReference: corrupt category count " + nk);
+            }
+            known = new String[(int) nk];
+            for (int i = 0; i < nk; i++) {
+                known[i] = in.readUTF();
+            }
+        }
+        long singletons = readCount(in);
+        long nonFinite = readCount(in);
+        long otherType = readCount(in);
+        return new FeatureReference(name, numeric, present, missing, mean, stddev, min, max, nb, cb, grid, quantiles,
+                rankError, known, singletons, nonFinite, otherType);
+    }
+
+    private static long readCount(DataInput in) throws IOException {
+        long v = VarLongs.readUnsigned(in, "FeatureReference");
+        if (v < 0) {
+            throw new IOException("FeatureReference: corrupt count " + v);
+        }
+        return v;
+    }
+
+    /** Reads format 3, format 2, and format 1 (no grid: windows count on the PSI bins). */
     public static FeatureReference readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT && format != FORMAT_1) {
+        if (format == FORMAT) {
+            return readFormat3(in);
+        }
+        if (format != FORMAT_2 && format != FORMAT_1) {
             throw new IOException("FeatureReference: unknown format " + format);
         }
         String name = in.readUTF();

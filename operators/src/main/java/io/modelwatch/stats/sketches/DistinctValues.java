@@ -28,7 +28,13 @@ public final class DistinctValues {
      * more bins than a categorical one.
      */
     public static final int CAPACITY = 20;
-    private static final byte FORMAT = 1;
+    /**
+     * Format 1: the size, then each value and its count as 8 bytes each. Format 2: the same as
+     * varints and {@link CompactDoubles} (a 0/1 flag's two values and counts in about six bytes
+     * instead of 32).
+     */
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_1 = 1;
     /** Slots of the table: a power of two, at most 20/32 full. */
     private static final int SLOTS = 32;
 
@@ -144,27 +150,28 @@ public final class DistinctValues {
 
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT);
-        out.writeInt(size);
+        VarLongs.writeUnsigned(out, size);
         for (int i : ascending()) {
-            out.writeDouble(values[i]);
-            out.writeLong(counts[i]);
+            CompactDoubles.write(out, values[i]);
+            VarLongs.writeUnsigned(out, counts[i]);
         }
     }
 
     public static DistinctValues readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_1) {
             throw new IOException("DistinctValues: unknown format " + format);
         }
-        int n = in.readInt();
+        boolean compact = format == FORMAT;
+        long n = compact ? VarLongs.readUnsigned(in, "DistinctValues") : in.readInt();
         if (n < 0 || n > CAPACITY) {
             throw new IOException("DistinctValues: corrupt size " + n);
         }
         DistinctValues d = new DistinctValues();
         double previous = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-            double v = in.readDouble();
-            long count = in.readLong();
+            double v = compact ? CompactDoubles.read(in) : in.readDouble();
+            long count = compact ? VarLongs.readUnsigned(in, "DistinctValues") : in.readLong();
             if (i > 0 && !(previous < v)) {
                 throw new IOException("DistinctValues: values not strictly increasing");
             }

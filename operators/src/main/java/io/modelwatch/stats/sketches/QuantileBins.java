@@ -35,7 +35,14 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * <p>Immutable.
  */
 public final class QuantileBins {
-    private static final byte FORMAT_VERSION = 1;
+    /**
+     * Format 1: the edge count as an int, the edges and proportions as 8-byte doubles, the
+     * reference count as a long. Format 2: the same in fewer bytes: the counts as varints, the
+     * edges (values of the data) as {@link CompactDoubles}, and the proportions as the counts they
+     * were computed from ({@link CompactDoubles#writeShares}).
+     */
+    private static final byte FORMAT_VERSION = 2;
+    private static final byte FORMAT_1 = 1;
     /** Proportions typed in by hand or rounded in transit need not sum to 1 to the last ulp. */
     private static final double SUM_TOLERANCE = 1e-6;
 
@@ -271,19 +278,31 @@ public final class QuantileBins {
      */
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT_VERSION);
-        out.writeInt(edges.length);
-        for (double e : edges) {
-            out.writeDouble(e);
-        }
-        for (double p : referenceProportions) {
-            out.writeDouble(p);
-        }
-        out.writeLong(referenceCount);
+        VarLongs.writeUnsigned(out, edges.length);
+        CompactDoubles.writeAll(out, edges, 0, edges.length);
+        VarLongs.writeSigned(out, referenceCount);
+        CompactDoubles.writeShares(out, referenceProportions, referenceCount);
     }
 
     public static QuantileBins readFrom(DataInput in) throws IOException {
         byte version = in.readByte();
-        if (version != FORMAT_VERSION) {
+        if (version == FORMAT_VERSION) {
+            long n = VarLongs.readUnsigned(in, "QuantileBins");
+            if (n < 0 || n > 1 << 20) {
+                throw new IOException("QuantileBins: corrupt edge count " + n);
+            }
+            double[] edges = new double[(int) n];
+            CompactDoubles.readAll(in, edges, edges.length);
+            long referenceCount = VarLongs.readSigned(in, "QuantileBins");
+            double[] proportions = new double[edges.length + 1];
+            CompactDoubles.readShares(in, proportions, referenceCount);
+            try {
+                return new QuantileBins(edges, proportions, referenceCount);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("QuantileBins: corrupt state: " + e.getMessage(), e);
+            }
+        }
+        if (version != FORMAT_1) {
             throw new IOException("QuantileBins: unknown format version " + version);
         }
         int n = in.readInt();

@@ -26,7 +26,13 @@ import java.io.IOException;
  * before they reach a statistic).
  */
 public final class RunningMoments {
-    private static final byte FORMAT_VERSION = 1;
+    /**
+     * Format 1: count as a long, mean, m2, min and max as doubles (41 bytes with the version).
+     * Format 2: the count as a varint and min and max (values of the data) as
+     * {@link CompactDoubles}; mean and m2 as their 8 bytes.
+     */
+    private static final byte FORMAT_VERSION = 2;
+    private static final byte FORMAT_1 = 1;
 
     private long count;
     private double mean;
@@ -132,26 +138,27 @@ public final class RunningMoments {
         return new RunningMoments(count, mean, m2, min, max);
     }
 
-    /** Writes a format version byte (1), then count, mean, m2, min and max. */
+    /** Writes a format version byte (2), then count, mean, m2, min and max. */
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT_VERSION);
-        out.writeLong(count);
-        out.writeDouble(mean);
-        out.writeDouble(m2);
-        out.writeDouble(min);
-        out.writeDouble(max);
+        VarLongs.writeUnsigned(out, count);
+        out.writeLong(Double.doubleToRawLongBits(mean));
+        out.writeLong(Double.doubleToRawLongBits(m2));
+        CompactDoubles.write(out, min);
+        CompactDoubles.write(out, max);
     }
 
     public static RunningMoments readFrom(DataInput in) throws IOException {
         byte version = in.readByte();
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != FORMAT_1) {
             throw new IOException("RunningMoments: unknown format version " + version);
         }
-        long count = in.readLong();
-        double mean = in.readDouble();
-        double m2 = in.readDouble();
-        double min = in.readDouble();
-        double max = in.readDouble();
+        boolean compact = version == FORMAT_VERSION;
+        long count = compact ? VarLongs.readUnsigned(in, "RunningMoments") : in.readLong();
+        double mean = compact ? Double.longBitsToDouble(in.readLong()) : in.readDouble();
+        double m2 = compact ? Double.longBitsToDouble(in.readLong()) : in.readDouble();
+        double min = compact ? CompactDoubles.read(in) : in.readDouble();
+        double max = compact ? CompactDoubles.read(in) : in.readDouble();
         if (count < 0 || !(m2 >= 0) || (count > 0 && !(min <= max))) {
             throw new IOException("RunningMoments: corrupt state (count=" + count + ", m2=" + m2
                     + ", min=" + min + ", max=" + max + ")");

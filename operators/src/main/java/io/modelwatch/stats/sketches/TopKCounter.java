@@ -42,7 +42,13 @@ import java.util.Objects;
  * for the minimum. Not thread-safe.
  */
 public final class TopKCounter {
-    private static final byte FORMAT_VERSION = 1;
+    /**
+     * Format 1: capacity, total and size as ints and longs, each counter's item (its length as an
+     * int), count and error as 8 bytes. Format 2: every one of those numbers as a varint
+     * ({@link VarLongs}), a category's counter in about five bytes instead of 20.
+     */
+    private static final byte FORMAT_VERSION = 2;
+    private static final byte FORMAT_1 = 1;
 
     /** Count descending, then item ascending: the order of {@link #top}. */
     // Written out rather than composed (comparingLong().reversed().thenComparing()): it sorts
@@ -211,34 +217,38 @@ public final class TopKCounter {
      */
     public void writeTo(DataOutput out) throws IOException {
         out.writeByte(FORMAT_VERSION);
-        out.writeInt(capacity);
-        out.writeLong(total);
-        out.writeInt(counters.size());
+        VarLongs.writeUnsigned(out, capacity);
+        VarLongs.writeUnsigned(out, total);
+        VarLongs.writeUnsigned(out, counters.size());
         for (Counter c : sortedCounters()) {
-            writeString(out, c.item);
-            out.writeLong(c.count);
-            out.writeLong(c.error);
+            writeString(out, c.item, true);
+            VarLongs.writeUnsigned(out, c.count);
+            VarLongs.writeUnsigned(out, c.error);
         }
     }
 
     public static TopKCounter readFrom(DataInput in) throws IOException {
         byte version = in.readByte();
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != FORMAT_1) {
             throw new IOException("TopKCounter: unknown format version " + version);
         }
-        int capacity = in.readInt();
-        long total = in.readLong();
-        int size = in.readInt();
+        boolean compact = version == FORMAT_VERSION;
+        long capacity = compact ? readVarint(in) : in.readInt();
+        long total = compact ? readVarint(in) : in.readLong();
+        long size = compact ? readVarint(in) : in.readInt();
         if (capacity < 1 || total < 0 || size < 0 || size > capacity) {
             throw new IOException("TopKCounter: corrupt header (capacity=" + capacity
                     + ", total=" + total + ", size=" + size + ")");
         }
-        TopKCounter counter = new TopKCounter(capacity);
+        if (capacity > Integer.MAX_VALUE) {
+            throw new IOException("TopKCounter: corrupt capacity " + capacity);
+        }
+        TopKCounter counter = new TopKCounter((int) capacity);
         counter.total = total;
         for (int i = 0; i < size; i++) {
-            String item = readString(in);
-            long count = in.readLong();
-            long error = in.readLong();
+            String item = readString(in, compact);
+            long count = compact ? readVarint(in) : in.readLong();
+            long error = compact ? readVarint(in) : in.readLong();
             if (count < 1 || error < 0 || error > count) {
                 throw new IOException("TopKCounter: corrupt counter for item " + i
                         + " (count=" + count + ", error=" + error + ")");
@@ -286,9 +296,13 @@ public final class TopKCounter {
     // string, lone surrogates included (standard UTF-8 would turn them into '?', silently merging
     // distinct items), and unlike writeUTF it has no 64 KiB limit.
 
-    private static void writeString(DataOutput out, String s) throws IOException {
+    private static void writeString(DataOutput out, String s, boolean varintLength) throws IOException {
         int n = s.length();
-        out.writeInt(n);
+        if (varintLength) {
+            VarLongs.writeUnsigned(out, n);
+        } else {
+            out.writeInt(n);
+        }
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x0001 && c <= 0x007F) {
@@ -304,8 +318,16 @@ public final class TopKCounter {
         }
     }
 
-    private static String readString(DataInput in) throws IOException {
-        int n = in.readInt();
+    private static long readVarint(DataInput in) throws IOException {
+        return VarLongs.readUnsigned(in, "TopKCounter");
+    }
+
+    private static String readString(DataInput in, boolean varintLength) throws IOException {
+        long length = varintLength ? readVarint(in) : in.readInt();
+        if (length > Integer.MAX_VALUE) {
+            throw new IOException("TopKCounter: corrupt item length " + length);
+        }
+        int n = (int) length;
         if (n < 0) {
             throw new IOException("TopKCounter: corrupt item length " + n);
         }

@@ -152,7 +152,7 @@ class FeatureProfileTest {
             out.writeLong(count);
         }
         out.writeBoolean(true);
-        moments.writeTo(out);
+        out.write(momentsFormatOne(moments));
         out.writeByte(1);
         out.writeInt(FeatureProfile.SKETCH_K);
         out.writeInt(v.length);
@@ -208,7 +208,7 @@ class FeatureProfileTest {
             out.writeLong(count);
         }
         out.writeBoolean(true);
-        moments.writeTo(out);
+        out.write(momentsFormatOne(moments));
         byte[] sk = sketch.toByteArray();
         out.writeInt(sk.length);
         out.write(sk);
@@ -221,5 +221,112 @@ class FeatureProfileTest {
         assertThat(quantiles(p)).containsExactly(sketchQuantiles(v));
         p.addNumeric(99, -1);
         assertThat(p.sketch().getN()).isEqualTo(v.length + 1);
+    }
+
+    /**
+     * Format 6 (varints and compact doubles) holds what format 5 held: format 5's bytes, as the
+     * previous build wrote them, read back to a profile that writes the same format-6 bytes as the
+     * profile built directly, and goes on the same way (the same bytes and quantiles after more
+     * values). Two cases: a reference being learned with its values kept as they are (with a
+     * missing count and 4-decimal values), and a window past its sketch's k, binned.
+     */
+    @Test
+    void format5ReadsBackToTheProfileFormat6Writes() throws IOException {
+        SplittableRandom r = new SplittableRandom(21);
+        double[] learned = DoubleStream.generate(() -> Math.round(r.nextGaussian() * 1e4) / 1e4).limit(150).toArray();
+        FeatureProfile fewDirect = profile(learned);
+        fewDirect.addMissing();
+        fewDirect.addMissing();
+        RunningMoments moments = new RunningMoments();
+        DoubleStream.of(learned).forEach(moments::add);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        writeFormat5Counters(out, learned.length, 2);
+        out.writeBoolean(true);
+        out.write(momentsFormatOne(moments));
+        out.writeByte(1); // the few values
+        out.writeInt(FeatureProfile.SKETCH_K);
+        out.writeInt(learned.length);
+        for (double v : learned) {
+            out.writeDouble(v);
+        }
+        out.writeBoolean(false); // distinct values: rebuilt from the few on reading
+        out.writeBoolean(false); // no categories
+        out.writeInt(-1); // not binned
+        assertReadsAsDirect(bytes.toByteArray(), fewDirect, r);
+
+        double[] window = DoubleStream.of(values(300, 22)).map(v -> Math.round(v * 1e4) / 1e4).toArray();
+        FeatureProfile sketchedDirect = FeatureProfile.binned(12);
+        KllDoublesSketch sketch = KllDoublesSketch.newHeapInstance(FeatureProfile.WINDOW_SKETCH_K);
+        long[] bins = new long[12];
+        RunningMoments windowMoments = new RunningMoments();
+        for (double v : window) {
+            int bin = (int) Math.max(0, Math.min(11, v - 4));
+            sketchedDirect.addNumeric(v, bin);
+            ReproducibleKll.update(sketch, v);
+            bins[bin]++;
+            windowMoments.add(v);
+        }
+        bytes.reset();
+        writeFormat5Counters(out, window.length, 0);
+        out.writeBoolean(true);
+        out.write(momentsFormatOne(windowMoments));
+        out.writeByte(0); // the sketch's bytes
+        byte[] sk = sketch.toByteArray();
+        out.writeInt(sk.length);
+        out.write(sk);
+        out.writeBoolean(false); // no distinct values in a binned profile
+        out.writeBoolean(false);
+        out.writeInt(bins.length);
+        for (long b : bins) {
+            out.writeLong(b);
+        }
+        assertReadsAsDirect(bytes.toByteArray(), sketchedDirect, r);
+    }
+
+    /** RunningMoments' format 1, as the previous build wrote it inside format 5. */
+    private static byte[] momentsFormatOne(RunningMoments m) {
+        byte[] format2 = StateBytes.of(m::writeTo);
+        return StateBytes.of(out -> {
+            io.modelwatch.stats.sketches.ByteArrayDataInput in = new io.modelwatch.stats.sketches.ByteArrayDataInput(format2);
+            assertThat(in.readByte()).isEqualTo((byte) 2);
+            out.writeByte(1);
+            out.writeLong(io.modelwatch.stats.sketches.VarLongs.readUnsigned(in, "test"));
+            out.writeLong(in.readLong());
+            out.writeLong(in.readLong());
+            out.writeDouble(io.modelwatch.stats.sketches.CompactDoubles.read(in));
+            out.writeDouble(io.modelwatch.stats.sketches.CompactDoubles.read(in));
+        });
+    }
+
+    private static void writeFormat5Counters(DataOutputStream out, long numeric, long missing) throws IOException {
+        out.writeByte(5);
+        out.writeLong(numeric);
+        out.writeLong(0); // categorical
+        out.writeLong(missing);
+        for (int i = 0; i < 4; i++) {
+            out.writeLong(0); // type mismatches, non-finite, out of range, unseen categories
+        }
+    }
+
+    private static void assertReadsAsDirect(byte[] format5, FeatureProfile direct, SplittableRandom r) {
+        FeatureProfile old = StateBytes.read(format5, FeatureProfile::readFrom);
+        byte[] format6 = StateBytes.of(direct::writeTo);
+        assertThat(format6[0]).isEqualTo((byte) 6);
+        assertThat(format6.length).isLessThan(format5.length / 2);
+        assertThat(StateBytes.of(old::writeTo)).isEqualTo(format6);
+        FeatureProfile back = StateBytes.read(format6, FeatureProfile::readFrom);
+        assertThat(StateBytes.of(back::writeTo)).isEqualTo(format6);
+        for (int i = 0; i < 500; i++) {
+            double v = r.nextGaussian() * 3 + 10;
+            int bin = direct.bins() == null ? -1 : (int) Math.max(0, Math.min(11, v - 4));
+            direct.addNumeric(v, bin);
+            old.addNumeric(v, bin);
+            back.addNumeric(v, bin);
+        }
+        assertThat(StateBytes.of(old::writeTo)).isEqualTo(StateBytes.of(direct::writeTo));
+        assertThat(StateBytes.of(back::writeTo)).isEqualTo(StateBytes.of(direct::writeTo));
+        assertThat(back.quantiles(RANKS)).containsExactly(direct.quantiles(RANKS));
+        assertThat(old.quantiles(RANKS)).containsExactly(direct.quantiles(RANKS));
     }
 }

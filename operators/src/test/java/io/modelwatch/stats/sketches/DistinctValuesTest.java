@@ -51,6 +51,15 @@ class DistinctValuesTest {
             assertThat(d.values()).containsExactly(expected.keySet().stream().mapToDouble(Double::doubleValue).toArray());
             assertThat(d.counts()).containsExactly(expected.values().stream().mapToLong(Long::longValue).toArray());
             byte[] sortedBytes = StateBytes.of(out -> {
+                out.writeByte(2);
+                VarLongs.writeUnsigned(out, expected.size());
+                for (Map.Entry<Double, Long> e : expected.entrySet()) {
+                    CompactDoubles.write(out, e.getKey());
+                    VarLongs.writeUnsigned(out, e.getValue());
+                }
+            });
+            // Format 1, as earlier builds wrote it, reads back to the same counts.
+            byte[] format1 = StateBytes.of(out -> {
                 out.writeByte(1);
                 out.writeInt(expected.size());
                 for (Map.Entry<Double, Long> e : expected.entrySet()) {
@@ -59,6 +68,7 @@ class DistinctValuesTest {
                 }
             });
             assertThat(StateBytes.of(d::writeTo)).isEqualTo(sortedBytes);
+            assertThat(StateBytes.of(StateBytes.read(format1, DistinctValues::readFrom)::writeTo)).isEqualTo(sortedBytes);
             DistinctValues back = StateBytes.read(sortedBytes, DistinctValues::readFrom);
             assertThat(StateBytes.of(back::writeTo)).isEqualTo(sortedBytes);
             // Read back (and copied), it goes on as the one kept: the same answer and bytes for the next value.
@@ -144,13 +154,13 @@ class DistinctValuesTest {
         assertThat(old.distinctValues().counts()).containsExactly(2, 1);
 
         // Past its values kept as they are (the sketch's k) a profile has a sketch, and formats 4
-        // and 5 write the exact counts beside it.
+        // to 6 write the exact counts beside it.
         FeatureProfile sketched = new FeatureProfile();
         for (int i = 0; i < 2 * FeatureProfile.SKETCH_K + 100; i++) {
             sketched.addNumeric(i % 2, -1);
         }
         byte[] now = StateBytes.of(sketched::writeTo);
-        assertThat(now[0]).isEqualTo((byte) 5);
+        assertThat(now[0]).isEqualTo((byte) 6);
         assertThat(StateBytes.read(now, FeatureProfile::readFrom).distinctValues().counts())
                 .containsExactly(FeatureProfile.SKETCH_K + 50, FeatureProfile.SKETCH_K + 50);
         // Below k the values are kept and the counts are rebuilt from them on reading.

@@ -260,8 +260,10 @@ class QuantileBinsTest {
         assertThat(restored.referenceProportions())
                 .containsExactly(original.referenceProportions());
         assertThat(restored.referenceCount()).isEqualTo(20_000);
-        // version + edge count + edges + proportions + reference count
-        assertThat(bytes).hasSize(1 + 4 + 8 * (2 * original.edges().length + 1) + 8);
+        // Format 2: version, edge count, how the edges are written, the edges (full precision: 8
+        // bytes each), the reference count (a 3-byte varint), each proportion as the count of the
+        // sketch it was computed from (below 4,096 here: 2 bytes).
+        assertThat(bytes).hasSize(1 + 1 + 1 + 8 * original.edges().length + 3 + 2 * (original.edges().length + 1));
     }
 
     @Test
@@ -293,5 +295,62 @@ class QuantileBinsTest {
 
     private static DataInputStream input(byte[] bytes) {
         return new DataInputStream(new ByteArrayInputStream(bytes));
+    }
+
+    /** QuantileBins' format 1, as the previous build wrote it. */
+    private static byte[] format1(QuantileBins b) {
+        return StateBytes.of(out -> {
+            out.writeByte(1);
+            out.writeInt(b.edges().length);
+            for (double e : b.edges()) {
+                out.writeDouble(e);
+            }
+            for (double p : b.referenceProportions()) {
+                out.writeDouble(p);
+            }
+            out.writeLong(b.referenceCount());
+        });
+    }
+
+    /**
+     * Format 2 holds what format 1 held, in fewer bytes: bins from a sketch (in and out of
+     * estimation mode, 4-decimal and full-precision values, an atom), from exact counts and with
+     * proportions typed in read back equal to the bins written, and format 1's bytes read back
+     * equal to them too.
+     */
+    @Test
+    void format2AndFormat1ReadBackToTheSameBins() {
+        Random r = new Random(8);
+        java.util.List<QuantileBins> all = new java.util.ArrayList<>();
+        for (int n : new int[] {1, 5, 150, 600, 5_000, 100_000}) {
+            KllDoublesSketch decimals = KllDoublesSketch.newHeapInstance(200);
+            KllDoublesSketch full = KllDoublesSketch.newHeapInstance(200);
+            KllDoublesSketch atom = KllDoublesSketch.newHeapInstance(200);
+            for (int i = 0; i < n; i++) {
+                ReproducibleKll.update(decimals, Math.round(r.nextGaussian() * 1e4) / 1e4);
+                ReproducibleKll.update(full, r.nextGaussian());
+                ReproducibleKll.update(atom, r.nextInt(10) < 8 ? 0 : r.nextInt(5));
+            }
+            for (int bins : new int[] {10, 50}) {
+                all.add(QuantileBins.fromSketch(decimals, bins));
+                all.add(QuantileBins.fromSketch(full, bins));
+                all.add(QuantileBins.fromSketch(atom, bins));
+            }
+        }
+        all.add(QuantileBins.ofValues(new double[] {0, 1}, new long[] {697, 303}));
+        all.add(QuantileBins.ofValues(new double[] {-1, 0, 2.5, 7}, new long[] {3, 1_000_000, 1, 17}));
+        all.add(new QuantileBins(new double[] {0.5, 1.5}, new double[] {0.3, 0.3, 0.4}, 7));
+        int format1Bytes = 0;
+        int format2Bytes = 0;
+        for (QuantileBins b : all) {
+            byte[] now = StateBytes.of(b::writeTo);
+            assertThat(now[0]).isEqualTo((byte) 2);
+            assertThat(StateBytes.read(now, QuantileBins::readFrom)).isEqualTo(b);
+            byte[] old = format1(b);
+            assertThat(StateBytes.read(old, QuantileBins::readFrom)).isEqualTo(b);
+            format1Bytes += old.length;
+            format2Bytes += now.length;
+        }
+        assertThat(format2Bytes).isLessThan(format1Bytes * 6 / 10);
     }
 }

@@ -1,5 +1,6 @@
 package io.modelwatch.stats.sketches;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,5 +111,61 @@ class RankCorrelationsTest {
         assertEquals(66, r.pairCount());
         assertTrue(StateBytes.of(r::writeTo).length < 3300);
         assertThrows(IllegalArgumentException.class, () -> new RankCorrelations(new String[13]));
+    }
+
+    /** RankCorrelations' format 1, as the previous build wrote it. */
+    private static byte[] formatOne(RankCorrelations r) {
+        return StateBytes.of(out -> {
+            out.writeByte(1);
+            out.writeLong(r.events());
+            out.writeInt(r.featureCount());
+            for (String s : r.names()) {
+                out.writeUTF(s);
+            }
+            for (int k = 0; k < r.pairCount(); k++) {
+                out.writeLong(r.count(k));
+                for (double x : r.sums(k)) {
+                    out.writeDouble(x);
+                }
+            }
+        });
+    }
+
+    /**
+     * Format 2 holds what format 1 held: summaries with and without missing values, and an empty
+     * one, read back from format 1 and from format 2 to the summary format 2 writes; a feature's
+     * sums are written once where no value is missing, so format 2 is far smaller then.
+     */
+    @Test
+    void format1AndFormat2ReadBackToTheSameSummary() {
+        Random rnd = new Random(5);
+        String[] names = {"a", "b", "c", "d", "e", "f"};
+        RankCorrelations complete = new RankCorrelations(names);
+        RankCorrelations missing = new RankCorrelations(names);
+        for (int i = 0; i < 300; i++) {
+            double[] pit = new double[names.length];
+            for (int f = 0; f < pit.length; f++) {
+                pit[f] = (rnd.nextInt(50) + 0.5) / 50;
+            }
+            complete.add(pit);
+            if (rnd.nextInt(4) == 0) {
+                pit[rnd.nextInt(pit.length)] = Double.NaN;
+            }
+            missing.add(pit);
+        }
+        for (RankCorrelations r : new RankCorrelations[] {complete, missing, complete.emptyCopy()}) {
+            byte[] now = StateBytes.of(r::writeTo);
+            assertEquals(2, now[0]);
+            byte[] old = formatOne(r);
+            assertArrayEquals(now, StateBytes.of(StateBytes.read(old, RankCorrelations::readFrom)::writeTo));
+            RankCorrelations back = StateBytes.read(now, RankCorrelations::readFrom);
+            assertArrayEquals(now, StateBytes.of(back::writeTo));
+            for (int k = 0; k < r.pairCount(); k++) {
+                assertEquals(r.count(k), back.count(k));
+                assertArrayEquals(r.sums(k), back.sums(k));
+            }
+            assertTrue(now.length <= old.length + 2 * r.pairCount());
+        }
+        assertTrue(StateBytes.of(complete::writeTo).length < formatOne(complete).length / 2);
     }
 }

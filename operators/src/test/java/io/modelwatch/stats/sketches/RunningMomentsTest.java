@@ -165,8 +165,10 @@ class RunningMomentsTest {
         assertThat(restored.min()).isEqualTo(original.min());
         assertThat(restored.max()).isEqualTo(original.max());
         assertThat(serialise(restored)).isEqualTo(bytes);
-        // 1 version byte + count + four doubles
-        assertThat(bytes).hasSize(1 + 8 * 5);
+        // Format 2: version, the count as a varint, mean and m2 as 8 bytes, min and max compact.
+        assertThat(bytes).hasSize(1 + 1 + 8 * 2 + CompactDoubles.size(original.min()) + CompactDoubles.size(original.max()));
+        // Format 1, as the previous build wrote it, reads back to the same moments.
+        assertThat(serialise(RunningMoments.readFrom(input(formatOne(bytes))))).isEqualTo(bytes);
 
         // The restored instance keeps working as the original would.
         original.add(11);
@@ -185,11 +187,11 @@ class RunningMomentsTest {
     @Test
     void rejectsUnknownFormatVersion() {
         byte[] bytes = serialise(of(1, 2));
-        bytes[0] = 2;
+        bytes[0] = 3;
         assertThatThrownBy(() -> RunningMoments.readFrom(input(bytes)))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("RunningMoments")
-                .hasMessageContaining("version 2");
+                .hasMessageContaining("version 3");
     }
 
     private static RunningMoments of(double... xs) {
@@ -237,6 +239,20 @@ class RunningMomentsTest {
             sumSq += x * x;
         }
         return (sumSq - sum * sum / xs.length) / (xs.length - 1);
+    }
+
+    /** The moments of format 2's {@code bytes} in format 1: count as a long, the four doubles as 8 bytes. */
+    static byte[] formatOne(byte[] format2) {
+        return StateBytes.of(out -> {
+            ByteArrayDataInput in = new ByteArrayDataInput(format2);
+            assertThat(in.readByte()).isEqualTo((byte) 2);
+            out.writeByte(1);
+            out.writeLong(VarLongs.readUnsigned(in, "test"));
+            out.writeLong(in.readLong());
+            out.writeLong(in.readLong());
+            out.writeDouble(CompactDoubles.read(in));
+            out.writeDouble(CompactDoubles.read(in));
+        });
     }
 
     static byte[] serialise(RunningMoments m) {

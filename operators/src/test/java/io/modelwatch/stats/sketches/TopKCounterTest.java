@@ -376,4 +376,46 @@ class TopKCounterTest {
     private static DataInputStream input(byte[] bytes) {
         return new DataInputStream(new ByteArrayInputStream(bytes));
     }
+
+    /**
+     * Format 2 (varints) holds what format 1 held: format 1's bytes, as the previous build wrote
+     * them (a counter past its capacity, with errors, and an item of non-ASCII characters), read
+     * back to the counter that writes the same format-2 bytes and goes on the same way.
+     */
+    @Test
+    void format1ReadsBackToTheCounterFormat2Writes() throws IOException {
+        TopKCounter direct = new TopKCounter(8);
+        Random r = new Random(4);
+        for (int i = 0; i < 2_000; i++) {
+            direct.add(i % 97 == 0 ? "\u00e9t\u00e9-\u20ac" : "c" + (int) Math.floor(-Math.log(1 - r.nextDouble()) * 4));
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(1);
+        out.writeInt(direct.capacity());
+        out.writeLong(direct.total());
+        List<ItemCount> top = direct.top(direct.size());
+        out.writeInt(top.size());
+        for (ItemCount c : top) {
+            out.writeInt(c.item().length());
+            out.write(c.item().getBytes(java.nio.charset.StandardCharsets.UTF_8)); // BMP, no NUL: modified UTF-8 is UTF-8
+            out.writeLong(c.count());
+            out.writeLong(direct.error(c.item()));
+        }
+        byte[] format1 = bytes.toByteArray();
+        byte[] format2 = StateBytes.of(direct::writeTo);
+        assertThat(format2[0]).isEqualTo((byte) 2);
+        assertThat(format2.length).isLessThan(format1.length / 2);
+        TopKCounter old = StateBytes.read(format1, TopKCounter::readFrom);
+        assertThat(StateBytes.of(old::writeTo)).isEqualTo(format2);
+        TopKCounter back = StateBytes.read(format2, TopKCounter::readFrom);
+        for (int i = 0; i < 500; i++) {
+            String item = "d" + r.nextInt(30);
+            direct.add(item);
+            old.add(item);
+            back.add(item);
+        }
+        assertThat(StateBytes.of(old::writeTo)).isEqualTo(StateBytes.of(direct::writeTo));
+        assertThat(StateBytes.of(back::writeTo)).isEqualTo(StateBytes.of(direct::writeTo));
+    }
 }
