@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -581,8 +582,12 @@ final class BenchCommand {
             }
             if (round % 10 == 9) {
                 Double batched = stats.get("batchedEvents");
-                System.out.printf(Locale.ROOT, "  %4d s: running%s%n", round + 1, batched == null ? ""
-                        : String.format(Locale.ROOT, ", %,.0f events batched so far", batched));
+                Double cached = stats.get("openProfileVersions");
+                System.out.printf(Locale.ROOT, "  %4d s: running%s%s%n", round + 1, batched == null ? ""
+                        : String.format(Locale.ROOT, ", %,.0f events batched so far", batched), cached == null ? ""
+                        : String.format(Locale.ROOT, ", open profiles: %,.0f versions cached (%,.0f MB serialised),"
+                                + " %,.0f evicted", cached, stats.getOrDefault("openProfileBytes", 0.0) / (1 << 20),
+                                stats.getOrDefault("openProfileEvictions", 0.0)));
             }
         });
         ThreadCpu threads = new ThreadCpu();
@@ -746,6 +751,9 @@ final class BenchCommand {
      * checkpoint (full state size and incremental size, largest seen) and, when asked, the
      * EventBatcher's counters summed over subtasks.
      */
+    /** The metric ids that {@link #poll} reads, by a vertex's subtask metrics URL, and what it calls each. */
+    private static final Map<String, Map<String, String>> METRIC_KEYS = new ConcurrentHashMap<>();
+
     private static void poll(HttpClient http, int port, ConcurrentHashMap<String, Double> into, boolean counters) {
         try {
             String base = "http://localhost:" + port;
@@ -763,23 +771,25 @@ final class BenchCommand {
                     continue;
                 }
                 for (JsonNode v : get(http, base + "/jobs/" + id).path("vertices")) {
-                    if (!v.path("name").asText().contains("Batch events")) {
+                    String vertex = v.path("name").asText();
+                    if (!vertex.contains("Batch events") && !vertex.contains("Model monitor")) {
                         continue;
                     }
                     String metrics = base + "/jobs/" + id + "/vertices/" + v.path("id").asText() + "/subtasks/metrics";
-                    List<String> names = new ArrayList<>();
-                    for (JsonNode m : get(http, metrics)) {
-                        String name = m.path("id").asText();
-                        if (name.endsWith("modelwatch.eventBatches") || name.endsWith("modelwatch.batchedEvents")) {
-                            names.add(name);
+                    // Listed once per vertex: the model monitor's list holds every per-model metric.
+                    Map<String, String> keys = METRIC_KEYS.get(metrics);
+                    if (keys == null) {
+                        keys = metricKeys(get(http, metrics));
+                        if (keys.isEmpty()) {
+                            continue; // not registered yet
                         }
+                        METRIC_KEYS.put(metrics, keys);
                     }
-                    if (names.isEmpty()) {
-                        continue;
-                    }
-                    for (JsonNode m : get(http, metrics + "?agg=sum&get=" + String.join(",", names))) {
-                        String key = m.path("id").asText().endsWith("eventBatches") ? "batches" : "batchedEvents";
-                        into.put(key, m.path("sum").asDouble());
+                    for (JsonNode m : get(http, metrics + "?agg=sum&get=" + String.join(",", keys.keySet()))) {
+                        String key = keys.get(m.path("id").asText());
+                        if (key != null) {
+                            into.put(key, m.path("sum").asDouble());
+                        }
                     }
                 }
             }
@@ -788,6 +798,24 @@ final class BenchCommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Of a vertex's metric ids, those {@link #poll} reads, and what it calls each. */
+    private static Map<String, String> metricKeys(JsonNode listed) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (JsonNode m : listed) {
+            String name = m.path("id").asText();
+            String key = name.endsWith("modelwatch.eventBatches") ? "batches"
+                    : name.endsWith("modelwatch.batchedEvents") ? "batchedEvents"
+                    // The model monitor's open-profile cache (ModelMonitorFunction).
+                    : name.endsWith("modelwatch.openProfileVersions") ? "openProfileVersions"
+                    : name.endsWith("modelwatch.openProfileEvictions") ? "openProfileEvictions"
+                    : name.endsWith("modelwatch.openProfileBytes") ? "openProfileBytes" : null;
+            if (key != null) {
+                keys.put(name, key);
+            }
+        }
+        return keys;
     }
 
     private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
