@@ -585,8 +585,8 @@ final class BenchCommand {
                 Double cached = stats.get("openProfileVersions");
                 System.out.printf(Locale.ROOT, "  %4d s: running%s%s%n", round + 1, batched == null ? ""
                         : String.format(Locale.ROOT, ", %,.0f events batched so far", batched), cached == null ? ""
-                        : String.format(Locale.ROOT, ", open profiles: %,.0f versions cached (%,.0f MB serialised),"
-                                + " %,.0f evicted", cached, stats.getOrDefault("openProfileBytes", 0.0) / (1 << 20),
+                        : String.format(Locale.ROOT, ", open profiles: %,.0f versions cached (%,.0f MB of heap as weighed),"
+                                + " %,.0f evicted", cached, stats.getOrDefault("openProfileHeapBytes", 0.0) / (1 << 20),
                                 stats.getOrDefault("openProfileEvictions", 0.0)));
             }
         });
@@ -810,7 +810,7 @@ final class BenchCommand {
                     // The model monitor's open-profile cache (ModelMonitorFunction).
                     : name.endsWith("modelwatch.openProfileVersions") ? "openProfileVersions"
                     : name.endsWith("modelwatch.openProfileEvictions") ? "openProfileEvictions"
-                    : name.endsWith("modelwatch.openProfileBytes") ? "openProfileBytes" : null;
+                    : name.endsWith("modelwatch.openProfileHeapBytes") ? "openProfileHeapBytes" : null;
             if (key != null) {
                 keys.put(name, key);
             }

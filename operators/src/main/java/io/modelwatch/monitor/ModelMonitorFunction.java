@@ -186,7 +186,7 @@ public final class ModelMonitorFunction
         // each of their batches is a state read and a write-back again (docs/benchmarks.md).
         group.gauge("openProfileVersions", () -> open.size());
         group.gauge("openProfileEvictions", () -> open.evictions());
-        group.gauge("openProfileBytes", () -> open.bytes());
+        group.gauge("openProfileHeapBytes", () -> open.bytes());
         metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
     }
 
