@@ -91,7 +91,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class BenchCommand {
     static final String USAGE = "usage: modelwatch bench [--models 1000] [--events 1000000] [--numeric-features 20] "
-            + "[--categorical-features 5] [--parallelism 2] [--checkpoint-interval 10s] [--no-baseline] [--passes 1]\n"
+            + "[--categorical-features 5] [--parallelism 2] [--checkpoint-interval 10s] [--no-baseline] [--passes 1] "
+            + "[--open-profiles N (run's flag; default: sized from the heap)]\n"
             + "       modelwatch bench --grid [--grid-models 1000,10000,100000] [--grid-rates 1,10,60,500] "
             + "[--grid-references learning,complete] [--grid-labels off,on] [--label-fraction 0.1] "
             + "[--events 2000000 (per cell)] [--passes 2] [--no-live-state] ...\n"
@@ -105,7 +106,7 @@ final class BenchCommand {
 
     record Settings(int models, long events, int numeric, int categorical, int parallelism,
             Duration checkpointInterval, boolean baseline, int passes, boolean latency, double rate, Duration duration,
-            Duration driftAfter, Duration window, Duration outOfOrderness, BenchGrid.Cell cell) {
+            Duration driftAfter, Duration window, Duration outOfOrderness, BenchGrid.Cell cell, int openProfiles) {
         Workload workload() {
             return new Workload(numeric, categorical);
         }
@@ -113,7 +114,7 @@ final class BenchCommand {
         /** The same settings for one grid cell. */
         Settings withCell(BenchGrid.Cell c) {
             return new Settings(c.models(), c.events(), numeric, categorical, parallelism, checkpointInterval,
-                    baseline, passes, latency, rate, duration, driftAfter, window, outOfOrderness, c);
+                    baseline, passes, latency, rate, duration, driftAfter, window, outOfOrderness, c, openProfiles);
         }
 
         /** Events per model and minute of event time. */
@@ -146,6 +147,7 @@ final class BenchCommand {
             BenchGrid.Spec grid = null;
             boolean eventsGiven = false;
             boolean passesGiven = false;
+            int openProfiles = JobConfig.DEFAULT_OPEN_PROFILES;
 
             BenchGrid.Spec grid() {
                 grid = grid == null ? new BenchGrid.Spec() : grid;
@@ -173,6 +175,7 @@ final class BenchCommand {
                 case "--numeric-features" -> f.numeric = Flags.integer(flag, v);
                 case "--categorical-features" -> f.categorical = Flags.integer(flag, v);
                 case "--parallelism" -> f.parallelism = Flags.integer(flag, v);
+                case "--open-profiles" -> f.openProfiles = Flags.positiveInt(flag, v);
                 case "--passes" -> {
                     f.passes = Flags.integer(flag, v);
                     f.passesGiven = true;
@@ -218,7 +221,7 @@ final class BenchCommand {
             throw new UsageException("--latency needs --rate EVENTS_PER_S (half the throughput run's events/s)");
         }
         Settings s = new Settings(models, events, numeric, categorical, parallelism, checkpointInterval, baseline,
-                passes, latency, rate, duration, driftAfter, window, outOfOrderness, null);
+                passes, latency, rate, duration, driftAfter, window, outOfOrderness, null, f.openProfiles);
         if (grid != null) {
             return BenchGrid.run(s, grid.build(eventsGiven ? events : BenchGrid.DEFAULT_EVENTS_PER_CELL,
                     passesGiven ? passes : BenchGrid.DEFAULT_PASSES));
@@ -257,7 +260,7 @@ final class BenchCommand {
                 idleness, prometheusPort, null, s.cell() == null ? null : s.cell().references(), false,
                 // The single-workload bench joins labels only for models that send them (its models
                 // send none); the grid runs the job's default, every prediction with an id kept.
-                s.cell() == null, JobConfig.DEFAULT_OPEN_PROFILES);
+                s.cell() == null, s.openProfiles());
     }
 
     private static int throughput(Settings s) throws Exception {

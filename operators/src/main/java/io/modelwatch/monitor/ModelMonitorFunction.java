@@ -130,8 +130,8 @@ public final class ModelMonitorFunction
 
     /**
      * @param openProfiles model versions whose open profiles stay on the heap between checkpoints,
-     *     per parallel instance, with {@link OpenProfileSizing#BYTES_PER_EXPLICIT_VERSION} of
-     *     serialised profile each on average; or {@link #OPEN_PROFILES_FROM_HEAP}
+     *     per parallel instance, with {@link OpenProfileSizing#BYTES_PER_EXPLICIT_VERSION} of heap
+     *     each on average as the cache weighs it; or {@link #OPEN_PROFILES_FROM_HEAP}
      */
     public ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences, int openProfiles) {
         this(config, givenReferences, openProfiles, -1);
@@ -141,7 +141,10 @@ public final class ModelMonitorFunction
         }
     }
 
-    /** With another open-profile cache size, in versions and serialised bytes (tests); bytes -1: the default. */
+    /**
+     * With another open-profile cache size, in versions and weight ({@link OpenProfiles#heapWeight};
+     * tests); weight -1: as {@code openProfiles} gives it.
+     */
     ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences, int openProfiles,
             long openProfileBytes) {
         this.config = config;

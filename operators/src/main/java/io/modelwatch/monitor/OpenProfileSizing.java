@@ -34,10 +34,11 @@ record OpenProfileSizing(int versions, long bytes) {
      */
     static final double HEAP_FRACTION = 0.25;
     /**
-     * The heap of the smallest cached version: a window of one event of 25 features (14 KB as
-     * objects, {@code OpenProfileHeapWeight}) with its entry's maps, rounded up.
+     * The heap of the smallest cached version: a new version of 25 features after its first event,
+     * which is in the reference being learned and in its window, each a profile of one event (14
+     * KB as objects, {@code OpenProfileHeapWeight}), with the entry's maps, rounded up.
      */
-    static final long MIN_HEAP_BYTES_PER_VERSION = 16L << 10;
+    static final long MIN_HEAP_BYTES_PER_VERSION = 32L << 10;
     /**
      * Heap per version, as weighed, when the versions are given ({@code --open-profiles}): a window
      * and a reference being learned of 25 features and a few hundred events each.
