@@ -40,8 +40,9 @@ record OpenProfileSizing(int versions, long bytes) {
      */
     static final long MIN_HEAP_BYTES_PER_VERSION = 32L << 10;
     /**
-     * Heap per version, as weighed, when the versions are given ({@code --open-profiles}): a window
-     * and a reference being learned of 25 features and a few hundred events each.
+     * Heap per version, as weighed, when the versions are given ({@code --open-profiles}): the 64 KB
+     * of serialised profile per version that bounded the cache before it was weighed by heap, at
+     * twice its serialised size.
      */
     static final long BYTES_PER_EXPLICIT_VERSION = 128L << 10;
 
