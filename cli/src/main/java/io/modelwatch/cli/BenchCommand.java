@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -91,7 +92,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class BenchCommand {
     static final String USAGE = "usage: modelwatch bench [--models 1000] [--events 1000000] [--numeric-features 20] "
-            + "[--categorical-features 5] [--parallelism 2] [--checkpoint-interval 10s] [--no-baseline] [--passes 1]\n"
+            + "[--categorical-features 5] [--parallelism 2] [--checkpoint-interval 10s] [--no-baseline] [--passes 1] "
+            + "[--open-profiles N (run's flag; default: sized from the heap)]\n"
             + "       modelwatch bench --grid [--grid-models 1000,10000,100000] [--grid-rates 1,10,60,500] "
             + "[--grid-references learning,complete] [--grid-labels off,on] [--label-fraction 0.1] "
             + "[--events 2000000 (per cell)] [--passes 2] [--no-live-state] ...\n"
@@ -105,7 +107,7 @@ final class BenchCommand {
 
     record Settings(int models, long events, int numeric, int categorical, int parallelism,
             Duration checkpointInterval, boolean baseline, int passes, boolean latency, double rate, Duration duration,
-            Duration driftAfter, Duration window, Duration outOfOrderness, BenchGrid.Cell cell) {
+            Duration driftAfter, Duration window, Duration outOfOrderness, BenchGrid.Cell cell, int openProfiles) {
         Workload workload() {
             return new Workload(numeric, categorical);
         }
@@ -113,7 +115,7 @@ final class BenchCommand {
         /** The same settings for one grid cell. */
         Settings withCell(BenchGrid.Cell c) {
             return new Settings(c.models(), c.events(), numeric, categorical, parallelism, checkpointInterval,
-                    baseline, passes, latency, rate, duration, driftAfter, window, outOfOrderness, c);
+                    baseline, passes, latency, rate, duration, driftAfter, window, outOfOrderness, c, openProfiles);
         }
 
         /** Events per model and minute of event time. */
@@ -146,6 +148,7 @@ final class BenchCommand {
             BenchGrid.Spec grid = null;
             boolean eventsGiven = false;
             boolean passesGiven = false;
+            int openProfiles = JobConfig.DEFAULT_OPEN_PROFILES;
 
             BenchGrid.Spec grid() {
                 grid = grid == null ? new BenchGrid.Spec() : grid;
@@ -173,6 +176,7 @@ final class BenchCommand {
                 case "--numeric-features" -> f.numeric = Flags.integer(flag, v);
                 case "--categorical-features" -> f.categorical = Flags.integer(flag, v);
                 case "--parallelism" -> f.parallelism = Flags.integer(flag, v);
+                case "--open-profiles" -> f.openProfiles = Flags.positiveInt(flag, v);
                 case "--passes" -> {
                     f.passes = Flags.integer(flag, v);
                     f.passesGiven = true;
@@ -218,7 +222,7 @@ final class BenchCommand {
             throw new UsageException("--latency needs --rate EVENTS_PER_S (half the throughput run's events/s)");
         }
         Settings s = new Settings(models, events, numeric, categorical, parallelism, checkpointInterval, baseline,
-                passes, latency, rate, duration, driftAfter, window, outOfOrderness, null);
+                passes, latency, rate, duration, driftAfter, window, outOfOrderness, null, f.openProfiles);
         if (grid != null) {
             return BenchGrid.run(s, grid.build(eventsGiven ? events : BenchGrid.DEFAULT_EVENTS_PER_CELL,
                     passesGiven ? passes : BenchGrid.DEFAULT_PASSES));
@@ -257,7 +261,7 @@ final class BenchCommand {
                 idleness, prometheusPort, null, s.cell() == null ? null : s.cell().references(), false,
                 // The single-workload bench joins labels only for models that send them (its models
                 // send none); the grid runs the job's default, every prediction with an id kept.
-                s.cell() == null, JobConfig.DEFAULT_OPEN_PROFILES);
+                s.cell() == null, s.openProfiles());
     }
 
     private static int throughput(Settings s) throws Exception {
@@ -605,8 +609,12 @@ final class BenchCommand {
             }
             if (round % 10 == 9) {
                 Double batched = stats.get("batchedEvents");
-                System.out.printf(Locale.ROOT, "  %4d s: running%s%n", round + 1, batched == null ? ""
-                        : String.format(Locale.ROOT, ", %,.0f events batched so far", batched));
+                Double cached = stats.get("openProfileVersions");
+                System.out.printf(Locale.ROOT, "  %4d s: running%s%s%n", round + 1, batched == null ? ""
+                        : String.format(Locale.ROOT, ", %,.0f events batched so far", batched), cached == null ? ""
+                        : String.format(Locale.ROOT, ", open profiles: %,.0f versions cached (%,.0f MB of heap as weighed),"
+                                + " %,.0f evicted", cached, stats.getOrDefault("openProfileHeapBytes", 0.0) / (1 << 20),
+                                stats.getOrDefault("openProfileEvictions", 0.0)));
             }
         });
         ThreadCpu threads = new ThreadCpu();
@@ -770,6 +778,9 @@ final class BenchCommand {
      * checkpoint (full state size and incremental size, largest seen) and, when asked, the
      * EventBatcher's counters summed over subtasks.
      */
+    /** The metric ids that {@link #poll} reads, by a vertex's subtask metrics URL, and what it calls each. */
+    private static final Map<String, Map<String, String>> METRIC_KEYS = new ConcurrentHashMap<>();
+
     private static void poll(HttpClient http, int port, ConcurrentHashMap<String, Double> into, boolean counters) {
         try {
             String base = "http://localhost:" + port;
@@ -787,23 +798,25 @@ final class BenchCommand {
                     continue;
                 }
                 for (JsonNode v : get(http, base + "/jobs/" + id).path("vertices")) {
-                    if (!v.path("name").asText().contains("Batch events")) {
+                    String vertex = v.path("name").asText();
+                    if (!vertex.contains("Batch events") && !vertex.contains("Model monitor")) {
                         continue;
                     }
                     String metrics = base + "/jobs/" + id + "/vertices/" + v.path("id").asText() + "/subtasks/metrics";
-                    List<String> names = new ArrayList<>();
-                    for (JsonNode m : get(http, metrics)) {
-                        String name = m.path("id").asText();
-                        if (name.endsWith("modelwatch.eventBatches") || name.endsWith("modelwatch.batchedEvents")) {
-                            names.add(name);
+                    // Listed once per vertex: the model monitor's list holds every per-model metric.
+                    Map<String, String> keys = METRIC_KEYS.get(metrics);
+                    if (keys == null) {
+                        keys = metricKeys(get(http, metrics));
+                        if (keys.isEmpty()) {
+                            continue; // not registered yet
                         }
+                        METRIC_KEYS.put(metrics, keys);
                     }
-                    if (names.isEmpty()) {
-                        continue;
-                    }
-                    for (JsonNode m : get(http, metrics + "?agg=sum&get=" + String.join(",", names))) {
-                        String key = m.path("id").asText().endsWith("eventBatches") ? "batches" : "batchedEvents";
-                        into.put(key, m.path("sum").asDouble());
+                    for (JsonNode m : get(http, metrics + "?agg=sum&get=" + String.join(",", keys.keySet()))) {
+                        String key = keys.get(m.path("id").asText());
+                        if (key != null) {
+                            into.put(key, m.path("sum").asDouble());
+                        }
                     }
                 }
             }
@@ -812,6 +825,24 @@ final class BenchCommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Of a vertex's metric ids, those {@link #poll} reads, and what it calls each. */
+    private static Map<String, String> metricKeys(JsonNode listed) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (JsonNode m : listed) {
+            String name = m.path("id").asText();
+            String key = name.endsWith("modelwatch.eventBatches") ? "batches"
+                    : name.endsWith("modelwatch.batchedEvents") ? "batchedEvents"
+                    // The model monitor's open-profile cache (ModelMonitorFunction).
+                    : name.endsWith("modelwatch.openProfileVersions") ? "openProfileVersions"
+                    : name.endsWith("modelwatch.openProfileEvictions") ? "openProfileEvictions"
+                    : name.endsWith("modelwatch.openProfileHeapBytes") ? "openProfileHeapBytes" : null;
+            if (key != null) {
+                keys.put(name, key);
+            }
+        }
+        return keys;
     }
 
     private static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {

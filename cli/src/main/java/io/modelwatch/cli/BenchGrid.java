@@ -144,7 +144,7 @@ final class BenchGrid {
         }
         Settings settings = new Settings(base.models(), base.events(), base.numeric(), base.categorical(),
                 base.parallelism(), base.checkpointInterval(), base.baseline(), plan.passes(), false, 0,
-                base.duration(), base.driftAfter(), base.window(), base.outOfOrderness(), null);
+                base.duration(), base.driftAfter(), base.window(), base.outOfOrderness(), null, base.openProfiles());
         Workload workload = settings.workload();
         byte[] reference = null;
         List<Result> results = new ArrayList<>();

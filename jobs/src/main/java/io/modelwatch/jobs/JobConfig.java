@@ -27,13 +27,18 @@ public record JobConfig(ThresholdsConfig thresholds, Duration maxOutOfOrderness,
 
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
     public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
-    /** Model versions per monitor instance whose open profiles stay on the heap ({@code --open-profiles}). */
-    public static final int DEFAULT_OPEN_PROFILES = ModelMonitorFunction.OPEN_PROFILES;
+    /**
+     * Model versions per monitor instance whose open profiles stay on the heap: by default as many
+     * as a share of the instance's heap holds ({@code ModelMonitorFunction.OPEN_PROFILES_FROM_HEAP});
+     * {@code --open-profiles N} gives N.
+     */
+    public static final int DEFAULT_OPEN_PROFILES = ModelMonitorFunction.OPEN_PROFILES_FROM_HEAP;
 
     public JobConfig {
         references = references == null ? Map.of() : Map.copyOf(references);
-        if (openProfiles < 1) {
-            throw new IllegalArgumentException("openProfiles must be >= 1, was " + openProfiles);
+        if (openProfiles < 0) {
+            throw new IllegalArgumentException("openProfiles must be >= 1 (or " + DEFAULT_OPEN_PROFILES
+                    + ": sized from the heap), was " + openProfiles);
         }
     }
 

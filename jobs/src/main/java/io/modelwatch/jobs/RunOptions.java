@@ -60,7 +60,7 @@ public record RunOptions(
             "                      [--triggers-topic T] [--health-topic T] [--dead-letters-topic T]",
             "                      [--references DIR_OR_FILE] [--prometheus-port PORT]",
             "                      [--allow-non-restored-state] [--label-join all|labelled-models]",
-            "                      [--open-profiles 1024] [--min-event-time 2000-01-01]",
+            "                      [--open-profiles N] [--min-event-time 2000-01-01]",
             "Without --bounded the job runs until Ctrl-C or SIGTERM, which stop it with a savepoint",
             "into --state-dir/savepoints and print 'modelwatch: savepoint written to PATH'; resume with",
             "--from-savepoint PATH (thresholds, version and --parallelism may change in between).",
@@ -69,7 +69,8 @@ public record RunOptions(
             "--label-join labelled-models keeps predictions for the label join only from a model's first",
             "label on (less state when most models send no labels; earlier labels go unmatched).",
             "--open-profiles N: model versions per parallel instance whose open windows stay on the heap",
-            "between checkpoints (and 64 KB of serialised profile each on average; docs/operations.md).",
+            "between checkpoints (and 64 KB of serialised profile each on average); by default as many as",
+            "a quarter of the instance's share of the TaskManager heap holds (docs/operations.md).",
             "--min-event-time DATE_OR_INSTANT: events and labels stamped earlier are dead letters (epoch",
             "seconds sent as milliseconds land in 1970); lower it to backtest older history.",
             "Metrics: --prometheus-port PORT serves them for Prometheus (docs/metrics.md).");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.modelwatch.ingest.EventTimeBounds;
+import io.modelwatch.monitor.ModelMonitorFunction;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ class RunOptionsTest {
     @Test
     void openProfilesSizesTheMonitorsHeapCacheAndRefusesNonsense() {
         assertThat(RunOptions.parse(new String[] {"--bootstrap-servers", "x:1"}).jobConfig().openProfiles())
-                .isEqualTo(JobConfig.DEFAULT_OPEN_PROFILES).isEqualTo(1024);
+                .isEqualTo(JobConfig.DEFAULT_OPEN_PROFILES).isEqualTo(ModelMonitorFunction.OPEN_PROFILES_FROM_HEAP);
         assertThat(RunOptions.parse(new String[] {"--bootstrap-servers", "x:1", "--open-profiles", "8192"})
                 .jobConfig().openProfiles()).isEqualTo(8192);
         // Kept across the copies the CLI makes (a savepoint path added, --bounded toggled).
@@ -21,6 +22,9 @@ class RunOptionsTest {
         assertThatThrownBy(() -> RunOptions.parse(new String[] {"--bootstrap-servers", "x:1", "--open-profiles", "0"}))
                 .isInstanceOf(UsageException.class)
                 .hasMessage("--open-profiles: must be a positive whole number, not '0'");
+        assertThatThrownBy(() -> RunOptions.parse(new String[] {"--bootstrap-servers", "x:1", "--open-profiles", "lots"}))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--open-profiles: must be a positive whole number, not 'lots'");
     }
 
     @Test

@@ -107,7 +107,8 @@ class PrometheusMetricsITCase {
         assertThat(scrape).doesNotContain(PER_MODEL + "triggers{model_id=\"stable\"");
         assertThat(scrape).contains(PREFIX + "untrackedModelUpdates{");
         // Two model versions: both in the open-profile cache of whichever instance has them, none evicted.
-        assertThat(scrape).contains(PREFIX + "openProfileVersions{", PREFIX + "openProfileEvictions{");
+        assertThat(scrape).contains(PREFIX + "openProfileVersions{", PREFIX + "openProfileEvictions{",
+                PREFIX + "openProfileHeapBytes{");
 
         // Every modelwatch metric the Grafana dashboard queries is exported under that name.
         TreeSet<String> exported = new TreeSet<>();

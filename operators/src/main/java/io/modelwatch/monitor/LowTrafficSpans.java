@@ -71,7 +71,7 @@ final class LowTrafficSpans {
         byte[] bytes = state.pending.value();
         if (bytes == null) {
             if (e != null) {
-                e.spanSized(0, 0);
+                e.spanSized(0, 0, null);
             }
             return null;
         }
@@ -85,7 +85,7 @@ final class LowTrafficSpans {
             }
         }
         if (e != null) {
-            e.spanSized(bytes.length, chunkBytes);
+            e.spanSized(bytes.length, chunkBytes, span);
         }
         return span;
     }
@@ -113,7 +113,7 @@ final class LowTrafficSpans {
             byte[] chunk = span.last().toBytes();
             if ((long) chunks + chunk.length <= base) {
                 state.pendingChunks.add(chunk);
-                e.spanSized(base, chunks + chunk.length);
+                e.spanSized(base, chunks + chunk.length, span.profile());
                 written = true;
             }
         }
@@ -122,7 +122,7 @@ final class LowTrafficSpans {
             state.pending.update(bytes);
             state.pendingChunks.clear();
             if (e != null) {
-                e.spanSized(bytes.length, 0);
+                e.spanSized(bytes.length, 0, span.profile());
             }
         }
         if (e != null) {
@@ -139,7 +139,7 @@ final class LowTrafficSpans {
         if (e != null) {
             e.span = null;
             e.spanKnown = true;
-            e.spanSized(0, 0);
+            e.spanSized(0, 0, null);
         }
         st.pendingStart = -1;
     }

@@ -26,13 +26,17 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The heart of the job, keyed by model version ({@link ModelKey}). For each event it either
@@ -78,22 +82,13 @@ import org.apache.flink.util.Collector;
 public final class ModelMonitorFunction
         extends KeyedBroadcastProcessFunction<String, PredictionBatch, ControlUpdate, HealthReport>
         implements CheckpointedFunction {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelMonitorFunction.class);
     /**
-     * Model versions whose open profiles stay on the heap between checkpoints ({@link OpenProfiles}),
-     * per parallel instance, by default ({@code run --open-profiles}). An open window of 25
-     * features with its sketches is 30 to 100 KB as objects, so 1,024 versions take some 30 to 130
-     * MB of heap (the byte bound below caps it). More active versions than that per instance are
-     * each a state read and a write-back per batch; the most recent ones stay.
+     * {@code openProfiles} that sizes the cache of open profiles ({@link OpenProfiles}) from the
+     * heap the instance has ({@link OpenProfileSizing}): the default. {@code run --open-profiles N}
+     * gives N versions per parallel instance instead.
      */
-    public static final int OPEN_PROFILES = 1024;
-    /**
-     * And at most this much serialised profile per cached version on average (objects take about
-     * as much again; an open window of 25 features is 30 to 60 KB): what bounds the cache when
-     * profiles are large (hundreds of features or categories, docs/operations.md), e.g. 64 such
-     * 1 MB versions rather than 1,024.
-     */
-    static final long OPEN_PROFILE_BYTES_PER_VERSION = 64L << 10;
-    static final long OPEN_PROFILE_BYTES = OPEN_PROFILES * OPEN_PROFILE_BYTES_PER_VERSION;
+    public static final int OPEN_PROFILES_FROM_HEAP = OpenProfileSizing.FROM_HEAP;
 
     private final ThresholdsConfig config;
     /** References given up front (run --references), binary, by model key. */
@@ -130,25 +125,44 @@ public final class ModelMonitorFunction
      *     on its bins); replacing a running version's reference is a control-topic command.
      */
     public ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences) {
-        this(config, givenReferences, OPEN_PROFILES);
+        this(config, givenReferences, OPEN_PROFILES_FROM_HEAP);
     }
 
     /**
      * @param openProfiles model versions whose open profiles stay on the heap between checkpoints,
-     *     per parallel instance, with {@link #OPEN_PROFILE_BYTES_PER_VERSION} of serialised profile
-     *     each on average
+     *     per parallel instance, with {@link OpenProfileSizing#BYTES_PER_EXPLICIT_VERSION} of heap
+     *     each on average as the cache weighs it; or {@link #OPEN_PROFILES_FROM_HEAP}
      */
     public ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences, int openProfiles) {
-        this(config, givenReferences, openProfiles, openProfiles * OPEN_PROFILE_BYTES_PER_VERSION);
+        this(config, givenReferences, openProfiles, -1);
+        if (openProfiles < 0) {
+            throw new IllegalArgumentException("openProfiles must be >= 1 (or " + OPEN_PROFILES_FROM_HEAP
+                    + ": sized from the heap), was " + openProfiles);
+        }
     }
 
-    /** With another open-profile cache size, in versions and serialised bytes (tests). */
+    /**
+     * With another open-profile cache size, in versions and weight ({@link OpenProfiles#heapWeight};
+     * tests); weight -1: as {@code openProfiles} gives it.
+     */
     ModelMonitorFunction(ThresholdsConfig config, Map<String, byte[]> givenReferences, int openProfiles,
             long openProfileBytes) {
         this.config = config;
         this.givenReferences = givenReferences == null ? Map.of() : Map.copyOf(givenReferences);
         this.openProfiles = openProfiles;
         this.openProfileBytes = openProfileBytes;
+    }
+
+    /** The cache's bounds in this instance: as given, else from the heap shared by the TaskManager's slots. */
+    private OpenProfileSizing openProfileSizing() {
+        if (openProfileBytes > 0) {
+            return new OpenProfileSizing(openProfiles, openProfileBytes);
+        }
+        int slots = 1;
+        if (getRuntimeContext() instanceof StreamingRuntimeContext c) {
+            slots = c.getTaskManagerRuntimeInfo().getConfiguration().get(TaskManagerOptions.NUM_TASK_SLOTS);
+        }
+        return OpenProfileSizing.of(openProfiles, Runtime.getRuntime().maxMemory(), slots);
     }
 
     @Override
@@ -160,7 +174,9 @@ public final class ModelMonitorFunction
         controlUpdates = group.counter("controlUpdates");
         Counter referenceActions = group.counter("referenceActions");
         state = new MonitorState(getRuntimeContext());
-        OpenProfiles open = new OpenProfiles(openProfiles, openProfileBytes);
+        OpenProfileSizing sizing = openProfileSizing();
+        LOG.info("Open profiles kept on the heap between checkpoints: at most {}", sizing);
+        OpenProfiles open = new OpenProfiles(sizing.versions(), sizing.bytes());
         store = new OpenProfileStore(state, open, keyScope);
         thresholds = new LiveThresholds(config);
         references = new ReferenceLifecycle(state, store, givenReferences, referenceActions);
@@ -173,6 +189,7 @@ public final class ModelMonitorFunction
         // each of their batches is a state read and a write-back again (docs/benchmarks.md).
         group.gauge("openProfileVersions", () -> open.size());
         group.gauge("openProfileEvictions", () -> open.evictions());
+        group.gauge("openProfileHeapBytes", () -> open.bytes());
         metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
     }
 

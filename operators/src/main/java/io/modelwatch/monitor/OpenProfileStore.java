@@ -74,9 +74,10 @@ final class OpenProfileStore {
     /** Writes an entry's changes under the current key, which must be the entry's. */
     private void write(OpenProfiles.Entry e) throws Exception {
         for (Long start : e.changedWindows) {
-            byte[] bytes = e.windows.get(start).toBytes();
+            ModelProfile window = e.windows.get(start);
+            byte[] bytes = window.toBytes();
             state.windows.put(start, bytes);
-            e.windowSized(start, bytes.length);
+            e.windowSized(start, bytes.length, window);
         }
         if (e.learningChanged) {
             writeLearning(e);
@@ -103,7 +104,7 @@ final class OpenProfileStore {
             if ((long) e.learningChunkBytes + chunk.length <= e.learningBaseBytes) {
                 state.learningChunks.add(chunk);
                 e.learningChunkBytes += chunk.length;
-                e.learningSized(e.learningBaseBytes + e.learningChunkBytes);
+                e.learningSized(e.learningBaseBytes + e.learningChunkBytes, e.learning);
                 e.learningTail = new ArrayList<>();
                 return;
             }
@@ -113,7 +114,7 @@ final class OpenProfileStore {
         state.learningChunks.clear();
         e.learningBaseBytes = bytes.length;
         e.learningChunkBytes = 0;
-        e.learningSized(bytes.length);
+        e.learningSized(bytes.length, e.learning);
         e.learningTail = new ArrayList<>();
     }
 
@@ -127,7 +128,7 @@ final class OpenProfileStore {
             if (e != null) {
                 e.learningBaseBytes = 0;
                 e.learningChunkBytes = 0;
-                e.learningSized(0);
+                e.learningSized(0, null);
                 e.learningTail = null;
             }
             return null;
@@ -144,7 +145,7 @@ final class OpenProfileStore {
         if (e != null) {
             e.learningBaseBytes = bytes.length;
             e.learningChunkBytes = chunkBytes;
-            e.learningSized(bytes.length + chunkBytes);
+            e.learningSized(bytes.length + chunkBytes, p);
             e.learningTail = new ArrayList<>();
         }
         return p;
@@ -156,8 +157,9 @@ final class OpenProfileStore {
         if (bytes == null) {
             return null;
         }
-        e.windowSized(start, bytes.length);
-        return ModelProfile.fromBytes(bytes);
+        ModelProfile window = ModelProfile.fromBytes(bytes);
+        e.windowSized(start, bytes.length, window);
+        return window;
     }
 
     /** The reference being learned (cached, else from state), or null. */
@@ -204,7 +206,7 @@ final class OpenProfileStore {
         e.learningTail = null;
         e.learningBaseBytes = 0;
         e.learningChunkBytes = 0;
-        e.learningSized(0);
+        e.learningSized(0, null);
         e.learning = null;
         e.learningKnown = true;
         e.learningChanged = false;

@@ -21,9 +21,11 @@ import java.util.Set;
  * <p>Keyed state stays the truth at every checkpoint: {@link ModelMonitorOperator} has the
  * function write every changed profile before the checkpoint barrier, and an entry pushed out
  * of the cache is written back first. Least recently used entries go first, when the cache holds
- * {@code capacity} versions or their profiles' serialised size passes {@code maxBytes}. That size
- * is known from each profile's last read or write, so between two checkpoints the profiles can
- * grow past it by what that interval's events add. Not thread-safe: the task thread only.
+ * {@code capacity} versions or their profiles' weight passes {@code maxBytes}: each profile is
+ * weighed as an upper bound of its heap ({@link #heapWeight}) from its serialised size at its
+ * last read or write, so between two checkpoints the profiles can grow past it by what that
+ * interval's events add (and a window opened since weighs nothing yet). Not thread-safe: the task
+ * thread only.
  */
 final class OpenProfiles {
     /** One model version's cached profiles. */
@@ -53,29 +55,35 @@ final class OpenProfiles {
         /** Serialised sizes of the span in "pending" and of the chunks written after it. */
         int spanBaseBytes;
         int spanChunkBytes;
-        /** Serialised sizes as last read or written: the cache's weight. */
-        private final Map<Long, Integer> windowBytes = new HashMap<>();
-        private int learningBytes;
+        /** Heap weights ({@link #heapWeight}) as last read or written: the cache's weight. */
+        private final Map<Long, Long> windowWeights = new HashMap<>();
+        private long learningWeight;
+        private long spanWeight;
         /** False once out of the cache (an evicted entry is still written back): no longer weighed. */
         private boolean cached = true;
 
-        void windowSized(long start, int size) {
-            Integer old = windowBytes.put(start, size);
-            weigh(size - (old == null ? 0 : old));
+        void windowSized(long start, int size, ModelProfile window) {
+            long w = heapWeight(size, window);
+            Long old = windowWeights.put(start, w);
+            weigh(w - (old == null ? 0 : old));
         }
 
         void windowGone(long start) {
-            Integer old = windowBytes.remove(start);
+            Long old = windowWeights.remove(start);
             weigh(-(old == null ? 0 : old));
         }
 
-        void learningSized(int size) {
-            weigh(size - learningBytes);
-            learningBytes = size;
+        /** The reference being learned, {@code size} bytes in state (the profile and its chunks), or none (0). */
+        void learningSized(int size, ModelProfile learning) {
+            long w = heapWeight(size, learning);
+            weigh(w - learningWeight);
+            learningWeight = w;
         }
 
-        void spanSized(int baseBytes, int chunkBytes) {
-            weigh((long) baseBytes + chunkBytes - spanBaseBytes - spanChunkBytes);
+        void spanSized(int baseBytes, int chunkBytes, ModelProfile span) {
+            long w = heapWeight((long) baseBytes + chunkBytes, span);
+            weigh(w - spanWeight);
+            spanWeight = w;
             spanBaseBytes = baseBytes;
             spanChunkBytes = chunkBytes;
         }
@@ -92,8 +100,8 @@ final class OpenProfiles {
         }
 
         private long weight() {
-            long w = learningBytes + spanBaseBytes + spanChunkBytes;
-            for (int b : windowBytes.values()) {
+            long w = learningWeight + spanWeight;
+            for (long b : windowWeights.values()) {
                 w += b;
             }
             return w;
@@ -107,6 +115,30 @@ final class OpenProfiles {
             changedWindows.clear();
             learningChanged = false;
         }
+    }
+
+    /**
+     * Heap bytes of a profile as objects per byte of its serialised form, beyond the fixed part
+     * below: an upper bound over profiles of 1 to 1,000 events, which take 1.2 to 1.8 times their
+     * serialised size beyond it ({@code OpenProfileHeapWeight}, docs/benchmarks.md).
+     */
+    static final int HEAP_BYTES_PER_SERIALISED_BYTE = 2;
+    /**
+     * And per feature (and the prediction): what a feature's sketches take as soon as they hold
+     * one value, some 535 bytes measured for profiles of one event, while such a feature
+     * serialises to some 125 bytes; covered with the term above from twice 125.
+     */
+    static final int HEAP_BYTES_PER_FEATURE = 512;
+
+    /**
+     * What a profile of {@code serialised} bytes (0: none) is weighed as: an upper bound of its
+     * heap as objects, so that the cache's bound is one of heap.
+     */
+    static long heapWeight(long serialised, ModelProfile p) {
+        if (serialised <= 0 || p == null) {
+            return 0;
+        }
+        return HEAP_BYTES_PER_SERIALISED_BYTE * serialised + HEAP_BYTES_PER_FEATURE * (p.features().size() + 1L);
     }
 
     private final int capacity;
@@ -178,7 +210,7 @@ final class OpenProfiles {
         return evictions;
     }
 
-    /** Serialised size of the cached profiles, as last read or written. */
+    /** The cached profiles' heap, as weighed ({@link #heapWeight}) when last read or written. */
     long bytes() {
         return bytes;
     }

@@ -58,7 +58,7 @@ public final class LowTrafficCpuTime {
     public static void main(String[] args) throws Exception {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int minutes = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-        int openProfiles = args.length > 2 ? Integer.parseInt(args[2]) : ModelMonitorFunction.OPEN_PROFILES;
+        int openProfiles = args.length > 2 ? Integer.parseInt(args[2]) : ModelMonitorFunction.OPEN_PROFILES_FROM_HEAP;
         SplittableRandom r = new SplittableRandom(7);
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         try (var h = new MonitorHarness(new ModelMonitorFunction(ThresholdsParser.parse("defaults: {}\n"), Map.of(), openProfiles))) {

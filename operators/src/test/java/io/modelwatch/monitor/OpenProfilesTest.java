@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.model.HealthReport;
 import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.stats.profiles.ModelProfile;
 import io.modelwatch.testing.Events;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class OpenProfilesTest {
     static final int MODELS = 5;
+    /** A byte bound that never binds in these runs: the versions do. */
+    static final long OPEN_PROFILE_BYTES = 64L << 20;
 
     /** Five models, interleaved batch by batch: a reference each, then two windows, the second drifted. */
     static List<List<PredictionEvent>> traffic() {
@@ -62,7 +65,7 @@ class OpenProfilesTest {
     }
 
     static List<String> run(int openProfiles, int snapshotAfterBatch, int restoredOpenProfiles) throws Exception {
-        return run(openProfiles, ModelMonitorFunction.OPEN_PROFILE_BYTES, snapshotAfterBatch, restoredOpenProfiles);
+        return run(openProfiles, OPEN_PROFILE_BYTES, snapshotAfterBatch, restoredOpenProfiles);
     }
 
     static List<String> run(int openProfiles, long openProfileBytes, int snapshotAfterBatch, int restoredOpenProfiles)
@@ -79,7 +82,7 @@ class OpenProfilesTest {
             out.addAll(reports(h));
         }
         try (var h = new MonitorHarness(
-                new ModelMonitorFunction(CONFIG, Map.of(), restoredOpenProfiles, ModelMonitorFunction.OPEN_PROFILE_BYTES))) {
+                new ModelMonitorFunction(CONFIG, Map.of(), restoredOpenProfiles, OPEN_PROFILE_BYTES))) {
             h.initializeState(snapshot);
             h.open();
             for (List<PredictionEvent> b : batches.subList(snapshotAfterBatch, batches.size())) {
@@ -138,29 +141,33 @@ class OpenProfilesTest {
 
     @Test
     void theCacheWeighsWhatItHoldsAndDropsUnchangedVersionsOverItsBudget() {
-        OpenProfiles cache = new OpenProfiles(10, 1000);
+        // A profile without features: twice its serialised size and the prediction's 512 bytes.
+        ModelProfile p = new ModelProfile();
+        assertThat(OpenProfiles.heapWeight(700, p)).isEqualTo(1912);
+        assertThat(OpenProfiles.heapWeight(0, p)).isZero();
+        OpenProfiles cache = new OpenProfiles(10, 4000);
         Map<String, OpenProfiles.Entry> evicted = new java.util.HashMap<>();
         OpenProfiles.Entry a = cache.getOrCreate("a", evicted);
-        a.windowSized(0, 700);
-        a.learningSized(200);
+        a.windowSized(0, 700, p);
+        a.learningSized(200, p);
         OpenProfiles.Entry b = cache.getOrCreate("b", evicted);
-        b.windowSized(0, 400);
-        assertThat(cache.bytes()).isEqualTo(1300);
+        b.windowSized(0, 400, p);
+        assertThat(cache.bytes()).isEqualTo(1912 + 912 + 1312);
         b.learningChanged = true; // b has a change to write, a has none
         cache.trim();
         assertThat(cache.get("a")).isNull();
         assertThat(cache.get("b")).isSameAs(b);
-        assertThat(cache.bytes()).isEqualTo(400);
+        assertThat(cache.bytes()).isEqualTo(1312);
         // Over budget, a new version first pushes out the eldest, handing over its changes.
-        b.windowSized(60_000, 700);
+        b.windowSized(60_000, 1400, p);
         cache.getOrCreate("c", evicted);
         assertThat(evicted).containsOnlyKeys("b");
         assertThat(cache.size()).isEqualTo(1);
         assertThat(cache.bytes()).isZero();
         assertThat(cache.evictions()).isEqualTo(2);
         // The evicted entry is written back after it left: that no longer weighs on the cache.
-        b.windowSized(60_000, 900);
-        b.learningSized(300);
+        b.windowSized(60_000, 900, p);
+        b.learningSized(300, p);
         assertThat(cache.bytes()).isZero();
     }
 }
