@@ -141,9 +141,9 @@ class OpenProfilesTest {
 
     @Test
     void theCacheWeighsWhatItHoldsAndDropsUnchangedVersionsOverItsBudget() {
-        // A profile without features: twice its serialised size and the prediction's 512 bytes.
+        // A profile without features: twice its serialised size and the prediction's 768 bytes.
         ModelProfile p = new ModelProfile();
-        assertThat(OpenProfiles.heapWeight(700, p)).isEqualTo(1912);
+        assertThat(OpenProfiles.heapWeight(700, p)).isEqualTo(2168);
         assertThat(OpenProfiles.heapWeight(0, p)).isZero();
         OpenProfiles cache = new OpenProfiles(10, 4000);
         Map<String, OpenProfiles.Entry> evicted = new java.util.HashMap<>();
@@ -152,12 +152,12 @@ class OpenProfilesTest {
         a.learningSized(200, p);
         OpenProfiles.Entry b = cache.getOrCreate("b", evicted);
         b.windowSized(0, 400, p);
-        assertThat(cache.bytes()).isEqualTo(1912 + 912 + 1312);
+        assertThat(cache.bytes()).isEqualTo(2168 + 1168 + 1568);
         b.learningChanged = true; // b has a change to write, a has none
         cache.trim();
         assertThat(cache.get("a")).isNull();
         assertThat(cache.get("b")).isSameAs(b);
-        assertThat(cache.bytes()).isEqualTo(1312);
+        assertThat(cache.bytes()).isEqualTo(1568);
         // Over budget, a new version first pushes out the eldest, handing over its changes.
         b.windowSized(60_000, 1400, p);
         cache.getOrCreate("c", evicted);
