@@ -56,7 +56,11 @@ public final class CompactDoubles {
     private CompactDoubles() {}
 
     public static void write(DataOutput out, double v) throws IOException {
-        long tagged = shortForm(v);
+        write(out, v, shortForm(v));
+    }
+
+    /** {@code v} in its short form {@code tagged} ({@link #shortForm}), or raw when that is -1. */
+    private static void write(DataOutput out, double v, long tagged) throws IOException {
         if (tagged >= 0) {
             VarLongs.writeUnsigned(out, tagged);
         } else {
@@ -114,12 +118,7 @@ public final class CompactDoubles {
         if (compact < 8L * count) {
             out.writeByte(SHORT_VALUES);
             for (int i = 0; i < count; i++) {
-                if (tagged[i] >= 0) {
-                    VarLongs.writeUnsigned(out, tagged[i]);
-                } else {
-                    out.writeByte(RAW);
-                    out.writeLong(Double.doubleToRawLongBits(values[from + i]));
-                }
+                write(out, values[from + i], tagged[i]);
             }
         } else {
             out.writeByte(RAW_VALUES);
