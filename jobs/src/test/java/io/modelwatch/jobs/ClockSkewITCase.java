@@ -100,7 +100,7 @@ class ClockSkewITCase extends KafkaTestBase {
                 }
             }
         } finally {
-            job.cancel().get();
+            cancelAndAwait(job);
         }
 
         Map<String, HealthReport> byWindow = new TreeMap<>();

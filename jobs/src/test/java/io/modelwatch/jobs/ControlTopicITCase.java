@@ -1,6 +1,5 @@
 package io.modelwatch.jobs;
 
-import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.demo.TrafficSimulator;
@@ -120,7 +119,7 @@ class ControlTopicITCase extends KafkaTestBase {
                 assertThat(r.status()).isEqualTo(HealthReport.OK);
                 assertThat(r.control().referenceCommandId()).isEqualTo("r-1");
             });
-            job.cancel().get(2, TimeUnit.MINUTES);
+            cancelAndAwait(job);
         }
     }
 

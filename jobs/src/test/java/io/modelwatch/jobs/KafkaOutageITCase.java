@@ -48,7 +48,7 @@ class KafkaOutageITCase extends KafkaTestBase {
                     .as("the job failed during a 20 s outage").isFalse());
             finish(scenario, job);
         } finally {
-            job.cancel().get(2, TimeUnit.MINUTES);
+            cancelAndAwait(job);
         }
         scenario.runReference();
         scenario.assertSameOutputsAsReference();

@@ -1,6 +1,5 @@
 package io.modelwatch.jobs;
 
-import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.modelwatch.demo.TrafficSimulator;
@@ -61,7 +60,7 @@ class QuietPartitionITCase extends KafkaTestBase {
             assertThat(reports).extracting(HealthReport::modelId).containsOnly("churn", "fraud");
             assertThat(reports).extracting(HealthReport::windowEnd).contains("2026-11-26T10:05:00Z");
         } finally {
-            job.cancel().get(2, TimeUnit.MINUTES);
+            cancelAndAwait(job);
         }
     }
 }

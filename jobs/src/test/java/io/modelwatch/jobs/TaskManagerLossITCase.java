@@ -55,7 +55,7 @@ class TaskManagerLossITCase extends KafkaTestBase {
                     .as("the job failed and restarted").isNotNull();
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
-            job.cancel().get(2, TimeUnit.MINUTES);
+            cancelAndAwait(job);
         }
 
         scenario.runReference();

@@ -1,7 +1,7 @@
 package io.modelwatch.metrics;
 
 import io.modelwatch.ingest.DeadLetters;
-import java.util.concurrent.TimeUnit;
+import static io.modelwatch.testing.KafkaTestBase.cancelAndAwait;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,7 +84,7 @@ class PrometheusMetricsITCase {
                 java.nio.file.Files.writeString(Path.of(dump), scrape);
             }
         } finally {
-            job.cancel().get(2, TimeUnit.MINUTES);
+            cancelAndAwait(job);
         }
 
         // Per model version: labels model_id and model_version on every series.

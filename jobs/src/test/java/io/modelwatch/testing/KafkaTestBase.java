@@ -8,6 +8,8 @@ import io.modelwatch.kafka.EmbeddedKafkaCluster;
 import io.modelwatch.kafka.TopicReader;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -83,5 +85,19 @@ public abstract class KafkaTestBase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(o));
         MonitoringJob.build(env, KafkaEndpoints.sources(o), KafkaEndpoints.sinks(o), o.jobConfig());
         return env.executeAsync(o.jobName());
+    }
+
+    /**
+     * Cancels a job and waits until it has ended. The cancel's acknowledgement comes while tasks are
+     * still cancelled (a checkpoint may still be writing to the test's directory, which JUnit then
+     * fails to delete); the job's result completes once every task has ended.
+     */
+    public static void cancelAndAwait(JobClient job) throws Exception {
+        job.cancel().get(2, TimeUnit.MINUTES);
+        try {
+            job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+        } catch (ExecutionException cancelled) {
+            // The result of a cancelled job: ended.
+        }
     }
 }
