@@ -6,6 +6,7 @@ import io.modelwatch.model.HealthReport.FeatureHealth;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,20 +45,27 @@ final class Baselines {
     /**
      * Flags windows whose mean of some numeric feature or of the prediction moved by at least
      * {@link #NAIVE_SDS} reference standard deviations; the reference mean and sd are pooled from
-     * the warm-up windows' summaries, what a user of a plain dashboard would have.
+     * the warm-up spans' summaries (the last report of each), what a user of a plain dashboard would have.
      */
     static List<Flag> naiveMean(List<HealthReport> reports) {
         Map<String, double[]> ref = new HashMap<>(); // name -> {n, mean, m2}
+        // A low-traffic warm-up sends a report per window of the span so far (docs/topics.md):
+        // only a span's last report is pooled, so that each event counts once.
+        Map<String, HealthReport> warmUpSpans = new LinkedHashMap<>();
         List<Flag> flags = new ArrayList<>();
         for (HealthReport r : reports) {
             if (r.status().equals(HealthReport.WARMING_UP)) {
-                for (FeatureHealth f : all(r)) {
+                warmUpSpans.put(r.windowStart(), r);
+                continue;
+            }
+            for (HealthReport span : warmUpSpans.values()) {
+                for (FeatureHealth f : all(span)) {
                     if (f.mean() != null && f.stddev() != null && f.count() > 1) {
                         pool(ref.computeIfAbsent(f.name(), k -> new double[3]), f.count(), f.mean(), f.stddev());
                     }
                 }
-                continue;
             }
+            warmUpSpans.clear();
             if (!evaluated(r)) {
                 continue;
             }

@@ -9,7 +9,9 @@ import io.modelwatch.stats.profiles.ReferenceProfile;
 
 /**
  * Windows with fewer than {@code window.minEvents} events are merged into the next one until the
- * span has enough, so low-traffic models are judged on samples large enough to trust. The span
+ * span has enough, so low-traffic models are judged on samples large enough to trust; warm-up
+ * windows (summarised while the reference is learned) accumulate the same way, in spans of their
+ * own. The span
  * waiting for more is kept in keyed state "pending" and "pendingChunks", its start in
  * {@link MonitorStatus#pendingStart}. A span that already holds decisive evidence is judged at its
  * time boundary anyway ({@link WindowVerdict#decisive}).
@@ -51,6 +53,13 @@ final class LowTrafficSpans {
             acc = e.span;
         } else {
             acc = read(e);
+        }
+        if (acc != null && acc.binned() != window.binned()) {
+            // A span holds windows of one kind. A warm-up span (windows summarised while the
+            // reference was learned) ends at the first window on the reference's bins; its last
+            // report went out with its last window.
+            close(key, st);
+            acc = null;
         }
         if (acc == null) {
             return new Span(window, windowStart, window, false);

@@ -298,16 +298,27 @@ public final class ModelMonitorFunction
         long spanMillis = t.escalationWithin().toMillis();
         ReferenceProfile ref = references.reference(key);
 
+        LowTrafficSpans.Span span = spans.extend(key, window, windowStart, st);
         if (!window.binned() || ref == null) {
-            out.collect(reports.summary(HealthReport.WARMING_UP, window, references.referenceEvents(key, ref), t,
-                    ReportAssembly.context(key, windowStart, windowEnd, st, st.driftedWithin(windowEnd, spanMillis), l),
-                    l, st));
+            // A window that began while the reference was learned is summarised only; below
+            // window.minEvents it accumulates into a span as judged windows do, so that a
+            // low-traffic version sends the summary of a sample worth reading, and the performance
+            // monitor keeps one report per span for revisions, not one per window for the label
+            // horizon (docs/topics.md, status).
+            DriftEvaluator.Context c = ReportAssembly.context(key, span.start(), windowEnd, st,
+                    st.driftedWithin(windowEnd, spanMillis), l);
+            if (span.profile().events() < t.minWindowEvents()) {
+                spans.holdBack(key, span, st);
+            } else {
+                spans.close(key, st);
+            }
+            out.collect(reports.summary(HealthReport.WARMING_UP, span.profile(), references.referenceEvents(key, ref), t,
+                    c, l, st));
             st.lateSinceReport = 0;
             state.status.update(st);
             return;
         }
 
-        LowTrafficSpans.Span span = spans.extend(key, window, windowStart, st);
         DriftEvaluator.Context c = ReportAssembly.context(key, span.start(), windowEnd, st,
                 st.driftedWithin(windowEnd, spanMillis), l);
         if (LowTrafficSpans.waits(ref, span, t, c)) {

@@ -103,6 +103,49 @@ class LowTrafficSpansTest {
                 .isEqualTo(expected);
     }
 
+    /** 20 events a minute from the first minute: the reference (500 events) is learned over 25 windows. */
+    static List<List<PredictionEvent>> learningAtLowTraffic(String... models) {
+        List<List<PredictionEvent>> out = new ArrayList<>();
+        for (int m = 0; m < MINUTES; m++) {
+            List<PredictionEvent> minute = new ArrayList<>();
+            for (int k = 0; k < models.length; k++) {
+                minute.addAll(Events.stream(models[k], 1000L * k + m, 20, m * MINUTE, 3000, 0, 0));
+            }
+            out.add(minute);
+        }
+        return out;
+    }
+
+    @Test
+    void warmUpWindowsAccumulateIntoSpansThatEndAtTheFirstWindowOnTheReference() throws Exception {
+        List<List<PredictionEvent>> traffic = learningAtLowTraffic("a", "b");
+        List<String> expected = run(plain(), traffic, -1);
+        // The same whether the span is kept on the heap, read back after evictions or restored.
+        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 7)).isEqualTo(expected);
+        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), 1)), traffic, -1))
+                .isEqualTo(expected);
+
+        List<HealthReport> a = expected.stream().map(r -> Json.read(r.getBytes(StandardCharsets.UTF_8),
+                HealthReport.class)).filter(r -> r.modelId().equals("a")).toList();
+        assertThat(a).hasSize(MINUTES);
+        for (int m = 0; m < 25; m++) {
+            HealthReport r = a.get(m);
+            // Windows 0 to 14 make a span of 300 events (minEvents), which ends there; 15 to 24 the next.
+            int spanStart = m < 15 ? 0 : 15;
+            assertThat(r.status()).as("minute %d", m).isEqualTo(HealthReport.WARMING_UP);
+            assertThat(r.windowStart()).as("minute %d", m).isEqualTo(java.time.Instant.ofEpochMilli(spanStart * MINUTE).toString());
+            assertThat(r.windowEnd()).isEqualTo(java.time.Instant.ofEpochMilli((m + 1) * MINUTE).toString());
+            assertThat(r.events()).as("minute %d", m).isEqualTo(20L * (m + 1 - spanStart));
+            assertThat(r.features()[0].count()).isEqualTo(r.events());
+        }
+        // The reference is complete after window 24: window 25 starts a span on its bins, without the warm-up span.
+        HealthReport first = a.get(25);
+        assertThat(first.status()).isEqualTo(HealthReport.ACCUMULATING);
+        assertThat(first.windowStart()).isEqualTo(java.time.Instant.ofEpochMilli(25 * MINUTE).toString());
+        assertThat(first.events()).isEqualTo(20);
+        assertThat(a.subList(25, MINUTES)).noneMatch(r -> r.status().equals(HealthReport.WARMING_UP));
+    }
+
     @Test
     void stateTakesTheWindowsMergedAsChunksAndLetsThemGoWithTheSpan() throws Exception {
         List<List<PredictionEvent>> traffic = minutes("a");
