@@ -260,6 +260,41 @@ class PerformanceMonitorFunctionTest {
         }
     }
 
+    /** Report {@code k} of a warm-up span from minute 0: the span's windows 0 to k, 10 events each. */
+    static StreamRecord<HealthReport> warmUpSpanReport(int k) {
+        return new StreamRecord<>(new HealthReport("m", "1", Instant.ofEpochMilli(0).toString(),
+                Instant.ofEpochMilli((k + 1) * MINUTE).toString(), HealthReport.WARMING_UP, 10L * (k + 1),
+                10L * (k + 1), 0, new HealthReport.FeatureHealth[0], null, null, null, "v1", 0, null),
+                (k + 1) * MINUTE - 1);
+    }
+
+    @Test
+    void aSpanOfWindowsKeepsOneReportAndALabelOfItsFirstWindowRevisesTheWholeSpan() throws Exception {
+        try (var h = harness(true)) {
+            for (int k = 0; k < 3; k++) {
+                h.processElement1(warmUpSpanReport(k));
+                h.processBothWatermarks(new Watermark(watermarkAfter(k)));
+            }
+            KeyedStateBackend<Object> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+            backend.setCurrentKey(ModelKey.of("m", "1"));
+            MapState<Long, byte[]> spans = backend.getPartitionedState(VoidNamespace.INSTANCE,
+                    VoidNamespaceSerializer.INSTANCE,
+                    new MapStateDescriptor<>("spans", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            assertThat(spans.keys()).containsExactly(0L);
+
+            // A prediction of the span's first window, labelled in the fourth minute.
+            h.processElement2(new StreamRecord<>(outcome(1_000, 3 * MINUTE + 30_000, 0.9, 1), 3 * MINUTE + 30_000));
+            h.processBothWatermarks(new Watermark(watermarkAfter(3)));
+            HealthReport revised = reports(h).get(reports(h).size() - 1);
+            assertThat(revised.revision()).isEqualTo(1);
+            assertThat(revised.status()).isEqualTo(HealthReport.WARMING_UP);
+            assertThat(revised.windowStart()).isEqualTo(Instant.ofEpochMilli(0).toString());
+            assertThat(revised.windowEnd()).isEqualTo(Instant.ofEpochMilli(3 * MINUTE).toString());
+            assertThat(revised.events()).isEqualTo(30);
+            assertThat(revised.performance().labeled()).isEqualTo(1);
+        }
+    }
+
     /** The stored bytes of the span of the window starting at {@code start}. */
     static int spanBytes(KeyedTwoInputStreamOperatorTestHarness<String, HealthReport, LabelOutcome, HealthReport> h,
             long start) throws Exception {
