@@ -104,7 +104,8 @@ class OpenProfilesTest {
         assertThat(expected).filteredOn(s -> s.contains(" DRIFTING ")).hasSize(3);
         assertThat(run(1024, 20, 1024)).isEqualTo(expected);
         assertThat(run(1024, 75, 1024)).isEqualTo(expected);
-        // A cache of two for five interleaved models evicts on every batch: each eviction writes back.
+        // A cache of two for five interleaved models: the versions it does not admit (most
+        // batches) are written back after their batch, the ones it pushes out when evicted.
         assertThat(run(2, 75, 2)).isEqualTo(expected);
         assertThat(run(1, 20, 3)).isEqualTo(expected);
         // A byte budget smaller than one profile: once a version's size is known (read back, or
