@@ -613,8 +613,10 @@ final class BenchCommand {
                 System.out.printf(Locale.ROOT, "  %4d s: running%s%s%n", round + 1, batched == null ? ""
                         : String.format(Locale.ROOT, ", %,.0f events batched so far", batched), cached == null ? ""
                         : String.format(Locale.ROOT, ", open profiles: %,.0f versions cached (%,.0f MB of heap as weighed),"
-                                + " %,.0f evicted", cached, stats.getOrDefault("openProfileHeapBytes", 0.0) / (1 << 20),
-                                stats.getOrDefault("openProfileEvictions", 0.0)));
+                                + " %,.0f evicted, %,.0f batches not admitted", cached,
+                                stats.getOrDefault("openProfileHeapBytes", 0.0) / (1 << 20),
+                                stats.getOrDefault("openProfileEvictions", 0.0),
+                                stats.getOrDefault("openProfileNotAdmitted", 0.0)));
             }
         });
         ThreadCpu threads = new ThreadCpu();
@@ -837,6 +839,7 @@ final class BenchCommand {
                     // The model monitor's open-profile cache (ModelMonitorFunction).
                     : name.endsWith("modelwatch.openProfileVersions") ? "openProfileVersions"
                     : name.endsWith("modelwatch.openProfileEvictions") ? "openProfileEvictions"
+                    : name.endsWith("modelwatch.openProfileNotAdmitted") ? "openProfileNotAdmitted"
                     : name.endsWith("modelwatch.openProfileHeapBytes") ? "openProfileHeapBytes" : null;
             if (key != null) {
                 keys.put(name, key);

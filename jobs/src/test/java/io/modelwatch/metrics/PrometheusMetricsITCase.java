@@ -108,7 +108,7 @@ class PrometheusMetricsITCase {
         assertThat(scrape).contains(PREFIX + "untrackedModelUpdates{");
         // Two model versions: both in the open-profile cache of whichever instance has them, none evicted.
         assertThat(scrape).contains(PREFIX + "openProfileVersions{", PREFIX + "openProfileEvictions{",
-                PREFIX + "openProfileHeapBytes{");
+                PREFIX + "openProfileHeapBytes{", PREFIX + "openProfileNotAdmitted{");
 
         // Every modelwatch metric the Grafana dashboard queries is exported under that name.
         TreeSet<String> exported = new TreeSet<>();

@@ -185,10 +185,12 @@ public final class ModelMonitorFunction
         expiry = new IdleExpiry(state, store, references, expiredVersions);
         spans = new LowTrafficSpans(state, open);
         reports = new ReportAssembly(config, state, restoredFile);
-        // A steady rate of evictions means more active versions per instance than the cache holds:
-        // each of their batches is a state read and a write-back again (docs/benchmarks.md).
+        // A steady rate of evictions, or of batches not admitted, means more active versions per
+        // instance than the cache holds: each of their batches is a state read and a write-back
+        // again (docs/benchmarks.md).
         group.gauge("openProfileVersions", () -> open.size());
         group.gauge("openProfileEvictions", () -> open.evictions());
+        group.gauge("openProfileNotAdmitted", () -> open.notAdmitted());
         group.gauge("openProfileHeapBytes", () -> open.bytes());
         metrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
     }
@@ -196,6 +198,11 @@ public final class ModelMonitorFunction
     /** Given by {@link ModelMonitorOperator} before {@link #open}: profiles then stay cached. */
     void useKeyScope(OpenProfileStore.KeyScope scope) {
         this.keyScope = scope;
+    }
+
+    /** The cache of open profiles, once open (tests). */
+    OpenProfiles openProfileCache() {
+        return store.cache();
     }
 
     /** Writes every cached change to keyed state: before a checkpoint barrier and at the end. */

@@ -44,7 +44,8 @@ final class OpenProfileStore {
 
     /**
      * The current key's cached profiles; makes room by writing back the least recently used
-     * version's changes under its own key.
+     * version's changes under its own key, unless the full cache does not admit the key
+     * ({@link OpenProfiles}: then {@link #batchDone} writes the entry back).
      */
     OpenProfiles.Entry entry(String key) throws Exception {
         Map<String, OpenProfiles.Entry> evicted = new HashMap<>(2);
@@ -55,9 +56,12 @@ final class OpenProfileStore {
         return e;
     }
 
-    /** After a batch: without a key scope nothing is kept between batches. */
+    /**
+     * After a batch: a version the full cache did not admit is written back and dropped now, as is
+     * every version without a key scope (nothing is kept between batches then).
+     */
     void batchDone(String key, OpenProfiles.Entry e) throws Exception {
-        if (keyScope == null) {
+        if (keyScope == null || !e.admitted) {
             write(e);
             open.remove(key);
         }

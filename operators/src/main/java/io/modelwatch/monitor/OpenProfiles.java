@@ -20,12 +20,31 @@ import java.util.Set;
  *
  * <p>Keyed state stays the truth at every checkpoint: {@link ModelMonitorOperator} has the
  * function write every changed profile before the checkpoint barrier, and an entry pushed out
- * of the cache is written back first. Least recently used entries go first, when the cache holds
- * {@code capacity} versions or their profiles' weight passes {@code maxBytes}: each profile is
+ * of the cache is written back first. The cache is full when it holds {@code capacity} versions
+ * or their profiles' weight passes {@code maxBytes}; a version not cached then either takes the
+ * place of the least recently used one or is not admitted (below). Each profile is
  * weighed as an upper bound of its heap ({@link #heapWeight}) from its serialised size at its
  * last read or write, so between two checkpoints the profiles can grow past it by what that
  * interval's events add (and a window opened since weighs nothing yet). Not thread-safe: the task
  * thread only.
+ *
+ * <p>Admission. When more versions are active than the cache holds, least-recently-used eviction
+ * alone keeps nothing that comes back: versions with a batch a minute each come round in turn, and
+ * each is pushed out before its turn comes again, so every batch and window misses (100,000
+ * models, docs/benchmarks.md). So a full cache admits a version only if it has had more batches
+ * lately than the version it would push out, by the TinyLFU rule ({@link FrequencySketch}: every
+ * batch counts, estimates within about the last ten times {@code capacity} batches). A version
+ * not admitted is still served: its entry is read from state like any miss and written back, and
+ * dropped, at the end of its batch ({@link OpenProfileStore#batchDone}), and the cached versions
+ * stay and hit. Versions coming in turn have the same counts (the candidate's is read before its
+ * own batch counts; of two versions with the same batches, the one whose batches came later has
+ * lost less to the halvings), so ties keep the cache as it is and it hits for as many versions as
+ * it holds; a version that comes more often than the one at the end of the line takes its place,
+ * and a cached version that stops coming fades to a count of 0 within four halvings and then
+ * gives way to any version seen in the sample. While the cache is not full every version is
+ * admitted, as before: a working set that fits is cached whole. What is cached changes when
+ * state is read and written, never what the monitor computes: profiles are the same whether read
+ * from the cache or from state.
  */
 final class OpenProfiles {
     /** One model version's cached profiles. */
@@ -61,6 +80,15 @@ final class OpenProfiles {
         private long spanWeight;
         /** False once out of the cache (an evicted entry is still written back): no longer weighed. */
         private boolean cached = true;
+        /**
+         * False for a version the full cache did not admit: it is in the cache for its batch only,
+         * then written back and dropped.
+         */
+        final boolean admitted;
+
+        Entry(boolean admitted) {
+            this.admitted = admitted;
+        }
 
         void windowSized(long start, int size, ModelProfile window) {
             long w = heapWeight(size, window);
@@ -146,8 +174,10 @@ final class OpenProfiles {
     private final int capacity;
     private final long maxBytes;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(256, 0.75f, true);
+    private final FrequencySketch frequencies;
     private long bytes;
     private long evictions;
+    private long notAdmitted;
 
     OpenProfiles(int capacity, long maxBytes) {
         if (capacity < 1 || maxBytes < 1) {
@@ -155,6 +185,7 @@ final class OpenProfiles {
         }
         this.capacity = capacity;
         this.maxBytes = maxBytes;
+        this.frequencies = new FrequencySketch(capacity);
     }
 
     /** The key's entry, or null when it is not cached. */
@@ -163,13 +194,27 @@ final class OpenProfiles {
     }
 
     /**
-     * The key's entry, a new empty one when it is not cached; when the cache is full, the least
-     * recently used entry is removed first and returned in {@code evicted} if it has changes to
-     * write.
+     * The key's entry for a batch, a new empty one when it is not cached. When the cache is full,
+     * the new entry either is admitted, and the least recently used entries are removed first
+     * (those with changes to write returned in {@code evicted}), or is not
+     * ({@link Entry#admitted}): then nothing is removed, and the entry is to be written back and
+     * removed after the batch.
      */
     Entry getOrCreate(String key, Map<String, Entry> evicted) {
         Entry e = entries.get(key);
         if (e != null) {
+            frequencies.increment(key);
+            return e;
+        }
+        boolean full = entries.size() >= capacity || bytes > maxBytes;
+        // The candidate's count before this batch counts, against the eldest's: see the class comment.
+        boolean admit = !full || entries.isEmpty()
+                || frequencies.frequency(key) > frequencies.frequency(entries.keySet().iterator().next());
+        frequencies.increment(key);
+        if (!admit) {
+            notAdmitted++;
+            e = new Entry(false);
+            entries.put(key, e);
             return e;
         }
         Iterator<Map.Entry<String, Entry>> eldest = entries.entrySet().iterator();
@@ -182,7 +227,7 @@ final class OpenProfiles {
                 evicted.put(out.getKey(), out.getValue());
             }
         }
-        e = new Entry();
+        e = new Entry(true);
         entries.put(key, e);
         return e;
     }
@@ -210,6 +255,14 @@ final class OpenProfiles {
     /** Versions dropped to make room so far (a version that comes back is read from state again). */
     long evictions() {
         return evictions;
+    }
+
+    /**
+     * Batches of versions the full cache did not admit so far: each read its profiles from state
+     * and wrote them back at once, as a miss did before the cache.
+     */
+    long notAdmitted() {
+        return notAdmitted;
     }
 
     /** The cached profiles' heap, as weighed ({@link #heapWeight}) when last read or written. */

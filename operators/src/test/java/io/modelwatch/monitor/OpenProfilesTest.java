@@ -104,7 +104,8 @@ class OpenProfilesTest {
         assertThat(expected).filteredOn(s -> s.contains(" DRIFTING ")).hasSize(3);
         assertThat(run(1024, 20, 1024)).isEqualTo(expected);
         assertThat(run(1024, 75, 1024)).isEqualTo(expected);
-        // A cache of two for five interleaved models evicts on every batch: each eviction writes back.
+        // A cache of two for five interleaved models: the versions it does not admit (most
+        // batches) are written back after their batch, the ones it pushes out when evicted.
         assertThat(run(2, 75, 2)).isEqualTo(expected);
         assertThat(run(1, 20, 3)).isEqualTo(expected);
         // A byte budget smaller than one profile: once a version's size is known (read back, or
@@ -158,9 +159,19 @@ class OpenProfilesTest {
         assertThat(cache.get("a")).isNull();
         assertThat(cache.get("b")).isSameAs(b);
         assertThat(cache.bytes()).isEqualTo(1568);
-        // Over budget, a new version first pushes out the eldest, handing over its changes.
+        // Over budget, a new version with no more batches lately than the eldest (b: one) is not
+        // admitted: nothing is pushed out, and its entry is written back and dropped after its batch.
         b.windowSized(60_000, 1400, p);
-        cache.getOrCreate("c", evicted);
+        for (int batch = 0; batch < 2; batch++) {
+            OpenProfiles.Entry c = cache.getOrCreate("c", evicted);
+            assertThat(c.admitted).isFalse();
+            cache.remove("c"); // OpenProfileStore.batchDone
+        }
+        assertThat(evicted).isEmpty();
+        assertThat(cache.get("b")).isSameAs(b);
+        assertThat(cache.notAdmitted()).isEqualTo(2);
+        // Its third batch: more than b's one, so it pushes out the eldest, which hands over its changes.
+        assertThat(cache.getOrCreate("c", evicted).admitted).isTrue();
         assertThat(evicted).containsOnlyKeys("b");
         assertThat(cache.size()).isEqualTo(1);
         assertThat(cache.bytes()).isZero();
