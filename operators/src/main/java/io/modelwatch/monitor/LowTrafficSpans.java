@@ -11,8 +11,7 @@ import io.modelwatch.stats.profiles.ReferenceProfile;
  * Windows with fewer than {@code window.minEvents} events are merged into the next one until the
  * span has enough, so low-traffic models are judged on samples large enough to trust; warm-up
  * windows (summarised while the reference is learned) accumulate the same way, in spans of their
- * own. The span
- * waiting for more is kept in keyed state "pending" and "pendingChunks", its start in
+ * own. The span waiting for more is kept in keyed state "pending" and "pendingChunks", its start in
  * {@link MonitorStatus#pendingStart}. A span that already holds decisive evidence is judged at its
  * time boundary anyway ({@link WindowVerdict#decisive}).
  *
