@@ -87,6 +87,15 @@ public final class FeatureProfile {
     private int fewCount;
     /** The k of the sketch to be built from {@link #few}. */
     private int sketchK;
+    /**
+     * The first {@link #fewSortedCount} of {@link #few}, sorted: a span of low-traffic windows is
+     * summarised at every window while it gains a few values, and sorting all of them again for
+     * its quantiles was most of the window's cost in the model monitor (docs/benchmarks.md); the
+     * values since are sorted and merged in. Valid because {@link #few} only grows at its end
+     * until it is dropped. Not state: rebuilt when needed.
+     */
+    private double[] fewSorted;
+    private int fewSortedCount;
     private TopKCounter categories;
     private long[] bins;
     /**
@@ -129,6 +138,8 @@ public final class FeatureProfile {
         sketchK = k;
         few = new double[4];
         fewCount = 0;
+        fewSorted = null;
+        fewSortedCount = 0;
     }
 
     /** Into the few values while they fit, into the sketch (built from them first) after. */
@@ -153,6 +164,8 @@ public final class FeatureProfile {
         }
         few = null;
         fewCount = 0;
+        fewSorted = null;
+        fewSortedCount = 0;
     }
 
     public void addCategorical(String value, int bin) {
@@ -337,8 +350,7 @@ public final class FeatureProfile {
         if (fewCount == 0) {
             throw new IllegalStateException("no numeric values");
         }
-        double[] sorted = Arrays.copyOf(few, fewCount);
-        Arrays.sort(sorted);
+        double[] sorted = sortedFew();
         double[] out = new double[ranks.length];
         for (int i = 0; i < ranks.length; i++) {
             double rank = ranks[i];
@@ -354,6 +366,34 @@ public final class FeatureProfile {
             out[i] = sorted[Math.min(index, fewCount - 1)];
         }
         return out;
+    }
+
+    /** {@link #few}'s values sorted (the first {@link #fewCount} of the array returned). */
+    private double[] sortedFew() {
+        if (fewSorted == null || fewSortedCount > fewCount) {
+            fewSorted = Arrays.copyOf(few, fewCount);
+            Arrays.sort(fewSorted);
+        } else if (fewSortedCount < fewCount) {
+            double[] added = Arrays.copyOfRange(few, fewSortedCount, fewCount);
+            Arrays.sort(added);
+            double[] merged = new double[fewCount];
+            int i = 0;
+            int j = 0;
+            int k = 0;
+            while (i < fewSortedCount && j < added.length) {
+                // Double.compare, as Arrays.sort orders: -0.0 before 0.0, NaN last.
+                merged[k++] = Double.compare(fewSorted[i], added[j]) <= 0 ? fewSorted[i++] : added[j++];
+            }
+            while (i < fewSortedCount) {
+                merged[k++] = fewSorted[i++];
+            }
+            while (j < added.length) {
+                merged[k++] = added[j++];
+            }
+            fewSorted = merged;
+        }
+        fewSortedCount = fewCount;
+        return fewSorted;
     }
 
     /** Null until a categorical value arrived. */

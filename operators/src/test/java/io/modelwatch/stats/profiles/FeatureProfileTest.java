@@ -52,6 +52,36 @@ class FeatureProfileTest {
         return p.sketch().getQuantiles(RANKS, QuantileSearchCriteria.INCLUSIVE);
     }
 
+    /**
+     * A span summarised at every window while windows merge into it (its sorted values kept and
+     * the new ones merged in) has the quantiles of a profile of the same values summarised once,
+     * through the few values and on into the sketch.
+     */
+    @Test
+    void quantilesOfASpanSummarisedAtEveryWindowAreThoseOfItsValuesSortedOnce() {
+        double[] ranks = {0, 0.05, 0.25, 0.5, 0.75, 0.95, 1};
+        SplittableRandom random = new SplittableRandom(7);
+        FeatureProfile span = new FeatureProfile();
+        FeatureProfile once = new FeatureProfile();
+        for (int w = 0; w < 120; w++) {
+            FeatureProfile window = new FeatureProfile();
+            for (int i = 0; i < 1 + random.nextInt(4); i++) {
+                // Ties, signed zeros and whole numbers as well as fractions.
+                double x = switch (random.nextInt(4)) {
+                    case 0 -> random.nextInt(5);
+                    case 1 -> random.nextBoolean() ? 0.0 : -0.0;
+                    default -> Math.round(random.nextGaussian() * 1000) / 100.0;
+                };
+                window.addNumeric(x, -1);
+                once.addNumeric(x, -1);
+            }
+            span.merge(window);
+            FeatureProfile fresh = new FeatureProfile();
+            fresh.merge(once);
+            assertThat(span.quantiles(ranks)).as("window %d", w).containsExactly(fresh.quantiles(ranks));
+        }
+    }
+
     @Test
     void quantilesAreThoseOfTheSketchAtAnyCountAroundTheThreshold() {
         for (int n : new int[] {1, 5, 16, 17, 150, FeatureProfile.SKETCH_K, FeatureProfile.SKETCH_K + 1, 450}) {
