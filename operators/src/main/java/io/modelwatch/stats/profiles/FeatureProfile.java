@@ -96,14 +96,6 @@ public final class FeatureProfile {
      */
     private double[] fewSorted;
     private int fewSortedCount;
-    /**
-     * The short forms of the first {@link #fewShortFormCount} of {@link #few}
-     * ({@link CompactDoubles#shortForms}): a pending span is written whole again and again while
-     * it grows, and finding each value's short form again was most of that write. Valid for the
-     * same reason as {@link #fewSorted}.
-     */
-    private long[] fewShortForms;
-    private int fewShortFormCount;
     private TopKCounter categories;
     private long[] bins;
     /**
@@ -148,8 +140,6 @@ public final class FeatureProfile {
         fewCount = 0;
         fewSorted = null;
         fewSortedCount = 0;
-        fewShortForms = null;
-        fewShortFormCount = 0;
     }
 
     /** Into the few values while they fit, into the sketch (built from them first) after. */
@@ -176,8 +166,6 @@ public final class FeatureProfile {
         fewCount = 0;
         fewSorted = null;
         fewSortedCount = 0;
-        fewShortForms = null;
-        fewShortFormCount = 0;
     }
 
     public void addCategorical(String value, int bin) {
@@ -481,9 +469,7 @@ public final class FeatureProfile {
             out.writeByte(FEW_VALUES_TAG);
             VarLongs.writeUnsigned(out, sketchK);
             VarLongs.writeUnsigned(out, fewCount);
-            fewShortForms = CompactDoubles.shortForms(few, 0, fewCount, fewShortForms, fewShortFormCount);
-            fewShortFormCount = fewCount;
-            CompactDoubles.writeAll(out, few, 0, fewCount, fewShortForms);
+            CompactDoubles.writeAll(out, few, 0, fewCount);
         } else {
             out.writeByte(SKETCH_BYTES);
             CompactDoubles.writeKll(out, sketch);

@@ -108,33 +108,11 @@ public final class CompactDoubles {
      * otherwise pay a tag byte each).
      */
     public static void writeAll(DataOutput out, double[] values, int from, int count) throws IOException {
-        writeAll(out, values, from, count, shortForms(values, from, count, null, 0));
-    }
-
-    /**
-     * The short forms of {@code count} values from {@code values[from]} ({@code -1} where a value
-     * has none), for {@link #writeAll(DataOutput, double[], int, int, long[])}; the first
-     * {@code knownCount} taken from {@code known}, found earlier for the same values (a profile's
-     * few values are written again and again while they grow at their end, and finding a short
-     * form takes up to 15 tries of a multiply and a divide).
-     */
-    public static long[] shortForms(double[] values, int from, int count, long[] known, int knownCount) {
-        long[] tagged = known != null && known.length >= count ? known
-                : new long[known == null ? count : Math.max(count, 2 * known.length)];
-        int start = known == null ? 0 : Math.min(knownCount, count);
-        if (known != null && tagged != known) {
-            System.arraycopy(known, 0, tagged, 0, start);
-        }
-        for (int i = start; i < count; i++) {
-            tagged[i] = shortForm(values[from + i]);
-        }
-        return tagged;
-    }
-
-    /** {@link #writeAll(DataOutput, double[], int, int)} with the values' short forms found already ({@link #shortForms}). */
-    public static void writeAll(DataOutput out, double[] values, int from, int count, long[] tagged) throws IOException {
+        // Each value's short form is found once (up to 15 tries of a multiply and a divide).
+        long[] tagged = new long[count];
         long compact = 0;
         for (int i = 0; i < count; i++) {
+            tagged[i] = shortForm(values[from + i]);
             compact += tagged[i] < 0 ? 9 : varintSize(tagged[i]);
         }
         if (compact < 8L * count) {

@@ -53,31 +53,6 @@ class FeatureProfileTest {
     }
 
     /**
-     * A profile written again while it grows (its values' short forms kept from the writes before)
-     * writes the bytes of a profile of the same values written once.
-     */
-    @Test
-    void aGrowingProfileWrittenAgainAndAgainWritesTheBytesOfOneWrittenOnce() throws IOException {
-        SplittableRandom random = new SplittableRandom(11);
-        FeatureProfile growing = new FeatureProfile();
-        java.util.List<FeatureProfile> windows = new java.util.ArrayList<>();
-        for (int w = 0; w < 120; w++) {
-            FeatureProfile window = new FeatureProfile();
-            for (int i = 0; i < 1 + random.nextInt(4); i++) {
-                // Short decimals and full-precision values, so both of writeAll's forms occur.
-                double x = random.nextInt(3) == 0 ? random.nextGaussian() : Math.round(random.nextGaussian() * 100) / 100.0;
-                window.addNumeric(x, -1);
-            }
-            windows.add(window);
-            growing.merge(window);
-            // The same merges, never written before.
-            FeatureProfile fresh = new FeatureProfile();
-            windows.forEach(fresh::merge);
-            assertThat(StateBytes.of(growing::writeTo)).as("window %d", w).isEqualTo(StateBytes.of(fresh::writeTo));
-        }
-    }
-
-    /**
      * A span summarised at every window while windows merge into it (its sorted values kept and
      * the new ones merged in) has the quantiles of a profile of the same values summarised once,
      * through the few values and on into the sketch.
