@@ -342,23 +342,17 @@ public record FeatureReference(
         QuantileBins nb = in.readBoolean() ? QuantileBins.readFrom(in) : null;
         CategoryBins cb = in.readBoolean() ? CategoryBins.readFrom(in) : null;
         QuantileBins grid = in.readBoolean() ? QuantileBins.readFrom(in) : null;
-        long nq = readCount(in) - 1;
+        int nq = readLength(in, "quantile");
         double[] quantiles = null;
         if (nq >= 0) {
-            if (nq > 1 << 20) {
-                throw new IOException("FeatureReference: corrupt quantile count " + nq);
-            }
-            quantiles = new double[(int) nq];
+            quantiles = new double[nq];
             CompactDoubles.readAll(in, quantiles, quantiles.length);
         }
         double rankError = Double.longBitsToDouble(in.readLong());
-        long nk = readCount(in) - 1;
+        int nk = readLength(in, "category");
         String[] known = null;
         if (nk >= 0) {
-            if (nk > 1 << 20) {
-                throw new IOException("FeatureReference: corrupt category count " + nk);
-            }
-            known = new String[(int) nk];
+            known = new String[nk];
             for (int i = 0; i < nk; i++) {
                 known[i] = in.readUTF();
             }
@@ -368,6 +362,15 @@ public record FeatureReference(
         long otherType = readCount(in);
         return new FeatureReference(name, numeric, present, missing, mean, stddev, min, max, nb, cb, grid, quantiles,
                 rankError, known, singletons, nonFinite, otherType);
+    }
+
+    /** An array's length written as {@code length + 1} (0 for none): -1 for none. */
+    private static int readLength(DataInput in, String what) throws IOException {
+        long n = readCount(in) - 1;
+        if (n > 1 << 20) {
+            throw new IOException("FeatureReference: corrupt " + what + " count " + n);
+        }
+        return (int) n;
     }
 
     private static long readCount(DataInput in) throws IOException {

@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import io.modelwatch.stats.sketches.QuantileBinsTest;
 import java.io.IOException;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -189,7 +190,7 @@ class FeatureReferenceTest {
         out.writeDouble(fr.max());
         out.writeBoolean(fr.numericBins() != null);
         if (fr.numericBins() != null) {
-            quantileBinsFormatOne(out, fr.numericBins());
+            out.write(QuantileBinsTest.format1(fr.numericBins()));
         }
         out.writeBoolean(fr.categoryBins() != null);
         if (fr.categoryBins() != null) {
@@ -197,7 +198,7 @@ class FeatureReferenceTest {
         }
         out.writeBoolean(fr.grid() != null);
         if (fr.grid() != null) {
-            quantileBinsFormatOne(out, fr.grid());
+            out.write(QuantileBinsTest.format1(fr.grid()));
         }
         out.writeInt(fr.quantiles() == null ? -1 : fr.quantiles().length);
         if (fr.quantiles() != null) {
@@ -216,18 +217,5 @@ class FeatureReferenceTest {
         out.writeLong(fr.nonFinite());
         out.writeLong(fr.otherType());
         return bytes.toByteArray();
-    }
-
-    private static void quantileBinsFormatOne(DataOutputStream out, io.modelwatch.stats.sketches.QuantileBins b)
-            throws IOException {
-        out.writeByte(1);
-        out.writeInt(b.edges().length);
-        for (double e : b.edges()) {
-            out.writeDouble(e);
-        }
-        for (double p : b.referenceProportions()) {
-            out.writeDouble(p);
-        }
-        out.writeLong(b.referenceCount());
     }
 }

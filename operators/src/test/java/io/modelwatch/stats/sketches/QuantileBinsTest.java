@@ -14,7 +14,7 @@ import java.util.Random;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.junit.jupiter.api.Test;
 
-class QuantileBinsTest {
+public class QuantileBinsTest {
     /** Normalised single-rank error of the default k = 200 at 99% confidence, about 0.0133. */
     private static final double EPS = KllDoublesSketch.getNormalizedRankError(200, false);
 
@@ -297,8 +297,8 @@ class QuantileBinsTest {
         return new DataInputStream(new ByteArrayInputStream(bytes));
     }
 
-    /** QuantileBins' format 1, as the previous build wrote it. */
-    private static byte[] format1(QuantileBins b) {
+    /** QuantileBins' format 1, as the previous build wrote it (also inside FeatureReference's earlier formats). */
+    public static byte[] format1(QuantileBins b) {
         return StateBytes.of(out -> {
             out.writeByte(1);
             out.writeInt(b.edges().length);
