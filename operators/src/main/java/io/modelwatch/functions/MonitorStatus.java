@@ -11,6 +11,12 @@ public class MonitorStatus {
     public long eventsSeen;
     /** Start of the accumulating span of low-traffic windows, or -1 when none is pending. */
     public long pendingStart = -1;
+    /**
+     * End of the last window of the pending span that a report covered (a span below
+     * {@code window.minEvents} reports at some of its windows only: io.modelwatch.monitor.LowTrafficSpans);
+     * Long.MIN_VALUE in state written before it existed, which reports the span at its next window.
+     */
+    public long pendingReportedEnd = Long.MIN_VALUE;
     /** End of the last window whose timer fired: events before it are late. */
     public long lastFiredWindowEnd = Long.MIN_VALUE;
     /** Late events since the last report. */

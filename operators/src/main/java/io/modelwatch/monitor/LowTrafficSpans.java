@@ -26,6 +26,16 @@ import io.modelwatch.stats.profiles.ReferenceProfile;
  * the same merges on the same profiles (serialising a profile loses nothing, and a merge depends
  * only on the two profiles), so a span read back from state, after a restore or when the version
  * has left the heap cache, is the span the cache held, byte for byte.
+ *
+ * <p>A span below {@code window.minEvents} reports its progress (an {@code ACCUMULATING} or
+ * {@code WARMING_UP} summary of the span so far) at some of its windows, not at every one
+ * ({@link #progressReportDue}): at its 1st, 2nd, 4th, 8th, ... window and then at least once per
+ * {@code quality.silenceAfter}, so a model with one event a minute does not send one report per
+ * event (that summary was most of such a model's cost and most of its reports;
+ * docs/benchmarks.md), while a live model still reports within the time after which a quiet one
+ * is reported {@code SILENT}. The last report of a span covers all of it: the span is reported
+ * when it is judged, when it ends at the first window on a complete reference, and before a
+ * {@code SILENT} report ({@link #unreported}).
  */
 final class LowTrafficSpans {
     private final MonitorState state;
@@ -41,7 +51,10 @@ final class LowTrafficSpans {
      * merged last, and whether state holds the span without that window (so that a chunk of it
      * extends what state holds).
      */
-    record Span(ModelProfile profile, long start, ModelProfile last, boolean extendsState) {}
+    record Span(ModelProfile profile, long start, ModelProfile last, boolean extendsState, Ended ended) {}
+
+    /** A span of the other kind that the window ended (its profile and start), not yet reported whole. */
+    record Ended(ModelProfile profile, long start) {}
 
     /** The window just ended, with the span pending before it, if any. */
     Span extend(String key, ModelProfile window, long windowStart, MonitorStatus st) throws Exception {
@@ -53,15 +66,19 @@ final class LowTrafficSpans {
         } else {
             acc = read(e);
         }
+        Ended ended = null;
         if (acc != null && acc.binned() != window.binned()) {
             // A span holds windows of one kind. A warm-up span (windows summarised while the
-            // reference was learned) ends at the first window on the reference's bins; its last
-            // report went out with its last window.
+            // reference was learned) ends at the first window on the reference's bins; it is
+            // reported whole then, unless its last window was.
+            if (st.pendingReportedEnd < st.lastFiredWindowEnd) {
+                ended = new Ended(acc, st.pendingStart);
+            }
             close(key, st);
             acc = null;
         }
         if (acc == null) {
-            return new Span(window, windowStart, window, false);
+            return new Span(window, windowStart, window, false, ended);
         }
         acc.merge(window);
         if (e != null) {
@@ -71,7 +88,46 @@ final class LowTrafficSpans {
         }
         // Read from state, the span is known to be what state holds; from the cache, it is whenever
         // the cache keeps it (every write goes through holdBack, which caches what it wrote).
-        return new Span(acc, st.pendingStart, window, true);
+        return new Span(acc, st.pendingStart, window, true, null);
+    }
+
+    /**
+     * The pending span, when its last windows were not reported yet, else null: before a version
+     * is reported {@code SILENT}, its span is reported up to its last window
+     * ({@link MonitorStatus#lastFiredWindowEnd}).
+     */
+    ModelProfile unreported(String key, MonitorStatus st) throws Exception {
+        if (st.pendingStart < 0 || st.pendingReportedEnd >= st.lastFiredWindowEnd) {
+            return null;
+        }
+        OpenProfiles.Entry e = cache.get(key);
+        return e != null && e.spanKnown ? e.span : read(e);
+    }
+
+    /**
+     * Whether the span held back at the window ending at {@code windowEnd} reports its progress:
+     * at its first window, then whenever the windows it has lasted (k, its length over
+     * {@code window.size}) reach the next power of two below {@code quality.silenceAfter}, and
+     * from there the next multiple of {@code quality.silenceAfter}. A span of 1,000 one-minute
+     * windows with the default 30 minutes sends 38 progress reports, not 1,000; one of 17 windows 5.
+     */
+    static boolean progressReportDue(Span span, long windowEnd, MonitorStatus st, Thresholds t) {
+        long size = Math.max(1, t.windowSize().toMillis());
+        long every = Math.max(1, t.silenceAfter().toMillis() / size);
+        if (st.pendingReportedEnd <= span.start()) {
+            return true; // nothing of this span reported yet
+        }
+        return progressStep(windowsSince(span.start(), windowEnd, size), every)
+                > progressStep(windowsSince(span.start(), st.pendingReportedEnd, size), every);
+    }
+
+    private static long windowsSince(long start, long end, long size) {
+        return Math.max(1, (end - start + size - 1) / size);
+    }
+
+    /** The progress step of a span k windows long: log2(k) below {@code every}, then k's multiples of it. */
+    static long progressStep(long k, long every) {
+        return k < every ? 63 - Long.numberOfLeadingZeros(k) : 64 + k / every;
     }
 
     /** The span as state holds it ("pending" with its chunks replayed), sized into the entry, or null. */

@@ -301,11 +301,14 @@ public final class ModelMonitorFunction
         if (window == null) {
             return; // a silence or expiry timer only (or a window a reference action discarded)
         }
-        st.lastFiredWindowEnd = Math.max(st.lastFiredWindowEnd, windowEnd);
         long spanMillis = t.escalationWithin().toMillis();
         ReferenceProfile ref = references.reference(key);
 
         LowTrafficSpans.Span span = spans.extend(key, window, windowStart, st);
+        if (span.ended() != null) {
+            reportSpan(key, span.ended().profile(), span.ended().start(), st.lastFiredWindowEnd, ref, l, st, out);
+        }
+        st.lastFiredWindowEnd = Math.max(st.lastFiredWindowEnd, windowEnd);
         if (!window.binned() || ref == null) {
             // A window that began while the reference was learned is summarised only; below
             // window.minEvents it accumulates into a span as judged windows do, so that a
@@ -314,14 +317,18 @@ public final class ModelMonitorFunction
             // horizon (docs/topics.md, status).
             DriftEvaluator.Context c = ReportAssembly.context(key, span.start(), windowEnd, st,
                     st.driftedWithin(windowEnd, spanMillis), l);
+            boolean report = true;
             if (span.profile().events() < t.minWindowEvents()) {
+                report = LowTrafficSpans.progressReportDue(span, windowEnd, st, t);
                 spans.holdBack(key, span, st);
             } else {
                 spans.close(key, st);
             }
-            out.collect(reports.summary(HealthReport.WARMING_UP, span.profile(), references.referenceEvents(key, ref), t,
-                    c, l, st));
-            st.lateSinceReport = 0;
+            if (report) {
+                out.collect(reports.summary(HealthReport.WARMING_UP, span.profile(),
+                        references.referenceEvents(key, ref), t, c, l, st));
+                reported(windowEnd, st);
+            }
             state.status.update(st);
             return;
         }
@@ -329,9 +336,12 @@ public final class ModelMonitorFunction
         DriftEvaluator.Context c = ReportAssembly.context(key, span.start(), windowEnd, st,
                 st.driftedWithin(windowEnd, spanMillis), l);
         if (LowTrafficSpans.waits(ref, span, t, c)) {
+            boolean report = LowTrafficSpans.progressReportDue(span, windowEnd, st, t);
             spans.holdBack(key, span, st);
-            out.collect(reports.summary(HealthReport.ACCUMULATING, span.profile(), ref.events(), t, c, l, st));
-            st.lateSinceReport = 0;
+            if (report) {
+                out.collect(reports.summary(HealthReport.ACCUMULATING, span.profile(), ref.events(), t, c, l, st));
+                reported(windowEnd, st);
+            }
             state.status.update(st);
             return;
         }
@@ -349,7 +359,7 @@ public final class ModelMonitorFunction
         references.learnSegments(key, kept, span.profile(), t.referenceEvents(),
                 WindowVerdict.hasPredictionDrift(verdict.signals()));
         st.recordWindow(windowEnd, verdict.weight(), spanMillis);
-        st.lateSinceReport = 0;
+        reported(windowEnd, st);
         state.status.update(st);
 
         windowsEvaluated.inc();
@@ -363,11 +373,39 @@ public final class ModelMonitorFunction
         }
     }
 
+    /** A report went out for the windows up to {@code windowEnd}. */
+    private static void reported(long windowEnd, MonitorStatus st) {
+        st.lateSinceReport = 0;
+        st.pendingReportedEnd = windowEnd;
+    }
+
+    /**
+     * The summary of a span below window.minEvents up to {@code end}, whose last windows were not
+     * reported ({@link LowTrafficSpans#progressReportDue}): before it ends at the first window on
+     * the complete reference, or before a SILENT report.
+     */
+    private void reportSpan(String key, ModelProfile span, long start, long end, ReferenceProfile ref,
+            LiveThresholds.Live l, MonitorStatus st, Collector<HealthReport> out) throws Exception {
+        Thresholds t = l.thresholds();
+        DriftEvaluator.Context c = ReportAssembly.context(key, start, end, st,
+                st.driftedWithin(end, t.escalationWithin().toMillis()), l);
+        if (span.binned() && ref != null) {
+            out.collect(reports.summary(HealthReport.ACCUMULATING, span, ref.events(), t, c, l, st));
+        } else {
+            out.collect(reports.summary(HealthReport.WARMING_UP, span, references.referenceEvents(key, ref), t, c, l, st));
+        }
+        reported(end, st);
+    }
+
     /** No window opened for quality.silenceAfter: say so once, without waiting for an event. */
     private void reportSilence(String key, long timestamp, LiveThresholds.Live l, MonitorStatus st,
             Collector<HealthReport> out) throws Exception {
         Thresholds t = l.thresholds();
         ReferenceProfile ref = references.reference(key);
+        ModelProfile unreported = spans.unreported(key, st);
+        if (unreported != null) {
+            reportSpan(key, unreported, st.pendingStart, st.lastFiredWindowEnd, ref, l, st, out);
+        }
         long referenceEvents = ref != null ? ref.events() : 0;
         long since = st.lastEventTime == Long.MIN_VALUE ? timestamp - t.silenceAfter().toMillis() : st.lastEventTime;
         DriftEvaluator.Context c = ReportAssembly.context(key, since, timestamp, st,

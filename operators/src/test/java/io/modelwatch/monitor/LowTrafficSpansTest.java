@@ -127,23 +127,74 @@ class LowTrafficSpansTest {
 
         List<HealthReport> a = expected.stream().map(r -> Json.read(r.getBytes(StandardCharsets.UTF_8),
                 HealthReport.class)).filter(r -> r.modelId().equals("a")).toList();
-        assertThat(a).hasSize(MINUTES);
-        for (int m = 0; m < 25; m++) {
-            HealthReport r = a.get(m);
-            // Windows 0 to 14 make a span of 300 events (minEvents), which ends there; 15 to 24 the next.
-            int spanStart = m < 15 ? 0 : 15;
-            assertThat(r.status()).as("minute %d", m).isEqualTo(HealthReport.WARMING_UP);
-            assertThat(r.windowStart()).as("minute %d", m).isEqualTo(java.time.Instant.ofEpochMilli(spanStart * MINUTE).toString());
-            assertThat(r.windowEnd()).isEqualTo(java.time.Instant.ofEpochMilli((m + 1) * MINUTE).toString());
-            assertThat(r.events()).as("minute %d", m).isEqualTo(20L * (m + 1 - spanStart));
-            assertThat(r.features()[0].count()).isEqualTo(r.events());
+        // Windows 0 to 14 make a warm-up span of 300 events (minEvents), which ends there; 15 to 24
+        // the next, which ends at window 25, the first on the complete reference (500 events), and
+        // is reported whole then; 25 to 39 a span on the reference's bins, judged at 300 events. A
+        // span below minEvents reports at its 1st, 2nd, 4th and 8th window (then every 30, the
+        // default quality.silenceAfter), not at every one.
+        List<String> spans = a.stream().map(r -> "%s %d-%d %d".formatted(r.status(),
+                java.time.Instant.parse(r.windowStart()).toEpochMilli() / MINUTE,
+                java.time.Instant.parse(r.windowEnd()).toEpochMilli() / MINUTE, r.events())).toList();
+        assertThat(spans).containsExactly(
+                "WARMING_UP 0-1 20", "WARMING_UP 0-2 40", "WARMING_UP 0-4 80", "WARMING_UP 0-8 160",
+                "WARMING_UP 0-15 300",
+                "WARMING_UP 15-16 20", "WARMING_UP 15-17 40", "WARMING_UP 15-19 80", "WARMING_UP 15-23 160",
+                "WARMING_UP 15-25 200",
+                "ACCUMULATING 25-26 20", "ACCUMULATING 25-27 40", "ACCUMULATING 25-29 80", "ACCUMULATING 25-33 160",
+                "OK 25-40 300");
+        assertThat(a).allMatch(r -> r.features()[0].count() == r.events());
+    }
+
+    /** Progress reports of a span held back at every window: powers of two, then every quality.silenceAfter. */
+    @Test
+    void aSpanReportsItsProgressAtPowersOfTwoThenOncePerSilenceAfter() {
+        io.modelwatch.config.Thresholds t = CONFIG.forModel("a");
+        assertThat(progressReports(1000, t)).hasSize(38).startsWith(1L, 2L, 4L, 8L, 16L, 30L, 60L, 90L).endsWith(990L);
+        assertThat(progressReports(17, t)).containsExactly(1L, 2L, 4L, 8L, 16L);
+        // A window every 7 minutes: no power of two is a window end of the span, yet it reports as it passes them.
+        assertThat(progressReports(200, 7, t)).containsExactly(1L, 8L, 22L, 36L, 64L, 92L, 120L, 155L, 183L);
+    }
+
+    private static List<Long> progressReports(int windows, io.modelwatch.config.Thresholds t) {
+        return progressReports(windows, 1, t);
+    }
+
+    /** The windows (their ends, in minutes since the span's start) of a span with an event every {@code every} minutes that report. */
+    private static List<Long> progressReports(int windows, int every, io.modelwatch.config.Thresholds t) {
+        io.modelwatch.functions.MonitorStatus st = new io.modelwatch.functions.MonitorStatus();
+        LowTrafficSpans.Span span = new LowTrafficSpans.Span(null, 0, null, true, null);
+        List<Long> out = new ArrayList<>();
+        for (long end = 1; end < windows; end += every) {
+            if (LowTrafficSpans.progressReportDue(span, end * MINUTE, st, t)) {
+                out.add(end);
+                st.pendingReportedEnd = end * MINUTE;
+            }
         }
-        // The reference is complete after window 24: window 25 starts a span on its bins, without the warm-up span.
-        HealthReport first = a.get(25);
-        assertThat(first.status()).isEqualTo(HealthReport.ACCUMULATING);
-        assertThat(first.windowStart()).isEqualTo(java.time.Instant.ofEpochMilli(25 * MINUTE).toString());
-        assertThat(first.events()).isEqualTo(20);
-        assertThat(a.subList(25, MINUTES)).noneMatch(r -> r.status().equals(HealthReport.WARMING_UP));
+        return out;
+    }
+
+    /** A span's windows not reported yet are reported before the version is reported SILENT. */
+    @Test
+    void aSpanIsReportedUpToItsLastWindowBeforeTheVersionIsSilent() throws Exception {
+        List<List<PredictionEvent>> traffic = new ArrayList<>(learningAtLowTraffic("a").subList(0, 6));
+        try (MonitorHarness h = new MonitorHarness(new ModelMonitorFunction(CONFIG))) {
+            h.open();
+            for (int m = 0; m < traffic.size(); m++) {
+                feed(h, traffic.get(m));
+                h.processWatermark((m + 1) * MINUTE);
+            }
+            assertThat(reports(h)).extracting(HealthReport::windowEnd).containsExactly(
+                    java.time.Instant.ofEpochMilli(MINUTE).toString(), java.time.Instant.ofEpochMilli(2 * MINUTE).toString(),
+                    java.time.Instant.ofEpochMilli(4 * MINUTE).toString());
+            // quality.silenceAfter (30 minutes) after the last window opened
+            h.processWatermark(40 * MINUTE);
+            List<HealthReport> all = reports(h);
+            HealthReport tail = all.get(all.size() - 2);
+            assertThat(tail.status()).isEqualTo(HealthReport.WARMING_UP);
+            assertThat(tail.windowEnd()).isEqualTo(java.time.Instant.ofEpochMilli(6 * MINUTE).toString());
+            assertThat(tail.events()).isEqualTo(120);
+            assertThat(all.get(all.size() - 1).status()).isEqualTo(HealthReport.SILENT);
+        }
     }
 
     @Test
