@@ -84,9 +84,57 @@ public final class CompactDoubles {
         return (64 - Long.numberOfLeadingZeros(v | 1) + 6) / 7;
     }
 
-    /** The short form's varint, {@code zigzag(m) << 4 | d}, or -1 when {@code v} has none. */
-    private static long shortForm(double v) {
+    /**
+     * The short form's varint, {@code zigzag(m) << 4 | d}, or -1 when {@code v} has none.
+     *
+     * <p>Most values of a continuous feature or a score have none, and trying every {@code d}
+     * (a multiply, a rounding and a divide each) was a tenth of a low-traffic model's CPU. So one
+     * try decides first, at the most decimals {@code D} that keep {@code |v * 10^D|} below
+     * {@code 2^50}: if {@code v = m / 10^d} for some {@code d <= D}, then {@code M = m * 10^(D-d)}
+     * is exact, {@code v * 10^D} (two roundings of relative error {@code 2^-53} each) is within
+     * a quarter of {@code M}, so it rounds to {@code M}, and {@code M / 10^D}, the same exact
+     * quotient, is {@code v}. When that try fails no {@code d <= D} can succeed, and only the
+     * next {@code d} can still keep {@code |m|} below {@code 2^53} (10 is more than 2^53 / 2^50);
+     * when it succeeds, the smallest {@code d} is looked for as before. Either way the result is
+     * the one of trying every {@code d} in turn (CompactDoublesTest compares them).
+     */
+    static long shortForm(double v) {
         long bits = Double.doubleToRawLongBits(v);
+        if (!Double.isFinite(v) || bits == Long.MIN_VALUE) {
+            return -1;
+        }
+        double magnitude = Math.abs(v);
+        int most = -1;
+        while (most < MAX_DECIMALS && magnitude * POWERS_OF_TEN[most + 1] < DECIDING_MANTISSA) {
+            most++;
+        }
+        if (most >= 0 && !hasForm(v, bits, most)) {
+            int next = most + 1;
+            return next <= MAX_DECIMALS ? tagged(v, bits, next) : -1;
+        }
+        return smallestShortForm(v, bits);
+    }
+
+    /** Below it, one try at the most decimals decides whether any fewer have the short form. */
+    private static final double DECIDING_MANTISSA = 0x1p50;
+
+    private static boolean hasForm(double v, long bits, int d) {
+        long m = Math.round(v * POWERS_OF_TEN[d]);
+        return Double.doubleToRawLongBits(m / POWERS_OF_TEN[d]) == bits;
+    }
+
+    /** {@code v}'s short form with {@code d} decimals, or -1 (its mantissa too big or not exact). */
+    private static long tagged(double v, long bits, int d) {
+        double scaled = v * POWERS_OF_TEN[d];
+        if (!(Math.abs(scaled) < MAX_MANTISSA)) {
+            return -1;
+        }
+        long m = Math.round(scaled);
+        return Double.doubleToRawLongBits(m / POWERS_OF_TEN[d]) == bits ? ((m << 1) ^ (m >> 63)) << 4 | d : -1;
+    }
+
+    /** The short form with the fewest decimals, trying each in turn (the definition). */
+    static long smallestShortForm(double v, long bits) {
         if (Double.isFinite(v) && bits != Long.MIN_VALUE) {
             for (int d = 0; d <= MAX_DECIMALS; d++) {
                 double scaled = v * POWERS_OF_TEN[d];
@@ -108,7 +156,7 @@ public final class CompactDoubles {
      * otherwise pay a tag byte each).
      */
     public static void writeAll(DataOutput out, double[] values, int from, int count) throws IOException {
-        // Each value's short form is found once (up to 15 tries of a multiply and a divide).
+        // Each value's short form is found once.
         long[] tagged = new long[count];
         long compact = 0;
         for (int i = 0; i < count; i++) {

@@ -23,6 +23,39 @@ class CompactDoublesTest {
         return StateBytes.read(bytesOf(v), CompactDoubles::read);
     }
 
+    /**
+     * The one deciding try ({@link CompactDoubles#shortForm}) finds what trying every number of
+     * decimals in turn finds, for values of every kind: full precision, short decimals of every
+     * length and magnitude, near the mantissa bounds (2^50, 2^53), integers, flags, tiny and huge.
+     */
+    @Test
+    void oneDecidingTryFindsTheShortFormOfTryingEveryNumberOfDecimals() {
+        SplittableRandom r = new SplittableRandom(20261207);
+        for (int i = 0; i < 2_000_000; i++) {
+            double v = switch (i % 8) {
+                case 0 -> r.nextDouble();
+                case 1 -> (r.nextDouble() - 0.5) * Math.pow(10, r.nextInt(-20, 25));
+                case 2 -> {
+                    int d = r.nextInt(0, CompactDoubles.MAX_DECIMALS + 3);
+                    yield r.nextLong(-(1L << r.nextInt(1, 56)), 1L << r.nextInt(1, 56)) / Math.pow(10, d);
+                }
+                case 3 -> (double) r.nextLong(-(1L << 54), 1L << 54);
+                case 4 -> Math.scalb((double) r.nextLong(1L << 52, 1L << 53), r.nextInt(-60, 10));
+                case 5 -> r.nextInt(0, 2);
+                case 6 -> Math.round(r.nextDouble() * 1e6) / 1e4 * Math.pow(10, r.nextInt(-10, 12));
+                default -> Double.longBitsToDouble(r.nextLong());
+            };
+            long bits = Double.doubleToRawLongBits(v);
+            assertThat(CompactDoubles.shortForm(v)).as("%s", v).isEqualTo(CompactDoubles.smallestShortForm(v, bits));
+        }
+        for (double v : new double[] {0.0, -0.0, 1.0, -1.0, 0x1p50, -0x1p50, 0x1p53, 0x1p53 - 1, 0x1p50 - 1,
+                1125899906842623.5, 0.1, 1e-14, 1e-15, 123456789.0123, Double.MIN_VALUE, Double.MAX_VALUE,
+                Double.NaN, Double.POSITIVE_INFINITY}) {
+            long bits = Double.doubleToRawLongBits(v);
+            assertThat(CompactDoubles.shortForm(v)).as("%s", v).isEqualTo(CompactDoubles.smallestShortForm(v, bits));
+        }
+    }
+
     @Test
     void shortDecimalsAreOneVarintOfTheZigZagMantissaAndTheDecimals() {
         // zigzag(0) << 4 | 0
