@@ -131,6 +131,9 @@ public final class TopKCounter {
             other = copy();
         }
         long newTotal = Math.addExact(total, other.total); // fail before changing anything
+        if (mergedInPlace(other, newTotal)) {
+            return;
+        }
         // Upper bounds on the count of an item a summary does not track: 0 while it is exact.
         long missingA = untrackedBound();
         long missingB = other.untrackedBound();
@@ -156,6 +159,38 @@ public final class TopKCounter {
             counters.put(c.item, c);
         }
         total = newTotal;
+    }
+
+    /**
+     * The merge of two exact summaries whose items fit together: each count is the sum of the two
+     * (what the general merge computes when neither bounds an untracked item, with nothing to
+     * prune), added in place. A window of a few events merged into a span of a low-traffic model
+     * is this case, and rebuilding the span's whole map for it was most of that merge.
+     */
+    private boolean mergedInPlace(TopKCounter other, long newTotal) {
+        if (counters.size() >= capacity || other.counters.size() >= other.capacity) {
+            return false;
+        }
+        int added = 0;
+        for (Counter b : other.counters.values()) {
+            if (!counters.containsKey(b.item)) {
+                added++;
+            }
+        }
+        if (counters.size() + added > capacity) {
+            return false;
+        }
+        for (Counter b : other.counters.values()) {
+            Counter a = counters.get(b.item);
+            if (a != null) {
+                a.count += b.count;
+                a.error += b.error;
+            } else {
+                counters.put(b.item, new Counter(b.item, b.count, b.error));
+            }
+        }
+        total = newTotal;
+        return true;
     }
 
     /** Sum of all counts ever added, including those of evicted items. */

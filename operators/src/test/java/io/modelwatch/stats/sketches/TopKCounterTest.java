@@ -154,6 +154,35 @@ class TopKCounterTest {
         assertThat(b.total()).isEqualTo(6); // the argument is unchanged
     }
 
+    /** Exact summaries whose items fit together merge into the summary of both streams, byte for byte. */
+    @Test
+    void mergeOfExactSummariesThatFitIsTheSummaryOfBothStreams() throws IOException {
+        Random r = new Random(7);
+        int fitted = 0;
+        for (int trial = 0; trial < 2000; trial++) {
+            int alphabet = 2 + r.nextInt(12);
+            TopKCounter a = new TopKCounter(8);
+            TopKCounter b = new TopKCounter(8);
+            TopKCounter both = new TopKCounter(8);
+            for (int i = r.nextInt(20); i > 0; i--) {
+                String item = "c" + r.nextInt(alphabet);
+                a.add(item);
+                both.add(item);
+            }
+            for (int i = r.nextInt(20); i > 0; i--) {
+                String item = "c" + r.nextInt(alphabet);
+                b.add(item);
+                both.add(item);
+            }
+            if (both.size() < 8) {
+                fitted++;
+                a.merge(b);
+                assertThat(serialise(a)).as("trial %d", trial).isEqualTo(serialise(both));
+            }
+        }
+        assertThat(fitted).isGreaterThan(500);
+    }
+
     @Test
     void mergeKeepsTheLargestAndCreditsMissingItemsTheOtherSidesMinimum() {
         // a (full): p=5, q=2 -> min 2; b (full): p=1, r=3 -> min 1.
