@@ -95,8 +95,9 @@ public final class CompactDoubles {
      * a quarter of {@code M}, so it rounds to {@code M}, and {@code M / 10^D}, the same exact
      * quotient, is {@code v}. When that try fails no {@code d <= D} can succeed, and only the
      * next {@code d} can still keep {@code |m|} below {@code 2^53} (10 is more than 2^53 / 2^50);
-     * when it succeeds, the smallest {@code d} is looked for as before. Either way the result is
-     * the one of trying every {@code d} in turn (CompactDoublesTest compares them).
+     * when it succeeds, the fewest decimals are {@code D} less the trailing zeros of {@code M}.
+     * Either way the result is the one of trying every {@code d} in turn, from 0
+     * ({@link #smallestShortForm}; CompactDoublesTest compares them).
      */
     static long shortForm(double v) {
         long bits = Double.doubleToRawLongBits(v);
@@ -108,20 +109,26 @@ public final class CompactDoubles {
         while (most < MAX_DECIMALS && magnitude * POWERS_OF_TEN[most + 1] < DECIDING_MANTISSA) {
             most++;
         }
-        if (most >= 0 && !hasForm(v, bits, most)) {
+        if (most < 0) {
+            return smallestShortForm(v, bits);
+        }
+        long m = Math.round(v * POWERS_OF_TEN[most]);
+        if (Double.doubleToRawLongBits(m / POWERS_OF_TEN[most]) != bits) {
             int next = most + 1;
             return next <= MAX_DECIMALS ? tagged(v, bits, next) : -1;
         }
-        return smallestShortForm(v, bits);
+        // m is m0 * 10^(most - d0) for the fewest decimals d0 that work, and m0 is not a multiple
+        // of 10 (else d0 - 1 would work): the trailing zeros of m give d0.
+        int d = most;
+        while (d > 0 && m % 10 == 0) {
+            m /= 10;
+            d--;
+        }
+        return ((m << 1) ^ (m >> 63)) << 4 | d;
     }
 
     /** Below it, one try at the most decimals decides whether any fewer have the short form. */
     private static final double DECIDING_MANTISSA = 0x1p50;
-
-    private static boolean hasForm(double v, long bits, int d) {
-        long m = Math.round(v * POWERS_OF_TEN[d]);
-        return Double.doubleToRawLongBits(m / POWERS_OF_TEN[d]) == bits;
-    }
 
     /** {@code v}'s short form with {@code d} decimals, or -1 (its mantissa too big or not exact). */
     private static long tagged(double v, long bits, int d) {
