@@ -157,10 +157,28 @@ final class LowTrafficSpans {
     /**
      * Whether the span waits for the next window: it has fewer than {@code window.minEvents}
      * events and no decisive evidence yet (a look free of side effects: no sequential detector
-     * is updated; a span that is not decisive accumulates).
+     * is updated; a span that is not decisive accumulates). The span is looked at ({@link #looks})
+     * each time it passes another eighth of {@code window.minEvents}, not at every window.
      */
     static boolean waits(ReferenceProfile ref, Span span, Thresholds t, DriftEvaluator.Context c) {
-        return span.profile().events() < t.minWindowEvents() && !WindowVerdict.decisive(ref, span.profile(), t, c);
+        return span.profile().events() < t.minWindowEvents()
+                && !(looks(span, t) && WindowVerdict.decisive(ref, span.profile(), t, c));
+    }
+
+    /**
+     * Whether the window just merged took the span past another eighth of {@code window.minEvents}
+     * (125 events at the default 1,000): then {@link WindowVerdict#decisive} looks at it, from
+     * half of {@code window.minEvents} on. A look is a full evaluation of the span; at every window
+     * a model with 10 events a minute made 50 of them per span, one with 1 event a minute 500.
+     * With 4 looks (at 500, 625, 750 and 875 events), a decisive change waits for at most an
+     * eighth of {@code window.minEvents} more events, and a span has fewer chances of a false early
+     * close, not more (docs/detection.md).
+     */
+    static boolean looks(Span span, Thresholds t) {
+        long step = Math.max(1, t.minWindowEvents() / 8);
+        long events = span.profile().events();
+        long before = events - span.last().events();
+        return events / step > before / step;
     }
 
     /**

@@ -173,6 +173,30 @@ class LowTrafficSpansTest {
         return out;
     }
 
+    /** A quiet span is looked at for decisive evidence as it passes each eighth of window.minEvents. */
+    @Test
+    void aSpanIsLookedAtOncePerEighthOfMinEventsNotAtEveryWindow() {
+        io.modelwatch.config.Thresholds t = io.modelwatch.config.ThresholdsConfig.defaultConfig().forModel("a");
+        assertThat(t.minWindowEvents()).isEqualTo(1000);
+        for (int perWindow : new int[] {1, 7, 10, 60}) {
+            List<Long> looks = new ArrayList<>();
+            io.modelwatch.stats.profiles.ModelProfile span = new io.modelwatch.stats.profiles.ModelProfile();
+            for (int w = 0; span.events() + perWindow < 1000; w++) {
+                io.modelwatch.stats.profiles.ModelProfile window = new io.modelwatch.stats.profiles.ModelProfile();
+                for (PredictionEvent e : Events.stream("a", w, perWindow, w * MINUTE, 1000, 0, 0)) {
+                    window.add(e);
+                }
+                span.merge(window);
+                if (LowTrafficSpans.looks(new LowTrafficSpans.Span(span, 0, window, true, null), t)) {
+                    looks.add(span.events());
+                }
+            }
+            // One look past each of 125, 250, ..., 875 events: the first window at or beyond each.
+            assertThat(looks).as("%d events a window", perWindow).hasSize(7)
+                    .allSatisfy(n -> assertThat(n % 125).isLessThan(perWindow));
+        }
+    }
+
     /** A span's windows not reported yet are reported before the version is reported SILENT. */
     @Test
     void aSpanIsReportedUpToItsLastWindowBeforeTheVersionIsSilent() throws Exception {
