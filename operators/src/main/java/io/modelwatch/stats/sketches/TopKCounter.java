@@ -80,9 +80,12 @@ public final class TopKCounter {
             throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
         }
         this.capacity = capacity;
-        // Pre-sized so the map does not rehash while it fills up to `capacity` at load factor
-        // 0.75; capped so a huge capacity does not allocate its table up front.
-        this.counters = new HashMap<>((int) Math.min(1 << 16, capacity / 3L * 4 + 4));
+        // Grown as items come, not sized for `capacity` up front: a window of a low-traffic model
+        // holds one or two categories per feature, and a table for 64 (128 slots) in every
+        // categorical feature of every window was the model monitor's largest allocation at
+        // 10,000 models. What the counter reports never depends on the map's order (writeTo and
+        // top sort, a merge past capacity sorts, the smallest breaks ties by item).
+        this.counters = new HashMap<>();
     }
 
     public void add(String item) {
