@@ -145,6 +145,34 @@ class LowTrafficSpansTest {
         assertThat(a).allMatch(r -> r.features()[0].count() == r.events());
     }
 
+    /** A warm-up span whose last window was reported is not reported again when the reference completes. */
+    @Test
+    void aWarmUpSpanReportedAtItsLastWindowIsNotReportedTwice() throws Exception {
+        // 460 events: the reference completes in window 22, so the second warm-up span is windows
+        // 15 to 22, and its 8th window, the last, reports its progress.
+        ThresholdsConfig config = ThresholdsParser.parse("""
+                defaults:
+                  reference: {events: 460}
+                  window: {size: 1m, minEvents: 300}
+                """);
+        List<String> spans = new ArrayList<>();
+        try (MonitorHarness h = new MonitorHarness(new ModelMonitorFunction(config))) {
+            h.open();
+            List<List<PredictionEvent>> traffic = learningAtLowTraffic("a");
+            for (int m = 0; m < 28; m++) {
+                feed(h, traffic.get(m));
+                h.processWatermark((m + 1) * MINUTE);
+            }
+            for (HealthReport r : reports(h)) {
+                spans.add("%s %d-%d %d".formatted(r.status(), java.time.Instant.parse(r.windowStart()).toEpochMilli() / MINUTE,
+                        java.time.Instant.parse(r.windowEnd()).toEpochMilli() / MINUTE, r.events()));
+            }
+        }
+        assertThat(spans).containsSubsequence("WARMING_UP 15-19 80", "WARMING_UP 15-23 160", "ACCUMULATING 23-24 20",
+                "ACCUMULATING 23-25 40", "ACCUMULATING 23-27 80");
+        assertThat(spans).doesNotHaveDuplicates().hasSize(12);
+    }
+
     /** Progress reports of a span held back at every window: powers of two, then every quality.silenceAfter. */
     @Test
     void aSpanReportsItsProgressAtPowersOfTwoThenOncePerSilenceAfter() {
