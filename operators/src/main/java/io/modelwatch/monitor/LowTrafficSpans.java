@@ -59,13 +59,7 @@ final class LowTrafficSpans {
     /** The window just ended, with the span pending before it, if any. */
     Span extend(String key, ModelProfile window, long windowStart, MonitorStatus st) throws Exception {
         OpenProfiles.Entry e = cache.get(key);
-        ModelProfile acc;
-        boolean fromCache = e != null && e.spanKnown;
-        if (fromCache) {
-            acc = e.span;
-        } else {
-            acc = read(e);
-        }
+        ModelProfile acc = pending(e);
         Ended ended = null;
         if (acc != null && acc.binned() != window.binned()) {
             // A span holds windows of one kind. A warm-up span (windows summarised while the
@@ -100,7 +94,11 @@ final class LowTrafficSpans {
         if (st.pendingStart < 0 || st.pendingReportedEnd >= st.lastFiredWindowEnd) {
             return null;
         }
-        OpenProfiles.Entry e = cache.get(key);
+        return pending(cache.get(key));
+    }
+
+    /** The pending span, or null: the cached one when the entry knows it, else as state holds it. */
+    private ModelProfile pending(OpenProfiles.Entry e) throws Exception {
         return e != null && e.spanKnown ? e.span : read(e);
     }
 

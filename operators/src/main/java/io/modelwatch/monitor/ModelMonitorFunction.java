@@ -315,8 +315,6 @@ public final class ModelMonitorFunction
             // low-traffic version sends the summary of a sample worth reading, and the performance
             // monitor keeps one report per span for revisions, not one per window for the label
             // horizon (docs/topics.md, status).
-            DriftEvaluator.Context c = ReportAssembly.context(key, span.start(), windowEnd, st,
-                    st.driftedWithin(windowEnd, spanMillis), l);
             boolean report = true;
             if (span.profile().events() < t.minWindowEvents()) {
                 report = LowTrafficSpans.progressReportDue(span, windowEnd, st, t);
@@ -325,9 +323,7 @@ public final class ModelMonitorFunction
                 spans.close(key, st);
             }
             if (report) {
-                out.collect(reports.summary(HealthReport.WARMING_UP, span.profile(),
-                        references.referenceEvents(key, ref), t, c, l, st));
-                reported(windowEnd, st);
+                reportSpan(key, span.profile(), span.start(), windowEnd, ref, l, st, out);
             }
             state.status.update(st);
             return;
@@ -339,8 +335,7 @@ public final class ModelMonitorFunction
             boolean report = LowTrafficSpans.progressReportDue(span, windowEnd, st, t);
             spans.holdBack(key, span, st);
             if (report) {
-                out.collect(reports.summary(HealthReport.ACCUMULATING, span.profile(), ref.events(), t, c, l, st));
-                reported(windowEnd, st);
+                reportSpan(key, span.profile(), span.start(), windowEnd, ref, l, st, out);
             }
             state.status.update(st);
             return;
@@ -380,9 +375,11 @@ public final class ModelMonitorFunction
     }
 
     /**
-     * The summary of a span below window.minEvents up to {@code end}, whose last windows were not
-     * reported ({@link LowTrafficSpans#progressReportDue}): before it ends at the first window on
-     * the complete reference, or before a SILENT report.
+     * The summary of a span that is not judged, up to {@code end}: WARMING_UP while its windows
+     * began before the reference was complete, else ACCUMULATING. At its progress windows
+     * ({@link LowTrafficSpans#progressReportDue}), when a warm-up span reaches window.minEvents,
+     * and for the windows not yet reported when it ends at the first window on the complete
+     * reference or before a SILENT report.
      */
     private void reportSpan(String key, ModelProfile span, long start, long end, ReferenceProfile ref,
             LiveThresholds.Live l, MonitorStatus st, Collector<HealthReport> out) throws Exception {

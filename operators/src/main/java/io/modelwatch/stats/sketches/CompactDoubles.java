@@ -126,6 +126,11 @@ public final class CompactDoubles {
             m /= 10;
             d--;
         }
+        return tag(m, d);
+    }
+
+    /** The varint of the short form {@code m / 10^d}: {@code zigzag(m) << 4 | d}. */
+    private static long tag(long m, int d) {
         return ((m << 1) ^ (m >> 63)) << 4 | d;
     }
 
@@ -139,20 +144,16 @@ public final class CompactDoubles {
             return -1;
         }
         long m = Math.round(scaled);
-        return Double.doubleToRawLongBits(m / POWERS_OF_TEN[d]) == bits ? ((m << 1) ^ (m >> 63)) << 4 | d : -1;
+        return Double.doubleToRawLongBits(m / POWERS_OF_TEN[d]) == bits ? tag(m, d) : -1;
     }
 
     /** The short form with the fewest decimals, trying each in turn (the definition). */
     static long smallestShortForm(double v, long bits) {
         if (Double.isFinite(v) && bits != Long.MIN_VALUE) {
-            for (int d = 0; d <= MAX_DECIMALS; d++) {
-                double scaled = v * POWERS_OF_TEN[d];
-                if (!(Math.abs(scaled) < MAX_MANTISSA)) {
-                    break;
-                }
-                long m = Math.round(scaled);
-                if (Double.doubleToRawLongBits(m / POWERS_OF_TEN[d]) == bits) {
-                    return ((m << 1) ^ (m >> 63)) << 4 | d;
+            for (int d = 0; d <= MAX_DECIMALS && Math.abs(v * POWERS_OF_TEN[d]) < MAX_MANTISSA; d++) {
+                long tagged = tagged(v, bits, d);
+                if (tagged >= 0) {
+                    return tagged;
                 }
             }
         }
