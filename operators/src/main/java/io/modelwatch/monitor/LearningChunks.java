@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The events added to a reference being learned since its profile was last written whole: the
@@ -53,10 +54,11 @@ public final class LearningChunks {
 
     /** The chunk of {@code events}, in their order. */
     public static byte[] of(List<PredictionEvent> events) {
-        return StateBytes.of(out -> write(events, out));
+        return StateBytes.of(out -> writeTo(events, out));
     }
 
-    private static void write(List<PredictionEvent> events, DataOutput out) throws IOException {
+    /** Writes the chunk of {@code events}, in their order, to {@code out} (inside a larger record). */
+    static void writeTo(List<PredictionEvent> events, DataOutput out) throws IOException {
         out.writeByte(FORMAT);
         VarLongs.writeUnsigned(out, events.size());
         String[] names = null;
@@ -116,7 +118,7 @@ public final class LearningChunks {
 
     /** Adds the chunk's events, in their order, to {@code profile}; returns how many. */
     public static int replay(byte[] chunk, ModelProfile profile) {
-        return StateBytes.read(chunk, in -> read(in, profile));
+        return StateBytes.read(chunk, in -> readFrom(in, profile::add));
     }
 
     /** The number of events in a chunk, without replaying it. */
@@ -140,7 +142,8 @@ public final class LearningChunks {
         return (int) count;
     }
 
-    private static int read(DataInput in, ModelProfile profile) throws IOException {
+    /** Reads a chunk written by {@link #writeTo} and gives its events, in their order, to {@code sink}; returns how many. */
+    static int readFrom(DataInput in, Consumer<PredictionEvent> sink) throws IOException {
         byte format = readFormat(in);
         boolean compact = format == FORMAT;
         int count = readCount(in, format);
@@ -188,7 +191,7 @@ public final class LearningChunks {
             } else {
                 categoricalPrediction = readCategory(in, compact, categories);
             }
-            profile.add(new PredictionEvent("", "", null, timestamp, names, kinds, numeric, categorical,
+            sink.accept(new PredictionEvent("", "", null, timestamp, names, kinds, numeric, categorical,
                     predictionKind, numericPrediction, categoricalPrediction));
         }
         return count;

@@ -51,15 +51,20 @@ final class LowTrafficSpans {
      * merged last, and whether state holds the span without that window (so that a chunk of it
      * extends what state holds).
      */
-    record Span(ModelProfile profile, long start, ModelProfile last, boolean extendsState, Ended ended) {}
+    record Span(ModelProfile profile, long start, OpenWindow last, boolean extendsState, Ended ended) {}
 
     /** A span of the other kind that the window ended (its profile and start), not yet reported whole. */
     record Ended(ModelProfile profile, long start) {}
 
-    /** The window just ended, with the span pending before it, if any. */
-    Span extend(String key, ModelProfile window, long windowStart, MonitorStatus st) throws Exception {
+    /**
+     * The window just ended, with the span pending before it, if any; {@code ref} is the
+     * version's reference (null while it is learned), which a binned window's events are counted
+     * on.
+     */
+    Span extend(String key, OpenWindow window, long windowStart, MonitorStatus st, ReferenceProfile ref)
+            throws Exception {
         OpenProfiles.Entry e = cache.get(key);
-        ModelProfile acc = pending(e);
+        ModelProfile acc = pending(e, ref);
         Ended ended = null;
         if (acc != null && acc.binned() != window.binned()) {
             // A span holds windows of one kind. A warm-up span (windows summarised while the
@@ -72,9 +77,9 @@ final class LowTrafficSpans {
             acc = null;
         }
         if (acc == null) {
-            return new Span(window, windowStart, window, false, ended);
+            return new Span(window.profile(ref), windowStart, window, false, ended);
         }
-        acc.merge(window);
+        window.addTo(acc, ref);
         if (e != null) {
             // The cached span now holds the window; until holdBack writes it, state holds the span without it.
             e.span = acc;
@@ -90,16 +95,16 @@ final class LowTrafficSpans {
      * is reported {@code SILENT}, its span is reported up to its last window
      * ({@link MonitorStatus#lastFiredWindowEnd}).
      */
-    ModelProfile unreported(String key, MonitorStatus st) throws Exception {
+    ModelProfile unreported(String key, MonitorStatus st, ReferenceProfile ref) throws Exception {
         if (st.pendingStart < 0 || st.pendingReportedEnd >= st.lastFiredWindowEnd) {
             return null;
         }
-        return pending(cache.get(key));
+        return pending(cache.get(key), ref);
     }
 
     /** The pending span, or null: the cached one when the entry knows it, else as state holds it. */
-    private ModelProfile pending(OpenProfiles.Entry e) throws Exception {
-        return e != null && e.spanKnown ? e.span : read(e);
+    private ModelProfile pending(OpenProfiles.Entry e, ReferenceProfile ref) throws Exception {
+        return e != null && e.spanKnown ? e.span : read(e, ref);
     }
 
     /**
@@ -129,7 +134,7 @@ final class LowTrafficSpans {
     }
 
     /** The span as state holds it ("pending" with its chunks replayed), sized into the entry, or null. */
-    private ModelProfile read(OpenProfiles.Entry e) throws Exception {
+    private ModelProfile read(OpenProfiles.Entry e, ReferenceProfile ref) throws Exception {
         byte[] bytes = state.pending.value();
         if (bytes == null) {
             if (e != null) {
@@ -142,7 +147,7 @@ final class LowTrafficSpans {
         Iterable<byte[]> chunks = state.pendingChunks.get();
         if (chunks != null) {
             for (byte[] chunk : chunks) {
-                span.merge(ModelProfile.fromBytes(chunk));
+                OpenWindow.fromBytes(chunk).addTo(span, ref);
                 chunkBytes += chunk.length;
             }
         }

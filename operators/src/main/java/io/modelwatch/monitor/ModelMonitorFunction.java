@@ -233,7 +233,7 @@ public final class ModelMonitorFunction
         for (PredictionEvent e : batch.events()) {
             st.eventsSeen++;
             IdleExpiry.eventAt(st, e.timestamp(), t, timers);
-            ModelProfile window = assignment.windowOf(e.timestamp(), ref);
+            OpenWindow window = assignment.windowOf(e.timestamp(), ref);
             if (window == null) {
                 continue; // late, and counted
             }
@@ -289,7 +289,7 @@ public final class ModelMonitorFunction
         long windowEnd = timestamp + 1;
         MonitorStatus st = state.statusOrNew();
         WindowGrid grid = WindowGrid.adopt(st, t.windowSize().toMillis(), () -> store.newestOpenStart(key));
-        ModelProfile window = null;
+        OpenWindow window = null;
         long windowStart = Long.MIN_VALUE;
         for (long start : grid.startsEndingAt(windowEnd)) {
             window = store.takeWindow(key, start);
@@ -304,7 +304,7 @@ public final class ModelMonitorFunction
         long spanMillis = t.escalationWithin().toMillis();
         ReferenceProfile ref = references.reference(key);
 
-        LowTrafficSpans.Span span = spans.extend(key, window, windowStart, st);
+        LowTrafficSpans.Span span = spans.extend(key, window, windowStart, st, ref);
         if (span.ended() != null) {
             reportSpan(key, span.ended().profile(), span.ended().start(), st.lastFiredWindowEnd, ref, l, st, out);
         }
@@ -399,7 +399,7 @@ public final class ModelMonitorFunction
             Collector<HealthReport> out) throws Exception {
         Thresholds t = l.thresholds();
         ReferenceProfile ref = references.reference(key);
-        ModelProfile unreported = spans.unreported(key, st);
+        ModelProfile unreported = spans.unreported(key, st, ref);
         if (unreported != null) {
             reportSpan(key, unreported, st.pendingStart, st.lastFiredWindowEnd, ref, l, st, out);
         }

@@ -78,7 +78,7 @@ final class OpenProfileStore {
     /** Writes an entry's changes under the current key, which must be the entry's. */
     private void write(OpenProfiles.Entry e) throws Exception {
         for (Long start : e.changedWindows) {
-            ModelProfile window = e.windows.get(start);
+            OpenWindow window = e.windows.get(start);
             byte[] bytes = window.toBytes();
             state.windows.put(start, bytes);
             e.windowSized(start, bytes.length, window);
@@ -156,12 +156,12 @@ final class OpenProfileStore {
     }
 
     /** The window starting at {@code start} from state, sized into the entry, or null when it has none. */
-    ModelProfile readWindow(OpenProfiles.Entry e, long start) throws Exception {
+    OpenWindow readWindow(OpenProfiles.Entry e, long start) throws Exception {
         byte[] bytes = state.windows.get(start);
         if (bytes == null) {
             return null;
         }
-        ModelProfile window = ModelProfile.fromBytes(bytes);
+        OpenWindow window = OpenWindow.fromBytes(bytes);
         e.windowSized(start, bytes.length, window);
         return window;
     }
@@ -228,9 +228,9 @@ final class OpenProfileStore {
     }
 
     /** Removes a window from the cache and from state; null when it has none. */
-    ModelProfile takeWindow(String key, long windowStart) throws Exception {
+    OpenWindow takeWindow(String key, long windowStart) throws Exception {
         OpenProfiles.Entry e = open.get(key);
-        ModelProfile cached = e == null ? null : e.windows.remove(windowStart);
+        OpenWindow cached = e == null ? null : e.windows.remove(windowStart);
         if (cached != null) {
             e.changedWindows.remove(windowStart);
             e.windowGone(windowStart);
@@ -242,7 +242,7 @@ final class OpenProfileStore {
             return null;
         }
         state.windows.remove(windowStart);
-        return ModelProfile.fromBytes(bytes);
+        return OpenWindow.fromBytes(bytes);
     }
 
     /**

@@ -50,7 +50,7 @@ final class OpenProfiles {
     /** One model version's cached profiles. */
     final class Entry {
         /** Windows read from state or opened since, by window start; a subset of the open windows. */
-        final Map<Long, ModelProfile> windows = new HashMap<>();
+        final Map<Long, OpenWindow> windows = new HashMap<>();
         /** Windows changed since last written. */
         final Set<Long> changedWindows = new HashSet<>();
         /** Whether {@link #learning} holds what state holds (or will hold once written). */
@@ -90,7 +90,7 @@ final class OpenProfiles {
             this.admitted = admitted;
         }
 
-        void windowSized(long start, int size, ModelProfile window) {
+        void windowSized(long start, int size, OpenWindow window) {
             long w = heapWeight(size, window);
             Long old = windowWeights.put(start, w);
             weigh(w - (old == null ? 0 : old));
@@ -169,6 +169,28 @@ final class OpenProfiles {
             return 0;
         }
         return HEAP_BYTES_PER_SERIALISED_BYTE * serialised + HEAP_BYTES_PER_FEATURE * (p.features().size() + 1L);
+    }
+
+    /**
+     * A window that keeps its events ({@link OpenWindow}) is weighed per event, as an upper bound
+     * of what the events hold beyond what other objects share with them (feature names, and
+     * category strings decoded once per task, {@code SharedStrings}): the event record and its
+     * arrays' headers, and per value its kind, number and string slot; twice its serialised size
+     * covers strings not shared (a category decoded afresh, written once per window in the chunk).
+     */
+    static final int HEAP_BYTES_PER_KEPT_EVENT = 256;
+    static final int HEAP_BYTES_PER_KEPT_VALUE = 16;
+
+    /** What an open window of {@code serialised} bytes in state is weighed as. */
+    static long heapWeight(long serialised, OpenWindow w) {
+        if (serialised <= 0 || w == null) {
+            return 0;
+        }
+        if (!w.keepsEvents()) {
+            return heapWeight(serialised, w.profile(null));
+        }
+        return HEAP_BYTES_PER_SERIALISED_BYTE * serialised
+                + w.events() * HEAP_BYTES_PER_KEPT_EVENT + HEAP_BYTES_PER_KEPT_VALUE * w.keptValues();
     }
 
     private final int capacity;

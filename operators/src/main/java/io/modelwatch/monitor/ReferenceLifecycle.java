@@ -143,7 +143,7 @@ final class ReferenceLifecycle {
      * Learns from one event (also added, unbinned, to its window, which reports as warm-up); returns
      * the reference once it is frozen, else null.
      */
-    ReferenceProfile learn(String key, PredictionEvent e, ModelProfile window) throws Exception {
+    ReferenceProfile learn(String key, PredictionEvent e, OpenWindow window) throws Exception {
         if (learned == null) {
             learned = store.learning(profiles);
             if (learned == null) {

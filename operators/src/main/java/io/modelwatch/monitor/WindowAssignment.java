@@ -2,7 +2,6 @@ package io.modelwatch.monitor;
 
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.functions.MonitorStatus;
-import io.modelwatch.stats.profiles.ModelProfile;
 import io.modelwatch.stats.profiles.ReferenceProfile;
 import org.apache.flink.streaming.api.TimerService;
 
@@ -29,7 +28,7 @@ final class WindowAssignment {
     private TimerService timers;
     private long currentStart;
     private long currentEnd;
-    private ModelProfile current;
+    private OpenWindow current;
 
     WindowAssignment(OpenProfileStore store, SilenceDetection silence) {
         this.store = store;
@@ -51,10 +50,10 @@ final class WindowAssignment {
     }
 
     /**
-     * The open window of an event at {@code ts}, opened (against {@code ref}, if there is one yet)
-     * when it is new; null when the event is late, which is then counted.
+     * The open window of an event at {@code ts}, opened (binned when there is a reference {@code ref}
+     * yet) when it is new; null when the event is late, which is then counted.
      */
-    ModelProfile windowOf(long ts, ReferenceProfile ref) throws Exception {
+    OpenWindow windowOf(long ts, ReferenceProfile ref) throws Exception {
         long windowStart = grid.start(ts);
         long windowEnd = windowStart == currentStart ? currentEnd : grid.end(windowStart);
         // Behind a window already evaluated (of whichever size), or behind the watermark.
@@ -62,11 +61,11 @@ final class WindowAssignment {
             st.lateSinceReport++;
             return null;
         }
-        ModelProfile window = windowStart == currentStart ? current : profiles.windows.get(windowStart);
+        OpenWindow window = windowStart == currentStart ? current : profiles.windows.get(windowStart);
         if (window == null) {
             window = store.readWindow(profiles, windowStart);
             if (window == null) {
-                window = ref != null ? ModelProfile.against(ref) : new ModelProfile();
+                window = OpenWindow.open(ref != null);
                 timers.registerEventTimeTimer(windowEnd - 1);
                 silence.windowOpened(st, windowEnd, t, timers);
             }

@@ -215,7 +215,7 @@ class LowTrafficSpansTest {
                     window.add(e);
                 }
                 span.merge(window);
-                if (LowTrafficSpans.looks(new LowTrafficSpans.Span(span, 0, window, true, null), t)) {
+                if (LowTrafficSpans.looks(new LowTrafficSpans.Span(span, 0, OpenWindow.of(window), true, null), t)) {
                     looks.add(span.events());
                 }
             }

@@ -149,10 +149,10 @@ class OpenProfilesTest {
         OpenProfiles cache = new OpenProfiles(10, 4000);
         Map<String, OpenProfiles.Entry> evicted = new java.util.HashMap<>();
         OpenProfiles.Entry a = cache.getOrCreate("a", evicted);
-        a.windowSized(0, 700, p);
+        a.windowSized(0, 700, OpenWindow.of(p));
         a.learningSized(200, p);
         OpenProfiles.Entry b = cache.getOrCreate("b", evicted);
-        b.windowSized(0, 400, p);
+        b.windowSized(0, 400, OpenWindow.of(p));
         assertThat(cache.bytes()).isEqualTo(2168 + 1168 + 1568);
         b.learningChanged = true; // b has a change to write, a has none
         cache.trim();
@@ -161,7 +161,7 @@ class OpenProfilesTest {
         assertThat(cache.bytes()).isEqualTo(1568);
         // Over budget, a new version with no more batches lately than the eldest (b: one) is not
         // admitted: nothing is pushed out, and its entry is written back and dropped after its batch.
-        b.windowSized(60_000, 1400, p);
+        b.windowSized(60_000, 1400, OpenWindow.of(p));
         for (int batch = 0; batch < 2; batch++) {
             OpenProfiles.Entry c = cache.getOrCreate("c", evicted);
             assertThat(c.admitted).isFalse();
@@ -177,7 +177,7 @@ class OpenProfilesTest {
         assertThat(cache.bytes()).isZero();
         assertThat(cache.evictions()).isEqualTo(2);
         // The evicted entry is written back after it left: that no longer weighs on the cache.
-        b.windowSized(60_000, 900, p);
+        b.windowSized(60_000, 900, OpenWindow.of(p));
         b.learningSized(300, p);
         assertThat(cache.bytes()).isZero();
     }

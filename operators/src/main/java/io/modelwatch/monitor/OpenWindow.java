@@ -1,0 +1,178 @@
+package io.modelwatch.monitor;
+
+import io.modelwatch.model.PredictionEvent;
+import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.profiles.ReferenceProfile;
+import io.modelwatch.stats.sketches.StateBytes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An open event-time window of one model version: its events themselves while they are few
+ * (up to {@link #EVENTS_KEPT}), and a {@link ModelProfile} of them once they are more.
+ *
+ * <p>Why: at little traffic per model (one to a few dozen events a window) nearly every window is
+ * merged into a pending span ({@link LowTrafficSpans}), and a profile of its own was most of what
+ * such a window cost: two dozen features' sketches built for a few values, merged into the span,
+ * and serialised into state as a chunk whose size is mostly the sketches' fixed part, so the
+ * span itself was written whole every few windows (docs/benchmarks.md). A window kept as its
+ * events adds them straight into the span when it closes, and goes to state as a chunk of
+ * events ({@link LearningChunks}' encoding, a few bytes per value).
+ *
+ * <p>A window of events gives the same profile as a window profiled as they came when it is
+ * turned into one ({@link #profile}): the same calls in the same order. Added into a span, its
+ * events are added one by one rather than merged as a profile; both summarise the same values
+ * (a merge and the adds it replaces differ only where the sketches compact, within their error
+ * bounds).
+ *
+ * <p>State form ({@link #toBytes}): a window of events is the tag {@link #EVENTS_TAG}, whether it
+ * is binned, then the chunk of its events; a profiled window is the profile's bytes as before
+ * (whose first byte, its format, is 1 to 4), so state written by earlier builds reads as it was.
+ * The same form is one entry of the pending span's chunks ("pendingChunks").
+ */
+final class OpenWindow {
+    /**
+     * The events a window keeps as themselves; the next one turns it into a profile. A kept event
+     * of two dozen features takes some 600 bytes of heap, a binned profile's sketches some 950
+     * bytes per feature as soon as they hold one value ({@link OpenProfiles#HEAP_BYTES_PER_FEATURE}),
+     * so up to some 40 events the events take less heap than their profile; past 64 the profile
+     * is always smaller, and a window that full (64 events a minute) is mostly judged on its own or
+     * with one or two others, where its profile is the span.
+     */
+    static final int EVENTS_KEPT = 64;
+    /** The first byte of a window of events in state: no {@link ModelProfile} format has it. */
+    static final byte EVENTS_TAG = 0x45;
+
+    private final boolean binned;
+    /** The events, in their order; null once profiled. */
+    private List<PredictionEvent> events;
+    /** The profile; null while the window keeps its events. */
+    private ModelProfile profile;
+
+    private OpenWindow(boolean binned, List<PredictionEvent> events, ModelProfile profile) {
+        this.binned = binned;
+        this.events = events;
+        this.profile = profile;
+    }
+
+    /** A new window: binned against the reference when there is one, else summarised (warm-up). */
+    static OpenWindow open(boolean binned) {
+        return new OpenWindow(binned, new ArrayList<>(4), null);
+    }
+
+    /** A window held as a profile (tests, and state written by earlier builds). */
+    static OpenWindow of(ModelProfile profile) {
+        return new OpenWindow(profile.binned(), null, profile);
+    }
+
+    /** Whether the window's values are counted on the reference's bins (false for a warm-up window). */
+    boolean binned() {
+        return binned;
+    }
+
+    long events() {
+        return events != null ? events.size() : profile.events();
+    }
+
+    /** The values its kept events hold, features and prediction (0 once profiled). */
+    long keptValues() {
+        long n = 0;
+        if (events != null) {
+            for (PredictionEvent e : events) {
+                n += e.featureCount() + 1;
+            }
+        }
+        return n;
+    }
+
+    /** Whether the window still keeps its events (not profiled). */
+    boolean keepsEvents() {
+        return events != null;
+    }
+
+    /** Adds an event to a binned window, compared with {@code ref}. */
+    void add(PredictionEvent e, ReferenceProfile ref) {
+        if (events != null && events.size() < EVENTS_KEPT) {
+            events.add(e);
+            return;
+        }
+        profile(ref).add(e, ref);
+    }
+
+    /** Adds an event to a warm-up window (summarised, not binned). */
+    void add(PredictionEvent e) {
+        if (events != null && events.size() < EVENTS_KEPT) {
+            events.add(e);
+            return;
+        }
+        profile(null).add(e);
+    }
+
+    /**
+     * The window as a profile (built from its events the first time, against {@code ref} when the
+     * window is binned); from then on the window is that profile.
+     */
+    ModelProfile profile(ReferenceProfile ref) {
+        if (profile == null) {
+            // A binned window outlives its reference only if a reference action left it open,
+            // which none does (they discard the open windows); it would be summarised unbinned.
+            boolean bin = binned && ref != null;
+            ModelProfile p = bin ? ModelProfile.against(ref) : new ModelProfile();
+            for (PredictionEvent e : events) {
+                if (bin) {
+                    p.add(e, ref);
+                } else {
+                    p.add(e);
+                }
+            }
+            profile = p;
+            events = null;
+        }
+        return profile;
+    }
+
+    /** Adds the window into {@code span} (of the same kind): its events one by one, or its profile merged. */
+    void addTo(ModelProfile span, ReferenceProfile ref) {
+        if (events == null) {
+            span.merge(profile);
+            return;
+        }
+        for (PredictionEvent e : events) {
+            addTo(span, e, ref);
+        }
+    }
+
+    private void addTo(ModelProfile p, PredictionEvent e, ReferenceProfile ref) {
+        if (binned) {
+            p.add(e, ref);
+        } else {
+            p.add(e);
+        }
+    }
+
+    /** The state form: the events' chunk with the tag, or the profile's bytes. */
+    byte[] toBytes() {
+        if (events == null) {
+            return profile.toBytes();
+        }
+        return StateBytes.of(out -> {
+            out.writeByte(EVENTS_TAG);
+            out.writeBoolean(binned);
+            LearningChunks.writeTo(events, out);
+        });
+    }
+
+    /** A window (or a pending span's chunk) from its state form. */
+    static OpenWindow fromBytes(byte[] bytes) {
+        if (bytes.length == 0 || bytes[0] != EVENTS_TAG) {
+            return of(ModelProfile.fromBytes(bytes));
+        }
+        return StateBytes.read(bytes, in -> {
+            in.readByte();
+            boolean binned = in.readBoolean();
+            List<PredictionEvent> events = new ArrayList<>();
+            LearningChunks.readFrom(in, events::add);
+            return new OpenWindow(binned, events, null);
+        });
+    }
+}
