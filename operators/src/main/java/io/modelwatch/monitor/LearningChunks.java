@@ -37,13 +37,16 @@ import java.util.function.Consumer;
  * numeric value as a {@link CompactDoubles} (a 4-decimal value in about 3 bytes, a flag in 1,
  * instead of 8; one without the short form as its 8 bytes after the kind byte 0x81), and a category as its index in the chunk's table of categories (a varint: 0 for
  * none, one more than the index otherwise; a new category is written once, after the index the
- * table gives it).
+ * table gives it). Where a chunk extends a profile whose feature names the reader knows (a
+ * pending span's chunk, {@link OpenWindow}), names equal to those are a flag.
  */
 public final class LearningChunks {
     private static final byte FORMAT = 2;
     private static final byte FORMAT_1 = 1;
     private static final byte NEW_NAMES = 0;
     private static final byte SAME_NAMES = 1;
+    /** The names the reader was given ({@code knownNames}): those of the profile the chunk extends. */
+    private static final byte KNOWN_NAMES = 2;
     /**
      * Format 2's kind byte of a numeric value written as its 8 bytes (a full-precision double):
      * no {@link ValueKind} has it, and the value costs what it cost in format 1.
@@ -59,6 +62,15 @@ public final class LearningChunks {
 
     /** Writes the chunk of {@code events}, in their order, to {@code out} (inside a larger record). */
     static void writeTo(List<PredictionEvent> events, DataOutput out) throws IOException {
+        writeTo(events, out, null);
+    }
+
+    /**
+     * As {@link #writeTo(List, DataOutput)}, writing an event's feature names as a flag when they
+     * are {@code knownNames} (null: none), which the reader must then be given: a pending span's
+     * chunk of a window of one event is mostly its two dozen names otherwise.
+     */
+    static void writeTo(List<PredictionEvent> events, DataOutput out, String[] knownNames) throws IOException {
         out.writeByte(FORMAT);
         VarLongs.writeUnsigned(out, events.size());
         String[] names = null;
@@ -70,6 +82,9 @@ public final class LearningChunks {
             String[] n = e.featureNames();
             if (n == names || Arrays.equals(n, names)) {
                 out.writeByte(SAME_NAMES);
+            } else if (knownNames != null && Arrays.equals(n, knownNames)) {
+                out.writeByte(KNOWN_NAMES);
+                names = n;
             } else {
                 out.writeByte(NEW_NAMES);
                 VarLongs.writeUnsigned(out, n.length);
@@ -144,6 +159,11 @@ public final class LearningChunks {
 
     /** Reads a chunk written by {@link #writeTo} and gives its events, in their order, to {@code sink}; returns how many. */
     static int readFrom(DataInput in, Consumer<PredictionEvent> sink) throws IOException {
+        return readFrom(in, sink, null);
+    }
+
+    /** As {@link #readFrom(DataInput, Consumer)} for a chunk written with {@code knownNames}. */
+    static int readFrom(DataInput in, Consumer<PredictionEvent> sink, String[] knownNames) throws IOException {
         byte format = readFormat(in);
         boolean compact = format == FORMAT;
         int count = readCount(in, format);
@@ -162,6 +182,8 @@ public final class LearningChunks {
                 for (int i = 0; i < n; i++) {
                     names[i] = in.readUTF();
                 }
+            } else if (namesTag == KNOWN_NAMES && knownNames != null) {
+                names = knownNames;
             } else if (namesTag != SAME_NAMES || names == null) {
                 throw new IOException("LearningChunks: bad names tag " + namesTag);
             }

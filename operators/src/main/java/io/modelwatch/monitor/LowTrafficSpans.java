@@ -139,20 +139,23 @@ final class LowTrafficSpans {
         if (bytes == null) {
             if (e != null) {
                 e.spanSized(0, 0, null);
+                e.spanBaseNames = null;
             }
             return null;
         }
         ModelProfile span = ModelProfile.fromBytes(bytes);
+        String[] names = OpenWindow.names(span);
         int chunkBytes = 0;
         Iterable<byte[]> chunks = state.pendingChunks.get();
         if (chunks != null) {
             for (byte[] chunk : chunks) {
-                OpenWindow.fromBytes(chunk).addTo(span, ref);
+                OpenWindow.fromBytes(chunk, names).addTo(span, ref);
                 chunkBytes += chunk.length;
             }
         }
         if (e != null) {
             e.spanSized(bytes.length, chunkBytes, span);
+            e.spanBaseNames = names;
         }
         return span;
     }
@@ -194,8 +197,8 @@ final class LowTrafficSpans {
         int base = e == null ? 0 : e.spanBaseBytes;
         int chunks = e == null ? 0 : e.spanChunkBytes;
         boolean written = false;
-        if (span.extendsState() && e != null && e.spanKnown && base > 0) {
-            byte[] chunk = span.last().toBytes();
+        if (span.extendsState() && e != null && e.spanKnown && base > 0 && e.spanBaseNames != null) {
+            byte[] chunk = span.last().toBytes(e.spanBaseNames);
             if ((long) chunks + chunk.length <= base) {
                 state.pendingChunks.add(chunk);
                 e.spanSized(base, chunks + chunk.length, span.profile());
@@ -208,6 +211,7 @@ final class LowTrafficSpans {
             state.pendingChunks.clear();
             if (e != null) {
                 e.spanSized(bytes.length, 0, span.profile());
+                e.spanBaseNames = OpenWindow.names(span.profile());
             }
         }
         if (e != null) {
@@ -225,6 +229,7 @@ final class LowTrafficSpans {
             e.span = null;
             e.spanKnown = true;
             e.spanSized(0, 0, null);
+            e.spanBaseNames = null;
         }
         st.pendingStart = -1;
     }

@@ -71,6 +71,11 @@ final class OpenProfiles {
         boolean spanKnown;
         /** The span of low-traffic windows pending ({@link LowTrafficSpans}), or null when none is. */
         ModelProfile span;
+        /**
+         * The feature names of the span written in "pending" ({@link OpenWindow#names}), which its
+         * chunks' events name by a flag; null when not known (then a chunk is not written).
+         */
+        String[] spanBaseNames;
         /** Serialised sizes of the span in "pending" and of the chunks written after it. */
         int spanBaseBytes;
         int spanChunkBytes;

@@ -152,18 +152,36 @@ final class OpenWindow {
 
     /** The state form: the events' chunk with the tag, or the profile's bytes. */
     byte[] toBytes() {
+        return toBytes(null);
+    }
+
+    /**
+     * The state form, with feature names equal to {@code knownNames} (null: none) written as a
+     * flag: a pending span's chunk names those of the span it extends ({@link #names}).
+     */
+    byte[] toBytes(String[] knownNames) {
         if (events == null) {
             return profile.toBytes();
         }
         return StateBytes.of(out -> {
             out.writeByte(EVENTS_TAG);
             out.writeBoolean(binned);
-            LearningChunks.writeTo(events, out);
+            LearningChunks.writeTo(events, out, knownNames);
         });
+    }
+
+    /** A profile's feature names in its order: what its chunks' events mostly carry. */
+    static String[] names(ModelProfile p) {
+        return p.features().keySet().toArray(new String[0]);
     }
 
     /** A window (or a pending span's chunk) from its state form. */
     static OpenWindow fromBytes(byte[] bytes) {
+        return fromBytes(bytes, null);
+    }
+
+    /** A pending span's chunk from its state form, written with {@code knownNames}. */
+    static OpenWindow fromBytes(byte[] bytes, String[] knownNames) {
         if (bytes.length == 0 || bytes[0] != EVENTS_TAG) {
             return of(ModelProfile.fromBytes(bytes));
         }
@@ -171,7 +189,7 @@ final class OpenWindow {
             in.readByte();
             boolean binned = in.readBoolean();
             List<PredictionEvent> events = new ArrayList<>();
-            LearningChunks.readFrom(in, events::add);
+            LearningChunks.readFrom(in, events::add, knownNames);
             return new OpenWindow(binned, events, null);
         });
     }

@@ -109,6 +109,23 @@ class OpenWindowTest {
     }
 
     @Test
+    void aPendingSpansChunkNamesTheSpansFeaturesByAFlagAndReadsBackWithThem() {
+        List<PredictionEvent> first = LearningChunksTest.events(3, 200).subList(0, 50); // the first schema only
+        List<PredictionEvent> next = LearningChunksTest.events(4, 3).subList(0, 1);
+        ModelProfile span = direct(first, true);
+        String[] names = OpenWindow.names(span);
+        assertThat(names).containsExactly(next.get(0).featureNames());
+        OpenWindow w = window(next, true);
+        byte[] flagged = w.toBytes(names);
+        assertThat(flagged.length).isLessThan(w.toBytes().length - 100);
+        OpenWindow.fromBytes(flagged, names).addTo(span, REF);
+        assertThat(span.toBytes()).isEqualTo(feed(direct(first, true), next, true).toBytes());
+        // Other names than the span's are written out.
+        List<PredictionEvent> other = LearningChunksTest.events(4, 200).subList(150, 151);
+        assertThat(window(other, true).toBytes(names)).isEqualTo(window(other, true).toBytes());
+    }
+
+    @Test
     void aWindowOfAFewEventsTakesAFractionOfTheStateOfItsProfile() {
         List<PredictionEvent> one = LearningChunksTest.events(5, 1);
         int asEvents = window(one, true).toBytes().length;
