@@ -66,6 +66,33 @@ public final class OpenProfileHeapWeight {
                 }
             }
         }
+        keptEvents(r);
+    }
+
+    /**
+     * Windows that keep their events ({@link OpenWindow}): each copy its own events, as each
+     * window's are in the job (their names array shared, their category strings and prediction ids
+     * not: an upper bound of the job, where {@code SharedStrings} shares short strings).
+     */
+    private static void keptEvents(SplittableRandom r) throws InterruptedException {
+        for (int n : new int[] {1, 10, 60}) {
+            int copies = Math.max(400, 40_000 / n);
+            long before = usedAfterGc();
+            OpenWindow[] kept = new OpenWindow[copies];
+            for (int c = 0; c < copies; c++) {
+                OpenWindow w = OpenWindow.open(true);
+                for (int i = 0; i < n; i++) {
+                    w.add(LowTrafficCpuTime.event(r, "m", i * 10L, i), null);
+                }
+                kept[c] = w;
+            }
+            long after = usedAfterGc();
+            double heap = (after - before) / (double) copies;
+            long bytes = kept[0].toBytes().length;
+            double weighed = OpenProfiles.heapWeight(bytes, kept[0]);
+            System.out.printf("%-8s %7d %7d %13d %7.0f %16.2f %13.2f%n", "events", n, copies, bytes, heap,
+                    heap / bytes, weighed / heap);
+        }
     }
 
     private static long usedAfterGc() throws InterruptedException {
