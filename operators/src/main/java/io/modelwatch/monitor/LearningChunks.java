@@ -57,7 +57,12 @@ public final class LearningChunks {
 
     /** The chunk of {@code events}, in their order. */
     public static byte[] of(List<PredictionEvent> events) {
-        return StateBytes.of(out -> writeTo(events, out));
+        return of(events, null);
+    }
+
+    /** The chunk of {@code events}, their feature names written as a flag where they are {@code knownNames}. */
+    public static byte[] of(List<PredictionEvent> events, String[] knownNames) {
+        return StateBytes.of(out -> writeTo(events, out, knownNames));
     }
 
     /** Writes the chunk of {@code events}, in their order, to {@code out} (inside a larger record). */
@@ -133,7 +138,12 @@ public final class LearningChunks {
 
     /** Adds the chunk's events, in their order, to {@code profile}; returns how many. */
     public static int replay(byte[] chunk, ModelProfile profile) {
-        return StateBytes.read(chunk, in -> readFrom(in, profile::add));
+        return replay(chunk, profile, null);
+    }
+
+    /** As {@link #replay(byte[], ModelProfile)} for a chunk written with {@code knownNames}. */
+    public static int replay(byte[] chunk, ModelProfile profile, String[] knownNames) {
+        return StateBytes.read(chunk, in -> readFrom(in, profile::add, knownNames));
     }
 
     /** The number of events in a chunk, without replaying it. */

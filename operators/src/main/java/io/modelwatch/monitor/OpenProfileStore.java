@@ -103,8 +103,8 @@ final class OpenProfileStore {
         if (tail != null && tail.isEmpty()) {
             return; // state already holds it
         }
-        if (tail != null) {
-            byte[] chunk = LearningChunks.of(tail);
+        if (tail != null && e.learningBaseNames != null) {
+            byte[] chunk = LearningChunks.of(tail, e.learningBaseNames);
             if ((long) e.learningChunkBytes + chunk.length <= e.learningBaseBytes) {
                 state.learningChunks.add(chunk);
                 e.learningChunkBytes += chunk.length;
@@ -116,6 +116,7 @@ final class OpenProfileStore {
         byte[] bytes = e.learning.toBytes();
         state.learning.update(bytes);
         state.learningChunks.clear();
+        e.learningBaseNames = OpenWindow.names(e.learning);
         e.learningBaseBytes = bytes.length;
         e.learningChunkBytes = 0;
         e.learningSized(bytes.length, e.learning);
@@ -130,6 +131,7 @@ final class OpenProfileStore {
         byte[] bytes = state.learning.value();
         if (bytes == null) {
             if (e != null) {
+                e.learningBaseNames = null;
                 e.learningBaseBytes = 0;
                 e.learningChunkBytes = 0;
                 e.learningSized(0, null);
@@ -138,15 +140,17 @@ final class OpenProfileStore {
             return null;
         }
         ModelProfile p = ModelProfile.fromBytes(bytes);
+        String[] names = OpenWindow.names(p);
         int chunkBytes = 0;
         Iterable<byte[]> chunks = state.learningChunks.get();
         if (chunks != null) {
             for (byte[] chunk : chunks) {
-                LearningChunks.replay(chunk, p);
+                LearningChunks.replay(chunk, p, names);
                 chunkBytes += chunk.length;
             }
         }
         if (e != null) {
+            e.learningBaseNames = names;
             e.learningBaseBytes = bytes.length;
             e.learningChunkBytes = chunkBytes;
             e.learningSized(bytes.length + chunkBytes, p);
@@ -208,6 +212,7 @@ final class OpenProfileStore {
         state.learning.clear();
         state.learningChunks.clear();
         e.learningTail = null;
+        e.learningBaseNames = null;
         e.learningBaseBytes = 0;
         e.learningChunkBytes = 0;
         e.learningSized(0, null);

@@ -64,6 +64,11 @@ final class OpenProfiles {
          * known to be this one), so the next write-back writes it whole.
          */
         List<PredictionEvent> learningTail;
+        /**
+         * The feature names of the profile written in "learning" ({@link OpenWindow#names}), which
+         * its chunks' events name by a flag; null when state holds none.
+         */
+        String[] learningBaseNames;
         /** Serialised sizes of the profile in "learning" and of the chunks written after it. */
         int learningBaseBytes;
         int learningChunkBytes;

@@ -108,6 +108,24 @@ class LearningChunksTest {
 
         assertThat(replayed).isEqualTo(930);
         assertThat(read.toBytes()).isEqualTo(whole.toBytes());
+
+        // The same chunks naming the written profile's features by a flag (the events of the
+        // first half carry exactly those; the second half one more, so theirs are written out).
+        String[] names = OpenWindow.names(ModelProfile.fromBytes(base));
+        ModelProfile readWithNames = ModelProfile.fromBytes(base);
+        from = cuts[0];
+        long plainBytes = 0;
+        long flaggedBytes = 0;
+        for (int c = 1; c < cuts.length; c++) {
+            List<PredictionEvent> part = events.subList(from, cuts[c]);
+            byte[] flagged = LearningChunks.of(part, names);
+            plainBytes += LearningChunks.of(part).length;
+            flaggedBytes += flagged.length;
+            LearningChunks.replay(flagged, readWithNames, names);
+            from = cuts[c];
+        }
+        assertThat(readWithNames.toBytes()).isEqualTo(whole.toBytes());
+        assertThat(flaggedBytes).isLessThan(plainBytes);
         // Why chunks hold events: merging profiles of the parts gives another profile (Welford's
         // moments merged by Chan's formula differ in their last bits, KLL sketches merged past k
         // compact other items).
