@@ -106,11 +106,7 @@ public final class CompactDoubles {
         if (!Double.isFinite(v) || bits == Long.MIN_VALUE) {
             return -1;
         }
-        double magnitude = Math.abs(v);
-        int most = -1;
-        while (most < MAX_DECIMALS && magnitude * POWERS_OF_TEN[most + 1] < DECIDING_MANTISSA) {
-            most++;
-        }
+        int most = mostDecimals(Math.abs(v));
         if (most < 0) {
             return smallestShortForm(v, bits);
         }
@@ -121,12 +117,44 @@ public final class CompactDoubles {
         }
         // m is m0 * 10^(most - d0) for the fewest decimals d0 that work, and m0 is not a multiple
         // of 10 (else d0 - 1 would work): the trailing zeros of m give d0.
+        // Stripped 8, 4, 2 and 1 zeros at a time (at most 14 to strip, so each step once): each
+        // step takes off k zeros when both the zeros left and the decimals left are at least k.
         int d = most;
-        while (d > 0 && m % 10 == 0) {
+        if (d >= 8 && m % 100_000_000L == 0) {
+            m /= 100_000_000L;
+            d -= 8;
+        }
+        if (d >= 4 && m % 10_000 == 0) {
+            m /= 10_000;
+            d -= 4;
+        }
+        if (d >= 2 && m % 100 == 0) {
+            m /= 100;
+            d -= 2;
+        }
+        if (d >= 1 && m % 10 == 0) {
             m /= 10;
-            d--;
+            d -= 1;
         }
         return tag(m, d);
+    }
+
+    /**
+     * The most decimals {@code d <= MAX_DECIMALS} with {@code magnitude * 10^d} below
+     * {@code 2^50} (-1: none): estimated from the binary exponent, then moved to the exact
+     * boundary (the product grows with {@code d}, so the largest such {@code d} is one boundary).
+     */
+    private static int mostDecimals(double magnitude) {
+        // magnitude < 2^(e+1), so magnitude * 10^d < 2^50 when d <= (49 - e) * log10(2).
+        int e = Math.getExponent(magnitude);
+        int d = (int) Math.max(-1, Math.min(MAX_DECIMALS, Math.floor((49 - e) * 0.30102999566398120)));
+        while (d < MAX_DECIMALS && magnitude * POWERS_OF_TEN[d + 1] < DECIDING_MANTISSA) {
+            d++;
+        }
+        while (d >= 0 && !(magnitude * POWERS_OF_TEN[d] < DECIDING_MANTISSA)) {
+            d--;
+        }
+        return d;
     }
 
     /** The varint of the short form {@code m / 10^d}: {@code zigzag(m) << 4 | d}. */
