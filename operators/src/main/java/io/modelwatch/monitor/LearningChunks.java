@@ -3,12 +3,14 @@ package io.modelwatch.monitor;
 import io.modelwatch.model.PredictionEvent;
 import io.modelwatch.model.ValueKind;
 import io.modelwatch.stats.profiles.ModelProfile;
+import io.modelwatch.stats.sketches.ByteArrayDataOutput;
 import io.modelwatch.stats.sketches.CompactDoubles;
 import io.modelwatch.stats.sketches.StateBytes;
 import io.modelwatch.stats.sketches.VarLongs;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -78,10 +80,27 @@ public final class LearningChunks {
     static void writeTo(List<PredictionEvent> events, DataOutput out, String[] knownNames) throws IOException {
         out.writeByte(FORMAT);
         VarLongs.writeUnsigned(out, events.size());
-        String[] names = null;
-        Map<String, Integer> categories = new HashMap<>();
-        long previousTimestamp = 0;
+        EventWriter w = new EventWriter(knownNames);
         for (PredictionEvent e : events) {
+            w.write(out, e);
+        }
+    }
+
+    /**
+     * Writes a chunk's events one after the other: what an event's encoding depends on is the
+     * events before it (their timestamp, names and categories).
+     */
+    private static final class EventWriter {
+        private final String[] knownNames;
+        private final Map<String, Integer> categories = new HashMap<>();
+        private String[] names;
+        private long previousTimestamp;
+
+        EventWriter(String[] knownNames) {
+            this.knownNames = knownNames;
+        }
+
+        void write(DataOutput out, PredictionEvent e) throws IOException {
             VarLongs.writeSigned(out, e.timestamp() - previousTimestamp);
             previousTimestamp = e.timestamp();
             String[] n = e.featureNames();
@@ -109,18 +128,55 @@ public final class LearningChunks {
         }
     }
 
+    /**
+     * A chunk built as its events come, each encoded once: {@link #writeTo(DataOutput)} writes
+     * the bytes {@link #writeTo(List, DataOutput)} writes for the events added so far. An open
+     * window that keeps its events is written to state at every checkpoint while it is open, and
+     * as a chunk of its span when it closes: encoded afresh each time, its events were encoded
+     * some six times each at one event every ten seconds.
+     */
+    static final class Encoder {
+        private final EventWriter writer = new EventWriter(null);
+        private final ByteArrayDataOutput body = new ByteArrayDataOutput(64);
+        private int count;
+
+        /** The events encoded so far. */
+        int count() {
+            return count;
+        }
+
+        void add(PredictionEvent e) {
+            try {
+                writer.write(body, e);
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+            count++;
+        }
+
+        void writeTo(DataOutput out) throws IOException {
+            out.writeByte(FORMAT);
+            VarLongs.writeUnsigned(out, count);
+            body.copyTo(out);
+        }
+    }
+
     /** The kind byte ({@link #NUMERIC_RAW} for a value without the short form), then the value. */
     private static void writeValue(DataOutput out, byte kindByte, byte kind, double x, String s,
             Map<String, Integer> categories) throws IOException {
-        if (kind == ValueKind.NUMERIC && !CompactDoubles.isShort(x)) {
-            out.writeByte(NUMERIC_RAW);
-            out.writeLong(Double.doubleToRawLongBits(x));
+        if (kind == ValueKind.NUMERIC) {
+            long shortForm = CompactDoubles.shortFormOf(x);
+            if (shortForm < 0) {
+                out.writeByte(NUMERIC_RAW);
+                out.writeLong(Double.doubleToRawLongBits(x));
+            } else {
+                out.writeByte(kindByte);
+                VarLongs.writeUnsigned(out, shortForm);
+            }
             return;
         }
         out.writeByte(kindByte);
-        if (kind == ValueKind.NUMERIC) {
-            CompactDoubles.write(out, x);
-        } else if (kind == ValueKind.CATEGORICAL) {
+        if (kind == ValueKind.CATEGORICAL) {
             if (s == null) {
                 VarLongs.writeUnsigned(out, 0);
                 return;

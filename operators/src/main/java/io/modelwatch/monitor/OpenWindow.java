@@ -40,6 +40,13 @@ final class OpenWindow {
      * on its own, where the profile is needed anyway.
      */
     static final int EVENTS_KEPT = 64;
+    /**
+     * Up to this many events, a pending span's chunk of the window is encoded afresh with the
+     * span's feature names as a flag (a one-event window's names are most of its bytes); a longer
+     * window's chunk is its state form, whose events were encoded once each as checkpoints wrote
+     * the window, with the names written out once.
+     */
+    static final int NAMED_CHUNK_EVENTS = 8;
     /** The first byte of a window of events in state: no {@link ModelProfile} format has it. */
     static final byte EVENTS_TAG = 0x45;
 
@@ -48,6 +55,8 @@ final class OpenWindow {
     private List<PredictionEvent> events;
     /** The profile; null while the window keeps its events. */
     private ModelProfile profile;
+    /** The events' state form so far, each event encoded once; null until first written. */
+    private LearningChunks.Encoder encoded;
 
     private OpenWindow(boolean binned, List<PredictionEvent> events, ModelProfile profile) {
         this.binned = binned;
@@ -127,6 +136,7 @@ final class OpenWindow {
             }
             profile = p;
             events = null;
+            encoded = null;
         }
         return profile;
     }
@@ -163,10 +173,23 @@ final class OpenWindow {
         if (events == null) {
             return profile.toBytes();
         }
+        if (knownNames != null && events.size() <= NAMED_CHUNK_EVENTS) {
+            return StateBytes.of(out -> {
+                out.writeByte(EVENTS_TAG);
+                out.writeBoolean(binned);
+                LearningChunks.writeTo(events, out, knownNames);
+            });
+        }
+        if (encoded == null) {
+            encoded = new LearningChunks.Encoder();
+        }
+        for (int i = encoded.count(); i < events.size(); i++) {
+            encoded.add(events.get(i));
+        }
         return StateBytes.of(out -> {
             out.writeByte(EVENTS_TAG);
             out.writeBoolean(binned);
-            LearningChunks.writeTo(events, out, knownNames);
+            encoded.writeTo(out);
         });
     }
 

@@ -109,6 +109,36 @@ class OpenWindowTest {
     }
 
     @Test
+    void writtenAtEveryCheckpointWhileOpenItsStateFormIsThatOfItsEventsWrittenAtOnce() {
+        for (boolean binned : new boolean[] {false, true}) {
+            List<PredictionEvent> events = LearningChunksTest.events(9, OpenWindow.EVENTS_KEPT);
+            OpenWindow w = OpenWindow.open(binned);
+            for (int i = 0; i < events.size(); i++) {
+                if (binned) {
+                    w.add(events.get(i), REF);
+                } else {
+                    w.add(events.get(i));
+                }
+                if (i % 7 == 3) {
+                    List<PredictionEvent> sofar = events.subList(0, i + 1);
+                    assertThat(w.toBytes()).isEqualTo(writtenAtOnce(sofar, binned));
+                }
+            }
+            assertThat(w.toBytes()).isEqualTo(writtenAtOnce(events, binned));
+            // As a span's chunk (past NAMED_CHUNK_EVENTS) it is the same bytes.
+            assertThat(w.toBytes(OpenWindow.names(direct(events, binned)))).isEqualTo(writtenAtOnce(events, binned));
+        }
+    }
+
+    private static byte[] writtenAtOnce(List<PredictionEvent> events, boolean binned) {
+        return io.modelwatch.stats.sketches.StateBytes.of(out -> {
+            out.writeByte(OpenWindow.EVENTS_TAG);
+            out.writeBoolean(binned);
+            LearningChunks.writeTo(events, out);
+        });
+    }
+
+    @Test
     void aPendingSpansChunkNamesTheSpansFeaturesByAFlagAndReadsBackWithThem() {
         List<PredictionEvent> first = LearningChunksTest.events(3, 200).subList(0, 50); // the first schema only
         List<PredictionEvent> next = LearningChunksTest.events(4, 3).subList(0, 1);

@@ -33,6 +33,11 @@ public final class ByteArrayDataOutput implements DataOutput {
         return Arrays.copyOf(buf, size);
     }
 
+    /** Writes the bytes written so far to {@code out}. */
+    public void copyTo(DataOutput out) throws IOException {
+        out.write(buf, 0, size);
+    }
+
     /** Empty again, keeping the array it has grown to (for {@link StateBytes}' per-thread reuse). */
     void reset() {
         size = 0;

@@ -71,6 +71,14 @@ public final class CompactDoubles {
         }
     }
 
+    /**
+     * {@code v}'s short form, the varint {@link #write} writes for it, or -1 when it has none: for
+     * a format that writes a value without one in its own way, finding the form once.
+     */
+    public static long shortFormOf(double v) {
+        return shortForm(v);
+    }
+
     /** Whether {@code v} has the short form (else {@link #write} takes 9 bytes). */
     public static boolean isShort(double v) {
         return shortForm(v) >= 0;
