@@ -22,10 +22,12 @@ import io.modelwatch.stats.profiles.ReferenceProfile;
  * the span stays on the heap with the version's open profiles ({@link OpenProfiles.Entry}), and
  * state gets only the window just merged, as one more entry of "pendingChunks" after the span
  * written whole in "pending", while those chunks stay smaller than it (then the span is written
- * whole again, and the chunks go). Replaying the chunks in their order into the written span makes
- * the same merges on the same profiles (serialising a profile loses nothing, and a merge depends
- * only on the two profiles), so a span read back from state, after a restore or when the version
- * has left the heap cache, is the span the cache held, byte for byte.
+ * whole again, and the chunks go). A window of a few events is kept as its events
+ * ({@link OpenWindow}): it extends the span by adding them one by one, and its chunk is its events.
+ * Replaying the chunks in their order into the written span makes the same adds and merges on the
+ * same profiles (serialising a profile loses nothing, and a merge depends only on the two
+ * profiles), so a span read back from state, after a restore or when the version has left the
+ * heap cache, is the span the cache held, byte for byte.
  *
  * <p>A span below {@code window.minEvents} reports its progress (an {@code ACCUMULATING} or
  * {@code WARMING_UP} summary of the span so far) at some of its windows, not at every one

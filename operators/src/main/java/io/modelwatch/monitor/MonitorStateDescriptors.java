@@ -39,7 +39,11 @@ public final class MonitorStateDescriptors {
         return new ListStateDescriptor<>("learningChunks", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
-    /** The open windows' profiles by window start. */
+    /**
+     * The open windows by window start, in {@link OpenWindow}'s state form: a window of a few
+     * events as its events, a larger one as its {@code ModelProfile} bytes (as every window was
+     * in savepoints of earlier builds).
+     */
     public static MapStateDescriptor<Long, byte[]> windows() {
         return new MapStateDescriptor<>("windows", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     }
@@ -50,9 +54,10 @@ public final class MonitorStateDescriptors {
     }
 
     /**
-     * The windows ({@code ModelProfile} bytes) merged into the span in "pending" since it was last
-     * written whole, one entry per window, in order: the pending span is that span with these merged
-     * in. Empty, or absent in savepoints of earlier builds, when "pending" holds all of it.
+     * The windows merged into the span in "pending" since it was last written whole, one entry per
+     * window, in order, in {@link OpenWindow}'s state form (a window of events names the span's
+     * features by a flag): the pending span is that span with these added in. Empty, or absent in
+     * savepoints of earlier builds, when "pending" holds all of it.
      */
     public static ListStateDescriptor<byte[]> pendingChunks() {
         return new ListStateDescriptor<>("pendingChunks", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
