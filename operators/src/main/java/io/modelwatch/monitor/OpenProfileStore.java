@@ -125,18 +125,16 @@ final class OpenProfileStore {
 
     /**
      * The reference being learned as state holds it (the profile and its chunks replayed), or
-     * null; sized into {@code e} when given.
+     * null; sized into {@code e}.
      */
     private ModelProfile readLearning(OpenProfiles.Entry e) throws Exception {
         byte[] bytes = state.learning.value();
         if (bytes == null) {
-            if (e != null) {
-                e.learningBaseNames = null;
-                e.learningBaseBytes = 0;
-                e.learningChunkBytes = 0;
-                e.learningSized(0, null);
-                e.learningTail = null;
-            }
+            e.learningBaseNames = null;
+            e.learningBaseBytes = 0;
+            e.learningChunkBytes = 0;
+            e.learningSized(0, null);
+            e.learningTail = null;
             return null;
         }
         ModelProfile p = ModelProfile.fromBytes(bytes);
@@ -149,13 +147,11 @@ final class OpenProfileStore {
                 chunkBytes += chunk.length;
             }
         }
-        if (e != null) {
-            e.learningBaseNames = names;
-            e.learningBaseBytes = bytes.length;
-            e.learningChunkBytes = chunkBytes;
-            e.learningSized(bytes.length + chunkBytes, p);
-            e.learningTail = new ArrayList<>();
-        }
+        e.learningBaseNames = names;
+        e.learningBaseBytes = bytes.length;
+        e.learningChunkBytes = chunkBytes;
+        e.learningSized(bytes.length + chunkBytes, p);
+        e.learningTail = new ArrayList<>();
         return p;
     }
 
@@ -179,13 +175,29 @@ final class OpenProfileStore {
         return e.learning;
     }
 
-    /** The reference being learned for a key that may not be cached (a timer's), or null. */
-    ModelProfile learningOf(String key) throws Exception {
+    /**
+     * The events of the current key's reference being learned (0: none): the cached profile's, else
+     * counted in state without decoding it (the profile's count and its chunks'), since a report
+     * of a version not cached needs only the count.
+     */
+    long learningEvents(String key) throws Exception {
         OpenProfiles.Entry e = open.get(key);
         if (e != null) {
-            return learning(e);
+            ModelProfile learning = learning(e);
+            return learning == null ? 0 : learning.events();
         }
-        return readLearning(null);
+        byte[] bytes = state.learning.value();
+        if (bytes == null) {
+            return 0;
+        }
+        long events = ModelProfile.eventsOf(bytes);
+        Iterable<byte[]> chunks = state.learningChunks.get();
+        if (chunks != null) {
+            for (byte[] chunk : chunks) {
+                events += LearningChunks.events(chunk);
+            }
+        }
+        return events;
     }
 
     /**

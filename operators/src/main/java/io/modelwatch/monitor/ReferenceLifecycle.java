@@ -219,8 +219,7 @@ final class ReferenceLifecycle {
         if (ref != null) {
             return ref.events();
         }
-        ModelProfile learning = store.learningOf(key);
-        return learning == null ? 0 : learning.events();
+        return store.learningEvents(key);
     }
 
     /** The version expired: its reference leaves the cache as it left state. */

@@ -460,6 +460,17 @@ public final class ModelProfile {
         return StateBytes.of(this::writeTo);
     }
 
+    /** The events of a profile in its bytes ({@link #toBytes}), without reading the rest. */
+    public static long eventsOf(byte[] bytes) {
+        return StateBytes.read(bytes, in -> {
+            byte format = in.readByte();
+            if (format < 1 || format > FORMAT) {
+                throw new IOException("ModelProfile: unknown format " + format);
+            }
+            return in.readLong();
+        });
+    }
+
     public static ModelProfile fromBytes(byte[] bytes) {
         return StateBytes.read(bytes, ModelProfile::readFrom);
     }

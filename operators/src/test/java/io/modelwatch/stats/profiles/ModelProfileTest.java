@@ -72,4 +72,15 @@ class ModelProfileTest {
         assertThat(shared.featuresOverCap()).isEqualTo(12L * 100);
         assertThat(shared.toBytes()).isEqualTo(own.toBytes());
     }
+
+    /** A report of a version not cached counts the learned events in state without reading the profile. */
+    @Test
+    void theEventsOfAProfileAreReadFromItsBytesAlone() {
+        ModelProfile p = new ModelProfile();
+        for (PredictionEvent e : Events.stream("m", 3, 1234, 0, 100, 0, 0)) {
+            p.add(e);
+        }
+        assertThat(ModelProfile.eventsOf(p.toBytes())).isEqualTo(1234).isEqualTo(ModelProfile.fromBytes(p.toBytes()).events());
+        assertThat(ModelProfile.eventsOf(new ModelProfile().toBytes())).isZero();
+    }
 }
