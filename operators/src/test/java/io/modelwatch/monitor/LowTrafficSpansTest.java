@@ -103,6 +103,77 @@ class LowTrafficSpansTest {
                 .isEqualTo(expected);
     }
 
+    /**
+     * A savepoint of an earlier build holds the pending span's chunks as window profiles, not as
+     * events: restored, they are merged into the span as before, and the span goes on to be judged
+     * with every event counted, as in a run that was never stopped.
+     */
+    @Test
+    void aPendingSpanWhoseChunksEarlierBuildsWroteAsProfilesRestoresAndGoesOn() throws Exception {
+        List<List<PredictionEvent>> traffic = minutes("a");
+        List<String> expected = summaries(run(plain(), traffic, -1));
+        List<String> out = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        int restoreAt = -1;
+        try (MonitorHarness h = new MonitorHarness(new ModelMonitorFunction(CONFIG))) {
+            h.open();
+            // Up to the first minute, past the span's first few windows, with windows in its chunks.
+            for (int m = 0; restoreAt < 0; m++) {
+                assertThat(m).as("a minute with chunks pending").isLessThan(20);
+                for (PredictionEvent e : traffic.get(m)) {
+                    feed(h, List.of(e));
+                }
+                h.processWatermark((m + 1) * MINUTE);
+                if (m >= 5 && chunks(h) >= 2) {
+                    restoreAt = m;
+                }
+            }
+            reports(h).forEach(r -> out.add(json(r)));
+            var op = (org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator();
+            op.setCurrentKey(io.modelwatch.model.ModelKey.of("a", "1"));
+            var backend = op.getKeyedStateBackend();
+            var ns = org.apache.flink.runtime.state.VoidNamespace.INSTANCE;
+            var nsSerializer = org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE;
+            org.apache.flink.api.common.state.ListState<byte[]> chunks =
+                    backend.getPartitionedState(ns, nsSerializer, MonitorStateDescriptors.pendingChunks());
+            byte[] pending = backend.getPartitionedState(ns, nsSerializer, MonitorStateDescriptors.pending()).value();
+            io.modelwatch.stats.profiles.ReferenceProfile ref = io.modelwatch.stats.profiles.ReferenceProfile.fromBytes(
+                    backend.getPartitionedState(ns, nsSerializer, MonitorStateDescriptors.reference()).value());
+            String[] names = OpenWindow.names(io.modelwatch.stats.profiles.ModelProfile.fromBytes(pending));
+            List<byte[]> asProfiles = new ArrayList<>();
+            for (byte[] chunk : chunks.get()) {
+                OpenWindow w = OpenWindow.fromBytes(chunk, names);
+                assertThat(w.keepsEvents()).isTrue();
+                asProfiles.add(w.profile(ref).toBytes());
+            }
+            assertThat(asProfiles).isNotEmpty();
+            chunks.update(asProfiles);
+            snapshot = h.snapshot(restoreAt, 0);
+        }
+        try (MonitorHarness h = new MonitorHarness(new ModelMonitorFunction(CONFIG))) {
+            h.initializeState(snapshot);
+            h.open();
+            for (int m = restoreAt + 1; m < traffic.size(); m++) {
+                for (PredictionEvent e : traffic.get(m)) {
+                    feed(h, List.of(e));
+                }
+                h.processWatermark((m + 1) * MINUTE);
+            }
+            reports(h).forEach(r -> out.add(json(r)));
+        }
+        assertThat(summaries(out)).isEqualTo(expected);
+    }
+
+    /** Each report's window, status and events: what does not depend on how its span was summed. */
+    private static List<String> summaries(List<String> reports) {
+        List<String> out = new ArrayList<>();
+        for (String json : reports) {
+            HealthReport r = Json.read(json, HealthReport.class);
+            out.add(r.windowStart() + " " + r.windowEnd() + " " + r.status() + " " + r.events());
+        }
+        return out;
+    }
+
     /** 20 events a minute from the first minute: the reference (500 events) is learned over 25 windows. */
     static List<List<PredictionEvent>> learningAtLowTraffic(String... models) {
         List<List<PredictionEvent>> out = new ArrayList<>();
