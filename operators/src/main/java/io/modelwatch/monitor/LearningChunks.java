@@ -67,15 +67,11 @@ public final class LearningChunks {
         return StateBytes.of(out -> writeTo(events, out, knownNames));
     }
 
-    /** Writes the chunk of {@code events}, in their order, to {@code out} (inside a larger record). */
-    static void writeTo(List<PredictionEvent> events, DataOutput out) throws IOException {
-        writeTo(events, out, null);
-    }
-
     /**
-     * As {@link #writeTo(List, DataOutput)}, writing an event's feature names as a flag when they
-     * are {@code knownNames} (null: none), which the reader must then be given: a pending span's
-     * chunk of a window of one event is mostly its two dozen names otherwise.
+     * Writes the chunk of {@code events}, in their order, to {@code out} (inside a larger record),
+     * an event's feature names as a flag when they are {@code knownNames} (null: none), which the
+     * reader must then be given: a pending span's chunk of a window of one event is mostly its two
+     * dozen names otherwise.
      */
     static void writeTo(List<PredictionEvent> events, DataOutput out, String[] knownNames) throws IOException {
         out.writeByte(FORMAT);
@@ -130,7 +126,7 @@ public final class LearningChunks {
 
     /**
      * A chunk built as its events come, each encoded once: {@link #writeTo(DataOutput)} writes
-     * the bytes {@link #writeTo(List, DataOutput)} writes for the events added so far. An open
+     * the bytes {@link #writeTo} writes for the events added so far. An open
      * window that keeps its events is written to state at every checkpoint while it is open, and
      * as a chunk of its span when it closes: encoded afresh each time, its events were encoded
      * some six times each at one event every ten seconds.
@@ -223,12 +219,10 @@ public final class LearningChunks {
         return (int) count;
     }
 
-    /** Reads a chunk written by {@link #writeTo} and gives its events, in their order, to {@code sink}; returns how many. */
-    static int readFrom(DataInput in, Consumer<PredictionEvent> sink) throws IOException {
-        return readFrom(in, sink, null);
-    }
-
-    /** As {@link #readFrom(DataInput, Consumer)} for a chunk written with {@code knownNames}. */
+    /**
+     * Reads a chunk written by {@link #writeTo} (with {@code knownNames}, or null) and gives its
+     * events, in their order, to {@code sink}; returns how many.
+     */
     static int readFrom(DataInput in, Consumer<PredictionEvent> sink, String[] knownNames) throws IOException {
         byte format = readFormat(in);
         boolean compact = format == FORMAT;

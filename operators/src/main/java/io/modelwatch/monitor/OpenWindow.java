@@ -101,20 +101,25 @@ final class OpenWindow {
 
     /** Adds an event to a binned window, compared with {@code ref}. */
     void add(PredictionEvent e, ReferenceProfile ref) {
-        if (events != null && events.size() < EVENTS_KEPT) {
-            events.add(e);
-            return;
+        if (!kept(e)) {
+            add(profile(ref), e, ref);
         }
-        profile(ref).add(e, ref);
     }
 
     /** Adds an event to a warm-up window (summarised, not binned). */
     void add(PredictionEvent e) {
+        if (!kept(e)) {
+            add(profile(null), e, null);
+        }
+    }
+
+    /** Keeps {@code e} while the window keeps its events and has room; false when it is to be profiled. */
+    private boolean kept(PredictionEvent e) {
         if (events != null && events.size() < EVENTS_KEPT) {
             events.add(e);
-            return;
+            return true;
         }
-        profile(null).add(e);
+        return false;
     }
 
     /**
@@ -125,14 +130,10 @@ final class OpenWindow {
         if (profile == null) {
             // A binned window outlives its reference only if a reference action left it open,
             // which none does (they discard the open windows); it would be summarised unbinned.
-            boolean bin = binned && ref != null;
-            ModelProfile p = bin ? ModelProfile.against(ref) : new ModelProfile();
+            ReferenceProfile binOn = binned ? ref : null;
+            ModelProfile p = binOn != null ? ModelProfile.against(binOn) : new ModelProfile();
             for (PredictionEvent e : events) {
-                if (bin) {
-                    p.add(e, ref);
-                } else {
-                    p.add(e);
-                }
+                add(p, e, binOn);
             }
             profile = p;
             events = null;
@@ -147,14 +148,16 @@ final class OpenWindow {
             span.merge(profile);
             return;
         }
+        ReferenceProfile binOn = binned ? ref : null;
         for (PredictionEvent e : events) {
-            addTo(span, e, ref);
+            add(span, e, binOn);
         }
     }
 
-    private void addTo(ModelProfile p, PredictionEvent e, ReferenceProfile ref) {
-        if (binned) {
-            p.add(e, ref);
+    /** Adds {@code e} to {@code p}: binned on {@code binOn}, or summarised when it is null. */
+    private static void add(ModelProfile p, PredictionEvent e, ReferenceProfile binOn) {
+        if (binOn != null) {
+            p.add(e, binOn);
         } else {
             p.add(e);
         }

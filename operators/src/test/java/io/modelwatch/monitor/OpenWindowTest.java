@@ -134,7 +134,7 @@ class OpenWindowTest {
         return io.modelwatch.stats.sketches.StateBytes.of(out -> {
             out.writeByte(OpenWindow.EVENTS_TAG);
             out.writeBoolean(binned);
-            LearningChunks.writeTo(events, out);
+            LearningChunks.writeTo(events, out, null);
         });
     }
 
