@@ -107,11 +107,11 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
 
     @Override
     public HealthReport deserialize(DataInputView in) throws IOException {
-        String modelId = StringValue.readString(in);
-        String modelVersion = StringValue.readString(in);
-        String windowStart = StringValue.readString(in);
-        String windowEnd = StringValue.readString(in);
-        String status = StringValue.readString(in);
+        String modelId = WireStrings.read(in);
+        String modelVersion = WireStrings.read(in);
+        String windowStart = WireStrings.read(in);
+        String windowEnd = WireStrings.read(in);
+        String status = WireStrings.read(in);
         long events = in.readLong();
         long eventsSeen = in.readLong();
         long referenceEvents = in.readLong();
@@ -123,7 +123,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         FeatureHealth prediction = readFeature(in);
         QualityCounts quality = readQuality(in);
         EscalationState escalation = readEscalation(in);
-        String thresholdsVersion = StringValue.readString(in);
+        String thresholdsVersion = WireStrings.read(in);
         int revision = in.readInt();
         Performance performance = readPerformance(in);
         Control control = readControl(in);
@@ -184,8 +184,8 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         if (in.readByte() == ABSENT) {
             return null;
         }
-        String name = StringValue.readString(in);
-        String type = StringValue.readString(in);
+        String name = WireStrings.read(in);
+        String type = WireStrings.read(in);
         long count = in.readLong();
         long missing = in.readLong();
         long typeMismatches = in.readLong();
@@ -198,13 +198,13 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         int n = in.readInt();
         CategoryCount[] top = n < 0 ? null : new CategoryCount[n];
         for (int i = 0; i < n; i++) {
-            top[i] = in.readByte() == ABSENT ? null : new CategoryCount(StringValue.readString(in), in.readLong());
+            top[i] = in.readByte() == ABSENT ? null : new CategoryCount(WireStrings.read(in), in.readLong());
         }
         n = in.readInt();
         DriftStatistic[] drift = n < 0 ? null : new DriftStatistic[n];
         for (int i = 0; i < n; i++) {
             drift[i] = in.readByte() == ABSENT ? null
-                    : new DriftStatistic(StringValue.readString(in), in.readDouble(), readDouble(in), in.readBoolean());
+                    : new DriftStatistic(WireStrings.read(in), in.readDouble(), readDouble(in), in.readBoolean());
         }
         return new FeatureHealth(name, type, count, missing, typeMismatches, mean, stddev, min, max, quantiles, top,
                 drift);
@@ -252,8 +252,8 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         int n = in.readInt();
         QualityFinding[] findings = n < 0 ? null : new QualityFinding[n];
         for (int i = 0; i < n; i++) {
-            findings[i] = in.readByte() == ABSENT ? null : new QualityFinding(StringValue.readString(in),
-                    StringValue.readString(in), in.readDouble(), in.readDouble(), in.readDouble());
+            findings[i] = in.readByte() == ABSENT ? null : new QualityFinding(WireStrings.read(in),
+                    WireStrings.read(in), in.readDouble(), in.readDouble(), in.readDouble());
         }
         return new QualityCounts(late, unknown, mismatches, overCap, nonFinite, outOfRange, unseen, expected, findings);
     }
@@ -268,7 +268,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
 
     private static EscalationState readEscalation(DataInputView in) throws IOException {
         return in.readByte() == ABSENT ? null
-                : new EscalationState(in.readInt(), in.readInt(), StringValue.readString(in));
+                : new EscalationState(in.readInt(), in.readInt(), WireStrings.read(in));
     }
 
     // --- performance ---
@@ -332,7 +332,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         int n = in.readInt();
         ClassMetrics[] classes = n < 0 ? null : new ClassMetrics[n];
         for (int i = 0; i < n; i++) {
-            classes[i] = in.readByte() == ABSENT ? null : new ClassMetrics(StringValue.readString(in), in.readLong(),
+            classes[i] = in.readByte() == ABSENT ? null : new ClassMetrics(WireStrings.read(in), in.readLong(),
                     readDouble(in), readDouble(in), readDouble(in));
         }
         Double auc = readDouble(in);
@@ -348,9 +348,9 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         n = in.readInt();
         SegmentFinding[] segments = n < 0 ? null : new SegmentFinding[n];
         for (int i = 0; i < n; i++) {
-            segments[i] = in.readByte() == ABSENT ? null : new SegmentFinding(StringValue.readString(in),
-                    StringValue.readString(in), StringValue.readString(in), StringValue.readString(in),
-                    in.readDouble(), in.readDouble(), StringValue.readString(in), in.readLong(), in.readDouble(),
+            segments[i] = in.readByte() == ABSENT ? null : new SegmentFinding(WireStrings.read(in),
+                    WireStrings.read(in), WireStrings.read(in), WireStrings.read(in),
+                    in.readDouble(), in.readDouble(), WireStrings.read(in), in.readLong(), in.readDouble(),
                     in.readDouble(), in.readDouble());
         }
         return new Performance(labeled, unlabeled, accuracy, classes, auc, calibrationError, mae, rmse, bias, lagP50,
@@ -372,9 +372,9 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
     }
 
     private static Control readControl(DataInputView in) throws IOException {
-        return in.readByte() == ABSENT ? null : new Control(StringValue.readString(in), StringValue.readString(in),
-                readStrings(in), StringValue.readString(in), StringValue.readString(in), StringValue.readString(in),
-                StringValue.readString(in));
+        return in.readByte() == ABSENT ? null : new Control(WireStrings.read(in), WireStrings.read(in),
+                readStrings(in), WireStrings.read(in), WireStrings.read(in), WireStrings.read(in),
+                WireStrings.read(in));
     }
 
     private static void writeUpgrade(Upgrade u, DataOutputView out) throws IOException {
@@ -385,7 +385,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
     }
 
     private static Upgrade readUpgrade(DataInputView in) throws IOException {
-        return in.readByte() == ABSENT ? null : new Upgrade(StringValue.readString(in), readStrings(in));
+        return in.readByte() == ABSENT ? null : new Upgrade(WireStrings.read(in), readStrings(in));
     }
 
     // --- estimated performance ---
@@ -416,7 +416,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
             return null;
         }
         double threshold = in.readDouble();
-        String calibration = StringValue.readString(in);
+        String calibration = WireStrings.read(in);
         long events = in.readLong();
         EstimatedMetric accuracy = readMetric(in);
         EstimatedMetric precision = readMetric(in);
@@ -425,7 +425,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         EstimatedMetric auc = readMetric(in);
         Double referenceAccuracy = readDouble(in);
         boolean decayed = in.readBoolean();
-        String realised = StringValue.readString(in);
+        String realised = WireStrings.read(in);
         Long calibrationLabels = in.readByte() == ABSENT ? null : in.readLong();
         ScoreHistogram window = readHistogram(in);
         ScoreHistogram reference = readHistogram(in);
@@ -509,8 +509,8 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         int n = in.readInt();
         PairHealth[] pairs = n < 0 ? null : new PairHealth[n];
         for (int i = 0; i < n; i++) {
-            pairs[i] = in.readByte() == ABSENT ? null : new PairHealth(StringValue.readString(in),
-                    StringValue.readString(in), readDouble(in), in.readLong(), readDouble(in), in.readLong(),
+            pairs[i] = in.readByte() == ABSENT ? null : new PairHealth(WireStrings.read(in),
+                    WireStrings.read(in), readDouble(in), in.readLong(), readDouble(in), in.readLong(),
                     readDouble(in), in.readDouble(), in.readDouble(), in.readDouble(), in.readBoolean());
         }
         return new Joint(features, pairsTested, pairs);
@@ -548,15 +548,15 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         if (in.readByte() == ABSENT) {
             return null;
         }
-        String quantity = StringValue.readString(in);
+        String quantity = WireStrings.read(in);
         double referenceMean = in.readDouble();
         double windowMean = in.readDouble();
         int segmentsTested = in.readInt();
         int n = in.readInt();
         ShiftSegment[] segments = n < 0 ? null : new ShiftSegment[n];
         for (int i = 0; i < n; i++) {
-            segments[i] = in.readByte() == ABSENT ? null : new ShiftSegment(StringValue.readString(in),
-                    StringValue.readString(in), StringValue.readString(in), in.readDouble(), in.readDouble(),
+            segments[i] = in.readByte() == ABSENT ? null : new ShiftSegment(WireStrings.read(in),
+                    WireStrings.read(in), WireStrings.read(in), in.readDouble(), in.readDouble(),
                     in.readDouble(), in.readDouble(), in.readLong(), in.readDouble(), in.readDouble(), in.readDouble());
         }
         return new PredictionShift(quantity, referenceMean, windowMean, segmentsTested, segments);
@@ -601,7 +601,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         }
         String[] strings = new String[n];
         for (int i = 0; i < n; i++) {
-            strings[i] = StringValue.readString(in);
+            strings[i] = WireStrings.read(in);
         }
         return strings;
     }

@@ -123,17 +123,17 @@ public final class PredictionBatchSerializer extends WireSerializer<PredictionBa
 
     @Override
     public PredictionBatch deserialize(DataInputView in) throws IOException {
-        String modelKey = StringValue.readString(in);
+        String modelKey = WireStrings.read(in);
         PredictionEvent[] events = new PredictionEvent[in.readInt()];
         if (events.length == 0) {
             return new PredictionBatch(modelKey, events);
         }
-        String modelId = StringValue.readString(in);
-        String version = StringValue.readString(in);
+        String modelId = WireStrings.read(in);
+        String version = WireStrings.read(in);
         SharedStrings strings = SharedStrings.ofThread();
         String[] names = null;
         for (int k = 0; k < events.length; k++) {
-            String predictionId = StringValue.readString(in);
+            String predictionId = WireStrings.read(in);
             long timestamp = in.readLong();
             if (in.readByte() != NAMES_AS_BEFORE) {
                 names = new String[in.readInt()];

@@ -24,7 +24,6 @@ final class SharedStrings {
     static final int MAX_SHARED_LENGTH = 64;
     /** The decoding buffer is kept up to this many chars (8 KB) between strings. */
     private static final int LARGEST_KEPT_BUFFER = 4096;
-    private static final int HIGH_BIT = 0x80;
     private static final ThreadLocal<SharedStrings> OF_THREAD = ThreadLocal.withInitial(SharedStrings::new);
 
     private final String[] table = new String[SLOTS];
@@ -38,7 +37,7 @@ final class SharedStrings {
     String read(DataInput in) throws IOException {
         // Format of StringValue.writeString: the length plus one (0: null), then each char, both
         // 7 bits per byte with the high bit set on all but the last byte.
-        int len = readVarInt(in);
+        int len = WireStrings.readVarInt(in);
         if (len == 0) {
             return null;
         }
@@ -49,7 +48,7 @@ final class SharedStrings {
         char[] data = chars;
         int hash = 0;
         for (int i = 0; i < len; i++) {
-            int c = readVarInt(in);
+            int c = WireStrings.readVarInt(in);
             data[i] = (char) c;
             hash = 31 * hash + (char) c;
         }
@@ -80,21 +79,5 @@ final class SharedStrings {
             }
         }
         return true;
-    }
-
-    /** A length or char of StringValue's format: 7 bits per byte, the high bit set on all but the last. */
-    private static int readVarInt(DataInput in) throws IOException {
-        int v = in.readUnsignedByte();
-        if (v < HIGH_BIT) {
-            return v;
-        }
-        v &= 0x7f;
-        int shift = 7;
-        int curr;
-        while ((curr = in.readUnsignedByte()) >= HIGH_BIT) {
-            v |= (curr & 0x7f) << shift;
-            shift += 7;
-        }
-        return v | curr << shift;
     }
 }

@@ -1,6 +1,7 @@
 package io.modelwatch.labels;
 
 import io.modelwatch.batching.WireSerializer;
+import io.modelwatch.batching.WireStrings;
 import io.modelwatch.model.PredictionRef;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -51,8 +52,8 @@ public final class PredictionRefSerializer extends WireSerializer<PredictionRef>
 
     @Override
     public PredictionRef deserialize(DataInputView in) throws IOException {
-        return new PredictionRef(StringValue.readString(in), StringValue.readString(in), StringValue.readString(in),
-                in.readLong(), in.readByte(), in.readDouble(), StringValue.readString(in), in.readLong(), in.readLong(), in.readLong());
+        return new PredictionRef(WireStrings.read(in), WireStrings.read(in), WireStrings.read(in),
+                in.readLong(), in.readByte(), in.readDouble(), WireStrings.read(in), in.readLong(), in.readLong(), in.readLong());
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.modelwatch.labels;
 
-import io.modelwatch.stats.sketches.VarLongs;
-
 import io.modelwatch.batching.WireSerializer;
+import io.modelwatch.batching.WireStrings;
+import io.modelwatch.stats.sketches.VarLongs;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -93,14 +93,14 @@ public final class WaitingPredictionSerializer extends WireSerializer<WaitingPre
             throw new IOException("waitingPrediction state: format " + format + " is not known to this build (it reads "
                     + FORMAT + ")");
         }
-        String modelVersion = StringValue.readString(in);
+        String modelVersion = WireStrings.read(in);
         long timestamp = VarLongs.readSigned(in, "waitingPrediction state");
         byte kind = in.readByte();
         long segments = (header & SEGMENTS) != 0 ? in.readLong() : 0;
         long numericNames = (header & NUMERIC_NAMES) != 0 ? in.readLong() : 0;
         long numericValues = (header & NUMERIC_VALUES) != 0 ? in.readLong() : 0;
         double prediction = (header & NUMERIC_PREDICTION) != 0 ? Double.longBitsToDouble(in.readLong()) : 0.0;
-        String category = (header & CATEGORICAL_PREDICTION) != 0 ? StringValue.readString(in) : null;
+        String category = (header & CATEGORICAL_PREDICTION) != 0 ? WireStrings.read(in) : null;
         return new WaitingPrediction(modelVersion, timestamp, kind, prediction, category, segments, numericNames,
                 numericValues);
     }
