@@ -1,5 +1,7 @@
 package io.modelwatch.stats.sketches;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.util.Random;
 import org.apache.datasketches.kll.KllDoublesSketch;
@@ -36,11 +38,18 @@ import org.apache.datasketches.kll.KllSketch;
  * both paths (update and merge); if either did not draw from the installed Random, the class fails
  * to initialise with a one-line message. The install is per class loader: DataSketches must be
  * loaded by the class loader of this class (the job jar bundles it, {@code JobJarContentTest}); a
- * DataSketches in Flink's {@code lib/}, shared by several jobs, would hold one job's Random. Cost: one {@code ThreadLocal} read and a few multiplies
- * per update (docs/benchmarks.md).
+ * DataSketches in Flink's {@code lib/}, shared by several jobs, would hold one job's Random.
+ *
+ * <p>Cost: an update seeds the thread's state only when it compacts, which DataSketches does
+ * first in an update that finds the sketch full ({@code levelsArr[0] == 0}: level 0 fills the
+ * items array downwards); the seed is the one every update used to set, so the sketches are the
+ * same. Seeding is a {@code ThreadLocal} read, and a Flink task thread's map of them is crowded:
+ * JFR put it at a seventh of learning a reference when every update seeded (docs/benchmarks.md).
+ * The field is read through a {@link VarHandle}, checked at class initialisation against what an
+ * update does; where it cannot be read (another DataSketches), every update seeds, as before.
  */
 public final class ReproducibleKll {
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+    static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
     /** Per thread: [0] the SplitMix64 state, [1] how many flips were drawn (the self-check). */
     private static final ThreadLocal<long[]> STATE = ThreadLocal.withInitial(() -> new long[2]);
     private static final Random SEEDED = new ThreadSeededRandom();
@@ -49,12 +58,54 @@ public final class ReproducibleKll {
         install();
     }
 
+    /**
+     * {@code KllSketch.levelsArr}, or null where it cannot be read or does not say when an update
+     * compacts (then every update seeds). Initialised after the install, whose self-check seeds
+     * every update.
+     */
+    private static final VarHandle LEVELS = checkedLevelsHandle();
+
     private ReproducibleKll() {}
 
     /** Adds {@code x} to {@code sketch}; a compaction it causes flips coins seeded by its history. */
     public static void update(KllDoublesSketch sketch, double x) {
-        seed(mix(sketch.getN() * GOLDEN_GAMMA ^ Double.doubleToLongBits(x)));
+        if (compactsFirst(sketch)) {
+            seed(mix(sketch.getN() * GOLDEN_GAMMA ^ Double.doubleToLongBits(x)));
+        }
         sketch.update(x);
+    }
+
+    /**
+     * True when an update of {@code sketch} would compact it first (its items array is full), or
+     * when that cannot be told; only then does the coins' seed matter.
+     */
+    static boolean compactsFirst(KllDoublesSketch sketch) {
+        VarHandle levels = LEVELS;
+        return levels == null || sketch.isDirect() || ((int[]) levels.get(sketch))[0] == 0;
+    }
+
+    /** The handle if it reads the field and the field says, update after update, when one compacts. */
+    private static VarHandle checkedLevelsHandle() {
+        VarHandle h;
+        try {
+            h = MethodHandles.privateLookupIn(KllSketch.class, MethodHandles.lookup())
+                    .findVarHandle(KllSketch.class, "levelsArr", int[].class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+        KllDoublesSketch probe = KllDoublesSketch.newHeapInstance(8);
+        for (int i = 0; i < 1_000; i++) {
+            int[] levels = (int[]) h.get(probe);
+            boolean predicted = levels != null && levels.length > 0 && levels[0] == 0;
+            int before = probe.getNumRetained();
+            seed(mix(i));
+            probe.update(i % 7 * 1.5);
+            boolean compacted = probe.getNumRetained() != before + 1;
+            if (predicted != compacted) {
+                return null;
+            }
+        }
+        return h;
     }
 
     /** Merges {@code source} into {@code target} with coins seeded by both sketches' histories. */
@@ -84,7 +135,7 @@ public final class ReproducibleKll {
         return STATE.get()[1];
     }
 
-    private static void seed(long state) {
+    static void seed(long state) {
         STATE.get()[0] = state;
     }
 

@@ -47,6 +47,43 @@ class ReproducibleKllTest {
     }
 
     @Test
+    void anUpdateSeedsTheCoinsExactlyWhenItCompacts() {
+        int updates = 0;
+        int compactions = 0;
+        for (int k : new int[] {8, 100, 200}) {
+            KllDoublesSketch s = KllDoublesSketch.newHeapInstance(k);
+            for (double x : values(k, 50_000)) {
+                boolean predicted = ReproducibleKll.compactsFirst(s);
+                int before = s.getNumRetained();
+                ReproducibleKll.update(s, x);
+                boolean compacted = s.getNumRetained() != before + 1;
+                assertThat(predicted).as("update %d of k=%d", updates, k).isEqualTo(compacted);
+                updates++;
+                compactions += compacted ? 1 : 0;
+            }
+        }
+        // Most updates do not compact (and then leave the thread's coins alone).
+        assertThat(compactions).isPositive().isLessThan(updates / 4);
+    }
+
+    @Test
+    void seedingOnlyTheUpdatesThatCompactBuildsTheSketchSeedingEveryUpdateBuilt() {
+        for (int k : new int[] {8, 100, 200}) {
+            double[] v = values(31 + k, 40_000);
+            KllDoublesSketch lazily = KllDoublesSketch.newHeapInstance(k);
+            KllDoublesSketch always = KllDoublesSketch.newHeapInstance(k);
+            for (double x : v) {
+                ReproducibleKll.update(lazily, x);
+                ReproducibleKll.seed(ReproducibleKll.mix(always.getN() * ReproducibleKll.GOLDEN_GAMMA
+                        ^ Double.doubleToLongBits(x)));
+                always.update(x);
+            }
+            assertThat(lazily.isEstimationMode()).isTrue();
+            assertThat(lazily.toByteArray()).as("k=%d", k).isEqualTo(always.toByteArray());
+        }
+    }
+
+    @Test
     void twoThreadsFeedingTheSameValuesBuildByteIdenticalSketches() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
