@@ -27,7 +27,6 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * The wire format of a {@link HealthReport} from the model monitor to the performance monitor
@@ -78,11 +77,11 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
 
     @Override
     public void serialize(HealthReport r, DataOutputView out) throws IOException {
-        StringValue.writeString(r.modelId(), out);
-        StringValue.writeString(r.modelVersion(), out);
-        StringValue.writeString(r.windowStart(), out);
-        StringValue.writeString(r.windowEnd(), out);
-        StringValue.writeString(r.status(), out);
+        WireStrings.write(r.modelId(), out);
+        WireStrings.write(r.modelVersion(), out);
+        WireStrings.write(r.windowStart(), out);
+        WireStrings.write(r.windowEnd(), out);
+        WireStrings.write(r.status(), out);
         out.writeLong(r.events());
         out.writeLong(r.eventsSeen());
         out.writeLong(r.referenceEvents());
@@ -95,7 +94,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         writeFeature(r.prediction(), out);
         writeQuality(r.quality(), out);
         writeEscalation(r.escalation(), out);
-        StringValue.writeString(r.thresholdsVersion(), out);
+        WireStrings.write(r.thresholdsVersion(), out);
         out.writeInt(r.revision());
         writePerformance(r.performance(), out);
         writeControl(r.control(), out);
@@ -140,8 +139,8 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
 
     private static void writeFeature(FeatureHealth f, DataOutputView out) throws IOException {
         if (present(f, out)) {
-            StringValue.writeString(f.name(), out);
-            StringValue.writeString(f.type(), out);
+            WireStrings.write(f.name(), out);
+            WireStrings.write(f.type(), out);
             out.writeLong(f.count());
             out.writeLong(f.missing());
             out.writeLong(f.typeMismatches());
@@ -161,7 +160,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
             if (length(top, out)) {
                 for (CategoryCount c : top) {
                     if (present(c, out)) {
-                        StringValue.writeString(c.value(), out);
+                        WireStrings.write(c.value(), out);
                         out.writeLong(c.count());
                     }
                 }
@@ -170,7 +169,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
             if (length(drift, out)) {
                 for (DriftStatistic d : drift) {
                     if (present(d, out)) {
-                        StringValue.writeString(d.statistic(), out);
+                        WireStrings.write(d.statistic(), out);
                         out.writeDouble(d.value());
                         writeDouble(d.threshold(), out);
                         out.writeBoolean(d.drifted());
@@ -226,8 +225,8 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
             if (length(findings, out)) {
                 for (QualityFinding f : findings) {
                     if (present(f, out)) {
-                        StringValue.writeString(f.signal(), out);
-                        StringValue.writeString(f.statistic(), out);
+                        WireStrings.write(f.signal(), out);
+                        WireStrings.write(f.statistic(), out);
                         out.writeDouble(f.value());
                         out.writeDouble(f.threshold());
                         out.writeDouble(f.pValue());
@@ -262,7 +261,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         if (present(e, out)) {
             out.writeInt(e.driftedWindows());
             out.writeInt(e.windowsToTrigger());
-            StringValue.writeString(e.within(), out);
+            WireStrings.write(e.within(), out);
         }
     }
 
@@ -284,7 +283,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         if (length(classes, out)) {
             for (ClassMetrics c : classes) {
                 if (present(c, out)) {
-                    StringValue.writeString(c.label(), out);
+                    WireStrings.write(c.label(), out);
                     out.writeLong(c.support());
                     writeDouble(c.precision(), out);
                     writeDouble(c.recall(), out);
@@ -306,13 +305,13 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         if (length(segments, out)) {
             for (SegmentFinding s : segments) {
                 if (present(s, out)) {
-                    StringValue.writeString(s.segment(), out);
-                    StringValue.writeString(s.feature(), out);
-                    StringValue.writeString(s.value(), out);
-                    StringValue.writeString(s.metric(), out);
+                    WireStrings.write(s.segment(), out);
+                    WireStrings.write(s.feature(), out);
+                    WireStrings.write(s.value(), out);
+                    WireStrings.write(s.metric(), out);
                     out.writeDouble(s.before());
                     out.writeDouble(s.after());
-                    StringValue.writeString(s.baseline(), out);
+                    WireStrings.write(s.baseline(), out);
                     out.writeLong(s.labeled());
                     out.writeDouble(s.share());
                     out.writeDouble(s.pValue());
@@ -361,13 +360,13 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
 
     private static void writeControl(Control c, DataOutputView out) throws IOException {
         if (present(c, out)) {
-            StringValue.writeString(c.commandId(), out);
-            StringValue.writeString(c.allModelsCommandId(), out);
+            WireStrings.write(c.commandId(), out);
+            WireStrings.write(c.allModelsCommandId(), out);
             writeStrings(c.overrides(), out);
-            StringValue.writeString(c.rejected(), out);
-            StringValue.writeString(c.referenceCommandId(), out);
-            StringValue.writeString(c.referenceAction(), out);
-            StringValue.writeString(c.referenceAppliedAt(), out);
+            WireStrings.write(c.rejected(), out);
+            WireStrings.write(c.referenceCommandId(), out);
+            WireStrings.write(c.referenceAction(), out);
+            WireStrings.write(c.referenceAppliedAt(), out);
         }
     }
 
@@ -379,7 +378,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
 
     private static void writeUpgrade(Upgrade u, DataOutputView out) throws IOException {
         if (present(u, out)) {
-            StringValue.writeString(u.fromThresholdsVersion(), out);
+            WireStrings.write(u.fromThresholdsVersion(), out);
             writeStrings(u.changed(), out);
         }
     }
@@ -393,7 +392,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
     private static void writeEstimate(EstimatedPerformance e, DataOutputView out) throws IOException {
         if (present(e, out)) {
             out.writeDouble(e.threshold());
-            StringValue.writeString(e.calibration(), out);
+            WireStrings.write(e.calibration(), out);
             out.writeLong(e.events());
             writeMetric(e.accuracy(), out);
             writeMetric(e.precision(), out);
@@ -402,7 +401,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
             writeMetric(e.auc(), out);
             writeDouble(e.referenceAccuracy(), out);
             out.writeBoolean(e.decayed());
-            StringValue.writeString(e.realised(), out);
+            WireStrings.write(e.realised(), out);
             if (present(e.calibrationLabels(), out)) {
                 out.writeLong(e.calibrationLabels());
             }
@@ -484,8 +483,8 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         if (length(pairs, out)) {
             for (PairHealth p : pairs) {
                 if (present(p, out)) {
-                    StringValue.writeString(p.first(), out);
-                    StringValue.writeString(p.second(), out);
+                    WireStrings.write(p.first(), out);
+                    WireStrings.write(p.second(), out);
                     writeDouble(p.reference(), out);
                     out.writeLong(p.referenceCount());
                     writeDouble(p.window(), out);
@@ -520,7 +519,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         if (!present(s, out)) {
             return;
         }
-        StringValue.writeString(s.quantity(), out);
+        WireStrings.write(s.quantity(), out);
         out.writeDouble(s.referenceMean());
         out.writeDouble(s.windowMean());
         out.writeInt(s.segmentsTested());
@@ -528,9 +527,9 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
         if (length(segments, out)) {
             for (ShiftSegment g : segments) {
                 if (present(g, out)) {
-                    StringValue.writeString(g.segment(), out);
-                    StringValue.writeString(g.feature(), out);
-                    StringValue.writeString(g.value(), out);
+                    WireStrings.write(g.segment(), out);
+                    WireStrings.write(g.feature(), out);
+                    WireStrings.write(g.value(), out);
                     out.writeDouble(g.before());
                     out.writeDouble(g.after());
                     out.writeDouble(g.referenceShare());
@@ -589,7 +588,7 @@ public final class HealthReportSerializer extends WireSerializer<HealthReport> {
     private static void writeStrings(String[] strings, DataOutputView out) throws IOException {
         if (length(strings, out)) {
             for (String s : strings) {
-                StringValue.writeString(s, out);
+                WireStrings.write(s, out);
             }
         }
     }

@@ -9,7 +9,6 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * The wire format of a {@link PredictionBatch} between the {@link EventBatcher} and the model
@@ -65,22 +64,22 @@ public final class PredictionBatchSerializer extends WireSerializer<PredictionBa
     @Override
     public void serialize(PredictionBatch batch, DataOutputView out) throws IOException {
         PredictionEvent[] events = batch.events();
-        StringValue.writeString(batch.modelKey(), out);
+        WireStrings.write(batch.modelKey(), out);
         out.writeInt(events.length);
         if (events.length == 0) {
             return;
         }
         String modelId = events[0].modelId();
         String version = events[0].modelVersion();
-        StringValue.writeString(modelId, out);
-        StringValue.writeString(version, out);
+        WireStrings.write(modelId, out);
+        WireStrings.write(version, out);
         String[] previousNames = null;
         for (PredictionEvent e : events) {
             if (!modelId.equals(e.modelId()) || !version.equals(e.modelVersion())) {
                 throw new IllegalStateException("a batch holds one model version, got " + e.modelKey()
                         + " in the batch of " + batch.modelKey());
             }
-            StringValue.writeString(e.predictionId(), out);
+            WireStrings.write(e.predictionId(), out);
             out.writeLong(e.timestamp());
             String[] names = e.featureNames();
             boolean same = names == previousNames || Arrays.equals(names, previousNames);
@@ -88,7 +87,7 @@ public final class PredictionBatchSerializer extends WireSerializer<PredictionBa
             if (!same) {
                 out.writeInt(names.length);
                 for (String n : names) {
-                    StringValue.writeString(n, out);
+                    WireStrings.write(n, out);
                 }
                 previousNames = names;
             }
@@ -112,12 +111,12 @@ public final class PredictionBatchSerializer extends WireSerializer<PredictionBa
                     out.writeDouble(numeric[i]);
                 }
                 if ((b & HAS_CATEGORICAL) != 0) {
-                    StringValue.writeString(categorical[i], out);
+                    WireStrings.write(categorical[i], out);
                 }
             }
             out.writeByte(e.predictionKind());
             out.writeDouble(e.numericPrediction());
-            StringValue.writeString(e.categoricalPrediction(), out);
+            WireStrings.write(e.categoricalPrediction(), out);
         }
     }
 

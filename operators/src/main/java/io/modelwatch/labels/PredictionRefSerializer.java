@@ -8,7 +8,6 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * The wire format of predictions on their way to the label join ({@link WireTypeInfo#PREDICTION_REF}):
@@ -38,13 +37,13 @@ public final class PredictionRefSerializer extends WireSerializer<PredictionRef>
 
     @Override
     public void serialize(PredictionRef p, DataOutputView out) throws IOException {
-        StringValue.writeString(p.modelId(), out);
-        StringValue.writeString(p.modelVersion(), out);
-        StringValue.writeString(p.predictionId(), out);
+        WireStrings.write(p.modelId(), out);
+        WireStrings.write(p.modelVersion(), out);
+        WireStrings.write(p.predictionId(), out);
         out.writeLong(p.timestamp());
         out.writeByte(p.predictionKind());
         out.writeDouble(p.numericPrediction());
-        StringValue.writeString(p.categoricalPrediction(), out);
+        WireStrings.write(p.categoricalPrediction(), out);
         out.writeLong(p.segments());
         out.writeLong(p.numericNames());
         out.writeLong(p.numericValues());

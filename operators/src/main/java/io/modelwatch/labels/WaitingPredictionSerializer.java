@@ -8,7 +8,6 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * The state format of a prediction waiting for its label ({@link LabelJoinFunction}'s
@@ -65,7 +64,7 @@ public final class WaitingPredictionSerializer extends WireSerializer<WaitingPre
                 | (prediction != 0 ? NUMERIC_PREDICTION : 0)
                 | (p.categoricalPrediction() != null ? CATEGORICAL_PREDICTION : 0);
         out.writeByte(FORMAT << 5 | flags);
-        StringValue.writeString(p.modelVersion(), out);
+        WireStrings.write(p.modelVersion(), out);
         VarLongs.writeSigned(out, p.timestamp());
         out.writeByte(p.predictionKind());
         if ((flags & SEGMENTS) != 0) {
@@ -81,7 +80,7 @@ public final class WaitingPredictionSerializer extends WireSerializer<WaitingPre
             out.writeLong(prediction);
         }
         if ((flags & CATEGORICAL_PREDICTION) != 0) {
-            StringValue.writeString(p.categoricalPrediction(), out);
+            WireStrings.write(p.categoricalPrediction(), out);
         }
     }
 

@@ -22,7 +22,8 @@ class WireStringsTest {
      */
     private static List<String> strings() {
         List<String> s = new ArrayList<>(List.of("", "a", "model-00042-1700000000000", "région", "ÿ", "日本語",
-                "é日", "ab日", "日ab", "\uD800", "\u0000x", "x".repeat(2049), "ü".repeat(3000) + "日"));
+                "é日", "ab日", "日ab", "\uD800", "\u0000x", "\u007F", "a\u0080", "x".repeat(2049), "ü".repeat(3000) + "日",
+                "k".repeat(126), "k".repeat(127), "k".repeat(128), "k".repeat(125) + "é"));
         SplittableRandom r = new SplittableRandom(5);
         for (int i = 0; i < 20_000; i++) {
             StringBuilder b = new StringBuilder();
@@ -34,6 +35,20 @@ class WireStringsTest {
             s.add(b.toString());
         }
         return s;
+    }
+
+    @Test
+    void writesWhatStringValueWritesNullIncluded() throws Exception {
+        List<String> written = strings();
+        written.add(3, null);
+        DataOutputSerializer flink = new DataOutputSerializer(1 << 20);
+        DataOutputSerializer ours = new DataOutputSerializer(1 << 20);
+        for (String s : written) {
+            StringValue.writeString(s, flink);
+            WireStrings.write(s, ours);
+            assertThat(ours.length()).as("after %s", s).isEqualTo(flink.length());
+        }
+        assertThat(ours.getCopyOfBuffer()).isEqualTo(flink.getCopyOfBuffer());
     }
 
     @Test
