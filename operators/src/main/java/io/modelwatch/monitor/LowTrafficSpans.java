@@ -6,6 +6,8 @@ import io.modelwatch.detect.WindowVerdict;
 import io.modelwatch.functions.MonitorStatus;
 import io.modelwatch.stats.profiles.ModelProfile;
 import io.modelwatch.stats.profiles.ReferenceProfile;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Windows with fewer than {@code window.minEvents} events are merged into the next one until the
@@ -20,9 +22,10 @@ import io.modelwatch.stats.profiles.ReferenceProfile;
  * writing it whole again at every window was most of such a model's per-window cost (the span's
  * sketches grow to hundreds of items per feature while a window adds ten; docs/benchmarks.md). So
  * the span stays on the heap with the version's open profiles ({@link OpenProfiles.Entry}), and
- * state gets only the window just merged, as one more entry of "pendingChunks" after the span
- * written whole in "pending", while those chunks stay smaller than it (then the span is written
- * whole again, and the chunks go). A window of a few events is kept as its events
+ * state gets, with the version's other changes before a checkpoint barrier ({@link #holdBack}),
+ * only the windows merged since, as more entries of "pendingChunks" after the span written whole
+ * in "pending", while those chunks stay smaller than it (then the span is written whole again,
+ * and the chunks go). A window of a few events is kept as its events
  * ({@link OpenWindow}): it extends the span by adding them one by one, and its chunk is its events.
  * Replaying the chunks in their order into the written span makes the same adds and merges on the
  * same profiles (serialising a profile loses nothing, and a merge depends only on the two
@@ -142,6 +145,8 @@ final class LowTrafficSpans {
             if (e != null) {
                 e.spanSized(0, 0, null);
                 e.spanBaseNames = null;
+                e.spanTail = null;
+                e.spanTailEvents = 0;
             }
             return null;
         }
@@ -158,6 +163,8 @@ final class LowTrafficSpans {
         if (e != null) {
             e.spanSized(bytes.length, chunkBytes, span);
             e.spanBaseNames = names;
+            e.spanTail = new ArrayList<>(); // state holds this span: windows extend it as chunks
+            e.spanTailEvents = 0;
         }
         return span;
     }
@@ -190,48 +197,55 @@ final class LowTrafficSpans {
     }
 
     /**
-     * Keeps the span for the next window: in state, the window just merged as one more chunk when
-     * state holds the rest and the chunks stay smaller than the span written whole, else the span
-     * whole; on the heap, the span itself when the version is cached.
+     * Keeps the span for the next window. A cached version keeps it on the heap, and state gets
+     * it with the version's other changes, before the next checkpoint barrier or when the version
+     * leaves the cache ({@code OpenProfileStore}): the windows added since state last got the span
+     * as more chunks after it while those stay smaller than the span written whole, else the
+     * span whole. So a span extended by several windows between two checkpoints (a backtest, or
+     * a job catching up, replays many windows a second) is written once, not once per window,
+     * and a span judged before the checkpoint is never written. The windows are kept for their
+     * chunks while they are up to {@link OpenWindow#EVENTS_KEPT} events in all (or a single
+     * window of more, whose profile is kept anyway); past that the span is written whole, which
+     * those windows' chunks would soon have required. A version not cached is written at once,
+     * as one more chunk or whole.
      */
     void holdBack(String key, Span span, MonitorStatus st) throws Exception {
         OpenProfiles.Entry e = cache.get(key);
-        int base = e == null ? 0 : e.spanBaseBytes;
-        int chunks = e == null ? 0 : e.spanChunkBytes;
-        boolean written = false;
-        if (span.extendsState() && e != null && e.spanKnown && base > 0 && e.spanBaseNames != null) {
-            byte[] chunk = span.last().toBytes(e.spanBaseNames);
-            if ((long) chunks + chunk.length <= base) {
-                state.pendingChunks.add(chunk);
-                e.spanSized(base, chunks + chunk.length, span.profile());
-                written = true;
-            }
-        }
-        if (!written) {
-            byte[] bytes = span.profile().toBytes();
-            state.pending.update(bytes);
+        if (e == null) {
+            state.pending.update(span.profile().toBytes());
             state.pendingChunks.clear();
-            if (e != null) {
-                e.spanSized(bytes.length, 0, span.profile());
-                e.spanBaseNames = OpenWindow.names(span.profile());
+        } else {
+            OpenWindow w = span.last();
+            List<OpenWindow> tail = e.spanTail;
+            if (span.extendsState() && tail != null && (tail.isEmpty()
+                    || w.keepsEvents() && e.spanTailEvents + w.events() <= OpenWindow.EVENTS_KEPT)) {
+                tail.add(w);
+                e.spanTailEvents += w.events();
+            } else {
+                e.spanTail = null;
+                e.spanTailEvents = 0;
             }
-        }
-        if (e != null) {
             e.span = span.profile();
             e.spanKnown = true;
+            e.spanChanged = true;
         }
         st.pendingStart = span.start();
     }
 
     /** The span is judged: nothing is pending any more. */
     void close(String key, MonitorStatus st) {
-        state.clearPending();
         OpenProfiles.Entry e = cache.get(key);
+        if (e == null || !e.spanKnown || e.spanBaseBytes > 0) {
+            state.clearPending(); // else state holds no span: nothing to delete
+        }
         if (e != null) {
             e.span = null;
             e.spanKnown = true;
             e.spanSized(0, 0, null);
             e.spanBaseNames = null;
+            e.spanTail = null;
+            e.spanTailEvents = 0;
+            e.spanChanged = false;
         }
         st.pendingStart = -1;
     }

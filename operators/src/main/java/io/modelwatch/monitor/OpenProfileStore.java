@@ -86,7 +86,52 @@ final class OpenProfileStore {
         if (e.learningChanged) {
             writeLearning(e);
         }
+        if (e.spanChanged) {
+            writeSpan(e);
+        }
         e.written();
+    }
+
+    /**
+     * Writes the pending span ({@link LowTrafficSpans#holdBack}): the windows added since state
+     * last got it as more chunks while state holds the span they extend and the chunks stay
+     * smaller than it, else the span whole (and no chunks). As for the reference being learned,
+     * bounding the chunks by the span's size keeps the bytes replayed on a read, and the state,
+     * within twice the span's size.
+     */
+    private void writeSpan(OpenProfiles.Entry e) throws Exception {
+        ModelProfile span = e.span;
+        if (span == null) {
+            return; // judged since: LowTrafficSpans.close cleared state
+        }
+        List<OpenWindow> tail = e.spanTail;
+        if (tail != null && e.spanBaseBytes > 0 && e.spanBaseNames != null) {
+            List<byte[]> chunks = new ArrayList<>(tail.size());
+            long size = e.spanChunkBytes;
+            for (OpenWindow w : tail) {
+                byte[] chunk = w.toBytes(e.spanBaseNames);
+                chunks.add(chunk);
+                size += chunk.length;
+            }
+            if (size <= e.spanBaseBytes) {
+                if (!chunks.isEmpty()) {
+                    state.pendingChunks.addAll(chunks);
+                }
+                e.spanSized(e.spanBaseBytes, (int) size, span);
+                e.spanTail = new ArrayList<>();
+                e.spanTailEvents = 0;
+                return;
+            }
+        }
+        byte[] bytes = span.toBytes();
+        state.pending.update(bytes);
+        if (e.spanChunkBytes > 0) {
+            state.pendingChunks.clear(); // else state holds none after this span (none read, none written)
+        }
+        e.spanSized(bytes.length, 0, span);
+        e.spanBaseNames = OpenWindow.names(span);
+        e.spanTail = new ArrayList<>();
+        e.spanTailEvents = 0;
     }
 
     /**

@@ -84,6 +84,17 @@ final class OpenProfiles {
         /** Serialised sizes of the span in "pending" and of the chunks written after it. */
         int spanBaseBytes;
         int spanChunkBytes;
+        /**
+         * The windows added to {@link #span} since state last got it, in order: written back with
+         * the entry's other changes, as chunks after what state holds or with the span whole
+         * ({@code OpenProfileStore}); null when the next write is the span whole (a new span, or
+         * more windows than are worth keeping for chunks). See {@link LowTrafficSpans#holdBack}.
+         */
+        List<OpenWindow> spanTail;
+        /** The events of {@link #spanTail}'s windows. */
+        long spanTailEvents;
+        /** Whether {@link #span} has changes state does not hold yet. */
+        boolean spanChanged;
         /** Heap weights ({@link #heapWeight}) as last read or written: the cache's weight. */
         private final Map<Long, Long> windowWeights = new HashMap<>();
         private long learningWeight;
@@ -146,12 +157,13 @@ final class OpenProfiles {
         }
 
         boolean changed() {
-            return learningChanged || !changedWindows.isEmpty();
+            return learningChanged || spanChanged || !changedWindows.isEmpty();
         }
 
         void written() {
             changedWindows.clear();
             learningChanged = false;
+            spanChanged = false;
         }
     }
 

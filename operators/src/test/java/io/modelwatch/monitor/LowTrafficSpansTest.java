@@ -41,6 +41,11 @@ class LowTrafficSpansTest {
 
     /** Per minute, per model: the first minute learns the reference; from minute 25 on, x drifts. */
     static List<List<PredictionEvent>> minutes(String... models) {
+        return minutes(20, models);
+    }
+
+    /** As {@link #minutes(String...)}, {@code perMinute} events a minute after the first. */
+    static List<List<PredictionEvent>> minutes(int perMinute, String... models) {
         List<List<PredictionEvent>> out = new ArrayList<>();
         for (int m = 0; m < MINUTES; m++) {
             List<PredictionEvent> minute = new ArrayList<>();
@@ -48,7 +53,8 @@ class LowTrafficSpansTest {
                 long seed = 1000L * k + m;
                 minute.addAll(m == 0
                         ? Events.stream(models[k], seed, 500, 0, 100, 0, 0)
-                        : Events.stream(models[k], seed, 20, m * MINUTE, 3000, m >= 25 ? 1.0 : 0, 0));
+                        : Events.stream(models[k], seed, perMinute, m * MINUTE, 60_000 / perMinute,
+                                m >= 25 ? 1.0 : 0, 0));
             }
             out.add(minute);
         }
@@ -57,6 +63,12 @@ class LowTrafficSpansTest {
 
     /** Every report, as the topic would carry it. */
     static List<String> run(MonitorHarness h, List<List<PredictionEvent>> minutes, int restoreAt) throws Exception {
+        return run(h, minutes, restoreAt, false);
+    }
+
+    /** With {@code checkpointEveryMinute}, state gets the cached changes after every minute. */
+    static List<String> run(MonitorHarness h, List<List<PredictionEvent>> minutes, int restoreAt,
+            boolean checkpointEveryMinute) throws Exception {
         List<String> out = new ArrayList<>();
         h.open();
         for (int m = 0; m < minutes.size(); m++) {
@@ -64,6 +76,9 @@ class LowTrafficSpansTest {
                 feed(h, List.of(e));
             }
             h.processWatermark((m + 1) * MINUTE);
+            if (checkpointEveryMinute) {
+                h.prepareSnapshotPreBarrier(m);
+            }
             if (m == restoreAt) {
                 OperatorSubtaskState snapshot = h.snapshot(m, 0);
                 reports(h).forEach(r -> out.add(json(r)));
@@ -98,7 +113,22 @@ class LowTrafficSpansTest {
         // Mid-span: the restored span is "pending" with the chunks written after it.
         assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 9)).isEqualTo(expected);
         assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 30)).isEqualTo(expected);
+        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 9, true)).isEqualTo(expected);
         // A cache of one version for two interleaved models: every batch evicts, every span is read back.
+        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), 1)), traffic, -1))
+                .isEqualTo(expected);
+    }
+
+    /** Windows of more events than a window keeps as events: the span's windows are profiles. */
+    @Test
+    void aSpanOfWindowProfilesIsTheSameWhetherKeptOnTheHeapReadBackOrRestored() throws Exception {
+        List<List<PredictionEvent>> traffic = minutes(OpenWindow.EVENTS_KEPT + 36, "a", "b");
+        List<String> expected = run(plain(), traffic, -1);
+        assertThat(expected).anyMatch(r -> r.contains("\"status\":\"ACCUMULATING\""));
+        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, -1)).isEqualTo(expected);
+        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 10)).isEqualTo(expected);
+        // State gets each window as a chunk (the window's profile) after the span written whole.
+        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 10, true)).isEqualTo(expected);
         assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), 1)), traffic, -1))
                 .isEqualTo(expected);
     }
@@ -124,6 +154,7 @@ class LowTrafficSpansTest {
                     feed(h, List.of(e));
                 }
                 h.processWatermark((m + 1) * MINUTE);
+                h.prepareSnapshotPreBarrier(m); // a checkpoint a minute: state gets each window
                 if (m >= 5 && chunks(h) >= 2) {
                     restoreAt = m;
                 }
@@ -331,6 +362,7 @@ class LowTrafficSpansTest {
             for (int m = 1; m < 16; m++) {
                 feed(h, traffic.get(m));
                 h.processWatermark((m + 1) * MINUTE);
+                h.prepareSnapshotPreBarrier(m); // a checkpoint a minute: state gets each window
                 HealthReport last = reports(h).get(reports(h).size() - 1);
                 if (!last.status().equals(HealthReport.ACCUMULATING)) {
                     // The span is judged (it reached minEvents, or held decisive evidence): nothing pending.
@@ -344,6 +376,55 @@ class LowTrafficSpansTest {
         }
         // Some windows went to state as a chunk, not with the whole span.
         assertThat(chunksWhileAccumulating).anyMatch(n -> n > 0);
+    }
+
+    /**
+     * A backtest or a job catching up closes many windows between two checkpoints: the span they
+     * extend stays on the heap and state gets it once, at the barrier, as the windows' chunks or
+     * whole; a span judged before the barrier never reaches state. The reports are those of a
+     * checkpoint every minute (and of the plain operator: the first test).
+     */
+    @Test
+    void windowsClosedBetweenTwoCheckpointsReachStateOnceAtTheBarrier() throws Exception {
+        List<List<PredictionEvent>> traffic = minutes("a");
+        List<String> everyMinute = new ArrayList<>();
+        try (MonitorHarness h = new MonitorHarness(new ModelMonitorFunction(CONFIG))) {
+            h.open();
+            for (int m = 0; m < traffic.size(); m++) {
+                feed(h, traffic.get(m));
+                h.processWatermark((m + 1) * MINUTE);
+                h.prepareSnapshotPreBarrier(m);
+            }
+            reports(h).forEach(r -> everyMinute.add(json(r)));
+        }
+        List<String> rarely = new ArrayList<>();
+        try (MonitorHarness h = new MonitorHarness(new ModelMonitorFunction(CONFIG))) {
+            h.open();
+            feed(h, traffic.get(0));
+            h.processWatermark(MINUTE);
+            h.prepareSnapshotPreBarrier(0);
+            boolean sawPendingOnlyOnTheHeap = false;
+            for (int m = 1; m < traffic.size(); m++) {
+                feed(h, traffic.get(m));
+                h.processWatermark((m + 1) * MINUTE);
+                HealthReport last = reports(h).get(reports(h).size() - 1);
+                if (m < 4) {
+                    // Accumulating since minute 1, no barrier since: state holds no span yet.
+                    assertThat(last.status()).isEqualTo(HealthReport.ACCUMULATING);
+                    assertThat(StateLifecycleTest.entries(h, List.of("pending", "pendingChunks"))).isZero();
+                    sawPendingOnlyOnTheHeap = true;
+                }
+                if (m % 4 == 0) {
+                    h.prepareSnapshotPreBarrier(m);
+                    if (last.status().equals(HealthReport.ACCUMULATING)) {
+                        assertThat(StateLifecycleTest.entries(h, List.of("pending"))).isEqualTo(1);
+                    }
+                }
+            }
+            assertThat(sawPendingOnlyOnTheHeap).isTrue();
+            reports(h).forEach(r -> rarely.add(json(r)));
+        }
+        assertThat(rarely).isEqualTo(everyMinute);
     }
 
     static int chunks(MonitorHarness h) throws Exception {
