@@ -294,9 +294,13 @@ final class OpenProfileStore {
         OpenProfiles.Entry e = open.get(key);
         OpenWindow cached = e == null ? null : e.windows.remove(windowStart);
         if (cached != null) {
+            if (e.windowInState(windowStart)) {
+                // Else the window opened and closed between two write-backs (a backtest closes
+                // many a second): there is nothing to delete, and a delete would still be written.
+                state.windows.remove(windowStart);
+            }
             e.changedWindows.remove(windowStart);
             e.windowGone(windowStart);
-            state.windows.remove(windowStart);
             return cached;
         }
         byte[] bytes = state.windows.get(windowStart);

@@ -117,6 +117,14 @@ final class OpenProfiles {
             weigh(w - (old == null ? 0 : old));
         }
 
+        /**
+         * Whether state holds the window starting at {@code start}: it was read from state or
+         * written there (both weigh it); a window opened in the cache and not yet written is not.
+         */
+        boolean windowInState(long start) {
+            return windowWeights.containsKey(start);
+        }
+
         void windowGone(long start) {
             Long old = windowWeights.remove(start);
             weigh(-(old == null ? 0 : old));

@@ -14,6 +14,7 @@ import io.modelwatch.testing.Events;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -105,6 +106,35 @@ public class StateLifecycleTest {
             HealthReport last = reports.get(reports.size() - 1);
             assertThat(last.status()).isEqualTo(HealthReport.WARMING_UP);
             assertThat(last.eventsSeen()).isEqualTo(300);
+        }
+    }
+
+    /**
+     * A window that reached state at a checkpoint leaves it when it closes, also when its version
+     * was pushed out of the heap cache in between (a cache of one version for two models); one
+     * that opened and closed between two checkpoints never reached it.
+     */
+    @Test
+    void aClosedWindowLeavesStateWhetherOrNotACheckpointWroteIt() throws Exception {
+        for (int cached : new int[] {1, 64}) {
+            try (var h = new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), cached))) {
+                h.open();
+                feed(h, Events.stream("m", 1, 500, 0, 100, 0, 0));
+                feed(h, Events.stream("n", 1, 500, 0, 100, 0, 0));
+                h.processWatermark(MINUTE);
+                feed(h, Events.stream("m", 2, 100, MINUTE, 100, 0, 0));
+                h.prepareSnapshotPreBarrier(1);
+                assertThat(entries(h, List.of("windows"))).as("cache of %d", cached).isEqualTo(1);
+                feed(h, Events.stream("n", 2, 100, MINUTE, 100, 0, 0)); // evicts m from a cache of one
+                feed(h, Events.stream("m", 3, 100, MINUTE + 20_000, 100, 0, 0));
+                h.processWatermark(2 * MINUTE);
+                assertThat(entries(h, List.of("windows"))).as("cache of %d", cached).isZero();
+                feed(h, Events.stream("m", 4, 100, 2 * MINUTE, 100, 0, 0));
+                h.processWatermark(3 * MINUTE);
+                h.prepareSnapshotPreBarrier(2);
+                assertThat(entries(h, List.of("windows"))).as("cache of %d", cached).isZero();
+                assertThat(h.extractOutputValues()).extracting(HealthReport::modelId).contains("m", "n");
+            }
         }
     }
 
