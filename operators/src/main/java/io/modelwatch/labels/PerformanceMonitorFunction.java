@@ -119,7 +119,10 @@ public final class PerformanceMonitorFunction
      * with 25 features is some KB on the heap: 2,048 of them about 16 MB per subtask; more models
      * than that close windows at once in a busy minute, and the rest read the state).
      */
-    private transient Map<String, HealthReport> awaiting;
+    private transient Map<String, Awaiting> awaiting;
+
+    /** A report waiting for revision 0, with what state holds of it (its bytes, decoded). */
+    private record Awaiting(HealthReport report, WindowResult result, byte[] bytes) {}
     private final boolean labelledModelsOnly;
     /** Set (only with {@link #labelledModelsOnly}) once the version has sent a label. */
     private transient ValueState<Boolean> labelsSeen;
@@ -203,9 +206,10 @@ public final class PerformanceMonitorFunction
             // it (and the labels input may lag): revision 0 waits for that watermark here too, so
             // that it counts the labels of label time before the window's end, all of them.
             SpanStore.Spans spans = spanStore.open();
-            spans.put(start, result.toBytes());
+            byte[] bytes = result.toBytes();
+            spans.put(start, bytes);
             spans.close();
-            awaiting.put(awaitingKey(ctx, start), r);
+            awaiting.put(awaitingKey(ctx, start), new Awaiting(r, result, bytes));
             ctx.timerService().registerEventTimeTimer(end - 1);
             return;
         }
@@ -415,13 +419,12 @@ public final class PerformanceMonitorFunction
             long end = spans.endAt(i);
             if (spans.revisionAt(i) == WindowResult.AWAITING) {
                 if (end - 1 <= timestamp) {
-                    HealthReport cached = awaiting.remove(awaitingKey(ctx, start));
-                    byte[] bytes = spans.get(start);
+                    Awaiting cached = awaiting.remove(awaitingKey(ctx, start));
                     // From state after a restore, or when pushed out of the cache: the model
                     // monitor's reports are revision 0 without performance, as rendered here.
-                    WindowResult stored = cached != null ? WindowResult.of(cached)
-                            : WindowResult.read(start, bytes);
-                    HealthReport r = cached != null ? cached : stored.toReport(ctx.getCurrentKey(), 0, null);
+                    byte[] bytes = cached != null ? cached.bytes() : spans.get(start);
+                    WindowResult stored = cached != null ? cached.result() : WindowResult.read(start, bytes);
+                    HealthReport r = cached != null ? cached.report() : stored.toReport(ctx.getCurrentKey(), 0, null);
                     WindowResult first = firstRevision(r, stored, t, ctx, out, windowStarts);
                     spans.put(start, keepsReports()
                             ? WindowResult.withHeader(start, bytes, first.revision(), first.assessed())
