@@ -8,6 +8,7 @@ import io.modelwatch.ingest.PredictionSplitter;
 import io.modelwatch.batching.EventBatcher;
 import io.modelwatch.labels.FirstLabelPerModel;
 import io.modelwatch.labels.LabelJoinFunction;
+import io.modelwatch.labels.LabelJoinOperator;
 import io.modelwatch.ingest.LabelSplitter;
 import io.modelwatch.labels.PerformanceMonitorFunction;
 import io.modelwatch.batching.WireTypeInfo;
@@ -174,7 +175,10 @@ public final class MonitoringJob {
             SingleOutputStreamOperator<LabelOutcome> outcomes = toJoin
                     .keyBy(PredictionRef::joinKey)
                     .connect(labels.keyBy(LabelEvent::joinKey))
-                    .process(new LabelJoinFunction(config.thresholds(), config.labelsTopic()))
+                    // The keyed co-process operator of .process(), which also counts the labels
+                    // waiting in state at open (LabelJoinOperator).
+                    .transform("Join labels to predictions", TypeInformation.of(LabelOutcome.class),
+                            new LabelJoinOperator(new LabelJoinFunction(config.thresholds(), config.labelsTopic())))
                     .uid(OperatorIds.LABEL_JOIN).name("Join labels to predictions");
             SingleOutputStreamOperator<HealthReport> revised = windowReports
                     .keyBy(MonitoringJob::modelKey)

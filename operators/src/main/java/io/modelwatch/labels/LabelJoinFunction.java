@@ -43,6 +43,9 @@ import org.apache.flink.util.Collector;
  * within the horizon goes to dead letters with the reason, never silently.
  */
 public final class LabelJoinFunction extends KeyedCoProcessFunction<String, PredictionRef, LabelEvent, LabelOutcome> {
+    /** The state of labels that came before their prediction. */
+    static final String LABEL_STATE = "label";
+
     private final ThresholdsConfig config;
     private final String labelsTopic;
 
@@ -52,6 +55,13 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
     private transient ValueState<LabelEvent> label;
     private transient Counter matched;
     private transient Counter unknownLabels;
+    /**
+     * Labels waiting in {@link #label} in this instance, counted by {@link LabelJoinOperator} from
+     * state at open and kept exact since; -1 when not counted (the plain operator): then every
+     * prediction looks. While it is 0, a prediction does not look for a label that came first:
+     * that lookup was a RocksDB read per prediction, and labels seldom come first.
+     */
+    private transient long labelsWaiting = -1;
 
     public LabelJoinFunction(ThresholdsConfig config, String labelsTopic) {
         this.config = config;
@@ -98,17 +108,29 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
                 new ValueStateDescriptor<>("prediction", TypeInformation.of(PredictionRef.class));
         predictionDescriptor.enableTimeToLive(ttl);
         prediction = getRuntimeContext().getState(predictionDescriptor);
-        label = getRuntimeContext().getState(new ValueStateDescriptor<>("label", TypeInformation.of(LabelEvent.class)));
+        label = getRuntimeContext().getState(new ValueStateDescriptor<>(LABEL_STATE, TypeInformation.of(LabelEvent.class)));
         var group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
         matched = group.counter("labelsMatched");
         unknownLabels = group.counter("labelsUnknownPrediction");
     }
 
+    /** The labels waiting in this instance's state, as counted at open ({@link LabelJoinOperator}). */
+    void labelsWaiting(long n) {
+        labelsWaiting = n;
+    }
+
+    private void labelGone() {
+        if (labelsWaiting > 0) {
+            labelsWaiting--;
+        }
+    }
+
     @Override
     public void processElement1(PredictionRef p, Context ctx, Collector<LabelOutcome> out) throws Exception {
-        LabelEvent l = label.value();
+        LabelEvent l = labelsWaiting == 0 ? null : label.value();
         if (l != null) {
             label.clear();
+            labelGone();
             emit(p.modelId(), WaitingPrediction.of(p), l, out);
             return;
         }
@@ -141,6 +163,9 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
         if (label.value() == null) {
             // The label came first (replays, or a producer ahead of the serving log): wait for it.
             label.update(l);
+            if (labelsWaiting >= 0) {
+                labelsWaiting++;
+            }
             ctx.timerService().registerEventTimeTimer(l.timestamp() + horizon(l.modelId()));
         } else {
             unknown(l, ctx, "labels: a second label for prediction " + l.predictionId() + " of model " + l.modelId());
@@ -152,6 +177,7 @@ public final class LabelJoinFunction extends KeyedCoProcessFunction<String, Pred
         LabelEvent l = label.value();
         if (l != null && l.timestamp() + horizon(l.modelId()) <= timestamp) {
             label.clear();
+            labelGone();
             unknown(l, ctx, "labels: no prediction " + l.predictionId() + " of model " + l.modelId()
                     + " within the label horizon of " + Duration.ofMillis(horizon(l.modelId())));
         }

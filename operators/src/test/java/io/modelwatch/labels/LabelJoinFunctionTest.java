@@ -38,6 +38,44 @@ class LabelJoinFunctionTest {
         return h;
     }
 
+    /** The job's operator ({@link LabelJoinOperator}): predictions look for a label only while one waits. */
+    static KeyedTwoInputStreamOperatorTestHarness<String, PredictionRef, LabelEvent, LabelOutcome> counting(
+            org.apache.flink.runtime.checkpoint.OperatorSubtaskState restore) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new LabelJoinOperator(new LabelJoinFunction(
+                        ThresholdsParser.parse("defaults:\n  performance: {labelHorizon: 2h}\n"), "labels")),
+                PredictionRef::joinKey, LabelEvent::joinKey, Types.STRING);
+        if (restore != null) {
+            h.initializeState(restore);
+        }
+        h.open();
+        return h;
+    }
+
+    @Test
+    void labelsThatCameFirstAreJoinedBeforeAndAfterARestoreByTheCountingOperator() throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = counting(null)) {
+            h.processElement1(new StreamRecord<>(prediction("a", 1000), 1000)); // no label waits
+            h.processElement2(new StreamRecord<>(label("b", HOUR), HOUR));      // labels first: they wait
+            h.processElement2(new StreamRecord<>(label("c", HOUR), HOUR));
+            h.processElement1(new StreamRecord<>(prediction("b", 2000), 2000));
+            assertThat(h.extractOutputValues()).extracting(LabelOutcome::kind).containsExactly(LabelOutcome.MATCHED);
+            snapshot = h.snapshot(1, 2000);
+        }
+        try (var h = counting(snapshot)) {
+            // c's label waited through the restore; a's prediction too.
+            h.processElement1(new StreamRecord<>(prediction("c", 3000), 3000));
+            h.processElement2(new StreamRecord<>(label("a", HOUR + 1), HOUR + 1));
+            h.processElement1(new StreamRecord<>(prediction("d", 4000), 4000)); // none waits now
+            h.processElement2(new StreamRecord<>(label("e", HOUR + 2), HOUR + 2));
+            h.processElement1(new StreamRecord<>(prediction("e", 5000), 5000));
+            assertThat(h.extractOutputValues()).extracting(LabelOutcome::predictionTimestamp)
+                    .containsExactly(3000L, 1000L, 5000L);
+            assertThat(h.numKeyedStateEntries()).as("d waits for its label").isEqualTo(1);
+        }
+    }
+
     static PredictionRef prediction(String id, long ts) {
         return new PredictionRef("m", "1", id, ts, ValueKind.NUMERIC, 0.8, null);
     }
