@@ -31,8 +31,10 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.apache.flink.util.Collector;
 
 /**
@@ -115,9 +117,9 @@ public final class PerformanceMonitorFunction
     /**
      * The reports waiting for revision 0, by model key and window start: the state holds them as
      * {@link WindowResult}s (the source of truth after a restore), and decoding one again when its
-     * window's watermark arrives, moments later, would be spent for nothing. Bounded (a report
-     * with 25 features is some KB on the heap: 2,048 of them about 16 MB per subtask; more models
-     * than that close windows at once in a busy minute, and the rest read the state).
+     * window's watermark arrives, moments later, would be spent for nothing. Bounded by a part of
+     * the heap ({@link #cachedVersions}); more versions than that close windows at once, and the
+     * rest read the state.
      */
     private transient Map<String, Awaiting> awaiting;
 
@@ -126,7 +128,34 @@ public final class PerformanceMonitorFunction
     private final boolean labelledModelsOnly;
     /** Set (only with {@link #labelledModelsOnly}) once the version has sent a label. */
     private transient ValueState<Boolean> labelsSeen;
-    private static final int AWAITING_CACHE_SIZE = 2048;
+    /**
+     * The fewest versions the two heap caches ({@link #awaiting}, {@link #dictionaries}) hold,
+     * whatever the heap: 2,048 reports of 25 features take some 16 MB (their objects; measured
+     * when the cache was introduced).
+     */
+    static final int MIN_CACHED_VERSIONS = 2048;
+    /**
+     * Heap per cached version, an upper bound: a waiting report of 25 features as objects (some
+     * 8 KB, above), its state bytes and decoded form beside it (they share the report's arrays),
+     * and the version's segment dictionary.
+     */
+    static final long HEAP_BYTES_PER_CACHED_VERSION = 16L << 10;
+    /**
+     * The part of a slot's heap the two caches may take. Models' windows end together (one-minute
+     * windows of every version at the same watermark), so every version of the instance reports
+     * at once and its report waits in {@link #awaiting} for that watermark, moments later: a
+     * cache smaller than the versions that report at once sends the rest through state (read back
+     * and decoded), which at 10,000 models (5,000 versions an instance) was most reports. A
+     * sixteenth of the slot's heap holds some 6,000 versions with {@code bin/modelwatch}'s
+     * {@code -Xmx3g} at 2 slots; the open-profile cache takes a quarter (OpenProfileSizing).
+     */
+    static final double CACHE_HEAP_FRACTION = 1.0 / 16;
+
+    /** Versions the heap caches hold in an instance given the TaskManager's heap and slots. */
+    static int cachedVersions(long maxHeap, int slots) {
+        double share = maxHeap / (double) Math.max(1, slots) * CACHE_HEAP_FRACTION;
+        return (int) Math.max(MIN_CACHED_VERSIONS, Math.min(1 << 20, (long) (share / HEAP_BYTES_PER_CACHED_VERSION)));
+    }
 
     /** 64 outcomes (about 2.5 KB) per chunk of {@link #labelsAhead}. */
     static final int OUTCOMES_PER_CHUNK = 64;
@@ -159,7 +188,12 @@ public final class PerformanceMonitorFunction
 
     @Override
     public void open(OpenContext openContext) {
-        awaiting = new LruCache<>(AWAITING_CACHE_SIZE);
+        int slots = 1;
+        if (getRuntimeContext() instanceof StreamingRuntimeContext c) {
+            slots = c.getTaskManagerRuntimeInfo().getConfiguration().get(TaskManagerOptions.NUM_TASK_SLOTS);
+        }
+        int cached = cachedVersions(Runtime.getRuntime().maxMemory(), slots);
+        awaiting = new LruCache<>(cached);
         MapState<Long, byte[]> spans = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("spans", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         spanStore = new SpanStore(spans, getRuntimeContext().getState(
@@ -183,7 +217,7 @@ public final class PerformanceMonitorFunction
                 new ValueStateDescriptor<>("segmentReference", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         segmentNames = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("segmentNames", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        dictionaries = new LruCache<>(AWAITING_CACHE_SIZE);
+        dictionaries = new LruCache<>(cached);
         labelsBeyondHorizon = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP)
                 .counter("labelsBeyondHorizon");
     }

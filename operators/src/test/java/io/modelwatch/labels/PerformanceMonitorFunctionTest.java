@@ -338,4 +338,14 @@ class PerformanceMonitorFunctionTest {
                 .containsExactlyInAnyOrder("00:0:0", "01:0:0", "01:1:1");
         assertThat(keptLabelled.get(0)).isLessThan(32).isLessThan(keptAll.get(0));
     }
+
+    @Test
+    void theHeapCachesHoldTheVersionsOfAnInstanceThatReportAtOnce() {
+        // bin/modelwatch's -Xmx3g at 2 slots: a sixteenth of 1.5 GB at 16 KB a version.
+        assertThat(PerformanceMonitorFunction.cachedVersions(3L << 30, 2)).isEqualTo(6144);
+        // More slots share the heap; a small heap keeps the floor.
+        assertThat(PerformanceMonitorFunction.cachedVersions(3L << 30, 4)).isEqualTo(3072);
+        assertThat(PerformanceMonitorFunction.cachedVersions(256L << 20, 2))
+                .isEqualTo(PerformanceMonitorFunction.MIN_CACHED_VERSIONS);
+    }
 }
