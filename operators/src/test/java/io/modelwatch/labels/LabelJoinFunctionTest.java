@@ -24,27 +24,28 @@ class LabelJoinFunctionTest {
         return harness(null);
     }
 
+    static LabelJoinFunction join() {
+        return new LabelJoinFunction(ThresholdsParser.parse("defaults:\n  performance: {labelHorizon: 2h}\n"), "labels");
+    }
+
+    /** The plain keyed co-process operator: every prediction looks for a label that came first. */
     static KeyedTwoInputStreamOperatorTestHarness<String, PredictionRef, LabelEvent, LabelOutcome> harness(
             org.apache.flink.runtime.checkpoint.OperatorSubtaskState restore) throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new LabelJoinFunction(
-                        ThresholdsParser.parse("defaults:\n  performance: {labelHorizon: 2h}\n"), "labels")),
-                PredictionRef::joinKey, LabelEvent::joinKey, Types.STRING);
-        // Heap state: the harness counts keyed state entries only there; clearing is backend-independent.
-        if (restore != null) {
-            h.initializeState(restore);
-        }
-        h.open();
-        return h;
+        return harness(new KeyedCoProcessOperator<>(join()), restore);
     }
 
     /** The job's operator ({@link LabelJoinOperator}): predictions look for a label only while one waits. */
     static KeyedTwoInputStreamOperatorTestHarness<String, PredictionRef, LabelEvent, LabelOutcome> counting(
             org.apache.flink.runtime.checkpoint.OperatorSubtaskState restore) throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new LabelJoinOperator(new LabelJoinFunction(
-                        ThresholdsParser.parse("defaults:\n  performance: {labelHorizon: 2h}\n"), "labels")),
-                PredictionRef::joinKey, LabelEvent::joinKey, Types.STRING);
+        return harness(new LabelJoinOperator(join()), restore);
+    }
+
+    static KeyedTwoInputStreamOperatorTestHarness<String, PredictionRef, LabelEvent, LabelOutcome> harness(
+            KeyedCoProcessOperator<String, PredictionRef, LabelEvent, LabelOutcome> operator,
+            org.apache.flink.runtime.checkpoint.OperatorSubtaskState restore) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<>(operator, PredictionRef::joinKey, LabelEvent::joinKey,
+                Types.STRING);
+        // Heap state: the harness counts keyed state entries only there; clearing is backend-independent.
         if (restore != null) {
             h.initializeState(restore);
         }
