@@ -3,6 +3,7 @@ package io.modelwatch.labels;
 import io.modelwatch.model.MetricNames;
 import io.modelwatch.model.SideOutputs;
 import io.modelwatch.monitor.LruCache;
+import io.modelwatch.monitor.TaskSlots;
 import io.modelwatch.config.Thresholds;
 import io.modelwatch.config.ThresholdsConfig;
 import io.modelwatch.detect.PerformanceDecay;
@@ -31,10 +32,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
-import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.apache.flink.util.Collector;
 
 /**
@@ -188,11 +187,7 @@ public final class PerformanceMonitorFunction
 
     @Override
     public void open(OpenContext openContext) {
-        int slots = 1;
-        if (getRuntimeContext() instanceof StreamingRuntimeContext c) {
-            slots = c.getTaskManagerRuntimeInfo().getConfiguration().get(TaskManagerOptions.NUM_TASK_SLOTS);
-        }
-        int cached = cachedVersions(Runtime.getRuntime().maxMemory(), slots);
+        int cached = cachedVersions(Runtime.getRuntime().maxMemory(), TaskSlots.of(getRuntimeContext()));
         awaiting = new LruCache<>(cached);
         MapState<Long, byte[]> spans = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("spans", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));

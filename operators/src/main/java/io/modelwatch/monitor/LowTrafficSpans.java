@@ -146,7 +146,6 @@ final class LowTrafficSpans {
                 e.spanSized(0, 0, null);
                 e.spanBaseNames = null;
                 e.spanTail = null;
-                e.spanTailEvents = 0;
             }
             return null;
         }
@@ -164,7 +163,6 @@ final class LowTrafficSpans {
             e.spanSized(bytes.length, chunkBytes, span);
             e.spanBaseNames = names;
             e.spanTail = new ArrayList<>(); // state holds this span: windows extend it as chunks
-            e.spanTailEvents = 0;
         }
         return span;
     }
@@ -218,18 +216,25 @@ final class LowTrafficSpans {
             OpenWindow w = span.last();
             List<OpenWindow> tail = e.spanTail;
             if (span.extendsState() && tail != null && (tail.isEmpty()
-                    || w.keepsEvents() && e.spanTailEvents + w.events() <= OpenWindow.EVENTS_KEPT)) {
+                    || w.keepsEvents() && events(tail) + w.events() <= OpenWindow.EVENTS_KEPT)) {
                 tail.add(w);
-                e.spanTailEvents += w.events();
             } else {
                 e.spanTail = null;
-                e.spanTailEvents = 0;
             }
             e.span = span.profile();
             e.spanKnown = true;
             e.spanChanged = true;
         }
         st.pendingStart = span.start();
+    }
+
+    /** The events of {@code windows}: a span's tail, of up to {@link OpenWindow#EVENTS_KEPT}. */
+    private static long events(List<OpenWindow> windows) {
+        long n = 0;
+        for (OpenWindow w : windows) {
+            n += w.events();
+        }
+        return n;
     }
 
     /** The span is judged: nothing is pending any more. */
@@ -244,7 +249,6 @@ final class LowTrafficSpans {
             e.spanSized(0, 0, null);
             e.spanBaseNames = null;
             e.spanTail = null;
-            e.spanTailEvents = 0;
             e.spanChanged = false;
         }
         st.pendingStart = -1;

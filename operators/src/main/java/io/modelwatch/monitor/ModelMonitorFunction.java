@@ -26,14 +26,12 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
-import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,11 +156,7 @@ public final class ModelMonitorFunction
         if (openProfileBytes > 0) {
             return new OpenProfileSizing(openProfiles, openProfileBytes);
         }
-        int slots = 1;
-        if (getRuntimeContext() instanceof StreamingRuntimeContext c) {
-            slots = c.getTaskManagerRuntimeInfo().getConfiguration().get(TaskManagerOptions.NUM_TASK_SLOTS);
-        }
-        return OpenProfileSizing.of(openProfiles, Runtime.getRuntime().maxMemory(), slots);
+        return OpenProfileSizing.of(openProfiles, Runtime.getRuntime().maxMemory(), TaskSlots.of(getRuntimeContext()));
     }
 
     @Override

@@ -119,7 +119,6 @@ final class OpenProfileStore {
                 }
                 e.spanSized(e.spanBaseBytes, (int) size, span);
                 e.spanTail = new ArrayList<>();
-                e.spanTailEvents = 0;
                 return;
             }
         }
@@ -131,7 +130,6 @@ final class OpenProfileStore {
         e.spanSized(bytes.length, 0, span);
         e.spanBaseNames = OpenWindow.names(span);
         e.spanTail = new ArrayList<>();
-        e.spanTailEvents = 0;
     }
 
     /**

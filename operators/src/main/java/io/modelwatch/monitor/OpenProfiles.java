@@ -91,8 +91,6 @@ final class OpenProfiles {
          * more windows than are worth keeping for chunks). See {@link LowTrafficSpans#holdBack}.
          */
         List<OpenWindow> spanTail;
-        /** The events of {@link #spanTail}'s windows. */
-        long spanTailEvents;
         /** Whether {@link #span} has changes state does not hold yet. */
         boolean spanChanged;
         /** Heap weights ({@link #heapWeight}) as last read or written: the cache's weight. */

@@ -109,14 +109,27 @@ class LowTrafficSpansTest {
         assertThat(expected).anyMatch(r -> r.contains("\"status\":\"ACCUMULATING\""));
         assertThat(expected).anyMatch(r -> r.contains("\"status\":\"DRIFTING\""));
 
-        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, -1)).isEqualTo(expected);
         // Mid-span: the restored span is "pending" with the chunks written after it.
-        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 9)).isEqualTo(expected);
-        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 30)).isEqualTo(expected);
-        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 9, true)).isEqualTo(expected);
-        // A cache of one version for two interleaved models: every batch evicts, every span is read back.
+        sameReportsWhateverPathTheSpanTakes(traffic, expected, 9, 30);
+    }
+
+    /**
+     * Every report is {@code expected}: with the span cached, restored at each of
+     * {@code restoreAts} (at the first also with a checkpoint every minute, so that state gets
+     * each window as a chunk), and with a cache of one version for two interleaved models (every
+     * batch evicts, every span is read back).
+     */
+    static void sameReportsWhateverPathTheSpanTakes(List<List<PredictionEvent>> traffic, List<String> expected,
+            int... restoreAts) throws Exception {
+        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, -1)).isEqualTo(expected);
+        for (int restoreAt : restoreAts) {
+            assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, restoreAt))
+                    .as("restored after minute %d", restoreAt).isEqualTo(expected);
+        }
+        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, restoreAts[0], true))
+                .as("a checkpoint every minute, restored after minute %d", restoreAts[0]).isEqualTo(expected);
         assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), 1)), traffic, -1))
-                .isEqualTo(expected);
+                .as("a cache of one version").isEqualTo(expected);
     }
 
     /** Windows of more events than a window keeps as events: the span's windows are profiles. */
@@ -125,12 +138,8 @@ class LowTrafficSpansTest {
         List<List<PredictionEvent>> traffic = minutes(OpenWindow.EVENTS_KEPT + 36, "a", "b");
         List<String> expected = run(plain(), traffic, -1);
         assertThat(expected).anyMatch(r -> r.contains("\"status\":\"ACCUMULATING\""));
-        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, -1)).isEqualTo(expected);
-        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 10)).isEqualTo(expected);
-        // State gets each window as a chunk (the window's profile) after the span written whole.
-        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG)), traffic, 10, true)).isEqualTo(expected);
-        assertThat(run(new MonitorHarness(new ModelMonitorFunction(CONFIG, Map.of(), 1)), traffic, -1))
-                .isEqualTo(expected);
+        // With a checkpoint every minute state gets each window as a chunk, the window's profile.
+        sameReportsWhateverPathTheSpanTakes(traffic, expected, 10);
     }
 
     /**
